@@ -1,0 +1,113 @@
+/* block.h - a block: immutable contents plus facts derived once and shared.
+ *
+ * Wire format (canonical JSON, keys sorted; "hash" is not part of what is
+ * hashed):
+ *
+ *   | field         | type    | meaning                                     |
+ *   |---------------|---------|---------------------------------------------|
+ *   | difficulty    | integer | leading zero bits the hash must have        |
+ *   | hash          | string  | 64 hex: SHA-256 of the canonical JSON of    |
+ *   |               |         | all other fields                            |
+ *   | index         | integer | height; the genesis is 1                    |
+ *   | miner         | string  | who sealed it                               |
+ *   | previous_hash | string  | parent's hash ("0" for the genesis)         |
+ *   | proof         | integer | the nonce                                   |
+ *   | timestamp     | integer | ms of sim time when sealed                  |
+ *   | transactions  | array   | the reward first, then the others           |
+ *
+ * Blocks from classic nodes lack difficulty, miner and timestamp; their
+ * canonical bytes are exactly what they carried, their difficulty is 16 (the
+ * classic "0000" hex prefix) and miner "" and timestamp 0.
+ *
+ * Ownership: a block is created with one reference (block_new,
+ * block_from_json). Once interned in a bstore (bstore.h) the store holds it
+ * until the store is freed, so nodes, messages and the view borrow interned
+ * blocks without counting. The "derived" fields are written by the store,
+ * once, under its lock, and published by the `rooted` / `verdict` atomics
+ * (release/acquire), so any thread may read them after checking those. */
+#ifndef CHAINSIM_CHAIN_BLOCK_H
+#define CHAINSIM_CHAIN_BLOCK_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chain/params.h"
+#include "chain/reject.h"
+#include "chain/sha256.h"
+#include "chain/tx.h"
+#include "util/buf.h"
+
+struct cJSON;
+struct ledger;
+
+#define BLOCK_HASH_HEX_LEN 64
+
+typedef enum block_verdict {
+    BLOCK_UNKNOWN = 0, /* not yet checked against its branch */
+    BLOCK_VALID,
+    BLOCK_INVALID,
+} block_verdict;
+
+typedef struct block {
+    atomic_int refs;
+
+    /* ---- contents, immutable ---- */
+    int64_t index;
+    char prev_hash[BLOCK_HASH_HEX_LEN + 1]; /* hex, or "0" for a genesis */
+    uint64_t proof;
+    int64_t timestamp_ms;
+    int difficulty;
+    char *miner;
+    tx **txs;            /* one reference each */
+    size_t n_txs;
+    char *canon;         /* canonical JSON without "hash", NUL-terminated */
+    size_t canon_len;
+    uint8_t hash[SHA256_LEN];
+    char hash_hex[BLOCK_HASH_HEX_LEN + 1];
+    size_t wire_bytes;   /* bytes of block_to_json's output */
+    reject self_check;   /* checks that need no parent: REJ_NONE, REJ_BLK_POW, ... */
+
+    /* ---- derived by the store (bstore.c), shared by every node ---- */
+    atomic_bool rooted;       /* parent chain reaches the genesis; then: */
+    struct block *parent;     /*   the parent block (NULL for the genesis) */
+    struct block *skip;       /*   an ancestor further back, for block_ancestor */
+    double cum_work;          /*   sum of 2^difficulty, genesis included */
+    atomic_int verdict;       /* block_verdict; once VALID or INVALID: */
+    reject reason;            /*   why INVALID */
+    struct ledger *ledger;    /*   balances after this block, if VALID */
+} block;
+
+/* Builds a block from its fields and computes its canonical bytes and hash.
+ * Takes a new reference on each tx. Does not check proof of work: see
+ * self_check. Returns a block with one reference. */
+block *block_new(int64_t index, const char *prev_hash, uint64_t proof,
+                 int64_t timestamp_ms, int difficulty, const char *miner,
+                 tx *const *txs, size_t n_txs);
+
+/* Parses a block object from a peer. Checks types, that the canonical bytes
+ * hash to the stated "hash" (if present), and proof of work against the
+ * block's own difficulty. Returns a new block, or NULL with *why and a
+ * message in detail (e.g. "transactions[2].amount: expected an integer"). */
+block *block_from_json(const struct cJSON *obj, ledger_rules rules, reject *why,
+                       char *detail, size_t detail_len);
+
+/* Appends the wire JSON: {"hash": "...", <canonical members>}. */
+void block_to_json(buf *out, const block *b);
+
+block *block_ref(block *b);
+/* Drops one reference; frees at zero. block_unref(NULL) does nothing. */
+void block_unref(block *b);
+
+/* The ancestor of a rooted block at the given index (<= b->index), in
+ * O(log n) steps through the skip pointers; NULL if index < 1. */
+const block *block_ancestor(const block *b, int64_t index);
+
+/* The work a block of this difficulty adds: 2^difficulty. */
+double block_work(int difficulty);
+
+/* Leading hex zeros of the hash, for display ("0000ea85..." -> 4). */
+int block_hash_zero_digits(const block *b);
+
+#endif

@@ -1,0 +1,70 @@
+/* bstore.h - the block store: every block of a run, once, and what follows
+ * from each block alone.
+ *
+ * All nodes of one simulation share one store. A block received or mined by
+ * any node is interned here (same hash -> same object), so 10,000 nodes that
+ * hold a block hold one copy. The store derives, once, what every honest
+ * node would derive the same way:
+ *
+ *   intern  -> parent link, skip pointer, cumulative work (when "rooted":
+ *              its ancestors reach the genesis; a block whose parent is not
+ *              here yet waits and is rooted when the parent arrives)
+ *   verdict -> valid or invalid given its branch (index, difficulty, reward,
+ *              each tx against the ledger at the parent, no tx id twice in
+ *              the branch), and the ledger after it
+ *
+ * The simulated cost of validation is still charged to each node by the
+ * wire; only the CPU work is shared. A node with different rules (an
+ * attacker) must not use bstore_verdict.
+ *
+ * Thread safety: one mutex guards the maps and the derivations; block fields
+ * are published through block.rooted and block.verdict (release/acquire). */
+#ifndef CHAINSIM_CHAIN_BSTORE_H
+#define CHAINSIM_CHAIN_BSTORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "chain/block.h"
+#include "chain/params.h"
+
+typedef struct bstore bstore;
+
+/* Makes a store whose genesis is `genesis` (one reference is taken over).
+ * The genesis is rooted and VALID; its "0"-sender transactions set the
+ * starting balances. `params` is copied (zero fields take defaults). */
+bstore *bstore_new(const chain_params *params, block *genesis);
+/* Frees the store and every block in it. bstore_free(NULL) does nothing. */
+void bstore_free(bstore *s);
+
+const chain_params *bstore_params(const bstore *s);
+block *bstore_genesis(const bstore *s);
+
+/* Interns `b`: takes over the caller's reference and returns the store's
+ * block with that hash (b itself, or an existing equal block, in which case
+ * b is released). Never fails. */
+block *bstore_intern(bstore *s, block *b);
+/* The interned block with this hash, or NULL. */
+block *bstore_get(bstore *s, const uint8_t hash[SHA256_LEN]);
+/* Same, by 64-digit hex; NULL if absent or not hex. */
+block *bstore_get_hex(bstore *s, const char *hex);
+
+/* Valid or invalid, computing (and caching) the verdict of a rooted block
+ * and of its ancestors as needed. Returns BLOCK_VALID or BLOCK_INVALID (with
+ * b->reason); BLOCK_UNKNOWN only if b is not rooted. */
+block_verdict bstore_verdict(bstore *s, block *b);
+
+/* True if a transaction with this id is in `tip` or one of its ancestors. */
+bool bstore_tx_in_branch(bstore *s, const char *id, const block *tip);
+
+/* Number of interned blocks. */
+size_t bstore_count(bstore *s);
+
+/* The genesis of a run: the classic one ({"index": 1, "previous_hash": "0",
+ * "proof": 16552, "transactions": []}) or ours, holding one "0" -> name
+ * transaction per starting balance (names sorted, deterministic). */
+block *genesis_classic(void);
+block *genesis_with_balances(const char *const *names, const int64_t *amounts,
+                             size_t n, int difficulty);
+
+#endif

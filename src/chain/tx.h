@@ -1,0 +1,77 @@
+/* tx.h - a transaction: immutable once made, shared by reference count.
+ *
+ * Wire format (canonical JSON, keys sorted):
+ *
+ *   | field       | type    | rule                                          |
+ *   |-------------|---------|-----------------------------------------------|
+ *   | amount      | integer | > 0 and <= TX_AMOUNT_MAX                      |
+ *   | id          | string  | unique in a branch; 1..TX_ID_MAX bytes        |
+ *   | receiver    | string  | 1..TX_NAME_MAX bytes of UTF-8, no controls    |
+ *   | sender      | string  | same; "0" marks a block reward                |
+ *   | timestamp   | integer | ms of sim time when created                   |
+ *
+ * A transaction keeps its canonical bytes: they are what a block embeds and
+ * hashes. A transaction parsed from a classic node may lack id/timestamp or
+ * carry other fields; its canonical bytes are then exactly what it had, and
+ * its id is derived (first 16 bytes of SHA-256 of those bytes, in hex).
+ *
+ * Thread safety: the contents never change after creation; refs is atomic,
+ * so any thread may tx_ref/tx_unref. */
+#ifndef CHAINSIM_CHAIN_TX_H
+#define CHAINSIM_CHAIN_TX_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chain/params.h"
+#include "chain/reject.h"
+
+struct cJSON;
+
+#define TX_NAME_MAX 64            /* bytes */
+#define TX_ID_MAX 64              /* bytes */
+#define TX_AMOUNT_MAX 1000000000000000LL /* 10^15: exact in every JSON reader */
+#define TX_REWARD_SENDER "0"
+
+typedef struct tx {
+    atomic_int refs;
+    char *sender;
+    char *receiver;
+    char *id;
+    int64_t amount;       /* 0 if a classic tx's amount is not an integer */
+    int64_t timestamp_ms; /* 0 if absent */
+    char *canon;          /* canonical JSON, NUL-terminated */
+    size_t canon_len;
+} tx;
+
+/* Makes a transaction from checked values (see tx_check_fields). Returns a
+ * new tx with one reference, or NULL with *why set if a field breaks the
+ * rules. */
+tx *tx_create(const char *sender, const char *receiver, int64_t amount,
+              const char *id, int64_t timestamp_ms, reject *why);
+
+/* Checks the fields a user gives: names (empty, too long, not UTF-8 or with
+ * control characters), amount (positive, <= TX_AMOUNT_MAX), id (1..TX_ID_MAX
+ * printable ASCII). Returns REJ_NONE or the first problem. */
+reject tx_check_fields(const char *sender, const char *receiver, int64_t amount,
+                       const char *id);
+
+/* Parses a transaction object. LEDGER_STRICT requires all five fields with
+ * the types above and checks them like tx_check_fields. LEDGER_OPEN accepts
+ * what classic nodes send: sender, receiver (or "recipient") and amount of
+ * any JSON type, id and timestamp optional. Returns a new tx or NULL with
+ * *why set and a message in detail[0..detail_len). */
+tx *tx_from_json(const struct cJSON *obj, ledger_rules rules, reject *why,
+                 char *detail, size_t detail_len);
+
+tx *tx_ref(tx *t);
+/* Drops one reference; frees at zero. tx_unref(NULL) does nothing. */
+void tx_unref(tx *t);
+
+static inline bool tx_is_reward(const tx *t) {
+    return t->sender[0] == '0' && t->sender[1] == '\0';
+}
+
+#endif

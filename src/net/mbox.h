@@ -1,0 +1,47 @@
+/* mbox.h - a node's mailbox in the threads executor: many senders, one
+ * receiver, thread-safe.
+ *
+ * Senders push messages; the receiving thread takes them all at once
+ * (mbox_take returns the whole queue, oldest first): one lock and at most one
+ * wake-up carries any number of messages (see shared/PERF-NOTES.md: a
+ * wake-up costs ~50 us across cores). The receiver waits until a message
+ * arrives, mbox_wake is called (the clock changed), or a deadline passes.
+ *
+ * Locking: `lock` guards head/tail/count/closed/woken; nothing else is shared. */
+#ifndef CHAINSIM_NET_MBOX_H
+#define CHAINSIM_NET_MBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net/msg.h"
+#include "util/err.h"
+
+typedef struct mbox mbox;
+
+mbox *mbox_new(void);
+/* Frees the mailbox and any messages still in it. mbox_free(NULL) does nothing. */
+void mbox_free(mbox *mb);
+
+/* Queues `m`. After CS_OK the message belongs to the receiver. Returns
+ * CS_ECLOSED if the mailbox is closed; the message is then still the
+ * caller's. */
+cs_err mbox_send(mbox *mb, msg *m);
+
+/* Takes every queued message, oldest first, as a list linked by msg.next
+ * (NULL if none). Waits until there is at least one, or mbox_wake/mbox_close
+ * is called, or the monotonic clock reaches deadline_us (clock_now_us();
+ * -1 waits without a deadline, 0 does not wait). */
+msg *mbox_take(mbox *mb, int64_t deadline_us);
+
+/* Makes a waiting (or the next) mbox_take return even with no message. */
+void mbox_wake(mbox *mb);
+/* Refuses further sends and wakes the receiver. */
+void mbox_close(mbox *mb);
+bool mbox_closed(mbox *mb);
+
+/* Monotonic wall clock in microseconds (CLOCK_MONOTONIC). */
+int64_t clock_now_us(void);
+
+#endif

@@ -1,0 +1,87 @@
+/* wire.h - the simulated network between nodes: when a message arrives, or
+ * whether it is lost.
+ *
+ * A message of S bytes sent from a to b at time t:
+ *
+ *   start    = max(t, upload_free[a])          one upload at a time per sender
+ *   transfer = S * 8 / min(upload[a], download[b])   (0 if both unlimited)
+ *   upload_free[a] = start + transfer
+ *   arrive   = start + transfer + latency(a, b) + processing
+ *
+ * latency(a, b) is drawn per message: fixed, uniform in [min, max], or from a
+ * region matrix (mean for the pair of regions, drawn around it from a Pareto
+ * distribution as SimBlock does: shape 0.2 * mean... see wire.c). A message is
+ * dropped with probability `loss`, or when a and b are in different
+ * partition groups, or either is isolated - checked when sent and again when
+ * delivered (wire_connected), so a cut made while a message is in flight
+ * drops it.
+ *
+ * Thread safety: every function takes the wire's mutex; the wire owns its
+ * rng, so in the threads executor the draws depend on thread timing (the
+ * virtual executor calls it from one thread and is deterministic). */
+#ifndef CHAINSIM_NET_WIRE_H
+#define CHAINSIM_NET_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+
+typedef enum latency_model {
+    LATENCY_FIXED = 0, /* latency_us */
+    LATENCY_UNIFORM,   /* uniform in [latency_us, latency_max_us] */
+    LATENCY_REGIONS,   /* region_latency_us[ra * n_regions + rb], Pareto around it */
+} latency_model;
+
+typedef struct wire_desc {
+    int n_nodes;
+    uint64_t seed;
+    latency_model latency;
+    int64_t latency_us;        /* FIXED value / UNIFORM min; 0 = 0 */
+    int64_t latency_max_us;    /* UNIFORM max */
+    int n_regions;             /* REGIONS: matrix size */
+    const int64_t *region_latency_us; /* n_regions^2 means, copied */
+    const int *node_region;    /* n_nodes entries, copied; NULL = all region 0 */
+    const int64_t *upload_bps; /* n_nodes entries, copied; NULL or 0 = unlimited */
+    const int64_t *download_bps;
+    double loss;               /* probability in [0, 1) */
+    int64_t processing_us;     /* per hop, added at the receiver */
+} wire_desc;
+
+typedef enum wire_fate {
+    WIRE_DELIVER = 0,
+    WIRE_DROP_LOSS,
+    WIRE_DROP_PARTITION,
+    WIRE_DROP_ISOLATED,
+} wire_fate;
+
+typedef struct wire wire;
+
+/* Makes a wire; copies every array. Returns NULL with *err = CS_EINVAL if a
+ * value is out of range (negative latency, loss outside [0,1), region out
+ * of range). */
+wire *wire_new(const wire_desc *desc, cs_err *err);
+void wire_free(wire *w);
+
+/* Decides the fate of a message of size_bytes sent now; for WIRE_DELIVER
+ * sets *arrive_us and charges the sender's upload queue. */
+wire_fate wire_route(wire *w, int from, int to, size_t size_bytes, int64_t now_us,
+                     int64_t *arrive_us);
+/* At delivery: WIRE_DELIVER if a and b may still talk, else why not. */
+wire_fate wire_check(wire *w, int from, int to);
+
+/* Partition: group_of_node[i] for each node; nodes in different groups are
+ * cut apart. NULL heals every partition. */
+void wire_set_partition(wire *w, const int *group_of_node);
+/* Cuts one node off from everyone (or reconnects it). */
+void wire_set_isolated(wire *w, int node, bool isolated);
+bool wire_is_isolated(wire *w, int node);
+/* Link changes while running. */
+void wire_set_loss(wire *w, double loss);
+void wire_set_fixed_latency(wire *w, int64_t latency_us);
+void wire_set_bandwidth(wire *w, int node, int64_t upload_bps, int64_t download_bps);
+
+const char *wire_fate_name(wire_fate f);
+
+#endif

@@ -1,0 +1,36 @@
+/* metric_names.h - the scalar metrics a scenario's "expect" may bound and
+ * the report prints. metrics_value() (metrics.h) answers each of them. */
+#ifndef CHAINSIM_SIM_METRIC_NAMES_H
+#define CHAINSIM_SIM_METRIC_NAMES_H
+
+#include <stdbool.h>
+#include <string.h>
+
+#define METRIC_NAMES(X)                                                        \
+    X(blocks_mined, "blocks sealed by any node (genesis excluded)")            \
+    X(blocks_rejected, "blocks refused by some node (counted per node)")       \
+    X(stale_blocks, "mined blocks not in the final main chain")                \
+    X(stale_rate, "stale_blocks / blocks_mined")                               \
+    X(forks, "blocks with two or more children")                               \
+    X(reorgs, "tip changes that undid at least one block")                     \
+    X(max_reorg_depth, "most blocks undone by one reorg")                      \
+    X(height, "height of the final main chain's tip (genesis = 1)")            \
+    X(tx_accepted, "transactions accepted into some mempool")                  \
+    X(tx_rejected, "transactions refused (all reasons)")                       \
+    X(tx_confirmed, "distinct transactions in the final main chain")           \
+    X(messages_sent, "messages put on the wire")                               \
+    X(messages_dropped, "messages lost, cut off or sent to a crashed node")    \
+    X(bytes_sent, "bytes put on the wire")                                     \
+    X(propagation_median_s, "median over blocks of the time to reach all live nodes") \
+    X(propagation_p90_s, "90th percentile of that")                            \
+    X(convergence_time_s, "time from the last block to all nodes agreeing")    \
+    X(distinct_tips, "distinct tips among live nodes at the end")
+
+static inline bool metric_name_known(const char *name) {
+#define METRIC_NAME_CMP_(n, d) if (strcmp(name, #n) == 0) return true;
+    METRIC_NAMES(METRIC_NAME_CMP_)
+#undef METRIC_NAME_CMP_
+    return false;
+}
+
+#endif

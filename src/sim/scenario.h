@@ -1,0 +1,154 @@
+/* scenario.h - a scenario file, parsed and checked: the configuration of a
+ * run and its timeline.
+ *
+ * The file format is documented in README.md ("Scenario files"); this is its
+ * in-memory form. Parsing never runs anything: a malformed file is answered
+ * with one message naming the file, the JSON location and what is wrong:
+ *
+ *   scenarios/x.json: $.events[3].at: expected a number >= 0
+ *   scenarios/x.json:4:17: JSON syntax error near '}'
+ *
+ * Times are seconds in the file and microseconds here. Nodes are named in the
+ * file (by name or index); here they are indices. */
+#ifndef CHAINSIM_SIM_SCENARIO_H
+#define CHAINSIM_SIM_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chain/params.h"
+#include "net/topology.h"
+#include "net/wire.h"
+#include "util/err.h"
+
+typedef enum mining_mode {
+    MINING_MANUAL = 0, /* blocks only when asked (event, click, HTTP) */
+    MINING_AUTO,       /* Poisson per node: rate = share / interval */
+    MINING_RACE,       /* threads executor only: nodes really grind nonces */
+} mining_mode;
+
+typedef struct scn_node {
+    char *name;
+    double hash_power; /* relative; shares are hash_power / sum */
+    int region;        /* index into the wire's regions; 0 if none */
+} scn_node;
+
+typedef enum scn_event_kind {
+    SCN_TX,         /* node, from, to, amount: a user submits a transaction */
+    SCN_MINE,       /* node: mine one block now (manual, real nonce search) */
+    SCN_REGISTER,   /* node, peers[]: node adds peers (links both ways) */
+    SCN_RESOLVE,    /* node: pull every peer's chain, adopt the best valid */
+    SCN_PARTITION,  /* groups: group_of_node[] */
+    SCN_HEAL,       /* end every partition */
+    SCN_ISOLATE,    /* node: cut off from everyone */
+    SCN_RECONNECT,  /* node: end its isolation */
+    SCN_CRASH,      /* node: stops; its mempool and in-flight messages are lost */
+    SCN_RESTART,    /* node: comes back with its chain, asks peers for news */
+    SCN_HASH_POWER, /* node, hash_power */
+    SCN_LINKS,      /* loss and/or latency_us changed for every link */
+} scn_event_kind;
+
+typedef struct scn_event {
+    int64_t at_us;
+    scn_event_kind kind;
+    int node;               /* -1 where not used */
+    char *from, *to;        /* SCN_TX */
+    int64_t amount;         /* SCN_TX */
+    int *peers;             /* SCN_REGISTER */
+    size_t n_peers;
+    int *group_of_node;     /* SCN_PARTITION: n_nodes entries */
+    double hash_power;      /* SCN_HASH_POWER */
+    bool set_loss;          /* SCN_LINKS */
+    double loss;
+    bool set_latency;
+    int64_t latency_us;
+} scn_event;
+
+/* Steady random transactions: every node in turn submits one every
+ * 1/rate seconds on average (Poisson), a random amount in [1, max_amount]
+ * from a random account with a balance to another random account. */
+typedef struct scn_traffic {
+    double tx_per_s;        /* 0 = none */
+    int64_t max_amount;     /* default 10 */
+    int64_t start_us;
+} scn_traffic;
+
+typedef enum scn_expect_kind {
+    EXPECT_CONVERGED, /* bool_value: all live nodes on one tip at the end */
+    EXPECT_METRIC,    /* metric within [min, max] */
+    EXPECT_BALANCE,   /* node's balance of account within [min, max] */
+    EXPECT_HEIGHT,    /* node's (or every node's if node < 0) height in [min, max] */
+} scn_expect_kind;
+
+typedef struct scn_expect {
+    scn_expect_kind kind;
+    char *label;        /* how the rule is shown: "forks >= 1" */
+    bool bool_value;
+    char *metric;       /* EXPECT_METRIC: a name metrics_value() knows */
+    int node;
+    char *account;
+    bool has_min, has_max;
+    double min, max;
+} scn_expect;
+
+typedef struct scenario {
+    char *path;                 /* as given, for messages */
+    char *name;
+    char *description;
+    uint64_t seed;              /* default 1 */
+
+    int n_nodes;
+    scn_node *nodes;
+
+    topo_kind topology;
+    int topology_k;             /* TOPO_RANDOM: outbound peers (default 8) */
+    int *edges;                 /* TOPO_EDGES: 2 * n_edges node indices */
+    size_t n_edges;
+
+    /* Links: copied into a wire_desc by sim (node_region comes from nodes[]). */
+    latency_model latency;
+    int64_t latency_us, latency_max_us;
+    int n_regions;
+    int64_t *region_latency_us; /* n_regions^2 */
+    int64_t upload_bps, download_bps; /* per node; 0 = unlimited */
+    double loss;
+    int64_t processing_us;
+
+    chain_params params;
+    bool genesis_classic;       /* the classic genesis (implies LEDGER_OPEN) */
+    char **genesis_names;       /* starting balances otherwise */
+    int64_t *genesis_amounts;
+    size_t n_genesis;
+
+    mining_mode mining;
+    bool gossip;                /* default true */
+    int64_t block_bytes;        /* declared simulated block size; 0 = real size */
+
+    int64_t duration_us;        /* run until this sim time; 0 = until stop_height */
+    int64_t stop_height;        /* stop once a node's tip reaches it; 0 = none */
+
+    scn_traffic traffic;
+    scn_event *events;          /* sorted by at_us, stable */
+    size_t n_events;
+    scn_expect *expects;
+    size_t n_expects;
+} scenario;
+
+/* Parses a scenario from a file. On error returns CS_EIO/CS_EPARSE/CS_EINVAL
+ * and writes one line into msg[0..msg_len) ("path: $.x: what is wrong");
+ * *out is then untouched. On success the caller owns *out
+ * (scenario_cleanup). */
+cs_err scenario_load(scenario *out, const char *path, char *msg, size_t msg_len);
+/* Same, from text in memory; `path` only names it in messages. */
+cs_err scenario_parse(scenario *out, const char *path, const char *text, size_t len,
+                      char *msg, size_t msg_len);
+void scenario_cleanup(scenario *s);
+
+/* Node index by name or decimal index string; -1 if none. */
+int scenario_node_index(const scenario *s, const char *name);
+
+/* The built-in default scenario (what `chainsim` runs without a file). */
+extern const char scenario_default_json[];
+
+#endif

@@ -1,0 +1,168 @@
+#include "util/hmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/mem.h"
+
+uint64_t hmap_hash(const void *key, size_t len) {
+    const unsigned char *p = key;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < len; i++) h = (h ^ p[i]) * 0x100000001b3ULL;
+    h ^= h >> 32;
+    return h ? h : 1;
+}
+
+void hmap_init(hmap *m) { *m = (hmap){0}; }
+
+void hmap_cleanup(hmap *m) {
+    free(m->slots);
+    *m = (hmap){0};
+}
+
+static size_t hmap__find(const hmap *m, uint64_t h, const void *key, size_t key_len) {
+    size_t mask = m->cap - 1, i = h & mask;
+    for (;;) {
+        const hmap_slot *s = &m->slots[i];
+        if (s->hash == 0) return i;
+        if (s->hash == h && s->key_len == key_len && memcmp(s->key, key, key_len) == 0)
+            return i;
+        i = (i + 1) & mask;
+    }
+}
+
+static void hmap__resize(hmap *m, size_t cap) {
+    hmap_slot *old = m->slots;
+    size_t old_cap = m->cap;
+    m->slots = xcalloc(cap, sizeof *m->slots);
+    m->cap = cap;
+    for (size_t i = 0; i < old_cap; i++) {
+        if (old[i].hash == 0) continue;
+        size_t j = hmap__find(m, old[i].hash, old[i].key, old[i].key_len);
+        m->slots[j] = old[i];
+    }
+    free(old);
+}
+
+void *hmap_get(const hmap *m, const void *key, size_t key_len) {
+    if (m->len == 0) return NULL;
+    size_t i = hmap__find(m, hmap_hash(key, key_len), key, key_len);
+    return m->slots[i].hash ? m->slots[i].val : NULL;
+}
+
+void *hmap_put(hmap *m, const void *key, size_t key_len, void *val) {
+    if ((m->len + 1) * 2 > m->cap) hmap__resize(m, m->cap ? m->cap * 2 : 16);
+    uint64_t h = hmap_hash(key, key_len);
+    size_t i = hmap__find(m, h, key, key_len);
+    hmap_slot *s = &m->slots[i];
+    if (s->hash) {
+        void *old = s->val;
+        s->key = key; /* the new value owns the key memory now */
+        s->val = val;
+        return old;
+    }
+    *s = (hmap_slot){h, key, key_len, val};
+    m->len++;
+    return NULL;
+}
+
+void *hmap_del(hmap *m, const void *key, size_t key_len) {
+    if (m->len == 0) return NULL;
+    size_t mask = m->cap - 1;
+    size_t i = hmap__find(m, hmap_hash(key, key_len), key, key_len);
+    if (m->slots[i].hash == 0) return NULL;
+    void *val = m->slots[i].val;
+    /* Backward-shift deletion keeps every probe chain unbroken. */
+    size_t j = i;
+    for (;;) {
+        m->slots[i].hash = 0;
+        for (;;) {
+            j = (j + 1) & mask;
+            if (m->slots[j].hash == 0) goto done;
+            size_t home = m->slots[j].hash & mask;
+            /* Move j back to i unless its home lies cyclically in (i, j]. */
+            if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) break;
+        }
+        m->slots[i] = m->slots[j];
+        i = j;
+    }
+done:
+    m->len--;
+    return val;
+}
+
+bool hmap_next(const hmap *m, size_t *pos, const hmap_slot **slot) {
+    while (*pos < m->cap) {
+        const hmap_slot *s = &m->slots[(*pos)++];
+        if (s->hash) {
+            *slot = s;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- ptrset ---- */
+
+static inline size_t ptrset__home(const void *p, size_t mask) {
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (size_t)x & mask;
+}
+
+void ptrset_init(ptrset *s) { *s = (ptrset){0}; }
+
+void ptrset_cleanup(ptrset *s) {
+    free(s->slots);
+    *s = (ptrset){0};
+}
+
+static size_t ptrset__find(const ptrset *s, const void *p) {
+    size_t mask = s->cap - 1, i = ptrset__home(p, mask);
+    while (s->slots[i] && s->slots[i] != p) i = (i + 1) & mask;
+    return i;
+}
+
+bool ptrset_has(const ptrset *s, const void *p) {
+    if (s->len == 0) return false;
+    return s->slots[ptrset__find(s, p)] == p;
+}
+
+bool ptrset_add(ptrset *s, const void *p) {
+    if ((s->len + 1) * 2 > s->cap) {
+        const void **old = s->slots;
+        size_t old_cap = s->cap;
+        s->cap = s->cap ? s->cap * 2 : 16;
+        s->slots = xcalloc(s->cap, sizeof *s->slots);
+        for (size_t i = 0; i < old_cap; i++)
+            if (old[i]) s->slots[ptrset__find(s, old[i])] = old[i];
+        free(old);
+    }
+    size_t i = ptrset__find(s, p);
+    if (s->slots[i]) return false;
+    s->slots[i] = p;
+    s->len++;
+    return true;
+}
+
+bool ptrset_del(ptrset *s, const void *p) {
+    if (s->len == 0) return false;
+    size_t mask = s->cap - 1, i = ptrset__find(s, p), j = i;
+    if (!s->slots[i]) return false;
+    for (;;) {
+        s->slots[i] = NULL;
+        for (;;) {
+            j = (j + 1) & mask;
+            if (!s->slots[j]) goto done;
+            size_t home = ptrset__home(s->slots[j], mask);
+            if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) break;
+        }
+        s->slots[i] = s->slots[j];
+        i = j;
+    }
+done:
+    s->len--;
+    return true;
+}

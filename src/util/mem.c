@@ -1,0 +1,45 @@
+#include "util/mem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void mem__oom(size_t size) {
+    fprintf(stderr, "chainsim: out of memory allocating %zu bytes\n", size);
+    abort();
+}
+
+void *xmalloc(size_t size) {
+    void *p = malloc(size ? size : 1);
+    if (!p) mem__oom(size);
+    return p;
+}
+
+void *xcalloc(size_t count, size_t size) {
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p) mem__oom(count * size);
+    return p;
+}
+
+void *xrealloc(void *ptr, size_t size) {
+    void *p = realloc(ptr, size ? size : 1);
+    if (!p) mem__oom(size);
+    return p;
+}
+
+void *xgrow(void *ptr, size_t *cap, size_t need, size_t elem_size) {
+    if (need <= *cap) return ptr;
+    size_t n = *cap ? *cap : 8;
+    while (n < need) n *= 2;
+    *cap = n;
+    return xrealloc(ptr, n * elem_size);
+}
+
+char *xstrdup(const char *s) { return xstrndup(s, strlen(s)); }
+
+char *xstrndup(const char *s, size_t len) {
+    char *p = xmalloc(len + 1);
+    memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}

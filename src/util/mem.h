@@ -1,0 +1,20 @@
+/* mem.h - allocation that never returns NULL.
+ *
+ * chainsim's state is built from many small allocations; checking each would
+ * triple the code for a case (out of memory) the program cannot recover from.
+ * These wrappers print a message and abort instead, like Redis' zmalloc. */
+#ifndef CHAINSIM_UTIL_MEM_H
+#define CHAINSIM_UTIL_MEM_H
+
+#include <stddef.h>
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *ptr, size_t size);
+/* Grows an array to hold at least `need` elements of `elem_size` bytes,
+ * doubling; updates *cap. Returns the (possibly moved) array. */
+void *xgrow(void *ptr, size_t *cap, size_t need, size_t elem_size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t len);
+
+#endif
