@@ -20,7 +20,9 @@
  * classic "0000" hex prefix) and miner "" and timestamp 0.
  *
  * Ownership: a block is created with one reference (block_new,
- * block_from_json). Once interned in a bstore (bstore.h) the store holds it
+ * block_from_json). It owns one reference to each of its txs and, once the
+ * store sets it, one reference to b->ledger; both are released with the
+ * block. Once interned in a bstore (bstore.h) the store holds it
  * until the store is freed, so nodes, messages and the view borrow interned
  * blocks without counting. The "derived" fields are written by the store,
  * once, under its lock, and published by the `rooted` / `verdict` atomics
@@ -80,28 +82,52 @@ typedef struct block {
 } block;
 
 /* Builds a block from its fields and computes its canonical bytes and hash.
- * Takes a new reference on each tx. Does not check proof of work: see
- * self_check. Returns a block with one reference. */
+ * Takes a new reference on each tx; copies the strings (miner NULL = "";
+ * prev_hash 1..64 bytes, both valid UTF-8: asserted). Never fails: what is
+ * wrong with the fields is recorded in self_check, in this order:
+ * REJ_BLK_MALFORMED (index < 1, timestamp < 0, difficulty outside 0..255),
+ * REJ_BLK_TOO_BIG (more than CHAIN_MAX_BLOCK_TXS txs), REJ_BLK_POW (fewer
+ * than `difficulty` leading zero bits), else REJ_NONE. A genesis (index 1,
+ * prev "0") is checked the same way. Returns a block with one reference. */
 block *block_new(int64_t index, const char *prev_hash, uint64_t proof,
                  int64_t timestamp_ms, int difficulty, const char *miner,
                  tx *const *txs, size_t n_txs);
 
-/* Parses a block object from a peer. Checks types, that the canonical bytes
- * hash to the stated "hash" (if present), and proof of work against the
- * block's own difficulty. Returns a new block, or NULL with *why and a
- * message in detail (e.g. "transactions[2].amount: expected an integer"). */
+/* Parses a block object from a peer. Required: index (integer >= 1),
+ * previous_hash (string of 1..64 bytes), proof (integer >= 0), transactions
+ * (array of tx objects, parsed with tx_from_json under `rules`). Optional:
+ * difficulty (integer 0..255, default 16), miner (string, default ""),
+ * timestamp (integer >= 0, default 0), hash (string). Other members are kept:
+ * the canonical bytes are canon_write_json of the object without "hash".
+ *
+ * Only a block that passes every check that needs no parent is returned, so
+ * the result always has self_check == REJ_NONE. Otherwise returns NULL with
+ * *why (if why is non-NULL) and a message in detail[0..detail_len) (detail
+ * may be NULL), checked in this order:
+ *   REJ_BLK_MALFORMED  a field missing or of the wrong type or range, a tx
+ *                      malformed ("transactions[2].amount: expected an
+ *                      integer"), or not canonical JSON (fractions, numbers
+ *                      beyond 2^53, bad UTF-8, duplicate keys);
+ *   REJ_BLK_TOO_BIG    more than CHAIN_MAX_BLOCK_TXS transactions;
+ *   REJ_BLK_TX         a tx breaks a field rule (tx_check_fields) in STRICT;
+ *   REJ_BLK_HASH       a stated "hash" (hex, either case) differs from the
+ *                      SHA-256 of the canonical bytes;
+ *   REJ_BLK_POW        the hash has fewer leading zero bits than difficulty. */
 block *block_from_json(const struct cJSON *obj, ledger_rules rules, reject *why,
                        char *detail, size_t detail_len);
 
-/* Appends the wire JSON: {"hash": "...", <canonical members>}. */
+/* Appends the wire JSON: {"hash": "...", <canonical members>}, i.e.
+ * `{"hash": "<hex>", ` followed by the canonical bytes after their leading
+ * `{`. Exactly b->wire_bytes bytes. */
 void block_to_json(buf *out, const block *b);
 
 block *block_ref(block *b);
 /* Drops one reference; frees at zero. block_unref(NULL) does nothing. */
 void block_unref(block *b);
 
-/* The ancestor of a rooted block at the given index (<= b->index), in
- * O(log n) steps through the skip pointers; NULL if index < 1. */
+/* The ancestor of a rooted block at the given index (<= b->index; b itself
+ * at b->index), in O(log n) steps through the skip pointers; NULL if
+ * index < 1 or index > b->index. */
 const block *block_ancestor(const block *b, int64_t index);
 
 /* The work a block of this difficulty adds: 2^difficulty. */
