@@ -25,9 +25,13 @@ typedef struct topology {
     int *peers;
 } topology;
 
-/* Builds a topology. k is used by TOPO_RANDOM (clamped to n-1); edges (pairs
- * of node indices, n_edges pairs) by TOPO_EDGES. Returns CS_EINVAL for an
- * edge naming a node out of range or a self-loop. */
+/* Builds a topology. k is used by TOPO_RANDOM (clamped to n-1; a node's
+ * degree is then k plus the nodes that picked it, about 2k on average);
+ * edges (pairs of node indices, n_edges pairs, repeats merged) by TOPO_EDGES;
+ * r only by TOPO_RANDOM, which is deterministic for a given rng state.
+ * Returns CS_EINVAL for a negative n or k or an edge naming a node out of
+ * range or a self-loop, CS_ERANGE if the graph has more than INT_MAX peer
+ * entries. On error *t is empty (topo_cleanup is still safe). */
 cs_err topo_build(topology *t, topo_kind kind, int n, int k, const int *edges,
                   size_t n_edges, rng *r);
 void topo_cleanup(topology *t);
