@@ -37,18 +37,25 @@ void ledger_unref(ledger *l);
 int64_t ledger_balance(const ledger *l, const char *name, bool *exists);
 
 /* Checks one ordinary (non-reward) transaction against the balances in `l`
- * under `rules`: REJ_TX_UNKNOWN_SENDER, REJ_TX_OVERSPEND (balance - pending <
- * amount), REJ_TX_REWARD, or REJ_NONE. `pending_out` is what the sender has
- * already committed elsewhere (the mempool's other transactions). */
+ * under `rules`: REJ_TX_REWARD (sender "0"), REJ_TX_AMOUNT (amount <= 0),
+ * REJ_TX_UNKNOWN_SENDER, REJ_TX_OVERSPEND (balance - pending < amount), or
+ * REJ_NONE; always REJ_NONE in OPEN rules. `pending_out` (>= 0) is what the
+ * sender has already committed elsewhere (the mempool's other
+ * transactions). */
 reject ledger_check_tx(const ledger *l, ledger_rules rules, const tx *t,
                        int64_t pending_out);
 
-/* Applies a block's transactions to `parent`: in STRICT rules the first must
- * be the only reward (sender "0", receiver = miner, amount = reward) unless
- * `is_genesis` (whose "0" transactions create the starting balances), and
- * every other one must pass ledger_check_tx in order. Returns a new ledger
- * with one reference, or NULL with *why and *bad_tx (index) set. In OPEN
- * rules nothing is refused and balances may go negative. */
+/* Applies a block's transactions to `parent` (params must be resolved). In
+ * STRICT rules the first must be the only reward (sender "0", receiver =
+ * miner, amount = params->reward), else *why = REJ_BLK_REWARD; every other
+ * one must pass ledger_check_tx in order (so two spends that together
+ * overspend fail on the second), else *why is that tx's reason
+ * (REJ_TX_OVERSPEND, REJ_TX_UNKNOWN_SENDER, REJ_TX_AMOUNT). A genesis
+ * (`is_genesis`) has no reward rule: its "0"-sender transactions create the
+ * starting balances. Receivers get accounts as needed; a "0"-sender tx only
+ * credits. Returns a new ledger with one reference, or NULL with *why and
+ * *bad_tx (index of the offending tx) set. In OPEN rules nothing is refused,
+ * senders get accounts too and balances may go negative. */
 ledger *ledger_apply(const ledger *parent, const chain_params *params,
                      const char *miner, tx *const *txs, size_t n_txs,
                      bool is_genesis, reject *why, size_t *bad_tx);
