@@ -35,12 +35,17 @@ typedef struct pow_job {
     size_t suffix_len;
 } pow_job;
 
+/* Prepares a job: copies the template's strings, takes a reference on each
+ * tx (the caller keeps its own), splits the canonical bytes and hashes the
+ * prefix. tmpl->miner NULL means "". Release with pow_job_cleanup. */
 void pow_job_init(pow_job *job, const block_template *tmpl);
 void pow_job_cleanup(pow_job *job);
 
-/* Tries nonces start, start+1, ... up to `count` of them. On success returns
- * the sealed block (one reference) and sets *tries to the tries spent; on
- * failure returns NULL with *tries = count. */
+/* Tries nonces start, start+1, ... up to `count` of them; all of them must
+ * stay below 2^53 (the integers JSON keeps exact: asserted). On success
+ * returns the sealed block (block_new of the template and the nonce, one
+ * reference, self_check REJ_NONE for a well-formed template) and sets *tries
+ * to the tries spent; on failure returns NULL with *tries = count. */
 block *pow_job_search(pow_job *job, uint64_t start, uint64_t count, uint64_t *tries);
 
 /* Hashes one nonce (the benchmark's unit of work). */
