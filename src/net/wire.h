@@ -10,11 +10,11 @@
  *
  * latency(a, b) is drawn per message: fixed, uniform in [min, max], or from a
  * region matrix (mean for the pair of regions, drawn around it from a Pareto
- * distribution as SimBlock does: shape 0.2 * mean... see wire.c). A message is
- * dropped with probability `loss`, or when a and b are in different
- * partition groups, or either is isolated - checked when sent and again when
- * delivered (wire_connected), so a cut made while a message is in flight
- * drops it.
+ * distribution as SimBlock does: see wire.c). A message is dropped when a and
+ * b are in different partition groups or either is isolated - checked when
+ * sent and again when delivered (wire_check), so a cut made while a message
+ * is in flight drops it - or, when sent, with probability `loss` (a lost
+ * message still occupies the sender's upload; a cut one does not).
  *
  * Thread safety: every function takes the wire's mutex; the wire owns its
  * rng, so in the threads executor the draws depend on thread timing (the
@@ -77,7 +77,9 @@ void wire_set_partition(wire *w, const int *group_of_node);
 /* Cuts one node off from everyone (or reconnects it). */
 void wire_set_isolated(wire *w, int node, bool isolated);
 bool wire_is_isolated(wire *w, int node);
-/* Link changes while running. */
+/* Link changes while running; they apply to messages routed afterwards.
+ * wire_set_fixed_latency switches the latency model to LATENCY_FIXED;
+ * wire_set_bandwidth takes bits per second, 0 = unlimited. */
 void wire_set_loss(wire *w, double loss);
 void wire_set_fixed_latency(wire *w, int64_t latency_us);
 void wire_set_bandwidth(wire *w, int node, int64_t upload_bps, int64_t download_bps);
