@@ -7,7 +7,7 @@
  * wake-up costs ~50 us across cores). The receiver waits until a message
  * arrives, mbox_wake is called (the clock changed), or a deadline passes.
  *
- * Locking: `lock` guards head/tail/count/closed/woken; nothing else is shared. */
+ * Locking: `lock` guards head/tail/closed/woken; nothing else is shared. */
 #ifndef CHAINSIM_NET_MBOX_H
 #define CHAINSIM_NET_MBOX_H
 
