@@ -1,0 +1,366 @@
+/* test_util.c - src/util: rng, heap, hmap, ptrset, buf, hex.
+ *
+ * Known answers where a reference exists (xoshiro256** from state {1,2,3,4},
+ * hex of fixed bytes), tiny exhaustive cases where the structure has corner
+ * cases (every deletion order of a wrapped collision cluster in the hash
+ * map), and statistical bounds wide enough to be deterministic with a fixed
+ * seed but narrow enough to catch a wrong distribution. */
+#include <math.h>
+#include <stdint.h>
+
+#include "check.h"
+#include "util/buf.h"
+#include "util/heap.h"
+#include "util/hex.h"
+#include "util/hmap.h"
+#include "util/rng.h"
+
+/* ---- rng ---- */
+
+static void test_rng_xoshiro_known_answer(void) {
+    /* Reference outputs of xoshiro256** (Blackman & Vigna) from s = {1,2,3,4}. */
+    rng r = {{1, 2, 3, 4}};
+    CHECK_INT_EQ(rng_u64(&r), 11520);
+    CHECK_INT_EQ(rng_u64(&r), 0);
+    CHECK_INT_EQ(rng_u64(&r), 1509978240);
+    CHECK_INT_EQ(rng_u64(&r), 1215971899390074240LL);
+}
+
+static void test_rng_deterministic(void) {
+    rng a, b, other_stream, other_seed;
+    rng_seed(&a, 42, 7);
+    rng_seed(&b, 42, 7);
+    rng_seed(&other_stream, 42, 8);
+    rng_seed(&other_seed, 43, 7);
+    int same_stream = 0, same_seed = 0;
+    for (int i = 0; i < 1000; i++) {
+        uint64_t x = rng_u64(&a);
+        CHECK(x == rng_u64(&b));
+        same_stream += x == rng_u64(&other_stream);
+        same_seed += x == rng_u64(&other_seed);
+    }
+    CHECK_INT_EQ(same_stream, 0);
+    CHECK_INT_EQ(same_seed, 0);
+}
+
+static void test_rng_unit_range(void) {
+    rng r;
+    rng_seed(&r, 1, 0);
+    double lo = 1, hi = 0, sum = 0;
+    for (int i = 0; i < 100000; i++) {
+        double u = rng_unit(&r);
+        CHECK(u >= 0.0 && u < 1.0);
+        lo = u < lo ? u : lo;
+        hi = u > hi ? u : hi;
+        sum += u;
+    }
+    CHECK(lo < 0.001);
+    CHECK(hi > 0.999);
+    CHECK_DBL_NEAR(sum / 100000, 0.5, 0.005);
+}
+
+static void test_rng_below_uniform(void) {
+    rng r;
+    rng_seed(&r, 2, 0);
+    int counts[6] = {0};
+    for (int i = 0; i < 60000; i++) {
+        uint64_t x = rng_below(&r, 6);
+        CHECK(x < 6);
+        counts[x]++;
+    }
+    /* Each bucket expects 10000, sd ~91: +-500 is over 5 sd. */
+    for (int k = 0; k < 6; k++) CHECK(counts[k] > 9500 && counts[k] < 10500);
+    for (int i = 0; i < 100; i++) CHECK_INT_EQ(rng_below(&r, 1), 0);
+    /* n just above 2^63: half of all u64 values are rejected. */
+    uint64_t big = ((uint64_t)1 << 63) + 1;
+    for (int i = 0; i < 1000; i++) CHECK(rng_below(&r, big) < big);
+}
+
+static void test_rng_exp_and_pareto(void) {
+    rng r;
+    rng_seed(&r, 3, 0);
+    double sum = 0;
+    for (int i = 0; i < 100000; i++) {
+        double x = rng_exp(&r, 2.0);
+        CHECK(x >= 0 && isfinite(x));
+        sum += x;
+    }
+    CHECK_DBL_NEAR(sum / 100000, 2.0, 0.05);
+    /* Pareto(alpha=2, xm=3): never below xm, median xm * 2^(1/alpha). */
+    int below_median = 0;
+    double median = 3.0 * sqrt(2.0);
+    for (int i = 0; i < 100000; i++) {
+        double x = rng_pareto(&r, 2.0, 3.0);
+        CHECK(x >= 3.0);
+        below_median += x < median;
+    }
+    CHECK(below_median > 49000 && below_median < 51000);
+}
+
+/* ---- heap ---- */
+
+static void test_heap_order_and_ties(void) {
+    heap h;
+    heap_init(&h);
+    heap_entry e;
+    CHECK(!heap_pop(&h, &e));
+    CHECK(heap_peek(&h) == NULL);
+    char items[] = "abcde";
+    heap_push(&h, 5, &items[0], 0);
+    heap_push(&h, 3, &items[1], 1);
+    heap_push(&h, 5, &items[2], 2);
+    heap_push(&h, 3, &items[3], 3);
+    heap_push(&h, 1, &items[4], 4);
+    CHECK_INT_EQ(heap_len(&h), 5);
+    CHECK(heap_peek(&h)->item == &items[4]);
+    const char *expected = "ebdac";
+    for (int i = 0; i < 5; i++) {
+        CHECK(heap_pop(&h, &e));
+        CHECK_INT_EQ(*(char *)e.item, expected[i]);
+    }
+    CHECK(!heap_pop(&h, &e));
+    heap_cleanup(&h);
+}
+
+static void test_heap_random_ties_by_insertion(void) {
+    heap h;
+    heap_init(&h);
+    rng r;
+    rng_seed(&r, 4, 0);
+    enum { N = 5000 };
+    /* Few distinct times, so most entries tie; aux = insertion number. */
+    uint64_t pushes = 0;
+    for (int i = 0; i < N; i++) {
+        heap_push(&h, (int64_t)rng_below(&r, 20) - 10, NULL, pushes++);
+        if (i % 7 == 0) { /* interleave pops so sifting is exercised mid-way */
+            heap_entry e;
+            CHECK(heap_pop(&h, &e));
+            heap_push(&h, e.t_us, NULL, pushes++); /* re-inserted: after all so far */
+        }
+    }
+    heap_entry prev, e;
+    CHECK(heap_pop(&h, &prev));
+    size_t popped = 1;
+    while (heap_pop(&h, &e)) {
+        CHECK(prev.t_us < e.t_us || (prev.t_us == e.t_us && prev.seq < e.seq));
+        /* Among equal times, insertion order: aux grows with seq. */
+        if (prev.t_us == e.t_us) CHECK(prev.aux < e.aux);
+        prev = e;
+        popped++;
+    }
+    CHECK_INT_EQ(popped, N);
+    heap_cleanup(&h);
+}
+
+/* ---- hmap ---- */
+
+/* Every entry must be reachable from its home slot without crossing an empty
+ * slot (what backward-shift deletion preserves), and len must match. */
+static int hmap_invariant_ok(const hmap *m) {
+    size_t used = 0, mask = m->cap - 1;
+    for (size_t i = 0; i < m->cap; i++) {
+        if (m->slots[i].hash == 0) continue;
+        used++;
+        for (size_t j = m->slots[i].hash & mask; j != i; j = (j + 1) & mask)
+            if (m->slots[j].hash == 0) return 0;
+    }
+    return used == m->len;
+}
+
+static void test_hmap_basic(void) {
+    hmap m;
+    hmap_init(&m);
+    CHECK(hmap_get(&m, "a", 1) == NULL);
+    CHECK(hmap_del(&m, "a", 1) == NULL);
+    int v1 = 1, v2 = 2, v3 = 3;
+    CHECK(hmap_put(&m, "alpha", 5, &v1) == NULL);
+    CHECK(hmap_put(&m, "beta", 4, &v2) == NULL);
+    CHECK(hmap_get(&m, "alpha", 5) == &v1);
+    CHECK(hmap_get(&m, "alph", 4) == NULL); /* a prefix is another key */
+    CHECK(hmap_put(&m, "alpha", 5, &v3) == &v1);
+    CHECK(hmap_get(&m, "alpha", 5) == &v3);
+    CHECK_INT_EQ(hmap_len(&m), 2);
+    CHECK(hmap_del(&m, "alpha", 5) == &v3);
+    CHECK(hmap_get(&m, "alpha", 5) == NULL);
+    CHECK_INT_EQ(hmap_len(&m), 1);
+    hmap_cleanup(&m);
+}
+
+static void test_hmap_grow_many(void) {
+    hmap m;
+    hmap_init(&m);
+    enum { N = 3000 };
+    static char keys[N][8];
+    for (int i = 0; i < N; i++) {
+        snprintf(keys[i], sizeof keys[i], "k%d", i);
+        CHECK(hmap_put(&m, keys[i], strlen(keys[i]), keys[i]) == NULL);
+    }
+    CHECK_INT_EQ(hmap_len(&m), N);
+    CHECK(m.cap >= 2 * N);
+    for (int i = 0; i < N; i += 2) CHECK(hmap_del(&m, keys[i], strlen(keys[i])) == keys[i]);
+    CHECK(hmap_invariant_ok(&m));
+    for (int i = 0; i < N; i++) {
+        void *want = i % 2 ? keys[i] : NULL;
+        CHECK(hmap_get(&m, keys[i], strlen(keys[i])) == want);
+    }
+    size_t seen = 0;
+    const hmap_slot *s;
+    for (size_t pos = 0; hmap_next(&m, &pos, &s);) seen++;
+    CHECK_INT_EQ(seen, N / 2);
+    hmap_cleanup(&m);
+}
+
+/* Five keys whose homes (in a 16-slot table) are 14, 14, 14, 15, 0: they fill
+ * slots 14, 15, 0, 1, 2, wrapping around the end. Every one of the 120
+ * deletion orders must leave the others findable and the chains intact. */
+static void test_hmap_backward_shift_all_orders(void) {
+    static char pool[400][8];
+    const char *keys[5];
+    int want_home[5] = {14, 14, 14, 15, 0}, found = 0;
+    bool used[400] = {false};
+    for (int k = 0; k < 5; k++) {
+        for (int i = 0; i < 400; i++) {
+            snprintf(pool[i], sizeof pool[i], "c%d", i);
+            if (!used[i] && (hmap_hash(pool[i], strlen(pool[i])) & 15) == (uint64_t)want_home[k]) {
+                used[i] = true;
+                keys[k] = pool[i];
+                found++;
+                break;
+            }
+        }
+    }
+    CHECK_INT_EQ(found, 5);
+    int perm[5] = {0, 1, 2, 3, 4};
+    for (int n = 0; n < 120; n++) {
+        /* n-th permutation via the factorial number system */
+        int avail[5] = {0, 1, 2, 3, 4}, left = 5, x = n;
+        for (int i = 0; i < 5; i++) {
+            int f = 1;
+            for (int j = 2; j < left; j++) f *= j;
+            int pick = x / f;
+            x %= f;
+            perm[i] = avail[pick];
+            for (int j = pick; j < left - 1; j++) avail[j] = avail[j + 1];
+            left--;
+        }
+        hmap m;
+        hmap_init(&m);
+        for (int k = 0; k < 5; k++) hmap_put(&m, keys[k], strlen(keys[k]), (void *)keys[k]);
+        CHECK_INT_EQ(m.cap, 16);
+        CHECK(m.slots[14].hash && m.slots[15].hash && m.slots[0].hash && m.slots[1].hash &&
+              m.slots[2].hash);
+        bool gone[5] = {false};
+        for (int d = 0; d < 5; d++) {
+            const char *k = keys[perm[d]];
+            CHECK(hmap_del(&m, k, strlen(k)) == k);
+            gone[perm[d]] = true;
+            CHECK(hmap_invariant_ok(&m));
+            for (int j = 0; j < 5; j++) {
+                void *want = gone[j] ? NULL : (void *)keys[j];
+                CHECK(hmap_get(&m, keys[j], strlen(keys[j])) == want);
+            }
+        }
+        CHECK_INT_EQ(hmap_len(&m), 0);
+        hmap_cleanup(&m);
+    }
+}
+
+static void test_hmap_hash_fnv(void) {
+    /* FNV-1a 64 of "" is the offset basis, then folded: h ^ (h >> 32). */
+    uint64_t basis = 0xcbf29ce484222325ULL;
+    CHECK(hmap_hash("", 0) == (basis ^ (basis >> 32)));
+    /* FNV-1a 64 of "a" is 0xaf63dc4c8601ec8c (published test vector). */
+    uint64_t a = 0xaf63dc4c8601ec8cULL;
+    CHECK(hmap_hash("a", 1) == (a ^ (a >> 32)));
+}
+
+/* ---- ptrset ---- */
+
+static void test_ptrset(void) {
+    ptrset s;
+    ptrset_init(&s);
+    static char objs[2000];
+    CHECK(!ptrset_has(&s, &objs[0]));
+    CHECK(!ptrset_del(&s, &objs[0]));
+    for (int i = 0; i < 2000; i++) CHECK(ptrset_add(&s, &objs[i]));
+    CHECK(!ptrset_add(&s, &objs[5]));
+    CHECK_INT_EQ(ptrset_len(&s), 2000);
+    for (int i = 0; i < 2000; i += 3) CHECK(ptrset_del(&s, &objs[i]));
+    CHECK(!ptrset_del(&s, &objs[0]));
+    for (int i = 0; i < 2000; i++) CHECK_INT_EQ(ptrset_has(&s, &objs[i]), i % 3 != 0);
+    CHECK_INT_EQ(ptrset_len(&s), 2000 - 667);
+    for (int i = 0; i < 2000; i += 3) CHECK(ptrset_add(&s, &objs[i]));
+    for (int i = 0; i < 2000; i++) CHECK(ptrset_has(&s, &objs[i]));
+    ptrset_cleanup(&s);
+}
+
+/* ---- buf ---- */
+
+static void test_buf(void) {
+    buf b;
+    buf_init(&b);
+    size_t len = 99;
+    char *empty = buf_detach(&b, &len);
+    CHECK_STR_EQ(empty, "");
+    CHECK_INT_EQ(len, 0);
+    free(empty);
+
+    buf_puts(&b, "ab");
+    buf_putc(&b, 'c');
+    buf_append(&b, "d\0e", 3);
+    CHECK_INT_EQ(b.len, 6);
+    CHECK_MEM_EQ(b.data, b.len, "abcd\0e", 6);
+    CHECK_INT_EQ(b.data[6], '\0');
+    buf_printf(&b, "-%d-%s", 42, "x");
+    CHECK_MEM_EQ(b.data + 6, b.len - 6, "-42-x", 5);
+    buf_reset(&b);
+    CHECK_INT_EQ(b.len, 0);
+    CHECK_STR_EQ(b.data, "");
+    for (int i = 0; i < 5000; i++) buf_printf(&b, "%d,", i % 10);
+    CHECK_INT_EQ(b.len, 10000);
+    CHECK_INT_EQ(b.data[9998], '9');
+    CHECK_INT_EQ(b.data[10000], '\0');
+    char *p = buf_detach(&b, &len);
+    CHECK_INT_EQ(len, 10000);
+    CHECK(b.data == NULL && b.len == 0);
+    free(p);
+    buf_cleanup(&b);
+}
+
+/* ---- hex ---- */
+
+static void test_hex(void) {
+    const uint8_t bytes[4] = {0x00, 0xab, 0xff, 0x10};
+    char out[9];
+    hex_encode(out, bytes, 4);
+    CHECK_STR_EQ(out, "00abff10");
+    uint8_t back[4];
+    CHECK(hex_decode(back, 4, "00ABff10"));
+    CHECK_MEM_EQ(back, 4, bytes, 4);
+    CHECK(!hex_decode(back, 4, "00abff1"));   /* short */
+    CHECK(!hex_decode(back, 4, "00abff100")); /* long */
+    CHECK(!hex_decode(back, 4, "00abfg10"));  /* not hex */
+    CHECK(!hex_decode(back, 4, "0 abff10"));
+    hex_encode(out, bytes, 0);
+    CHECK_STR_EQ(out, "");
+}
+
+static const test_case cases[] = {
+    TEST(test_rng_xoshiro_known_answer),
+    TEST(test_rng_deterministic),
+    TEST(test_rng_unit_range),
+    TEST(test_rng_below_uniform),
+    TEST(test_rng_exp_and_pareto),
+    TEST(test_heap_order_and_ties),
+    TEST(test_heap_random_ties_by_insertion),
+    TEST(test_hmap_basic),
+    TEST(test_hmap_grow_many),
+    TEST(test_hmap_backward_shift_all_orders),
+    TEST(test_hmap_hash_fnv),
+    TEST(test_ptrset),
+    TEST(test_buf),
+    TEST(test_hex),
+    {0},
+};
+
+TEST_MAIN(cases)
