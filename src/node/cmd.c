@@ -1,0 +1,34 @@
+#include "node/cmd.h"
+
+#include <stdlib.h>
+
+#include "util/mem.h"
+
+node_cmd *node_cmd_new(node_cmd_kind kind) {
+    node_cmd *c = xcalloc(1, sizeof *c);
+    c->kind = kind;
+    c->peer = -1;
+    return c;
+}
+
+void node_cmd_free(node_cmd *cmd) {
+    if (!cmd) return;
+    free(cmd->from);
+    free(cmd->to);
+    free(cmd->id);
+    free(cmd);
+}
+
+const char *node_cmd_name(node_cmd_kind kind) {
+    switch (kind) {
+    case CMD_ADD_TX: return "add_tx";
+    case CMD_GEN_TX: return "gen_tx";
+    case CMD_MINE: return "mine";
+    case CMD_REGISTER: return "register";
+    case CMD_RESOLVE: return "resolve";
+    case CMD_CRASH: return "crash";
+    case CMD_RESTART: return "restart";
+    case CMD_SET_HASH_POWER: return "hash_power";
+    }
+    return "?";
+}

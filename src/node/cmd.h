@@ -1,0 +1,55 @@
+/* cmd.h - a request to a node from outside: a scenario event, a click in the
+ * window, an HTTP call. Every way of steering a node goes through one of
+ * these, sent to its mailbox, so the node's state is only touched by its own
+ * thread.
+ *
+ * Ownership: whoever makes a command sends it in a MSG_COMMAND; the node
+ * handles it and then calls cmd->done(cmd) if set (the caller then owns and
+ * frees the command with node_cmd_free, typically after waking a waiting
+ * HTTP thread), or frees it itself if done is NULL. done runs on the node's
+ * thread: it must be quick and must not call back into the node. */
+#ifndef CHAINSIM_NODE_CMD_H
+#define CHAINSIM_NODE_CMD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "chain/block.h"
+#include "chain/reject.h"
+
+typedef enum node_cmd_kind {
+    CMD_ADD_TX,        /* from, to, amount (+ optional id) */
+    CMD_GEN_TX,        /* a random transaction from the node's ledger (traffic) */
+    CMD_MINE,          /* seal one block now with a real nonce search */
+    CMD_REGISTER,      /* add peer (the sim also links the peer back) */
+    CMD_RESOLVE,       /* pull all peers' chains, adopt the best valid one */
+    CMD_CRASH,         /* stop; lose mempool, orphans, requests */
+    CMD_RESTART,       /* come back with the chain; ask peers for news */
+    CMD_SET_HASH_POWER,/* share of the total hash power (0..1) */
+} node_cmd_kind;
+
+typedef struct node_cmd node_cmd;
+struct node_cmd {
+    node_cmd_kind kind;
+    /* arguments */
+    char *from, *to, *id; /* CMD_ADD_TX (id NULL: the node makes one) */
+    int64_t amount;
+    int peer;             /* CMD_REGISTER */
+    double share;         /* CMD_SET_HASH_POWER */
+    /* results, valid in done() */
+    reject reason;        /* REJ_NONE on success */
+    const char *error;    /* a static message if the command could not run */
+    const block *block;   /* CMD_MINE: the new block; CMD_RESOLVE: the tip */
+    bool replaced;        /* CMD_RESOLVE: the tip changed */
+    /* completion */
+    void (*done)(node_cmd *cmd);
+    void *user;
+};
+
+/* A zeroed command of this kind. */
+node_cmd *node_cmd_new(node_cmd_kind kind);
+/* Frees the command and its strings. node_cmd_free(NULL) does nothing. */
+void node_cmd_free(node_cmd *cmd);
+const char *node_cmd_name(node_cmd_kind kind);
+
+#endif

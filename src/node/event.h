@@ -1,0 +1,87 @@
+/* event.h - what happened: the one record every observer consumes.
+ *
+ * Nodes and the executors emit events; metrics, the trace file, the view and
+ * HTTP's live stream consume them (nobody polls nodes for history). An event
+ * borrows its block and tx pointers for the duration of the callback only;
+ * blocks stay valid for the whole run (the store owns them), so a consumer
+ * may keep a block pointer, but must tx_ref a tx it keeps.
+ *
+ *   | kind            | node     | peer   | block / tx     | extra            |
+ *   |-----------------|----------|--------|----------------|------------------|
+ *   | MINED           | miner    |        | block          |                  |
+ *   | MSG_SENT        | sender   | to     |                | msg, bytes       |
+ *   | MSG_DELIVERED   | receiver | from   |                | msg, bytes       |
+ *   | MSG_DROPPED     | receiver | from   |                | msg, bytes, fate |
+ *   | BLOCK_ACCEPTED  | node     | from   | block          |                  |
+ *   | BLOCK_REJECTED  | node     | from   | block          | reason           |
+ *   | TIP_CHANGED     | node     |        | new tip        | old_tip, depth   |
+ *   | TX_ACCEPTED     | node     | from*  | tx             |                  |
+ *   | TX_REJECTED     | node     | from*  | tx (or NULL)   | reason           |
+ *   | CHAIN_REJECTED  | node     | from   |                | reason, index    |
+ *   | RESOLVED        | node     |        | tip            | replaced (value) |
+ *   | PEER_ADDED      | node     | peer   |                |                  |
+ *   | PARTITION, HEAL |   -1     |        |                |                  |
+ *   | ISOLATE, RECONNECT, CRASH, RESTART | node |  |      |                  |
+ *   | HASH_POWER      | node     |        |                | value            |
+ *   | LINKS           |   -1     |        |                |                  |
+ *
+ *   * peer = -1 when the transaction came from a user (command), not a peer. */
+#ifndef CHAINSIM_NODE_EVENT_H
+#define CHAINSIM_NODE_EVENT_H
+
+#include <stdint.h>
+
+#include "chain/block.h"
+#include "chain/reject.h"
+#include "chain/tx.h"
+#include "net/msg.h"
+#include "net/wire.h"
+
+typedef enum ev_kind {
+    EV_MINED,
+    EV_MSG_SENT,
+    EV_MSG_DELIVERED,
+    EV_MSG_DROPPED,
+    EV_BLOCK_ACCEPTED,
+    EV_BLOCK_REJECTED,
+    EV_TIP_CHANGED,
+    EV_TX_ACCEPTED,
+    EV_TX_REJECTED,
+    EV_CHAIN_REJECTED,
+    EV_RESOLVED,
+    EV_PEER_ADDED,
+    EV_PARTITION,
+    EV_HEAL,
+    EV_ISOLATE,
+    EV_RECONNECT,
+    EV_CRASH,
+    EV_RESTART,
+    EV_HASH_POWER,
+    EV_LINKS,
+} ev_kind;
+
+#define EV_KIND_COUNT (EV_LINKS + 1)
+
+/* Why a message was dropped, beyond the wire's own reasons. */
+#define EV_DROP_CRASHED ((wire_fate)100)
+
+typedef struct sim_event {
+    ev_kind kind;
+    int64_t t_us;
+    int node;
+    int peer;
+    const block *block;
+    const block *old_tip;
+    const tx *tx;
+    int reorg_depth;
+    msg_kind msg;
+    uint32_t bytes;
+    wire_fate fate;
+    reject reason;
+    double value;
+} sim_event;
+
+/* "mined", "msg_sent", ... (stable names, used in traces). */
+const char *ev_kind_name(ev_kind k);
+
+#endif

@@ -1,0 +1,159 @@
+/* node.h - one simulated node: an actor with its own chain, mempool, peers
+ * and miner.
+ *
+ * A node is driven by exactly three calls, made by its executor from one
+ * thread at a time: node_start, node_handle (a message: from a peer or a
+ * command) and node_timer (a timer it set earlier). It reaches the world only
+ * through its node_env: the time, sending a message, setting a timer,
+ * emitting an event. It never knows which executor runs it.
+ *
+ * Message flow (gossip on):
+ *
+ *   mined/accepted block B --inv(B)--> peer --getdata(B)--> us --block(B)--> peer
+ *   block whose parent is unknown: kept as an orphan, getblocks(parent,
+ *   locator) to the sender, which answers with the missing ancestors.
+ *   resolve: getchain to every peer; each chain answered is validated from
+ *   the shared genesis and adopted if it has more work.
+ *
+ * Everyone else (view, HTTP) reads a node only through node_snapshot_get,
+ * which copies what the node last published under snap_lock. */
+#ifndef CHAINSIM_NODE_NODE_H
+#define CHAINSIM_NODE_NODE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chain/bstore.h"
+#include "chain/chain.h"
+#include "chain/ledger.h"
+#include "chain/mempool.h"
+#include "chain/pow.h"
+#include "net/msg.h"
+#include "node/cmd.h"
+#include "node/event.h"
+#include "util/hmap.h"
+#include "util/rng.h"
+
+typedef enum node_mining {
+    NODE_MINING_MANUAL = 0,
+    NODE_MINING_AUTO,
+    NODE_MINING_RACE,
+} node_mining;
+
+/* Timer kinds a node sets (the executor hands them back in node_timer). */
+typedef enum node_timer_kind {
+    TIMER_MINE = 1,    /* auto mining: a block is found now */
+    TIMER_RACE,        /* race mining: grind the next batch of nonces */
+    TIMER_RESOLVE,     /* resolve: stop waiting for slow peers */
+} node_timer_kind;
+
+/* What an executor provides. All calls come from the node's own thread. */
+typedef struct node_env {
+    void *ctx;
+    int64_t (*now_us)(void *ctx);
+    /* Takes ownership of m (m->from, m->to, m->size_bytes are set). */
+    void (*send)(void *ctx, msg *m);
+    /* Calls node_timer(node, kind, token) at sim time at_us (or later). */
+    void (*set_timer)(void *ctx, int node, int64_t at_us, node_timer_kind kind,
+                      uint32_t token);
+    void (*emit)(void *ctx, const sim_event *ev);
+    /* False once the run is winding down: no new blocks. */
+    bool (*mining_enabled)(void *ctx);
+} node_env;
+
+typedef struct node_desc {
+    int id;
+    const char *name;
+    bstore *store;
+    const node_env *env;
+    uint64_t seed;           /* the node's rng: (seed, stream = id) */
+    node_mining mining;
+    double share;            /* hash-power share, 0..1 */
+    bool gossip;             /* relay blocks and transactions */
+    int64_t traffic_max_amount; /* CMD_GEN_TX upper bound; 0 = 10 */
+} node_desc;
+
+/* What a node publishes for readers on other threads. */
+typedef struct node_snapshot {
+    const block *tip;        /* borrowed from the store */
+    int64_t height;
+    ledger *balances;        /* one reference: node_snapshot_release */
+    size_t mempool_size;
+    size_t n_peers;
+    size_t n_orphans;
+    bool crashed;
+    double share;
+    uint64_t blocks_rejected;
+    uint64_t version;        /* increases with every publish */
+} node_snapshot;
+
+typedef struct node {
+    int id;
+    char *name;
+    bstore *store;
+    const chain_params *params;
+    const node_env *env;
+    rng rng;
+    node_mining mining;
+    double share;
+    bool gossip;
+    int64_t traffic_max_amount;
+    bool crashed;
+
+    chain chain;
+    mempool mempool;
+
+    int *peers;              /* node ids, in order of registration */
+    size_t n_peers, cap_peers;
+
+    hmap orphans;            /* prev_hash hex -> node__orphans (blocks awaiting that parent) */
+    ptrset orphan_set;       /* the same blocks, for "do I have it as an orphan?" */
+    size_t n_orphans;
+    hmap requested;          /* block hash -> (intptr) time of getdata, us */
+    hmap tx_requested;       /* tx id -> (intptr) time of getdata, us */
+
+    uint32_t mine_token;     /* bumped to cancel pending mining timers */
+    pow_job *race_job;       /* race mining: the template being ground */
+    tx **race_txs;           /*   its transactions (one reference each) */
+    size_t race_n_txs;
+    const block *race_tip;
+    uint64_t race_nonce;
+
+    uint32_t resolve_token;  /* the resolve in progress (0 = none) */
+    uint32_t resolve_seq;    /* source of resolve tokens */
+    size_t resolve_waiting;  /* chains still expected */
+    const block *resolve_start_tip;
+    node_cmd *resolve_cmd;   /* completed when the resolve ends */
+
+    uint64_t tx_counter;     /* for ids of transactions the node makes */
+    uint64_t blocks_rejected;
+    uint64_t chains_rejected;
+
+    pthread_mutex_t snap_lock; /* guards snap only */
+    node_snapshot snap;
+    bool snap_dirty;
+} node;
+
+/* Sets up a node holding only the genesis. */
+void node_init(node *n, const node_desc *desc);
+void node_cleanup(node *n);
+
+/* First call of the run: schedules auto mining. */
+void node_start(node *n);
+/* Handles one message; takes ownership of m (frees it). */
+void node_handle(node *n, msg *m);
+/* A timer set through env->set_timer fired. */
+void node_timer(node *n, node_timer_kind kind, uint32_t token);
+/* Publishes the snapshot if anything changed since the last publish. */
+void node_publish(node *n);
+
+/* True if id is already a peer. */
+bool node_has_peer(const node *n, int id);
+
+/* Copies the last published snapshot (takes a ledger reference). Any thread. */
+void node_snapshot_get(node *n, node_snapshot *out);
+void node_snapshot_release(node_snapshot *s);
+
+#endif

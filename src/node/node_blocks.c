@@ -1,0 +1,233 @@
+/* node_blocks.c - how blocks move: announcements, requests, orphans, and
+ * what a node does when its tip changes.
+ *
+ * A block arrives (mined here, a BLOCK or BLOCKS message, a pulled chain):
+ *
+ *   held already      -> ignore
+ *   self-check failed -> rejected (counted, event with the reason)
+ *   parent not held   -> orphan: kept, and the sender is asked for the
+ *                        missing ancestors (getblocks with our locator)
+ *   invalid in branch -> rejected
+ *   valid             -> held; tip may change (mempool follows); announced
+ *                        to every peer but the sender; orphans waiting for
+ *                        it are tried next (a loop, not recursion). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/node_int.h"
+#include "util/mem.h"
+
+typedef struct node__orphans {
+    block **blocks;
+    int *from;
+    size_t n, cap;
+} node__orphans;
+
+void node__clear_orphans(node *n) {
+    size_t pos = 0;
+    const hmap_slot *slot;
+    while (hmap_next(&n->orphans, &pos, &slot)) {
+        node__orphans *o = slot->val;
+        free(o->blocks);
+        free(o->from);
+        free(o);
+    }
+    hmap_cleanup(&n->orphans);
+    ptrset_cleanup(&n->orphan_set);
+    n->n_orphans = 0;
+}
+
+static bool node__add_orphan(node *n, block *b, int from) {
+    if (ptrset_has(&n->orphan_set, b)) return false;
+    if (n->n_orphans >= NODE_MAX_ORPHANS) return false;
+    size_t klen = strlen(b->prev_hash);
+    node__orphans *o = hmap_get(&n->orphans, b->prev_hash, klen);
+    if (!o) {
+        o = xcalloc(1, sizeof *o);
+        hmap_put(&n->orphans, b->prev_hash, klen, o);
+    }
+    size_t cap = o->cap;
+    o->blocks = xgrow(o->blocks, &o->cap, o->n + 1, sizeof *o->blocks);
+    o->from = xgrow(o->from, &cap, o->n + 1, sizeof *o->from);
+    o->blocks[o->n] = b;
+    o->from[o->n] = from;
+    o->n++;
+    ptrset_add(&n->orphan_set, b);
+    n->n_orphans++;
+    n->snap_dirty = true;
+    return true;
+}
+
+/* Removes and returns the orphans waiting for `parent` (NULL if none). The
+ * map key points into the first orphan's prev_hash, so the entry goes before
+ * anyone frees anything. */
+static node__orphans *node__take_orphans(node *n, const block *parent) {
+    node__orphans *o = hmap_del(&n->orphans, parent->hash_hex, BLOCK_HASH_HEX_LEN);
+    if (!o) return NULL;
+    for (size_t i = 0; i < o->n; i++) ptrset_del(&n->orphan_set, o->blocks[i]);
+    n->n_orphans -= o->n;
+    n->snap_dirty = true;
+    return o;
+}
+
+/* Our active chain, sampled: tip, tip-1, tip-2, tip-4, ... genesis. A peer
+ * walks back from what we asked for until it meets one of these. */
+static void node__locator(node *n, msg *m) {
+    const block *tip = n->chain.tip;
+    size_t cap = 0;
+    int64_t step = 1;
+    for (int64_t h = tip->index;; h -= step) {
+        if (h < 1) h = 1;
+        m->blocks = xgrow(m->blocks, &cap, m->n_blocks + 1, sizeof *m->blocks);
+        m->blocks[m->n_blocks++] = (block *)block_ancestor(tip, h);
+        if (h == 1) break;
+        if (m->n_blocks > 8) step *= 2;
+    }
+}
+
+/* Asks `peer` for what we miss: ancestors of `wanted` (or of its tip if
+ * wanted is NULL) down to where our chains meet. */
+static void node__request_ancestors(node *n, int peer, block *wanted) {
+    msg *m = msg_new(MSG_GETBLOCKS);
+    m->block = wanted;
+    node__locator(n, m);
+    node__send(n, peer, m);
+}
+
+void node__request_news(node *n, int peer) { node__request_ancestors(n, peer, NULL); }
+
+void node__relay_block(node *n, const block *b, int except) {
+    if (!n->gossip) return;
+    for (size_t i = 0; i < n->n_peers; i++)
+        if (n->peers[i] != except) node__send_block_msg(n, n->peers[i], MSG_INV, (block *)b);
+}
+
+void node__apply_update(node *n, chain_update *upd) {
+    if (!upd->tip_changed) return;
+    for (size_t i = 0; i < upd->n_undone; i++) mempool_block_undone(&n->mempool, upd->undone[i]);
+    for (size_t i = 0; i < upd->n_applied; i++) mempool_block_applied(&n->mempool, upd->applied[i]);
+    if (upd->n_undone) mempool_revalidate(&n->mempool, n->store, n->chain.tip, n->params);
+    node__race_reset(n);
+    n->snap_dirty = true;
+    node__emit(n, (sim_event){.kind = EV_TIP_CHANGED, .peer = -1, .block = upd->new_tip,
+                              .old_tip = upd->old_tip, .reorg_depth = upd->reorg_depth});
+}
+
+static void node__reject_block(node *n, const block *b, int from, reject why) {
+    n->blocks_rejected++;
+    n->snap_dirty = true;
+    node__emit(n, (sim_event){.kind = EV_BLOCK_REJECTED, .peer = from, .block = b, .reason = why});
+}
+
+/* One block, no orphan follow-up. Returns true if it is held now (new). */
+static bool node__accept_one(node *n, block *b, int from) {
+    if (chain_has(&n->chain, b)) return false;
+    if (b->self_check != REJ_NONE) {
+        node__reject_block(n, b, from, b->self_check);
+        return false;
+    }
+    chain_update upd;
+    chain_status st = chain_add(&n->chain, b, &upd);
+    bool added = false;
+    switch (st) {
+    case CHAIN_ADDED:
+        added = true;
+        node__emit(n, (sim_event){.kind = EV_BLOCK_ACCEPTED, .peer = from, .block = b});
+        node__apply_update(n, &upd);
+        node__relay_block(n, b, from);
+        break;
+    case CHAIN_ORPHAN:
+        if (node__add_orphan(n, b, from) && from >= 0) node__request_ancestors(n, from, b);
+        break;
+    case CHAIN_INVALID: node__reject_block(n, b, from, b->reason); break;
+    case CHAIN_DUPLICATE: break;
+    }
+    chain_update_cleanup(&upd);
+    return added;
+}
+
+void node__accept_block(node *n, block *b, int from) {
+    if (!node__accept_one(n, b, from)) return;
+    /* Orphans waiting on newly held blocks, breadth first. */
+    block **queue = NULL;
+    size_t head = 0, len = 0, cap = 0;
+    queue = xgrow(queue, &cap, 1, sizeof *queue);
+    queue[len++] = b;
+    while (head < len) {
+        node__orphans *o = node__take_orphans(n, queue[head++]);
+        if (!o) continue;
+        for (size_t i = 0; i < o->n; i++) {
+            if (node__accept_one(n, o->blocks[i], o->from[i])) {
+                queue = xgrow(queue, &cap, len + 1, sizeof *queue);
+                queue[len++] = o->blocks[i];
+            }
+        }
+        free(o->blocks);
+        free(o->from);
+        free(o);
+    }
+    free(queue);
+}
+
+static bool node__in_locator(const msg *m, const block *b) {
+    for (size_t i = 0; i < m->n_blocks; i++)
+        if (m->blocks[i] == b) return true;
+    return false;
+}
+
+static void node__answer_getblocks(node *n, const msg *req) {
+    block *wanted = req->block ? req->block : n->chain.tip;
+    if (!chain_has(&n->chain, wanted)) return;
+    block **list = NULL;
+    size_t len = 0, cap = 0;
+    for (block *b = wanted; b && b->index > 1 && len < NODE_MAX_BLOCKS_PER_MSG; b = b->parent) {
+        if (node__in_locator(req, b)) break;
+        list = xgrow(list, &cap, len + 1, sizeof *list);
+        list[len++] = b;
+    }
+    if (len == 0) {
+        free(list);
+        return;
+    }
+    for (size_t i = 0; i < len / 2; i++) {
+        block *t = list[i];
+        list[i] = list[len - 1 - i];
+        list[len - 1 - i] = t;
+    }
+    msg *m = msg_new(MSG_BLOCKS);
+    m->blocks = list;
+    m->n_blocks = len;
+    node__send(n, req->from, m);
+}
+
+static void node__on_inv(node *n, const msg *m) {
+    block *b = m->block;
+    if (chain_has(&n->chain, b) || ptrset_has(&n->orphan_set, b)) return;
+    int64_t now = node__now(n);
+    intptr_t asked = (intptr_t)hmap_get(&n->requested, b->hash, SHA256_LEN);
+    if (asked && now - (asked - 1) < NODE_REQUEST_TIMEOUT_US) return;
+    hmap_put(&n->requested, b->hash, SHA256_LEN, (void *)(intptr_t)(now + 1));
+    node__send_block_msg(n, m->from, MSG_GETDATA, b);
+}
+
+void node__on_block_msg(node *n, msg *m) {
+    switch (m->kind) {
+    case MSG_INV: node__on_inv(n, m); break;
+    case MSG_GETDATA:
+        if (chain_has(&n->chain, m->block)) node__send_block_msg(n, m->from, MSG_BLOCK, m->block);
+        break;
+    case MSG_BLOCK:
+        hmap_del(&n->requested, m->block->hash, SHA256_LEN);
+        node__accept_block(n, m->block, m->from);
+        break;
+    case MSG_GETBLOCKS: node__answer_getblocks(n, m); break;
+    case MSG_BLOCKS:
+        for (size_t i = 0; i < m->n_blocks; i++) {
+            hmap_del(&n->requested, m->blocks[i]->hash, SHA256_LEN);
+            node__accept_block(n, m->blocks[i], m->from);
+        }
+        break;
+    default: break;
+    }
+}

@@ -1,0 +1,64 @@
+/* node_int.h - what the node's files share among themselves (not exported).
+ *
+ *   node.c          lifecycle, dispatch, commands, snapshot
+ *   node_blocks.c   inv/getdata/block, orphans, getblocks, tip changes
+ *   node_tx.c       transactions: user, peers, random traffic
+ *   node_miner.c    sealing: manual, auto (Poisson), race
+ *   node_resolve.c  resolve conflicts: getchain/chain */
+#ifndef CHAINSIM_NODE_NODE_INT_H
+#define CHAINSIM_NODE_NODE_INT_H
+
+#include "node/node.h"
+
+/* Give up on a getdata after this long and ask again on the next inv. */
+#define NODE_REQUEST_TIMEOUT_US (30LL * 1000000)
+/* A resolve stops waiting for peers' chains after this long. */
+#define NODE_RESOLVE_TIMEOUT_US (30LL * 1000000)
+/* Most blocks held as orphans; more are dropped (and asked for again later). */
+#define NODE_MAX_ORPHANS 2000
+/* Most blocks sent in one answer to getblocks. */
+#define NODE_MAX_BLOCKS_PER_MSG 2000
+/* Most transactions in a block the node seals (the reward not counted). */
+#define NODE_MAX_TXS_PER_BLOCK 2000
+/* Nonces tried per race step before looking at the mailbox again. */
+#define NODE_RACE_BATCH 4096
+
+static inline int64_t node__now(const node *n) { return n->env->now_us(n->env->ctx); }
+
+void node__emit(node *n, sim_event ev);
+/* Fills in from/to/sent/size and hands m to the executor. */
+void node__send(node *n, int to, msg *m);
+void node__send_block_msg(node *n, int to, msg_kind kind, block *b);
+
+/* node_blocks.c */
+void node__on_block_msg(node *n, msg *m);
+void node__accept_block(node *n, block *b, int from);
+void node__apply_update(node *n, chain_update *upd);
+void node__relay_block(node *n, const block *b, int except);
+void node__request_news(node *n, int peer);
+void node__clear_orphans(node *n);
+
+/* node_tx.c */
+void node__on_tx_msg(node *n, msg *m);
+reject node__submit_tx(node *n, tx *t, int from);
+void node__cmd_add_tx(node *n, node_cmd *cmd);
+void node__cmd_gen_tx(node *n, node_cmd *cmd);
+void node__clear_tx_requests(node *n);
+
+/* node_miner.c */
+void node__mine_schedule(node *n);
+const block *node__mine_now(node *n, const char **error);
+void node__mine_timer(node *n, uint32_t token);
+void node__race_step(node *n, uint32_t token);
+void node__race_reset(node *n);
+
+/* node_resolve.c */
+void node__resolve_start(node *n, node_cmd *cmd);
+void node__on_chain_msg(node *n, msg *m);
+void node__resolve_timeout(node *n, uint32_t token);
+void node__resolve_abort(node *n, const char *error);
+
+/* node.c */
+void node__complete(node *n, node_cmd *cmd);
+
+#endif

@@ -1,0 +1,133 @@
+/* node_miner.c - sealing blocks.
+ *
+ * Every block is sealed with a real nonce: the search starts at a random
+ * nonce (from the node's rng, so two miners of the same template do not
+ * collide, and virtual runs stay reproducible) and runs until the hash meets
+ * the chain's difficulty.
+ *
+ *   manual  one search now (a command)
+ *   auto    when the node finds a block is a Poisson process of rate
+ *           share / block_interval; memoryless, so a tip change needs no
+ *           reschedule; a share change bumps mine_token to cancel the timer
+ *   race    the node grinds NODE_RACE_BATCH nonces per step and yields to its
+ *           mailbox between steps; a new tip restarts the template */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "node/node_int.h"
+#include "util/mem.h"
+
+/* The template for a block on the current tip: the reward, then what the
+ * mempool offers. Returns false (with *error) if the node cannot be paid. */
+static bool node__template(node *n, block_template *t, tx ***txs_out, const char **error) {
+    const block *tip = n->chain.tip;
+    tx **txs = xmalloc((NODE_MAX_TXS_PER_BLOCK + 1) * sizeof *txs);
+    char id[96]; /* at most 7 + 20 + 1 + 30 bytes: within TX_ID_MAX */
+    snprintf(id, sizeof id, "reward-%" PRId64 "-%.30s", tip->index + 1, n->name);
+    reject why = REJ_NONE;
+    int64_t now_ms = node__now(n) / 1000;
+    txs[0] = tx_create(TX_REWARD_SENDER, n->name, n->params->reward, id, now_ms, &why);
+    if (!txs[0]) {
+        free(txs);
+        *error = "the node's name cannot receive a reward (see transaction name rules)";
+        return false;
+    }
+    size_t k = mempool_select(&n->mempool, tip, n->params, txs + 1, NODE_MAX_TXS_PER_BLOCK);
+    for (size_t i = 1; i <= k; i++) tx_ref(txs[i]);
+    *t = (block_template){
+        .index = tip->index + 1,
+        .prev_hash = tip->hash_hex,
+        .timestamp_ms = now_ms,
+        .difficulty = n->params->difficulty,
+        .miner = n->name,
+        .txs = txs,
+        .n_txs = k + 1,
+    };
+    *txs_out = txs;
+    return true;
+}
+
+static void node__template_free(tx **txs, size_t n_txs) {
+    for (size_t i = 0; i < n_txs; i++) tx_unref(txs[i]);
+    free(txs);
+}
+
+/* A block we sealed: into the store, announced as mined, then accepted like
+ * any other. */
+static const block *node__publish_mined(node *n, block *sealed) {
+    block *b = bstore_intern(n->store, sealed);
+    node__emit(n, (sim_event){.kind = EV_MINED, .peer = -1, .block = b});
+    node__accept_block(n, b, -1);
+    return b;
+}
+
+const block *node__mine_now(node *n, const char **error) {
+    block_template t;
+    tx **txs;
+    if (!node__template(n, &t, &txs, error)) return NULL;
+    pow_job job;
+    pow_job_init(&job, &t);
+    uint64_t tries = 0;
+    block *sealed = pow_job_search(&job, rng_u64(&n->rng), UINT64_MAX, &tries);
+    pow_job_cleanup(&job);
+    node__template_free(txs, t.n_txs);
+    return node__publish_mined(n, sealed);
+}
+
+void node__mine_schedule(node *n) {
+    if (n->crashed || n->share <= 0 || !n->env->mining_enabled(n->env->ctx)) return;
+    int64_t now = node__now(n);
+    if (n->mining == NODE_MINING_AUTO) {
+        double mean_us = (double)n->params->block_interval_us / n->share;
+        double delay = rng_exp(&n->rng, mean_us);
+        int64_t at = now + (delay > 1e15 ? (int64_t)1e15 : (int64_t)ceil(delay));
+        n->env->set_timer(n->env->ctx, n->id, at, TIMER_MINE, n->mine_token);
+    } else if (n->mining == NODE_MINING_RACE) {
+        n->env->set_timer(n->env->ctx, n->id, now, TIMER_RACE, n->mine_token);
+    }
+}
+
+void node__mine_timer(node *n, uint32_t token) {
+    if (token != n->mine_token || !n->env->mining_enabled(n->env->ctx)) return;
+    const char *error = NULL;
+    node__mine_now(n, &error);
+    node__mine_schedule(n);
+}
+
+void node__race_reset(node *n) {
+    if (!n->race_job) return;
+    pow_job_cleanup(n->race_job);
+    free(n->race_job);
+    node__template_free(n->race_txs, n->race_n_txs);
+    n->race_txs = NULL;
+    n->race_n_txs = 0;
+    n->race_job = NULL;
+    n->race_tip = NULL;
+}
+
+void node__race_step(node *n, uint32_t token) {
+    if (token != n->mine_token || !n->env->mining_enabled(n->env->ctx)) return;
+    if (n->race_tip != n->chain.tip) node__race_reset(n);
+    if (!n->race_job) {
+        block_template t;
+        tx **txs;
+        const char *error = NULL;
+        if (!node__template(n, &t, &txs, &error)) return;
+        n->race_job = xmalloc(sizeof *n->race_job);
+        pow_job_init(n->race_job, &t);
+        n->race_txs = txs;
+        n->race_n_txs = t.n_txs;
+        n->race_tip = n->chain.tip;
+        n->race_nonce = rng_u64(&n->rng);
+    }
+    uint64_t tries = 0;
+    block *sealed = pow_job_search(n->race_job, n->race_nonce, NODE_RACE_BATCH, &tries);
+    n->race_nonce += tries;
+    if (sealed) {
+        node__race_reset(n);
+        node__publish_mined(n, sealed);
+    }
+    n->env->set_timer(n->env->ctx, n->id, node__now(n), TIMER_RACE, n->mine_token);
+}
