@@ -30,9 +30,11 @@
 
 typedef struct bstore bstore;
 
-/* Makes a store whose genesis is `genesis` (one reference is taken over).
- * The genesis is rooted and VALID; its "0"-sender transactions set the
- * starting balances. `params` is copied (zero fields take defaults). */
+/* Makes a store whose genesis is `genesis` (index 1; one reference is taken
+ * over). The genesis is trusted: rooted and VALID without proof-of-work or
+ * difficulty checks; its "0"-sender transactions set the starting balances
+ * (a genesis whose transactions do not apply aborts: a programmer error).
+ * `params` is copied (NULL or zero fields take defaults). */
 bstore *bstore_new(const chain_params *params, block *genesis);
 /* Frees the store and every block in it. bstore_free(NULL) does nothing. */
 void bstore_free(bstore *s);
@@ -42,7 +44,9 @@ block *bstore_genesis(const bstore *s);
 
 /* Interns `b`: takes over the caller's reference and returns the store's
  * block with that hash (b itself, or an existing equal block, in which case
- * b is released). Never fails. */
+ * b is released; interning a block that is already the store's does
+ * nothing). If b's parent is rooted, b is rooted now, and so is every
+ * interned block that waited for b. Never fails. */
 block *bstore_intern(bstore *s, block *b);
 /* The interned block with this hash, or NULL. */
 block *bstore_get(bstore *s, const uint8_t hash[SHA256_LEN]);
@@ -50,19 +54,30 @@ block *bstore_get(bstore *s, const uint8_t hash[SHA256_LEN]);
 block *bstore_get_hex(bstore *s, const char *hex);
 
 /* Valid or invalid, computing (and caching) the verdict of a rooted block
- * and of its ancestors as needed. Returns BLOCK_VALID or BLOCK_INVALID (with
- * b->reason); BLOCK_UNKNOWN only if b is not rooted. */
+ * and of its ancestors as needed. Returns BLOCK_VALID (b->ledger set) or
+ * BLOCK_INVALID with b->reason, the first failing check of:
+ * REJ_BLK_PARENT_INVALID, b->self_check, REJ_BLK_INDEX, REJ_BLK_DIFFICULTY
+ * (!= params difficulty), REJ_BLK_DUP_TX (an id twice in b or already in the
+ * parent's branch; STRICT only, as classic nodes allow replays),
+ * REJ_BLK_REWARD, REJ_BLK_TX (ledger_apply at the parent). BLOCK_UNKNOWN
+ * only if b is not rooted. */
 block_verdict bstore_verdict(bstore *s, block *b);
 
-/* True if a transaction with this id is in `tip` or one of its ancestors. */
+/* True if a transaction with this id is in `tip` or one of its ancestors.
+ * `tip` must be rooted with indices that count heights (any VALID block). */
 bool bstore_tx_in_branch(bstore *s, const char *id, const block *tip);
 
 /* Number of interned blocks. */
 size_t bstore_count(bstore *s);
 
 /* The genesis of a run: the classic one ({"index": 1, "previous_hash": "0",
- * "proof": 16552, "transactions": []}) or ours, holding one "0" -> name
- * transaction per starting balance (names sorted, deterministic). */
+ * "proof": 16552, "transactions": []}, difficulty 16) or ours: index 1,
+ * previous_hash "0", timestamp 0, miner "", the given difficulty (the nonce
+ * search costs ~2^difficulty hashes), and one "0" -> name transaction per
+ * starting balance, sorted by name, with id "genesis-<name>" (or
+ * "genesis-<32 hex of SHA-256(name)>" when the name is long or not ASCII).
+ * Deterministic. Returns a new block with one reference, or NULL if a name
+ * repeats or a name or amount breaks the tx rules (tx_check_fields). */
 block *genesis_classic(void);
 block *genesis_with_balances(const char *const *names, const int64_t *amounts,
                              size_t n, int difficulty);
