@@ -33,7 +33,8 @@
 #define BLOCK_MAX_DIFFICULTY 255
 
 /* `{"hash": "` + 64 hex + `", ` replaces the canonical bytes' leading `{`. */
-#define BLOCK_WIRE_OVERHEAD (sizeof "{\"hash\": \"" - 1 + BLOCK_HASH_HEX_LEN + sizeof "\", " - 1 - 1)
+#define BLOCK_WIRE_OVERHEAD \
+    (sizeof "{\"hash\": \"" - 1 + BLOCK_HASH_HEX_LEN + sizeof "\", " - 1 - 1)
 
 /* Fills in a block from its parts, taking ownership of miner, txs (array and
  * references) and the canonical bytes in *canon; hashes and self-checks it. */
@@ -101,11 +102,21 @@ block *block_new(int64_t index, const char *prev_hash, uint64_t proof,
                            xstrdup(miner), own, n_txs, &canon);
 }
 
-static block *block__fail(reject *why, reject r, char *detail, size_t detail_len,
-                          const char *field, const char *msg) {
+/* The top-level fields of a block object, checked but not yet hashed. */
+typedef struct block__fields {
+    int64_t index, proof, difficulty, timestamp_ms;
+    const char *prev_hash;
+    const char *miner;
+    const cJSON *stated_hash; /* NULL if absent */
+    const cJSON *txs;         /* the array */
+} block__fields;
+
+/* Sets *why and the "field: message" detail; returns false for chaining. */
+static bool block__fail(reject *why, reject r, char *detail, size_t detail_len,
+                        const char *field, const char *msg) {
     *why = r;
     chain__detail(detail, detail_len, "%s: %s", field, msg);
-    return NULL;
+    return false;
 }
 
 /* Reads an optional integer member into *out (left as is if absent). False if
@@ -120,68 +131,92 @@ static bool block__opt_int(const cJSON *obj, const char *name, int64_t min, int6
     return true;
 }
 
+/* Checks presence, types and ranges of the top-level fields (block.h). */
+static bool block__read_fields(const cJSON *obj, block__fields *f, reject *why, char *detail,
+                               size_t detail_len) {
+    const reject bad = REJ_BLK_MALFORMED;
+    if (!cJSON_IsObject(obj))
+        return block__fail(why, bad, detail, detail_len, "block", "expected an object");
+    static const char *const required[] = {"index", "previous_hash", "proof", "transactions"};
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+        if (!cJSON_GetObjectItemCaseSensitive(obj, required[i]))
+            return block__fail(why, bad, detail, detail_len, required[i], "missing");
+
+    const int64_t int_max = (int64_t)1 << 53; /* what JSON keeps exact */
+    *f = (block__fields){.difficulty = BLOCK_CLASSIC_DIFFICULTY};
+    if (!block__opt_int(obj, "index", 1, int_max, &f->index))
+        return block__fail(why, bad, detail, detail_len, "index", "expected an integer >= 1");
+    const cJSON *prev = cJSON_GetObjectItemCaseSensitive(obj, "previous_hash");
+    if (!cJSON_IsString(prev) || prev->valuestring[0] == '\0' ||
+        strlen(prev->valuestring) > BLOCK_HASH_HEX_LEN)
+        return block__fail(why, bad, detail, detail_len, "previous_hash",
+                           "expected a string of 1 to 64 characters");
+    f->prev_hash = prev->valuestring;
+    if (!block__opt_int(obj, "proof", 0, int_max, &f->proof))
+        return block__fail(why, bad, detail, detail_len, "proof", "expected an integer >= 0");
+    if (!block__opt_int(obj, "difficulty", 0, BLOCK_MAX_DIFFICULTY, &f->difficulty))
+        return block__fail(why, bad, detail, detail_len, "difficulty",
+                           "expected an integer from 0 to 255");
+    if (!block__opt_int(obj, "timestamp", 0, int_max, &f->timestamp_ms))
+        return block__fail(why, bad, detail, detail_len, "timestamp", "expected an integer >= 0");
+    const cJSON *miner = cJSON_GetObjectItemCaseSensitive(obj, "miner");
+    if (miner && !cJSON_IsString(miner))
+        return block__fail(why, bad, detail, detail_len, "miner", "expected a string");
+    f->miner = miner ? miner->valuestring : "";
+    f->stated_hash = cJSON_GetObjectItemCaseSensitive(obj, "hash");
+    if (f->stated_hash && !cJSON_IsString(f->stated_hash))
+        return block__fail(why, bad, detail, detail_len, "hash", "expected a string");
+    f->txs = cJSON_GetObjectItemCaseSensitive(obj, "transactions");
+    if (!cJSON_IsArray(f->txs))
+        return block__fail(why, bad, detail, detail_len, "transactions", "expected an array");
+    if (cJSON_GetArraySize(f->txs) > CHAIN_MAX_BLOCK_TXS)
+        return block__fail(why, REJ_BLK_TOO_BIG, detail, detail_len, "transactions",
+                           "more than 10000 transactions");
+    return true;
+}
+
 static void block__free_txs(tx **txs, size_t n) {
     for (size_t i = 0; i < n; i++) tx_unref(txs[i]);
     free(txs);
+}
+
+/* Parses every element of the transactions array. Returns the new array (one
+ * reference per tx) or NULL with *why and "transactions[i]..." detail. */
+static tx **block__read_txs(const cJSON *arr, size_t n_txs, ledger_rules rules, reject *why,
+                            char *detail, size_t detail_len) {
+    tx **txs = xmalloc((n_txs ? n_txs : 1) * sizeof *txs);
+    size_t i = 0;
+    for (const cJSON *c = arr->child; c; c = c->next, i++) {
+        if (!cJSON_IsObject(c)) {
+            *why = REJ_BLK_MALFORMED;
+            chain__detail(detail, detail_len, "transactions[%zu]: expected an object", i);
+            block__free_txs(txs, i);
+            return NULL;
+        }
+        char sub[160];
+        reject r;
+        txs[i] = tx_from_json(c, rules, &r, sub, sizeof sub);
+        if (!txs[i]) {
+            /* Shape problems make the block malformed; a broken field rule
+             * (amount, names) is an invalid transaction. */
+            *why = r == REJ_TX_MALFORMED ? REJ_BLK_MALFORMED : REJ_BLK_TX;
+            chain__detail(detail, detail_len, "transactions[%zu].%s", i, sub);
+            block__free_txs(txs, i);
+            return NULL;
+        }
+    }
+    return txs;
 }
 
 block *block_from_json(const cJSON *obj, ledger_rules rules, reject *why_out,
                        char *detail, size_t detail_len) {
     reject why_local;
     reject *why = why_out ? why_out : &why_local;
-    const reject malformed = REJ_BLK_MALFORMED;
-    if (!cJSON_IsObject(obj)) return block__fail(why, malformed, detail, detail_len, "block", "expected an object");
-
-    const int64_t int_max = (int64_t)1 << 53;
-    const char *need[] = {"index", "previous_hash", "proof", "transactions"};
-    for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
-        if (!cJSON_GetObjectItemCaseSensitive(obj, need[i]))
-            return block__fail(why, malformed, detail, detail_len, need[i], "missing");
-    int64_t index = 0, proof = -1, difficulty = BLOCK_CLASSIC_DIFFICULTY, timestamp_ms = 0;
-    if (!block__opt_int(obj, "index", 1, int_max, &index))
-        return block__fail(why, malformed, detail, detail_len, "index", "expected an integer >= 1");
-    const cJSON *prev = cJSON_GetObjectItemCaseSensitive(obj, "previous_hash");
-    if (!cJSON_IsString(prev) || prev->valuestring[0] == '\0' ||
-        strlen(prev->valuestring) > BLOCK_HASH_HEX_LEN)
-        return block__fail(why, malformed, detail, detail_len, "previous_hash",
-                           "expected a string of 1 to 64 characters");
-    if (!block__opt_int(obj, "proof", 0, int_max, &proof))
-        return block__fail(why, malformed, detail, detail_len, "proof", "expected an integer >= 0");
-    if (!block__opt_int(obj, "difficulty", 0, BLOCK_MAX_DIFFICULTY, &difficulty))
-        return block__fail(why, malformed, detail, detail_len, "difficulty",
-                           "expected an integer from 0 to 255");
-    if (!block__opt_int(obj, "timestamp", 0, int_max, &timestamp_ms))
-        return block__fail(why, malformed, detail, detail_len, "timestamp", "expected an integer >= 0");
-    const cJSON *miner = cJSON_GetObjectItemCaseSensitive(obj, "miner");
-    if (miner && !cJSON_IsString(miner))
-        return block__fail(why, malformed, detail, detail_len, "miner", "expected a string");
-    const cJSON *stated = cJSON_GetObjectItemCaseSensitive(obj, "hash");
-    if (stated && !cJSON_IsString(stated))
-        return block__fail(why, malformed, detail, detail_len, "hash", "expected a string");
-    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, "transactions");
-    if (!cJSON_IsArray(arr))
-        return block__fail(why, malformed, detail, detail_len, "transactions", "expected an array");
-    size_t n_txs = (size_t)cJSON_GetArraySize(arr);
-    if (n_txs > CHAIN_MAX_BLOCK_TXS)
-        return block__fail(why, REJ_BLK_TOO_BIG, detail, detail_len, "transactions",
-                           "more than 10000 transactions");
-
-    tx **txs = xmalloc((n_txs ? n_txs : 1) * sizeof *txs);
-    size_t i = 0;
-    for (const cJSON *c = arr->child; c; c = c->next, i++) {
-        char sub[160];
-        reject r;
-        txs[i] = cJSON_IsObject(c) ? tx_from_json(c, rules, &r, sub, sizeof sub) : NULL;
-        if (!txs[i]) {
-            block__free_txs(txs, i);
-            *why = !cJSON_IsObject(c) || r == REJ_TX_MALFORMED ? malformed : REJ_BLK_TX;
-            if (!cJSON_IsObject(c))
-                chain__detail(detail, detail_len, "transactions[%zu]: expected an object", i);
-            else
-                chain__detail(detail, detail_len, "transactions[%zu].%s", i, sub);
-            return NULL;
-        }
-    }
+    block__fields f;
+    if (!block__read_fields(obj, &f, why, detail, detail_len)) return NULL;
+    size_t n_txs = (size_t)cJSON_GetArraySize(f.txs);
+    tx **txs = block__read_txs(f.txs, n_txs, rules, why, detail, detail_len);
+    if (!txs) return NULL;
 
     buf canon;
     buf_init(&canon);
@@ -189,23 +224,24 @@ block *block_from_json(const cJSON *obj, ledger_rules rules, reject *why_out,
     if (canon_write_json(&canon, obj, "hash", &where) != CS_OK) {
         buf_cleanup(&canon);
         block__free_txs(txs, n_txs);
-        return block__fail(why, malformed, detail, detail_len,
-                           where && where->string ? where->string : "block",
-                           "not canonical JSON (a fraction, a huge number, bad UTF-8 or a "
-                           "duplicate key)");
+        block__fail(why, REJ_BLK_MALFORMED, detail, detail_len,
+                    where && where->string ? where->string : "block",
+                    "not canonical JSON (a fraction, a huge number, bad UTF-8 or a "
+                    "duplicate key)");
+        return NULL;
     }
-    block *b = block__assemble(index, prev->valuestring, (uint64_t)proof, timestamp_ms,
-                               (int)difficulty, xstrdup(miner ? miner->valuestring : ""),
-                               txs, n_txs, &canon);
-    uint8_t stated_hash[SHA256_LEN];
-    if (stated && (!hex_decode(stated_hash, SHA256_LEN, stated->valuestring) ||
-                   memcmp(stated_hash, b->hash, SHA256_LEN) != 0)) {
+    block *b = block__assemble(f.index, f.prev_hash, (uint64_t)f.proof, f.timestamp_ms,
+                               (int)f.difficulty, xstrdup(f.miner), txs, n_txs, &canon);
+    uint8_t stated[SHA256_LEN];
+    if (f.stated_hash && (!hex_decode(stated, SHA256_LEN, f.stated_hash->valuestring) ||
+                          memcmp(stated, b->hash, SHA256_LEN) != 0)) {
         *why = REJ_BLK_HASH;
         chain__detail(detail, detail_len, "hash: stated %.64s, contents hash to %s",
-                      stated->valuestring, b->hash_hex);
+                      f.stated_hash->valuestring, b->hash_hex);
         block_unref(b);
         return NULL;
     }
+    /* Fields were checked above, so the only self-check left to fail is PoW. */
     if (b->self_check != REJ_NONE) {
         *why = b->self_check;
         chain__detail(detail, detail_len,
