@@ -37,11 +37,13 @@ const char *reject_code(reject r) {
 const char *reject_message(reject r) {
     switch (r) {
     case REJ_NONE: return "accepted";
-    case REJ_TX_MALFORMED: return "the transaction is missing a field or has a field of the wrong type";
+    case REJ_TX_MALFORMED:
+        return "the transaction is missing a field or has a field of the wrong type";
     case REJ_TX_AMOUNT: return "the amount must be a positive whole number of at most 10^15";
     case REJ_TX_NAME_EMPTY: return "the sender and the receiver must not be empty";
     case REJ_TX_NAME_LONG: return "the sender or the receiver is longer than 64 bytes";
-    case REJ_TX_NAME_INVALID: return "the sender or the receiver is not valid UTF-8 or holds control characters";
+    case REJ_TX_NAME_INVALID:
+        return "the sender or the receiver is not valid UTF-8 or holds control characters";
     case REJ_TX_UNKNOWN_SENDER: return "the sender has no account on this chain";
     case REJ_TX_OVERSPEND: return "the sender's balance is too low";
     case REJ_TX_DUPLICATE: return "a transaction with this id is already known";
