@@ -28,8 +28,12 @@ typedef struct chain {
 typedef enum chain_status {
     CHAIN_ADDED,     /* held now; see chain_update for a tip change */
     CHAIN_DUPLICATE, /* already held */
-    CHAIN_ORPHAN,    /* parent not held: nothing done */
-    CHAIN_INVALID,   /* refused: see the block's reason (nothing held) */
+    CHAIN_ORPHAN,    /* parent not held (and the block not known to be
+                      * invalid): nothing done */
+    CHAIN_INVALID,   /* refused: see the block's reason (nothing held); also
+                      * for a block whose parent is not held when the store
+                      * already knows it is invalid (e.g. it descends from an
+                      * invalid block) */
 } chain_status;
 
 typedef struct chain_update {
@@ -53,17 +57,22 @@ static inline bool chain_has(const chain *c, const block *b) {
     return ptrset_has(&c->have, b);
 }
 
-/* Adds an interned block. *upd is always initialised; release it with
+/* Adds an interned block. If it has strictly more cumulative work than the
+ * tip it becomes the tip and *upd describes the switch (ties keep the tip
+ * seen first). *upd is always initialised; release it with
  * chain_update_cleanup. */
 chain_status chain_add(chain *c, block *b, chain_update *upd);
 void chain_update_cleanup(chain_update *upd);
 
 /* Validates a whole chain pulled from a peer (resolve conflicts), given as
- * interned blocks from genesis up: blocks[0] must be our genesis, each block
- * must link to the one before (previous_hash, index + 1), and every block
- * must be VALID. On success adds them all (the tip moves if the chain has
- * more work) and returns REJ_NONE; otherwise returns the reason, sets
- * *bad_index, and changes nothing. */
+ * interned blocks from genesis up: blocks[0] must be our genesis
+ * (REJ_CHAIN_GENESIS), each block must link to the one before (previous_hash,
+ * index + 1: REJ_CHAIN_LINK; all links are checked before any verdict), and
+ * every block must be VALID (else its reason, REJ_BLK_*). On success adds
+ * them all (the tip moves if the chain has strictly more work; *upd as for
+ * chain_add) and returns REJ_NONE; otherwise returns the reason, sets
+ * *bad_index to the offending block (0 for empty/genesis), and changes
+ * nothing. *upd is always initialised. */
 reject chain_adopt(chain *c, block *const *blocks, size_t n, size_t *bad_index,
                    chain_update *upd);
 

@@ -123,7 +123,7 @@ static int ledger__cmp_entry(const void *a, const void *b) {
 
 /* Merges old and added (both sorted, disjoint) into a new ledger. */
 static ledger *ledger__finish(ledger__work *w) {
-    qsort(w->added, w->n_added, sizeof *w->added, ledger__cmp_entry);
+    if (w->n_added) qsort(w->added, w->n_added, sizeof *w->added, ledger__cmp_entry);
     ledger *l = ledger_new_empty();
     l->n = w->n_old + w->n_added;
     l->entries = xmalloc((l->n ? l->n : 1) * sizeof *l->entries);
