@@ -78,7 +78,7 @@ bool node_has_peer(const node *n, int id) {
     return false;
 }
 
-static void node__add_peer(node *n, int peer) {
+void node_add_peer(node *n, int peer) {
     if (peer == n->id || node_has_peer(n, peer)) return;
     n->peers = xgrow(n->peers, &n->cap_peers, n->n_peers + 1, sizeof *n->peers);
     n->peers[n->n_peers++] = peer;
@@ -128,7 +128,7 @@ static void node__on_command(node *n, node_cmd *cmd) {
     case CMD_MINE: cmd->block = node__mine_now(n, &cmd->error); break;
     case CMD_REGISTER:
         if (cmd->peer == n->id) cmd->error = "a node cannot be its own peer";
-        else node__add_peer(n, cmd->peer);
+        else node_add_peer(n, cmd->peer);
         break;
     case CMD_RESOLVE: node__resolve_start(n, cmd); return;
     case CMD_CRASH:

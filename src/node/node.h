@@ -149,6 +149,10 @@ void node_timer(node *n, node_timer_kind kind, uint32_t token);
 /* Publishes the snapshot if anything changed since the last publish. */
 void node_publish(node *n);
 
+/* Adds a peer (one way, like the classic /register_node) and emits
+ * EV_PEER_ADDED; ignores the node itself and known peers. From the node's
+ * own thread, or before the run starts. */
+void node_add_peer(node *n, int peer);
 /* True if id is already a peer. */
 bool node_has_peer(const node *n, int id);
 

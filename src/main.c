@@ -1,0 +1,227 @@
+/* main.c - the chainsim command line: options, wiring, exit codes.
+ *
+ *   exit 0  the run finished and every `expect` rule held
+ *   exit 1  the run finished and a rule failed (the summary says which)
+ *   exit 2  usage error, or a scenario that cannot be read or run */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "net/mbox.h"
+#include "sim/metrics.h"
+#include "sim/report.h"
+#include "sim/scenario.h"
+#include "sim/sim.h"
+#include "sim/trace.h"
+#include "util/log.h"
+
+#define EXIT_EXPECT_FAILED 1
+#define EXIT_USAGE 2
+
+typedef struct options {
+    const char *scenario_path; /* NULL: the built-in default */
+    bool headless;
+    sim_executor executor;
+    bool executor_set;
+    bool seed_set;
+    uint64_t seed;
+    double speed;
+    int64_t until_us;
+    const char *report_path;
+    const char *trace_path;
+    bool quiet;
+} options;
+
+static void usage(FILE *out) {
+    fputs("usage: chainsim [--headless] [SCENARIO.json] [options]\n"
+          "\n"
+          "Simulates a peer-to-peer blockchain network described by a scenario file\n"
+          "(see scenarios/ and README.md). Without a file, runs the built-in default.\n"
+          "\n"
+          "  --headless           run without a window and print a summary\n"
+          "  --executor KIND      virtual (default headless: deterministic virtual time)\n"
+          "                       or threads (one thread per node, real time x speed)\n"
+          "  --seed N             override the scenario's seed\n"
+          "  --speed X            threads executor: sim seconds per wall second (default 1)\n"
+          "  --until T            stop at sim time T seconds instead of the scenario's end\n"
+          "  --report FILE.json   write the full report as JSON\n"
+          "  --trace FILE.jsonl   write every event as JSON Lines\n"
+          "  --quiet              no summary on stdout (exit code only)\n"
+          "  -v, --verbose        log more on stderr (repeat for debug)\n"
+          "  -h, --help           this help\n"
+          "\n"
+          "exit status: 0 all expectations held, 1 one failed, 2 usage or scenario error\n",
+          out);
+}
+
+static bool parse_number(const char *s, double *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end) return false;
+    *out = v;
+    return true;
+}
+
+/* Returns -1 to go on, or an exit code. */
+static int parse_options(options *o, int argc, char **argv) {
+    static const struct option longs[] = {
+        {"headless", no_argument, NULL, 'H'}, {"executor", required_argument, NULL, 'e'},
+        {"seed", required_argument, NULL, 's'}, {"speed", required_argument, NULL, 'x'},
+        {"until", required_argument, NULL, 'u'}, {"report", required_argument, NULL, 'r'},
+        {"trace", required_argument, NULL, 't'}, {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int c, verbosity = 0;
+    double v;
+    while ((c = getopt_long(argc, argv, "hvq", longs, NULL)) != -1) {
+        switch (c) {
+        case 'H': o->headless = true; break;
+        case 'e':
+            if (strcmp(optarg, "virtual") == 0) o->executor = SIM_VIRTUAL;
+            else if (strcmp(optarg, "threads") == 0) o->executor = SIM_THREADS;
+            else {
+                fprintf(stderr, "chainsim: --executor: expected 'virtual' or 'threads', got '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            o->executor_set = true;
+            break;
+        case 's': {
+            char *end;
+            errno = 0;
+            unsigned long long n = strtoull(optarg, &end, 10);
+            if (errno || end == optarg || *end || optarg[0] == '-') {
+                fprintf(stderr, "chainsim: --seed: expected a non-negative integer, got '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            o->seed = n;
+            o->seed_set = true;
+            break;
+        }
+        case 'x':
+            if (!parse_number(optarg, &v) || !(v > 0) || v > 1e6) {
+                fprintf(stderr, "chainsim: --speed: expected a number in (0, 1e6], got '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            o->speed = v;
+            break;
+        case 'u':
+            if (!parse_number(optarg, &v) || !(v > 0) || v > 1e9) {
+                fprintf(stderr, "chainsim: --until: expected seconds > 0, got '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            o->until_us = (int64_t)(v * 1e6);
+            break;
+        case 'r': o->report_path = optarg; break;
+        case 't': o->trace_path = optarg; break;
+        case 'q': o->quiet = true; break;
+        case 'v': verbosity++; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) o->scenario_path = argv[optind++];
+    if (optind < argc) {
+        fprintf(stderr, "chainsim: unexpected argument '%s' (one scenario file at a time)\n", argv[optind]);
+        return EXIT_USAGE;
+    }
+    log_set_level(verbosity >= 2 ? LOG_DEBUG : verbosity == 1 ? LOG_INFO : LOG_WARN);
+    return -1;
+}
+
+static void show_progress(void *user, int64_t now_us, int64_t end_us) {
+    (void)user;
+    if (end_us > 0)
+        fprintf(stderr, "\r  sim time %.0f s of %.0f s (%.0f%%)   ", (double)now_us / 1e6,
+                (double)end_us / 1e6, 100.0 * (double)now_us / (double)end_us);
+    else
+        fprintf(stderr, "\r  sim time %.0f s   ", (double)now_us / 1e6);
+}
+
+static int run_headless(const options *o, const scenario *scn) {
+    bool tty = isatty(STDERR_FILENO);
+    sim_desc desc = {
+        .scn = scn,
+        .executor = o->executor,
+        .seed_set = o->seed_set,
+        .seed = o->seed,
+        .speed = o->speed,
+        .until_us = o->until_us,
+        .progress = tty && !o->quiet ? show_progress : NULL,
+    };
+    char err[512];
+    sim *s = sim_new(&desc, err, sizeof err);
+    if (!s) {
+        fprintf(stderr, "chainsim: %s\n", err);
+        return EXIT_USAGE;
+    }
+    metrics *m = metrics_new(scn->n_nodes, bstore_genesis(sim_store(s)));
+    sim_add_sink(s, metrics_sink, m);
+    trace tr = {0};
+    if (o->trace_path) {
+        if (trace_open(&tr, o->trace_path) != CS_OK) {
+            fprintf(stderr, "chainsim: --trace %s: %s\n", o->trace_path, strerror(errno));
+            metrics_free(m);
+            sim_free(s);
+            return EXIT_USAGE;
+        }
+        sim_add_sink(s, trace_sink, &tr);
+    }
+    int64_t wall0 = clock_now_us();
+    cs_err e = sim_run(s);
+    double wall_s = (double)(clock_now_us() - wall0) / 1e6;
+    if (desc.progress) fputs("\r\033[K", stderr);
+    int code = 0;
+    if (e != CS_OK) {
+        fprintf(stderr, "chainsim: the run failed: %s\n", cs_strerror(e));
+        code = EXIT_USAGE;
+    }
+    if (trace_close(&tr) != CS_OK) {
+        fprintf(stderr, "chainsim: --trace %s: write failed\n", o->trace_path);
+        code = EXIT_USAGE;
+    }
+    metrics_finish(m, sim_end_us(s));
+    size_t n_failed = 0;
+    expect_result *res = report_check(s, m, &n_failed);
+    if (!o->quiet) report_print(stdout, s, m, res, wall_s);
+    if (o->report_path && report_write_json(o->report_path, s, m, res) != CS_OK) {
+        fprintf(stderr, "chainsim: --report %s: %s\n", o->report_path, strerror(errno));
+        code = EXIT_USAGE;
+    }
+    if (code == 0 && n_failed) {
+        fprintf(stderr, "chainsim: %zu expectation(s) failed:\n", n_failed);
+        for (size_t i = 0; i < scn->n_expects; i++)
+            if (!res[i].pass) fprintf(stderr, "  %s [%s]\n", res[i].rule->label, res[i].actual);
+        code = EXIT_EXPECT_FAILED;
+    }
+    free(res);
+    metrics_free(m);
+    sim_free(s);
+    return code;
+}
+
+int main(int argc, char **argv) {
+    options o = {0};
+    int code = parse_options(&o, argc, argv);
+    if (code >= 0) return code;
+    if (!o.headless)
+        fprintf(stderr, "chainsim: this build has no window yet; running headless "
+                        "(use --headless to silence this note)\n");
+    scenario scn;
+    char error[1024];
+    cs_err e = o.scenario_path
+                   ? scenario_load(&scn, o.scenario_path, error, sizeof error)
+                   : scenario_parse(&scn, "(built-in default)", scenario_default_json,
+                                    strlen(scenario_default_json), error, sizeof error);
+    if (e != CS_OK) {
+        fprintf(stderr, "chainsim: %s\n", error);
+        return EXIT_USAGE;
+    }
+    code = run_headless(&o, &scn);
+    scenario_cleanup(&scn);
+    return code;
+}

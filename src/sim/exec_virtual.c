@@ -1,0 +1,156 @@
+/* exec_virtual.c - the virtual-time executor: one thread, one queue.
+ *
+ * Everything that will happen is an entry in one min-heap ordered by (time,
+ * insertion sequence): message deliveries (item = the msg), node timers,
+ * scenario events, traffic ticks and the end. The loop pops the earliest,
+ * sets the clock to its time and runs it; nothing else runs meanwhile, so
+ * the same scenario and seed always produce the same sequence.
+ *
+ * Entries without a message pack their meaning into `aux`:
+ *
+ *   | bits 63..56 | bits 55..32 | bits 31..0              |
+ *   |-------------|-------------|-------------------------|
+ *   | tag         | node id     | timer token / event idx |
+ */
+#include <stdint.h>
+
+#include "net/mbox.h"
+#include "sim/sim_int.h"
+
+enum {
+    TAG_TIMER_MINE = TIMER_MINE,
+    TAG_TIMER_RACE = TIMER_RACE,
+    TAG_TIMER_RESOLVE = TIMER_RESOLVE,
+    TAG_SCENARIO = 10,
+    TAG_TRAFFIC,
+    TAG_END,
+};
+
+static inline uint64_t vx__aux(unsigned tag, int node_id, uint32_t low) {
+    return (uint64_t)tag << 56 | (uint64_t)(uint32_t)node_id << 32 | low;
+}
+
+static int64_t vx__now(void *ctx) { return ((sim *)ctx)->now_us; }
+
+static void vx__drop(sim *s, msg *m, wire_fate fate) {
+    sim__emit(s, &(sim_event){.kind = EV_MSG_DROPPED, .t_us = s->now_us, .node = m->to,
+                              .peer = m->from, .msg = m->kind, .bytes = m->size_bytes,
+                              .fate = fate});
+    msg_free(m);
+}
+
+static void vx__send(void *ctx, msg *m) {
+    sim *s = ctx;
+    sim__emit(s, &(sim_event){.kind = EV_MSG_SENT, .t_us = s->now_us, .node = m->from,
+                              .peer = m->to, .msg = m->kind, .bytes = m->size_bytes});
+    int64_t arrive = 0;
+    wire_fate fate = wire_route(s->wire, m->from, m->to, m->size_bytes, s->now_us, &arrive);
+    if (fate != WIRE_DELIVER) {
+        vx__drop(s, m, fate);
+        return;
+    }
+    m->deliver_us = arrive;
+    heap_push(&s->queue, arrive, m, 0);
+}
+
+static void vx__set_timer(void *ctx, int node_id, int64_t at_us, node_timer_kind kind,
+                          uint32_t token) {
+    sim *s = ctx;
+    heap_push(&s->queue, at_us < s->now_us ? s->now_us : at_us, NULL,
+              vx__aux((unsigned)kind, node_id, token));
+}
+
+static void vx__emit(void *ctx, const sim_event *ev) { sim__emit(ctx, ev); }
+
+void sim__virtual_env(node_env *env) {
+    env->now_us = vx__now;
+    env->send = vx__send;
+    env->set_timer = vx__set_timer;
+    env->emit = vx__emit;
+}
+
+void sim__virtual_command(sim *s, int node_id, node_cmd *cmd) {
+    msg *m = msg_new(MSG_COMMAND);
+    m->to = node_id;
+    m->cmd = cmd;
+    node_handle(&s->nodes[node_id], m);
+}
+
+static void vx__deliver(sim *s, msg *m) {
+    node *n = &s->nodes[m->to];
+    wire_fate fate = wire_check(s->wire, m->from, m->to);
+    if (fate == WIRE_DELIVER && n->crashed) fate = EV_DROP_CRASHED;
+    if (fate != WIRE_DELIVER) {
+        vx__drop(s, m, fate);
+        return;
+    }
+    sim__emit(s, &(sim_event){.kind = EV_MSG_DELIVERED, .t_us = s->now_us, .node = m->to,
+                              .peer = m->from, .msg = m->kind, .bytes = m->size_bytes});
+    node_handle(n, m);
+}
+
+cs_err sim__virtual_run(sim *s) {
+    const scenario *scn = s->scn;
+    for (int i = 0; i < s->n_nodes; i++) node_start(&s->nodes[i]);
+    for (size_t i = 0; i < scn->n_events; i++)
+        if (scn->events[i].at_us <= s->end_us)
+            heap_push(&s->queue, scn->events[i].at_us, NULL, vx__aux(TAG_SCENARIO, 0, (uint32_t)i));
+    if (scn->traffic.tx_per_s > 0)
+        heap_push(&s->queue, scn->traffic.start_us, NULL, vx__aux(TAG_TRAFFIC, 0, 0));
+    if (s->end_us != INT64_MAX) heap_push(&s->queue, s->end_us, NULL, vx__aux(TAG_END, 0, 0));
+
+    bool winding = false;
+    int64_t drain_until = INT64_MAX;
+    int64_t last_report = clock_now_us();
+    heap_entry e;
+    while (heap_pop(&s->queue, &e)) {
+        unsigned tag = (unsigned)(e.aux >> 56);
+        int node_id = (int)((e.aux >> 32) & 0xffffff);
+        uint32_t low = (uint32_t)e.aux;
+        if (e.t_us > drain_until) {
+            heap_push(&s->queue, e.t_us, e.item, e.aux); /* freed by sim_free */
+            break;
+        }
+        /* Once winding down, pending mining timers are void: skip them
+         * without moving the clock, so the end time is the last real event. */
+        if (winding && !e.item && (tag == TAG_TIMER_MINE || tag == TAG_TIMER_RACE || tag == TAG_TRAFFIC))
+            continue;
+        s->now_us = e.t_us;
+        s->events_handled++;
+        if (e.item) {
+            vx__deliver(s, e.item);
+        } else {
+            switch (tag) {
+            case TAG_TIMER_MINE:
+            case TAG_TIMER_RACE:
+            case TAG_TIMER_RESOLVE:
+                node_timer(&s->nodes[node_id], (node_timer_kind)tag, low);
+                break;
+            case TAG_SCENARIO:
+                if (!winding) sim__apply_event(s, &scn->events[low]);
+                break;
+            case TAG_TRAFFIC:
+                heap_push(&s->queue, s->now_us + sim__traffic_tick(s), NULL,
+                          vx__aux(TAG_TRAFFIC, 0, 0));
+                break;
+            case TAG_END: atomic_store(&s->stop_reached, true); break;
+            default: break;
+            }
+        }
+        if (!winding && atomic_load(&s->stop_reached)) {
+            winding = true;
+            sim__wind_down(s);
+            drain_until = s->now_us + SIM_DRAIN_US;
+        }
+        if (s->desc.progress && (s->events_handled & 0xffff) == 0) {
+            int64_t wall = clock_now_us();
+            if (wall - last_report > 250000) {
+                last_report = wall;
+                s->desc.progress(s->desc.progress_user, s->now_us,
+                                 s->end_us == INT64_MAX ? 0 : s->end_us);
+            }
+        }
+    }
+    s->final_us = s->now_us;
+    return CS_OK;
+}

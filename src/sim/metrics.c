@@ -1,0 +1,295 @@
+#include "sim/metrics.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/metric_names.h"
+#include "util/mem.h"
+
+#define METRICS_MAX_SERIES 1000000
+
+typedef struct tx_submit {
+    int64_t t_us;
+    char id[];
+} tx_submit;
+
+metrics *metrics_new(int n_nodes, const block *genesis) {
+    metrics *m = xcalloc(1, sizeof *m);
+    m->n_nodes = n_nodes;
+    m->genesis = genesis;
+    hmap_init(&m->by_hash);
+    hmap_init(&m->tip_count);
+    hmap_init(&m->tx_submitted);
+    m->tip = xmalloc((size_t)n_nodes * sizeof *m->tip);
+    m->down = xcalloc((size_t)n_nodes, sizeof *m->down);
+    for (int i = 0; i < n_nodes; i++) m->tip[i] = genesis;
+    hmap_put(&m->tip_count, genesis->hash, SHA256_LEN, (void *)(intptr_t)n_nodes);
+    m->distinct = 1;
+    m->convergence_time_s = -1;
+    return m;
+}
+
+void metrics_free(metrics *m) {
+    if (!m) return;
+    size_t pos = 0;
+    const hmap_slot *slot;
+    while (hmap_next(&m->tx_submitted, &pos, &slot)) free(slot->val);
+    hmap_cleanup(&m->tx_submitted);
+    hmap_cleanup(&m->by_hash);
+    hmap_cleanup(&m->tip_count);
+    free(m->blocks);
+    free(m->tip);
+    free(m->down);
+    free(m->tips_series);
+    free(m);
+}
+
+static block_stat *metrics__stat(metrics *m, const block *b) {
+    intptr_t i = (intptr_t)hmap_get(&m->by_hash, b->hash, SHA256_LEN);
+    return i ? &m->blocks[i - 1] : NULL;
+}
+
+/* Live nodes on each tip: +1/-1, keeping the count of distinct tips and
+ * when the network last split and last agreed. */
+static void metrics__tip_add(metrics *m, const block *b, int delta, int64_t t_us) {
+    intptr_t c = (intptr_t)hmap_get(&m->tip_count, b->hash, SHA256_LEN) + delta;
+    int before = m->distinct;
+    if (c <= 0) {
+        if (hmap_del(&m->tip_count, b->hash, SHA256_LEN)) m->distinct--;
+    } else {
+        if (!hmap_put(&m->tip_count, b->hash, SHA256_LEN, (void *)c)) m->distinct++;
+    }
+    if (before == m->distinct) return;
+    if (before <= 1 && m->distinct > 1) m->last_split_us = t_us;
+    if (before > 1 && m->distinct <= 1) m->last_agree_us = t_us;
+    if (m->n_tips_series < METRICS_MAX_SERIES) {
+        m->tips_series = xgrow(m->tips_series, &m->cap_tips_series, m->n_tips_series + 1,
+                               sizeof *m->tips_series);
+        m->tips_series[m->n_tips_series++] = (tips_point){t_us, m->distinct};
+    }
+}
+
+static void metrics__mined(metrics *m, const sim_event *ev) {
+    if (metrics__stat(m, ev->block)) return;
+    m->blocks = xgrow(m->blocks, &m->cap_blocks, m->n_blocks + 1, sizeof *m->blocks);
+    m->blocks[m->n_blocks] = (block_stat){.b = ev->block, .mined_us = ev->t_us, .miner = ev->node,
+                                          .t50_us = -1, .t90_us = -1, .t100_us = -1};
+    m->n_blocks++;
+    hmap_put(&m->by_hash, ev->block->hash, SHA256_LEN, (void *)(intptr_t)m->n_blocks);
+    const block *parent = ev->block->parent;
+    block_stat *ps = parent ? metrics__stat(m, parent) : NULL;
+    if (ps) ps->children++;
+    else if (parent == m->genesis) m->genesis_children++;
+}
+
+static void metrics__accepted(metrics *m, const sim_event *ev) {
+    block_stat *st = metrics__stat(m, ev->block);
+    if (!st) return;
+    st->reached++;
+    int64_t dt = ev->t_us - st->mined_us;
+    int64_t n = m->n_nodes;
+    if (st->t50_us < 0 && st->reached * 2 >= n) st->t50_us = dt;
+    if (st->t90_us < 0 && st->reached * 10 >= n * 9) st->t90_us = dt;
+    if (st->t100_us < 0 && st->reached >= n) st->t100_us = dt;
+}
+
+static void metrics__tx_submitted(metrics *m, const sim_event *ev) {
+    const char *id = ev->tx->id;
+    size_t len = strlen(id);
+    if (hmap_get(&m->tx_submitted, id, len)) return;
+    tx_submit *r = xmalloc(sizeof *r + len + 1);
+    r->t_us = ev->t_us;
+    memcpy(r->id, id, len + 1);
+    hmap_put(&m->tx_submitted, r->id, len, r);
+}
+
+void metrics_sink(void *user, const sim_event *ev) {
+    metrics *m = user;
+    switch (ev->kind) {
+    case EV_MSG_SENT:
+        m->msgs_sent++;
+        m->bytes_sent += ev->bytes;
+        m->sent_by_kind[ev->msg]++;
+        break;
+    case EV_MSG_DELIVERED: m->msgs_delivered++; break;
+    case EV_MSG_DROPPED:
+        m->msgs_dropped++;
+        m->dropped_by_fate[ev->fate == EV_DROP_CRASHED ? 0 : (ev->fate & 3)]++;
+        break;
+    case EV_MINED: metrics__mined(m, ev); break;
+    case EV_BLOCK_ACCEPTED: metrics__accepted(m, ev); break;
+    case EV_BLOCK_REJECTED:
+        m->blocks_rejected++;
+        m->rejected_by[ev->reason]++;
+        break;
+    case EV_CHAIN_REJECTED:
+        m->chains_rejected++;
+        m->rejected_by[ev->reason]++;
+        break;
+    case EV_TIP_CHANGED:
+        if (ev->reorg_depth > 0) {
+            m->reorgs++;
+            if ((uint64_t)ev->reorg_depth > m->max_reorg_depth) m->max_reorg_depth = (uint64_t)ev->reorg_depth;
+        }
+        if (!m->down[ev->node]) {
+            metrics__tip_add(m, m->tip[ev->node], -1, ev->t_us);
+            metrics__tip_add(m, ev->block, +1, ev->t_us);
+        }
+        m->tip[ev->node] = ev->block;
+        break;
+    case EV_TX_ACCEPTED:
+        if (ev->peer < 0) {
+            m->tx_accepted++;
+            metrics__tx_submitted(m, ev);
+        }
+        break;
+    case EV_TX_REJECTED:
+        if (ev->peer < 0) {
+            m->tx_rejected++;
+            m->tx_rejected_by[ev->reason]++;
+        }
+        break;
+    case EV_CRASH:
+        if (!m->down[ev->node]) {
+            m->down[ev->node] = true;
+            metrics__tip_add(m, m->tip[ev->node], -1, ev->t_us);
+        }
+        break;
+    case EV_RESTART:
+        if (m->down[ev->node]) {
+            m->down[ev->node] = false;
+            metrics__tip_add(m, m->tip[ev->node], +1, ev->t_us);
+        }
+        break;
+    default: break;
+    }
+}
+
+static int metrics__cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+percentiles metrics_percentiles(double *v, size_t n) {
+    percentiles p = {.n = n};
+    if (n == 0) return p;
+    qsort(v, n, sizeof *v, metrics__cmp_double);
+    double ranks[2] = {0.5, 0.9}, out[2];
+    for (int k = 0; k < 2; k++) {
+        double pos = ranks[k] * (double)(n - 1);
+        size_t lo = (size_t)floor(pos), hi = lo + 1 < n ? lo + 1 : lo;
+        out[k] = v[lo] + (v[hi] - v[lo]) * (pos - (double)lo);
+    }
+    p.median = out[0];
+    p.p90 = out[1];
+    p.max = v[n - 1];
+    return p;
+}
+
+/* The main chain's tip: heaviest among live nodes' tips; ties go to the tip
+ * more nodes hold, then to the smaller hash (deterministic). */
+static const block *metrics__main_tip(metrics *m) {
+    const block *best = NULL;
+    intptr_t best_count = 0;
+    for (int i = 0; i < m->n_nodes; i++) {
+        if (m->down[i]) continue;
+        const block *t = m->tip[i];
+        intptr_t c = (intptr_t)hmap_get(&m->tip_count, t->hash, SHA256_LEN);
+        if (!best || t->cum_work > best->cum_work ||
+            (t->cum_work == best->cum_work &&
+             (c > best_count || (c == best_count && memcmp(t->hash, best->hash, SHA256_LEN) < 0)))) {
+            best = t;
+            best_count = c;
+        }
+    }
+    return best ? best : m->genesis;
+}
+
+static percentiles metrics__prop(const metrics *m, size_t field_offset, double *scratch) {
+    size_t n = 0;
+    for (size_t i = 0; i < m->n_blocks; i++) {
+        int64_t v = *(const int64_t *)((const char *)&m->blocks[i] + field_offset);
+        if (v >= 0) scratch[n++] = (double)v / 1e6;
+    }
+    return metrics_percentiles(scratch, n);
+}
+
+static void metrics__confirmations(metrics *m) {
+    double *lat = NULL;
+    size_t n = 0, cap = 0;
+    for (const block *b = m->main_tip; b && b != m->genesis; b = b->parent) {
+        block_stat *st = metrics__stat(m, b);
+        for (size_t i = 0; i < b->n_txs; i++) {
+            const tx *t = b->txs[i];
+            if (tx_is_reward(t)) continue;
+            m->tx_confirmed++;
+            const tx_submit *r = hmap_get(&m->tx_submitted, t->id, strlen(t->id));
+            if (r && st) {
+                lat = xgrow(lat, &cap, n + 1, sizeof *lat);
+                lat[n++] = (double)(st->mined_us - r->t_us) / 1e6;
+            }
+        }
+    }
+    m->confirm = metrics_percentiles(lat, n);
+    free(lat);
+}
+
+void metrics_finish(metrics *m, int64_t end_us) {
+    if (m->finished) return;
+    m->finished = true;
+    m->end_us = end_us;
+    m->main_tip = metrics__main_tip(m);
+    m->height = m->main_tip->index;
+    for (const block *b = m->main_tip; b; b = b->parent) {
+        block_stat *st = metrics__stat(m, b);
+        if (st) st->main = true;
+    }
+    m->forks = m->genesis_children >= 2;
+    for (size_t i = 0; i < m->n_blocks; i++) {
+        if (!m->blocks[i].main) m->stale_blocks++;
+        if (m->blocks[i].children >= 2) m->forks++;
+    }
+    m->stale_rate = m->n_blocks ? (double)m->stale_blocks / (double)m->n_blocks : 0;
+    double *scratch = xmalloc((m->n_blocks + 1) * sizeof *scratch);
+    m->prop50 = metrics__prop(m, offsetof(block_stat, t50_us), scratch);
+    m->prop90 = metrics__prop(m, offsetof(block_stat, t90_us), scratch);
+    m->prop100 = metrics__prop(m, offsetof(block_stat, t100_us), scratch);
+    free(scratch);
+    metrics__confirmations(m);
+    for (int i = 0; i < m->n_nodes; i++) m->nodes_live += !m->down[i];
+    if (m->distinct <= 1)
+        m->convergence_time_s = m->last_agree_us >= m->last_split_us && m->last_split_us > 0
+                                    ? (double)(m->last_agree_us - m->last_split_us) / 1e6
+                                    : 0;
+}
+
+bool metrics_value(const metrics *m, const char *name, double *out) {
+    struct { const char *name; double v; } table[] = {
+        {"blocks_mined", (double)m->n_blocks},
+        {"blocks_rejected", (double)m->blocks_rejected},
+        {"stale_blocks", (double)m->stale_blocks},
+        {"stale_rate", m->stale_rate},
+        {"forks", (double)m->forks},
+        {"reorgs", (double)m->reorgs},
+        {"max_reorg_depth", (double)m->max_reorg_depth},
+        {"height", (double)m->height},
+        {"tx_accepted", (double)m->tx_accepted},
+        {"tx_rejected", (double)m->tx_rejected},
+        {"tx_confirmed", (double)m->tx_confirmed},
+        {"messages_sent", (double)m->msgs_sent},
+        {"messages_dropped", (double)m->msgs_dropped},
+        {"bytes_sent", (double)m->bytes_sent},
+        {"propagation_median_s", m->prop100.median},
+        {"propagation_p90_s", m->prop100.p90},
+        {"convergence_time_s", m->convergence_time_s},
+        {"distinct_tips", (double)m->distinct},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        if (strcmp(table[i].name, name) == 0) {
+            *out = table[i].v;
+            return true;
+        }
+    }
+    return false;
+}

@@ -1,0 +1,94 @@
+/* metrics.h - what a run measured, computed from the event stream alone.
+ *
+ * A metrics object is an event sink (metrics_sink). It keeps one record per
+ * mined block (when it reached 50%, 90%, 100% of the nodes), each node's
+ * current tip and how many nodes share each tip, and counters. At the end,
+ * metrics_finish picks the main chain (the live nodes' heaviest tip; ties to
+ * the tip most nodes hold) and derives stale blocks, forks, confirmation
+ * latencies and percentiles. Percentiles interpolate linearly between ranks
+ * (as numpy's default). Memory: one record per mined block plus a few words
+ * per node; it does not grow with messages. */
+#ifndef CHAINSIM_SIM_METRICS_H
+#define CHAINSIM_SIM_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chain/block.h"
+#include "chain/reject.h"
+#include "net/msg.h"
+#include "node/event.h"
+#include "util/hmap.h"
+
+typedef struct block_stat {
+    const block *b;
+    int64_t mined_us;
+    int miner;
+    int64_t reached;         /* nodes that accepted it */
+    int64_t t50_us, t90_us, t100_us; /* from mining to that share; -1 = never */
+    int children;            /* mined blocks built on it */
+    bool main;               /* in the final main chain */
+} block_stat;
+
+typedef struct tips_point {
+    int64_t t_us;
+    int distinct;            /* distinct tips among live nodes from t on */
+} tips_point;
+
+typedef struct percentiles {
+    size_t n;                /* samples */
+    double median, p90, max;
+} percentiles;
+
+typedef struct metrics {
+    int n_nodes;
+    const block *genesis;
+
+    block_stat *blocks;      /* mined blocks, in mining order */
+    size_t n_blocks, cap_blocks;
+    hmap by_hash;            /* block hash -> index + 1 into blocks */
+    int genesis_children;
+
+    const block **tip;       /* per node */
+    bool *down;              /* per node: crashed */
+    hmap tip_count;          /* block hash -> (intptr) live nodes on it */
+    int distinct;
+    int64_t last_split_us, last_agree_us;
+    tips_point *tips_series;
+    size_t n_tips_series, cap_tips_series;
+
+    uint64_t reorgs, max_reorg_depth;
+    uint64_t blocks_rejected, chains_rejected;
+    uint64_t rejected_by[REJ_COUNT];      /* blocks and chains, by reason */
+    uint64_t tx_accepted, tx_rejected;
+    uint64_t tx_rejected_by[REJ_COUNT];   /* user submissions, by reason */
+    hmap tx_submitted;       /* id -> submit record (user transactions) */
+    uint64_t msgs_sent, msgs_dropped, msgs_delivered, bytes_sent;
+    uint64_t sent_by_kind[MSG_KIND_COUNT];
+    uint64_t dropped_by_fate[4];          /* wire_fate 1..3, [0] = crashed */
+
+    /* filled by metrics_finish */
+    bool finished;
+    int64_t end_us;
+    const block *main_tip;
+    int64_t height;
+    uint64_t stale_blocks, forks, tx_confirmed, nodes_live;
+    double stale_rate;
+    percentiles prop50, prop90, prop100;  /* seconds, over blocks that got there */
+    percentiles confirm;                  /* seconds, user tx -> main-chain block */
+    double convergence_time_s;            /* -1 if not converged */
+} metrics;
+
+metrics *metrics_new(int n_nodes, const block *genesis);
+void metrics_free(metrics *m);
+/* The event sink: sim_add_sink(s, metrics_sink, m). */
+void metrics_sink(void *user, const sim_event *ev);
+/* Derives the end-of-run figures; call once, after the run. */
+void metrics_finish(metrics *m, int64_t end_us);
+/* A scalar by name (see metric_names.h); false if the name is unknown. */
+bool metrics_value(const metrics *m, const char *name, double *out);
+/* Percentiles of v[0..n) (sorts v in place). */
+percentiles metrics_percentiles(double *v, size_t n);
+
+#endif

@@ -1,0 +1,308 @@
+/* report.c - the summary table, the JSON report and the expect verdicts. */
+#include "sim/report.h"
+
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chain/ledger.h"
+#include "util/mem.h"
+
+#define REPORT_EPS 1e-9
+
+static bool report__in_range(const scn_expect *r, double v) {
+    if (r->has_min && v < r->min - REPORT_EPS) return false;
+    if (r->has_max && v > r->max + REPORT_EPS) return false;
+    return true;
+}
+
+static void report__node_height(sim *s, const scn_expect *r, expect_result *out) {
+    int lo = r->node >= 0 ? r->node : 0, hi = r->node >= 0 ? r->node + 1 : sim_node_count(s);
+    out->pass = true;
+    int64_t worst = -1;
+    for (int i = lo; i < hi; i++) {
+        node_snapshot snap;
+        node_snapshot_get(sim_node(s, i), &snap);
+        bool ok = report__in_range(r, (double)snap.height);
+        if (!ok && out->pass) {
+            out->pass = false;
+            worst = snap.height;
+            snprintf(out->actual, sizeof out->actual, "%s is at height %" PRId64,
+                     sim_node(s, i)->name, worst);
+        }
+        node_snapshot_release(&snap);
+    }
+    if (out->pass) snprintf(out->actual, sizeof out->actual, "ok");
+}
+
+expect_result *report_check(sim *s, const metrics *m, size_t *n_failed) {
+    const scenario *scn = sim_scenario(s);
+    expect_result *res = xcalloc(scn->n_expects + 1, sizeof *res);
+    *n_failed = 0;
+    for (size_t i = 0; i < scn->n_expects; i++) {
+        const scn_expect *r = &scn->expects[i];
+        expect_result *out = &res[i];
+        out->rule = r;
+        double v = 0;
+        switch (r->kind) {
+        case EXPECT_CONVERGED:
+            out->pass = (m->distinct <= 1) == r->bool_value;
+            snprintf(out->actual, sizeof out->actual, "%d distinct tip%s", m->distinct,
+                     m->distinct == 1 ? "" : "s");
+            break;
+        case EXPECT_METRIC:
+            metrics_value(m, r->metric, &v);
+            out->pass = report__in_range(r, v);
+            snprintf(out->actual, sizeof out->actual, "%s = %.6g", r->metric, v);
+            break;
+        case EXPECT_BALANCE: {
+            node_snapshot snap;
+            node_snapshot_get(sim_node(s, r->node), &snap);
+            int64_t bal = snap.balances ? ledger_balance(snap.balances, r->account, NULL) : 0;
+            node_snapshot_release(&snap);
+            out->pass = report__in_range(r, (double)bal);
+            snprintf(out->actual, sizeof out->actual, "balance = %" PRId64, bal);
+            break;
+        }
+        case EXPECT_HEIGHT: report__node_height(s, r, out); break;
+        }
+        if (!out->pass) (*n_failed)++;
+    }
+    return res;
+}
+
+static const char *report__short(const block *b, char out[20]) {
+    snprintf(out, 20, "%.12s", b->hash_hex);
+    return out;
+}
+
+static void report__bytes(double bytes, char *out, size_t len) {
+    const char *units[] = {"B", "kB", "MB", "GB", "TB"};
+    int u = 0;
+    while (bytes >= 1000 && u < 4) bytes /= 1000, u++;
+    snprintf(out, len, u ? "%.1f %s" : "%.0f %s", bytes, units[u]);
+}
+
+static void report__prop_line(FILE *out, const char *label, const percentiles *p) {
+    if (p->n == 0) fprintf(out, "  %-16s no block got there\n", label);
+    else fprintf(out, "  %-16s median %.3f s, p90 %.3f s, max %.3f s (%zu blocks)\n", label,
+                 p->median, p->p90, p->max, p->n);
+}
+
+static void report__agreement(FILE *out, sim *s, const metrics *m) {
+    char h[20];
+    if (m->distinct <= 1) {
+        fprintf(out, "  %-16s all %" PRIu64 " live nodes on #%" PRId64 " %s\n", "agreement",
+                m->nodes_live, m->main_tip->index, report__short(m->main_tip, h));
+        return;
+    }
+    fprintf(out, "  %-16s SPLIT: %d tips among %" PRIu64 " live nodes\n", "agreement", m->distinct,
+            m->nodes_live);
+    size_t pos = 0;
+    const hmap_slot *slot;
+    int shown = 0;
+    while (hmap_next(&m->tip_count, &pos, &slot) && shown < 8) {
+        const block *b = bstore_get(sim_store(s), slot->key);
+        if (!b) continue;
+        fprintf(out, "  %-16s   #%" PRId64 " %s held by %" PRIdPTR " node(s)\n", "", b->index,
+                report__short(b, h), (intptr_t)slot->val);
+        shown++;
+    }
+}
+
+void report_print(FILE *out, sim *s, const metrics *m, const expect_result *res, double wall_s) {
+    const scenario *scn = sim_scenario(s);
+    char bytes[32];
+    fprintf(out, "chainsim: %s (seed %" PRIu64 ", %s executor)\n", scn->name, sim_seed(s),
+            sim_executor_kind(s) == SIM_THREADS ? "threads" : "virtual");
+    fprintf(out, "  %-16s %.3f s", "sim time", (double)m->end_us / 1e6);
+    if (wall_s >= 0) fprintf(out, " (wall %.3f s)", wall_s);
+    fputc('\n', out);
+    fprintf(out, "  %-16s %d (%" PRIu64 " live)\n", "nodes", m->n_nodes, m->nodes_live);
+    fprintf(out, "  %-16s %zu mined, height %" PRId64 ", %" PRIu64 " stale (%.2f%%), %" PRIu64 " fork(s)\n",
+            "blocks", m->n_blocks, m->height, m->stale_blocks, 100 * m->stale_rate, m->forks);
+    fprintf(out, "  %-16s %" PRIu64 " (max depth %" PRIu64 "), %" PRIu64 " block(s) and %" PRIu64
+                 " chain(s) rejected\n",
+            "reorgs", m->reorgs, m->max_reorg_depth, m->blocks_rejected, m->chains_rejected);
+    report__prop_line(out, "reach 50%", &m->prop50);
+    report__prop_line(out, "reach 90%", &m->prop90);
+    report__prop_line(out, "reach 100%", &m->prop100);
+    fprintf(out, "  %-16s %" PRIu64 " accepted, %" PRIu64 " rejected, %" PRIu64 " confirmed", "transactions",
+            m->tx_accepted, m->tx_rejected, m->tx_confirmed);
+    if (m->confirm.n) fprintf(out, ", confirmation median %.2f s", m->confirm.median);
+    fputc('\n', out);
+    for (int r = 1; r < REJ_COUNT; r++)
+        if (m->tx_rejected_by[r])
+            fprintf(out, "  %-16s   %" PRIu64 " x %s (%s)\n", "", m->tx_rejected_by[r],
+                    reject_code((reject)r), reject_message((reject)r));
+    report__bytes((double)m->bytes_sent, bytes, sizeof bytes);
+    fprintf(out, "  %-16s %" PRIu64 " sent (%s), %" PRIu64 " dropped\n", "messages", m->msgs_sent,
+            bytes, m->msgs_dropped);
+    report__agreement(out, s, m);
+    if (m->convergence_time_s >= 0)
+        fprintf(out, "  %-16s %.3f s (the last disagreement)\n", "converged in", m->convergence_time_s);
+    if (scn->n_expects) {
+        fprintf(out, "expectations:\n");
+        for (size_t i = 0; i < scn->n_expects; i++)
+            fprintf(out, "  %-5s %s  [%s]\n", res[i].pass ? "ok" : "FAIL", res[i].rule->label,
+                    res[i].actual);
+    }
+}
+
+static cJSON *report__percentiles(const percentiles *p) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "blocks", (double)p->n);
+    if (p->n) {
+        cJSON_AddNumberToObject(o, "median_s", p->median);
+        cJSON_AddNumberToObject(o, "p90_s", p->p90);
+        cJSON_AddNumberToObject(o, "max_s", p->max);
+    }
+    return o;
+}
+
+static cJSON *report__by_reason(const uint64_t *counts) {
+    cJSON *o = cJSON_CreateObject();
+    for (int r = 1; r < REJ_COUNT; r++)
+        if (counts[r]) cJSON_AddNumberToObject(o, reject_code((reject)r), (double)counts[r]);
+    return o;
+}
+
+static double report__s(int64_t us) { return us < 0 ? -1 : (double)us / 1e6; }
+
+static cJSON *report__blocks(const metrics *m) {
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < m->n_blocks; i++) {
+        const block_stat *st = &m->blocks[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "hash", st->b->hash_hex);
+        cJSON_AddNumberToObject(o, "height", (double)st->b->index);
+        cJSON_AddNumberToObject(o, "miner", st->miner);
+        cJSON_AddNumberToObject(o, "mined_s", report__s(st->mined_us));
+        cJSON_AddBoolToObject(o, "main", st->main);
+        cJSON_AddNumberToObject(o, "txs", (double)st->b->n_txs);
+        cJSON_AddNumberToObject(o, "nodes_reached", (double)st->reached);
+        cJSON_AddNumberToObject(o, "reach50_s", report__s(st->t50_us));
+        cJSON_AddNumberToObject(o, "reach90_s", report__s(st->t90_us));
+        cJSON_AddNumberToObject(o, "reach100_s", report__s(st->t100_us));
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
+static cJSON *report__nodes(sim *s) {
+    cJSON *arr = cJSON_CreateArray();
+    for (int i = 0; i < sim_node_count(s); i++) {
+        node_snapshot snap;
+        node_snapshot_get(sim_node(s, i), &snap);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", sim_node(s, i)->name);
+        cJSON_AddNumberToObject(o, "height", (double)snap.height);
+        cJSON_AddStringToObject(o, "tip", snap.tip->hash_hex);
+        cJSON_AddBoolToObject(o, "crashed", snap.crashed);
+        cJSON_AddNumberToObject(o, "mempool", (double)snap.mempool_size);
+        cJSON_AddNumberToObject(o, "blocks_rejected", (double)snap.blocks_rejected);
+        node_snapshot_release(&snap);
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
+static cJSON *report__agreement_json(sim *s, const metrics *m) {
+    cJSON *tips = cJSON_CreateArray();
+    size_t pos = 0;
+    const hmap_slot *slot;
+    /* Sorted by height then hash so the report is deterministic. */
+    const block **list = xmalloc((hmap_len(&m->tip_count) + 1) * sizeof *list);
+    size_t n = 0;
+    while (hmap_next(&m->tip_count, &pos, &slot)) {
+        const block *b = bstore_get(sim_store(s), slot->key);
+        if (b) list[n++] = b;
+    }
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && (list[j]->index > list[j - 1]->index ||
+                                     (list[j]->index == list[j - 1]->index &&
+                                      memcmp(list[j]->hash, list[j - 1]->hash, SHA256_LEN) < 0));
+             j--) {
+            const block *t = list[j];
+            list[j] = list[j - 1];
+            list[j - 1] = t;
+        }
+    for (size_t i = 0; i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "hash", list[i]->hash_hex);
+        cJSON_AddNumberToObject(o, "height", (double)list[i]->index);
+        cJSON_AddNumberToObject(o, "nodes",
+                                (double)(intptr_t)hmap_get(&m->tip_count, list[i]->hash, SHA256_LEN));
+        cJSON_AddItemToArray(tips, o);
+    }
+    free(list);
+    return tips;
+}
+
+cs_err report_write_json(const char *path, sim *s, const metrics *m, const expect_result *res) {
+    const scenario *scn = sim_scenario(s);
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "scenario", scn->name);
+    cJSON_AddNumberToObject(root, "seed", (double)sim_seed(s));
+    cJSON_AddStringToObject(root, "executor", sim_executor_kind(s) == SIM_THREADS ? "threads" : "virtual");
+    cJSON_AddBoolToObject(root, "converged", m->distinct <= 1);
+    cJSON_AddNumberToObject(root, "sim_time_s", (double)m->end_us / 1e6);
+    cJSON_AddNumberToObject(root, "nodes", m->n_nodes);
+    cJSON_AddNumberToObject(root, "nodes_live", (double)m->nodes_live);
+    cJSON *metrics_obj = cJSON_AddObjectToObject(root, "metrics");
+    static const char *const names[] = {
+#define REPORT_NAME_(n, d) #n,
+        METRIC_NAMES(REPORT_NAME_)
+#undef REPORT_NAME_
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        double v = 0;
+        metrics_value(m, names[i], &v);
+        cJSON_AddNumberToObject(metrics_obj, names[i], v);
+    }
+    cJSON *prop = cJSON_AddObjectToObject(root, "propagation");
+    cJSON_AddItemToObject(prop, "reach50", report__percentiles(&m->prop50));
+    cJSON_AddItemToObject(prop, "reach90", report__percentiles(&m->prop90));
+    cJSON_AddItemToObject(prop, "reach100", report__percentiles(&m->prop100));
+    cJSON *txo = cJSON_AddObjectToObject(root, "transactions");
+    cJSON_AddNumberToObject(txo, "accepted", (double)m->tx_accepted);
+    cJSON_AddNumberToObject(txo, "rejected", (double)m->tx_rejected);
+    cJSON_AddItemToObject(txo, "rejected_by_reason", report__by_reason(m->tx_rejected_by));
+    cJSON_AddNumberToObject(txo, "confirmed", (double)m->tx_confirmed);
+    cJSON_AddItemToObject(txo, "confirmation_latency", report__percentiles(&m->confirm));
+    cJSON *msgs = cJSON_AddObjectToObject(root, "messages");
+    cJSON_AddNumberToObject(msgs, "sent", (double)m->msgs_sent);
+    cJSON_AddNumberToObject(msgs, "delivered", (double)m->msgs_delivered);
+    cJSON_AddNumberToObject(msgs, "dropped", (double)m->msgs_dropped);
+    cJSON_AddNumberToObject(msgs, "bytes", (double)m->bytes_sent);
+    cJSON *kinds = cJSON_AddObjectToObject(msgs, "sent_by_kind");
+    for (int k = 0; k < MSG_COMMAND; k++)
+        cJSON_AddNumberToObject(kinds, msg_kind_name((msg_kind)k), (double)m->sent_by_kind[k]);
+    cJSON *blocks_rej = cJSON_AddObjectToObject(root, "rejections");
+    cJSON_AddNumberToObject(blocks_rej, "blocks", (double)m->blocks_rejected);
+    cJSON_AddNumberToObject(blocks_rej, "chains", (double)m->chains_rejected);
+    cJSON_AddItemToObject(blocks_rej, "by_reason", report__by_reason(m->rejected_by));
+    cJSON *agree = cJSON_AddObjectToObject(root, "agreement");
+    cJSON_AddNumberToObject(agree, "distinct_tips", m->distinct);
+    cJSON_AddItemToObject(agree, "tips", report__agreement_json(s, m));
+    cJSON_AddStringToObject(agree, "main_tip", m->main_tip->hash_hex);
+    cJSON *exp = cJSON_AddArrayToObject(root, "expectations");
+    for (size_t i = 0; i < scn->n_expects; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "rule", res[i].rule->label);
+        cJSON_AddBoolToObject(o, "pass", res[i].pass);
+        cJSON_AddStringToObject(o, "actual", res[i].actual);
+        cJSON_AddItemToArray(exp, o);
+    }
+    cJSON_AddItemToObject(root, "blocks", report__blocks(m));
+    cJSON_AddItemToObject(root, "final_nodes", report__nodes(s));
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    FILE *f = fopen(path, "w");
+    bool ok = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+    if (f && fclose(f) != 0) ok = false;
+    free(text);
+    return ok ? CS_OK : CS_EIO;
+}

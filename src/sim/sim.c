@@ -1,0 +1,321 @@
+/* sim.c - building a run from a scenario, and what both executors share:
+ * event sinks, scenario events, traffic and the stop rules. */
+#include "sim/sim.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/sim_int.h"
+#include "util/mem.h"
+
+static void sim__stop_height_sink(void *user, const sim_event *ev) {
+    sim *s = user;
+    if (ev->kind == EV_TIP_CHANGED && s->scn->stop_height > 0 &&
+        ev->block->index >= s->scn->stop_height)
+        atomic_store(&s->stop_reached, true);
+}
+
+bool sim__mining_enabled(void *ctx) {
+    sim *s = ctx;
+    return atomic_load_explicit(&s->mining_on, memory_order_relaxed);
+}
+
+static wire *sim__make_wire(const scenario *scn, uint64_t seed, char *err, size_t err_len) {
+    int n = scn->n_nodes;
+    int *region = xmalloc((size_t)n * sizeof *region);
+    int64_t *up = xmalloc((size_t)n * sizeof *up);
+    int64_t *down = xmalloc((size_t)n * sizeof *down);
+    for (int i = 0; i < n; i++) {
+        region[i] = scn->nodes[i].region;
+        up[i] = scn->upload_bps;
+        down[i] = scn->download_bps;
+    }
+    wire_desc wd = {
+        .n_nodes = n,
+        .seed = seed,
+        .latency = scn->latency,
+        .latency_us = scn->latency_us,
+        .latency_max_us = scn->latency_max_us,
+        .n_regions = scn->n_regions,
+        .region_latency_us = scn->region_latency_us,
+        .node_region = region,
+        .upload_bps = up,
+        .download_bps = down,
+        .loss = scn->loss,
+        .processing_us = scn->processing_us,
+    };
+    cs_err e = CS_OK;
+    wire *w = wire_new(&wd, &e);
+    if (!w) snprintf(err, err_len, "%s: links: %s", scn->path, cs_strerror(e));
+    free(region);
+    free(up);
+    free(down);
+    return w;
+}
+
+static block *sim__make_genesis(const scenario *scn) {
+    if (scn->genesis_classic) return genesis_classic();
+    return genesis_with_balances((const char *const *)scn->genesis_names, scn->genesis_amounts,
+                                 scn->n_genesis, scn->params.difficulty);
+}
+
+static bool sim__link_topology(sim *s, char *err, size_t err_len) {
+    const scenario *scn = s->scn;
+    rng r;
+    rng_seed(&r, s->seed, 2);
+    topology t;
+    cs_err e = topo_build(&t, scn->topology, scn->n_nodes, scn->topology_k > 0 ? scn->topology_k : 8,
+                          scn->edges, scn->n_edges, &r);
+    if (e) {
+        snprintf(err, err_len, "%s: topology: %s", scn->path, cs_strerror(e));
+        return false;
+    }
+    for (int i = 0; i < t.n; i++)
+        for (int j = t.offsets[i]; j < t.offsets[i + 1]; j++) node_add_peer(&s->nodes[i], t.peers[j]);
+    topo_cleanup(&t);
+    return true;
+}
+
+sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
+    const scenario *scn = desc->scn;
+    if (scn->mining == MINING_RACE && desc->executor != SIM_THREADS) {
+        snprintf(err, err_len,
+                 "%s: race mining needs the threads executor (--executor threads)", scn->path);
+        return NULL;
+    }
+    sim *s = xcalloc(1, sizeof *s);
+    s->desc = *desc;
+    s->scn = scn;
+    s->seed = desc->seed_set ? desc->seed : scn->seed;
+    s->n_nodes = scn->n_nodes;
+    rng_seed(&s->rng, s->seed, 1);
+    pthread_mutex_init(&s->sink_lock, NULL);
+    pthread_mutex_init(&s->clock_lock, NULL);
+    pthread_cond_init(&s->clock_cond, NULL);
+    s->speed = desc->speed > 0 ? desc->speed : 1.0;
+    int64_t end = desc->until_us > 0 ? desc->until_us : scn->duration_us;
+    s->end_us = end > 0 ? end : INT64_MAX;
+    atomic_store(&s->mining_on, true);
+
+    s->wire = sim__make_wire(scn, s->seed, err, err_len);
+    if (!s->wire) goto fail;
+
+    chain_params params = scn->params;
+    if (scn->genesis_classic) params.ledger = LEDGER_OPEN;
+    s->store = bstore_new(&params, sim__make_genesis(scn));
+
+    s->env.ctx = s;
+    s->env.mining_enabled = sim__mining_enabled;
+    if (desc->executor == SIM_THREADS) sim__threads_env(&s->env);
+    else sim__virtual_env(&s->env);
+
+    s->hash_power = xmalloc((size_t)s->n_nodes * sizeof *s->hash_power);
+    for (int i = 0; i < s->n_nodes; i++) {
+        s->hash_power[i] = scn->nodes[i].hash_power;
+        s->hash_power_total += scn->nodes[i].hash_power;
+    }
+    s->nodes = xcalloc((size_t)s->n_nodes, sizeof *s->nodes);
+    for (int i = 0; i < s->n_nodes; i++) {
+        node_desc nd = {
+            .id = i,
+            .name = scn->nodes[i].name,
+            .store = s->store,
+            .env = &s->env,
+            .seed = s->seed,
+            .mining = (node_mining)scn->mining,
+            .share = s->hash_power_total > 0 ? s->hash_power[i] / s->hash_power_total : 0,
+            .gossip = scn->gossip,
+            .traffic_max_amount = scn->traffic.max_amount,
+        };
+        node_init(&s->nodes[i], &nd);
+    }
+    if (!sim__link_topology(s, err, err_len)) goto fail;
+    sim_add_sink(s, sim__stop_height_sink, s);
+    return s;
+fail:
+    sim_free(s);
+    return NULL;
+}
+
+void sim_free(sim *s) {
+    if (!s) return;
+    if (s->started) sim__threads_stop(s);
+    sim__threads_free(s);
+    /* Queued virtual events: messages are owned by the queue. */
+    heap_entry e;
+    while (heap_pop(&s->queue, &e)) msg_free(e.item);
+    heap_cleanup(&s->queue);
+    if (s->nodes)
+        for (int i = 0; i < s->n_nodes; i++) node_cleanup(&s->nodes[i]);
+    free(s->nodes);
+    free(s->hash_power);
+    bstore_free(s->store);
+    wire_free(s->wire);
+    free(s->sinks);
+    pthread_mutex_destroy(&s->sink_lock);
+    pthread_mutex_destroy(&s->clock_lock);
+    pthread_cond_destroy(&s->clock_cond);
+    free(s);
+}
+
+void sim_add_sink(sim *s, sim_sink_fn fn, void *user) {
+    s->sinks = xgrow(s->sinks, &s->cap_sinks, s->n_sinks + 1, sizeof *s->sinks);
+    s->sinks[s->n_sinks++] = (sim_sink){fn, user};
+}
+
+void sim__emit(sim *s, const sim_event *ev) {
+    bool threaded = s->desc.executor == SIM_THREADS;
+    if (threaded) pthread_mutex_lock(&s->sink_lock);
+    for (size_t i = 0; i < s->n_sinks; i++) s->sinks[i].fn(s->sinks[i].user, ev);
+    if (threaded) pthread_mutex_unlock(&s->sink_lock);
+}
+
+static void sim__emit_net(sim *s, ev_kind kind, int node_id) {
+    sim__emit(s, &(sim_event){.kind = kind, .t_us = sim_now_us(s), .node = node_id, .peer = -1});
+}
+
+void sim_command(sim *s, int node_id, node_cmd *cmd) {
+    if (s->desc.executor == SIM_THREADS) sim__threads_command(s, node_id, cmd);
+    else sim__virtual_command(s, node_id, cmd);
+}
+
+void sim_partition(sim *s, const int *group_of_node) {
+    wire_set_partition(s->wire, group_of_node);
+    sim__emit_net(s, EV_PARTITION, -1);
+}
+
+void sim_heal(sim *s) {
+    wire_set_partition(s->wire, NULL);
+    sim__emit_net(s, EV_HEAL, -1);
+}
+
+void sim_isolate(sim *s, int node_id, bool isolated) {
+    wire_set_isolated(s->wire, node_id, isolated);
+    sim__emit_net(s, isolated ? EV_ISOLATE : EV_RECONNECT, node_id);
+}
+
+static void sim__send_cmd(sim *s, int node_id, node_cmd_kind kind) {
+    sim_command(s, node_id, node_cmd_new(kind));
+}
+
+void sim__apply_event(sim *s, const scn_event *ev) {
+    node_cmd *cmd;
+    switch (ev->kind) {
+    case SCN_TX:
+        cmd = node_cmd_new(CMD_ADD_TX);
+        cmd->from = xstrdup(ev->from);
+        cmd->to = xstrdup(ev->to);
+        cmd->amount = ev->amount;
+        sim_command(s, ev->node, cmd);
+        break;
+    case SCN_MINE: sim__send_cmd(s, ev->node, CMD_MINE); break;
+    case SCN_REGISTER:
+        for (size_t i = 0; i < ev->n_peers; i++) {
+            cmd = node_cmd_new(CMD_REGISTER);
+            cmd->peer = ev->peers[i];
+            sim_command(s, ev->node, cmd);
+        }
+        break;
+    case SCN_RESOLVE: sim__send_cmd(s, ev->node, CMD_RESOLVE); break;
+    case SCN_PARTITION: sim_partition(s, ev->group_of_node); break;
+    case SCN_HEAL: sim_heal(s); break;
+    case SCN_ISOLATE: sim_isolate(s, ev->node, true); break;
+    case SCN_RECONNECT: sim_isolate(s, ev->node, false); break;
+    case SCN_CRASH: sim__send_cmd(s, ev->node, CMD_CRASH); break;
+    case SCN_RESTART: sim__send_cmd(s, ev->node, CMD_RESTART); break;
+    case SCN_HASH_POWER:
+        s->hash_power[ev->node] = ev->hash_power;
+        cmd = node_cmd_new(CMD_SET_HASH_POWER);
+        cmd->share = s->hash_power_total > 0 ? ev->hash_power / s->hash_power_total : 0;
+        sim_command(s, ev->node, cmd);
+        break;
+    case SCN_LINKS:
+        if (ev->set_loss) wire_set_loss(s->wire, ev->loss);
+        if (ev->set_latency) wire_set_fixed_latency(s->wire, ev->latency_us);
+        sim__emit_net(s, EV_LINKS, -1);
+        break;
+    }
+}
+
+int64_t sim__traffic_tick(sim *s) {
+    int target = (int)rng_below(&s->rng, (uint64_t)s->n_nodes);
+    sim_command(s, target, node_cmd_new(CMD_GEN_TX));
+    double mean_us = 1e6 / s->scn->traffic.tx_per_s;
+    int64_t delay = (int64_t)rng_exp(&s->rng, mean_us);
+    return delay > 0 ? delay : 1;
+}
+
+void sim__wind_down(sim *s) { atomic_store(&s->mining_on, false); }
+
+cs_err sim_run(sim *s) {
+    if (s->desc.executor == SIM_VIRTUAL) return sim__virtual_run(s);
+    cs_err e = sim__threads_start(s);
+    if (e) return e;
+    sim__threads_wait(s);
+    return CS_OK;
+}
+
+cs_err sim_start(sim *s) {
+    if (s->desc.executor != SIM_THREADS) return CS_EUNSUPPORTED;
+    return sim__threads_start(s);
+}
+
+void sim_wait(sim *s) {
+    if (s->started) sim__threads_wait(s);
+}
+
+void sim_stop(sim *s) {
+    if (s->started) sim__threads_stop(s);
+}
+
+void sim_set_paused(sim *s, bool paused) {
+    if (s->desc.executor != SIM_THREADS) return;
+    int64_t now = sim_now_us(s);
+    pthread_mutex_lock(&s->clock_lock);
+    s->base_sim_us = now;
+    s->base_wall_us = clock_now_us();
+    s->paused = paused;
+    pthread_mutex_unlock(&s->clock_lock);
+    sim__threads_clock_changed(s);
+}
+
+bool sim_paused(sim *s) {
+    pthread_mutex_lock(&s->clock_lock);
+    bool p = s->paused;
+    pthread_mutex_unlock(&s->clock_lock);
+    return p;
+}
+
+void sim_set_speed(sim *s, double speed) {
+    if (s->desc.executor != SIM_THREADS || !(speed > 0)) return;
+    int64_t now = sim_now_us(s);
+    pthread_mutex_lock(&s->clock_lock);
+    s->base_sim_us = now;
+    s->base_wall_us = clock_now_us();
+    s->speed = speed;
+    pthread_mutex_unlock(&s->clock_lock);
+    sim__threads_clock_changed(s);
+}
+
+double sim_speed(sim *s) {
+    pthread_mutex_lock(&s->clock_lock);
+    double v = s->speed;
+    pthread_mutex_unlock(&s->clock_lock);
+    return v;
+}
+
+int64_t sim_now_us(sim *s) {
+    if (s->desc.executor == SIM_THREADS) return sim__threads_now(s);
+    return s->now_us;
+}
+
+int sim_node_count(const sim *s) { return s->n_nodes; }
+node *sim_node(sim *s, int i) { return &s->nodes[i]; }
+bstore *sim_store(sim *s) { return s->store; }
+const scenario *sim_scenario(const sim *s) { return s->scn; }
+uint64_t sim_seed(const sim *s) { return s->seed; }
+sim_executor sim_executor_kind(const sim *s) { return s->desc.executor; }
+int64_t sim_end_us(const sim *s) { return s->final_us; }
+uint64_t sim_events_handled(const sim *s) { return s->events_handled; }

@@ -1,0 +1,102 @@
+/* sim.h - a simulation: the nodes of a scenario, the store they share, the
+ * wire between them, and an executor that runs them.
+ *
+ *   virtual  one thread, one event queue ordered by (time, sequence); the
+ *            clock jumps from event to event. Same scenario + seed -> the
+ *            same events, byte for byte. Headless default; every test.
+ *   threads  one thread per node blocking on its mailbox; sim time is the
+ *            wall clock times `speed`, which can change or pause. Live
+ *            default (the window, HTTP).
+ *
+ * A run ends at the scenario's duration (or --until), when a node reaches
+ * the stop height, or when nothing is left to happen. At the end mining and
+ * traffic stop and messages in flight are delivered ("drain", at most
+ * SIM_DRAIN_US of sim time), so "converged" means: once the network had time
+ * to settle, all live nodes agree.
+ *
+ * Events go to every sink added with sim_add_sink, one at a time (the
+ * threads executor serialises them), in the order they happen. */
+#ifndef CHAINSIM_SIM_SIM_H
+#define CHAINSIM_SIM_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chain/bstore.h"
+#include "net/wire.h"
+#include "node/cmd.h"
+#include "node/event.h"
+#include "node/node.h"
+#include "sim/scenario.h"
+#include "util/err.h"
+
+#define SIM_DRAIN_US (600LL * 1000000)
+
+typedef enum sim_executor {
+    SIM_VIRTUAL = 0,
+    SIM_THREADS,
+} sim_executor;
+
+typedef struct sim_desc {
+    const scenario *scn;       /* borrowed; must outlive the sim */
+    sim_executor executor;
+    bool seed_set;             /* use `seed` instead of the scenario's */
+    uint64_t seed;
+    double speed;              /* threads: sim seconds per wall second; 0 = 1 */
+    int64_t until_us;          /* end time instead of the scenario's; 0 = keep */
+    /* virtual: called about every 1/4 s of wall time while running */
+    void (*progress)(void *user, int64_t now_us, int64_t end_us);
+    void *progress_user;
+} sim_desc;
+
+typedef void (*sim_sink_fn)(void *user, const sim_event *ev);
+
+typedef struct sim sim;
+
+/* Builds the nodes, store, wire and topology of a scenario. Returns NULL and
+ * a one-line message in err if the scenario cannot run as asked (race
+ * mining in the virtual executor, a wire setting out of range). */
+sim *sim_new(const sim_desc *desc, char *err, size_t err_len);
+/* Stops a running sim (threads) and frees everything. NULL does nothing. */
+void sim_free(sim *s);
+
+/* Adds an event consumer. Call before running. */
+void sim_add_sink(sim *s, sim_sink_fn fn, void *user);
+
+/* Runs to the end (either executor) and returns when done. */
+cs_err sim_run(sim *s);
+
+/* Live control, threads executor: start returns at once; wait blocks until
+ * the run ends; stop ends it now. */
+cs_err sim_start(sim *s);
+void sim_wait(sim *s);
+void sim_stop(sim *s);
+void sim_set_paused(sim *s, bool paused);
+bool sim_paused(sim *s);
+void sim_set_speed(sim *s, double speed);
+double sim_speed(sim *s);
+
+/* Current sim time (any thread). */
+int64_t sim_now_us(sim *s);
+/* Sends a command to a node (any thread, threads executor; from the
+ * executor's own thread, or before/after a run, in the virtual one). The
+ * message owns cmd until the node completes it (see cmd.h). */
+void sim_command(sim *s, int node_id, node_cmd *cmd);
+/* Network steering (any thread). */
+void sim_partition(sim *s, const int *group_of_node);
+void sim_heal(sim *s);
+void sim_isolate(sim *s, int node_id, bool isolated);
+
+int sim_node_count(const sim *s);
+node *sim_node(sim *s, int i);
+bstore *sim_store(sim *s);
+const scenario *sim_scenario(const sim *s);
+uint64_t sim_seed(const sim *s);
+sim_executor sim_executor_kind(const sim *s);
+/* Sim time the run ended at (after draining), valid after sim_run. */
+int64_t sim_end_us(const sim *s);
+/* Virtual executor: events handled so far. */
+uint64_t sim_events_handled(const sim *s);
+
+#endif
