@@ -22,6 +22,12 @@
 #include "net/wire.h"
 #include "util/err.h"
 
+/* Limits of the file format (beyond them a file is refused). */
+#define SCN_MAX_NODES 100000
+#define SCN_MAX_SECONDS 1e9        /* any time or duration, in seconds */
+#define SCN_MAX_REGIONS 1000
+#define SCN_MAX_FILE_BYTES (64 << 20)
+
 typedef enum mining_mode {
     MINING_MANUAL = 0, /* blocks only when asked (event, click, HTTP) */
     MINING_AUTO,       /* Poisson per node: rate = share / interval */
@@ -45,19 +51,21 @@ typedef enum scn_event_kind {
     SCN_RECONNECT,  /* node: end its isolation */
     SCN_CRASH,      /* node: stops; its mempool and in-flight messages are lost */
     SCN_RESTART,    /* node: comes back with its chain, asks peers for news */
-    SCN_HASH_POWER, /* node, hash_power */
+    SCN_HASH_POWER, /* node (or -1: every node), hash_power; 0 never mines */
     SCN_LINKS,      /* loss and/or latency_us changed for every link */
 } scn_event_kind;
 
 typedef struct scn_event {
     int64_t at_us;
     scn_event_kind kind;
-    int node;               /* -1 where not used */
+    int node;               /* -1 where not used; SCN_HASH_POWER: -1 = every node */
+    char *note;             /* the file's optional "note", for logs and the view; or NULL */
     char *from, *to;        /* SCN_TX */
     int64_t amount;         /* SCN_TX */
     int *peers;             /* SCN_REGISTER */
     size_t n_peers;
-    int *group_of_node;     /* SCN_PARTITION: n_nodes entries */
+    int *group_of_node;     /* SCN_PARTITION: n_nodes entries; the file's groups are
+                               0, 1, ... in order, unlisted nodes form the next one */
     double hash_power;      /* SCN_HASH_POWER */
     bool set_loss;          /* SCN_LINKS */
     double loss;
