@@ -123,10 +123,11 @@ tx *tx_create(const char *sender, const char *receiver, int64_t amount,
                      timestamp_ms, &canon);
 }
 
+/* Sets *why and the "field: message" detail; returns NULL for chaining. */
 static tx *tx__fail(reject *why, reject r, char *detail, size_t detail_len,
-                    const char *fmt, const char *what) {
+                    const char *field, const char *msg) {
     if (why) *why = r;
-    chain__detail(detail, detail_len, fmt, what);
+    chain__detail(detail, detail_len, "%s: %s", field, msg);
     return NULL;
 }
 
@@ -139,30 +140,30 @@ static tx *tx__from_json_strict(const cJSON *obj, reject *why, char *detail,
         while (f < 5 && strcmp(c->string, fields[f]) != 0) f++;
         if (f == 5)
             return tx__fail(why, REJ_TX_MALFORMED, detail, detail_len,
-                            "%s: unexpected field", c->string);
+                            c->string, "unexpected field");
         if (val[f])
             return tx__fail(why, REJ_TX_MALFORMED, detail, detail_len,
-                            "%s: duplicate field", c->string);
+                            c->string, "duplicate field");
         val[f] = c;
     }
     for (size_t f = 0; f < 5; f++)
         if (!val[f])
             return tx__fail(why, REJ_TX_MALFORMED, detail, detail_len,
-                            "%s: missing", fields[f]);
+                            fields[f], "missing");
     int64_t amount, timestamp_ms;
     if (!cJSON_IsNumber(val[0]))
         return tx__fail(why, REJ_TX_MALFORMED, detail, detail_len,
-                        "%s: expected an integer", "amount");
+                        "amount", "expected an integer");
     if (!chain__json_int(val[0], &amount))
         return tx__fail(why, REJ_TX_AMOUNT, detail, detail_len,
-                        "%s: expected a whole number", "amount");
+                        "amount", "expected a whole number");
     for (size_t f = 1; f <= 3; f++)
         if (!cJSON_IsString(val[f]))
             return tx__fail(why, REJ_TX_MALFORMED, detail, detail_len,
-                            "%s: expected a string", fields[f]);
+                            fields[f], "expected a string");
     if (!chain__json_int(val[4], &timestamp_ms) || timestamp_ms < 0)
         return tx__fail(why, REJ_TX_MALFORMED, detail, detail_len,
-                        "%s: expected an integer >= 0", "timestamp");
+                        "timestamp", "expected an integer >= 0");
     const char *id = val[1]->valuestring, *receiver = val[2]->valuestring,
                *sender = val[3]->valuestring;
     reject r = tx_check_fields(sender, receiver, amount, id);
@@ -200,10 +201,10 @@ static tx *tx__from_json_open(const cJSON *obj, reject *why, char *detail,
     const cJSON *s = cJSON_GetObjectItemCaseSensitive(obj, "sender");
     const cJSON *r = cJSON_GetObjectItemCaseSensitive(obj, "receiver");
     if (!r) r = cJSON_GetObjectItemCaseSensitive(obj, "recipient");
-    if (!s) return tx__fail(why, REJ_TX_MALFORMED, detail, detail_len, "%s: missing", "sender");
-    if (!r) return tx__fail(why, REJ_TX_MALFORMED, detail, detail_len, "%s: missing", "receiver");
+    if (!s) return tx__fail(why, REJ_TX_MALFORMED, detail, detail_len, "sender", "missing");
+    if (!r) return tx__fail(why, REJ_TX_MALFORMED, detail, detail_len, "receiver", "missing");
     if (!cJSON_GetObjectItemCaseSensitive(obj, "amount"))
-        return tx__fail(why, REJ_TX_MALFORMED, detail, detail_len, "%s: missing", "amount");
+        return tx__fail(why, REJ_TX_MALFORMED, detail, detail_len, "amount", "missing");
 
     buf canon;
     buf_init(&canon);
@@ -212,8 +213,8 @@ static tx *tx__from_json_open(const cJSON *obj, reject *why, char *detail,
         buf_cleanup(&canon);
         const char *what = where && where->string ? where->string : "value";
         return tx__fail(why, REJ_TX_MALFORMED, detail, detail_len,
-                        "%s: not canonical JSON (a fraction, a huge number, bad UTF-8 "
-                        "or a duplicate key)", what);
+                        what, "not canonical JSON (a fraction, a huge number, bad UTF-8 "
+                        "or a duplicate key)");
     }
     char *sender = tx__open_name(s), *receiver = tx__open_name(r);
     if (!sender || !receiver) {
@@ -221,7 +222,7 @@ static tx *tx__from_json_open(const cJSON *obj, reject *why, char *detail,
         free(receiver);
         buf_cleanup(&canon);
         return tx__fail(why, REJ_TX_MALFORMED, detail, detail_len,
-                        "%s: expected a string or an integer", !sender ? "sender" : r->string);
+                        !sender ? "sender" : r->string, "expected a string or an integer");
     }
     int64_t amount = 0, timestamp_ms = 0;
     chain__json_int(cJSON_GetObjectItemCaseSensitive(obj, "amount"), &amount);
@@ -243,9 +244,11 @@ static tx *tx__from_json_open(const cJSON *obj, reject *why, char *detail,
 
 tx *tx_from_json(const cJSON *obj, ledger_rules rules, reject *why, char *detail,
                  size_t detail_len) {
-    if (!cJSON_IsObject(obj))
-        return tx__fail(why, REJ_TX_MALFORMED, detail, detail_len, "%s",
-                        "expected an object");
+    if (!cJSON_IsObject(obj)) {
+        if (why) *why = REJ_TX_MALFORMED;
+        chain__detail(detail, detail_len, "expected an object");
+        return NULL;
+    }
     if (rules == LEDGER_OPEN) return tx__from_json_open(obj, why, detail, detail_len);
     return tx__from_json_strict(obj, why, detail, detail_len);
 }
