@@ -323,6 +323,10 @@ static void test_ancestor(void) {
     /* Without skip pointers the walk still arrives, by parents only. */
     for (int64_t i = 1; i <= N; i++) chain[i]->skip = NULL;
     CHECK(block_ancestor(chain[N], 7) == chain[7]);
+    /* A lineage with a gap in its indices (10 -> 3) has no block 5. */
+    chain[10]->parent = chain[3];
+    CHECK(block_ancestor(chain[10], 5) == NULL);
+    CHECK(block_ancestor(chain[10], 2) == chain[2]);
     for (int64_t i = 1; i <= N; i++) block_unref(chain[i]);
 }
 

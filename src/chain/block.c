@@ -286,7 +286,8 @@ const block *block_ancestor(const block *b, int64_t index) {
         else
             b = b->parent;
     }
-    return b;
+    /* A lineage whose indices skip (an invalid block's) may step past it. */
+    return b && b->index == index ? b : NULL;
 }
 
 double block_work(int difficulty) {

@@ -127,7 +127,8 @@ void block_unref(block *b);
 
 /* The ancestor of a rooted block at the given index (<= b->index; b itself
  * at b->index), in O(log n) steps through the skip pointers; NULL if
- * index < 1 or index > b->index. */
+ * index < 1 or index > b->index, or if the lineage holds no block of that
+ * index (indices that do not grow by one, which only an invalid branch has). */
 const block *block_ancestor(const block *b, int64_t index);
 
 /* The work a block of this difficulty adds: 2^difficulty. */
