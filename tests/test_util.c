@@ -190,7 +190,7 @@ static void test_hmap_grow_many(void) {
     hmap m;
     hmap_init(&m);
     enum { N = 3000 };
-    static char keys[N][8];
+    static char keys[N][16];
     for (int i = 0; i < N; i++) {
         snprintf(keys[i], sizeof keys[i], "k%d", i);
         CHECK(hmap_put(&m, keys[i], strlen(keys[i]), keys[i]) == NULL);
@@ -214,7 +214,7 @@ static void test_hmap_grow_many(void) {
  * slots 14, 15, 0, 1, 2, wrapping around the end. Every one of the 120
  * deletion orders must leave the others findable and the chains intact. */
 static void test_hmap_backward_shift_all_orders(void) {
-    static char pool[400][8];
+    static char pool[400][16];
     const char *keys[5];
     int want_home[5] = {14, 14, 14, 15, 0}, found = 0;
     bool used[400] = {false};
