@@ -160,7 +160,7 @@ static int run_headless(const options *o, const scenario *scn) {
         return EXIT_USAGE;
     }
     metrics *m = metrics_new(scn->n_nodes, bstore_genesis(sim_store(s)));
-    sim_add_sink(s, metrics_sink, m);
+    sim_add_sink_filtered(s, metrics_sink, m, METRICS_EVENTS);
     trace tr = {0};
     if (o->trace_path) {
         if (trace_open(&tr, o->trace_path) != CS_OK) {

@@ -26,6 +26,8 @@ struct mbox {
     msg *tail;               /* newest; NULL iff head is NULL */
     bool closed;
     bool woken;              /* mbox_wake was called since the last take */
+    bool waiting;            /* the receiver sleeps in mbox_take ... */
+    int64_t wait_until_us;   /* ... until then (-1: no deadline) */
 };
 
 int64_t clock_now_us(void) {
@@ -58,7 +60,9 @@ void mbox_free(mbox *mb) {
     free(mb);
 }
 
-cs_err mbox_send(mbox *mb, msg *m) {
+cs_err mbox_send(mbox *mb, msg *m) { return mbox_send_at(mb, m, INT64_MIN); }
+
+cs_err mbox_send_at(mbox *mb, msg *m, int64_t due_us) {
     assert(m);
     m->next = NULL;
     pthread_mutex_lock(&mb->lock);
@@ -66,13 +70,13 @@ cs_err mbox_send(mbox *mb, msg *m) {
         pthread_mutex_unlock(&mb->lock);
         return CS_ECLOSED;
     }
-    if (mb->tail) {
-        mb->tail->next = m;
-    } else {
-        mb->head = m;
-        pthread_cond_signal(&mb->nonempty);
-    }
+    if (mb->tail) mb->tail->next = m;
+    else mb->head = m;
     mb->tail = m;
+    /* Wake the receiver only if it sleeps past the moment this message is
+     * due; otherwise it takes the message when it wakes anyway. */
+    if (mb->waiting && (mb->wait_until_us < 0 || due_us < mb->wait_until_us))
+        pthread_cond_signal(&mb->nonempty);
     pthread_mutex_unlock(&mb->lock);
     return CS_OK;
 }
@@ -90,6 +94,8 @@ msg *mbox_take(mbox *mb, int64_t deadline_us) {
     /* Wait while there is nothing to return and no reason to return. A
      * timeout ends the wait, but the loop still takes what arrived. */
     bool timed_out = false;
+    mb->waiting = true;
+    mb->wait_until_us = deadline_us;
     while (!mb->head && !mb->woken && !mb->closed && !timed_out && deadline_us != 0) {
         if (deadline_us < 0) {
             pthread_cond_wait(&mb->nonempty, &mb->lock);
@@ -99,6 +105,7 @@ msg *mbox_take(mbox *mb, int64_t deadline_us) {
             timed_out = rc == ETIMEDOUT;
         }
     }
+    mb->waiting = false;
     msg *batch = mb->head;
     mb->head = mb->tail = NULL;
     mb->woken = false; /* this take is the one the wake asked for */

@@ -29,6 +29,12 @@ void mbox_free(mbox *mb);
  * caller's. */
 cs_err mbox_send(mbox *mb, msg *m);
 
+/* Queues `m`, due at monotonic time due_us: the receiver is woken only if
+ * it sleeps past that moment (a message due later waits in the mailbox until
+ * the receiver wakes for its own deadline). mbox_send is "due now".
+ * Ownership as for mbox_send. */
+cs_err mbox_send_at(mbox *mb, msg *m, int64_t due_us);
+
 /* Takes every queued message, oldest first, as a list linked by msg.next
  * (NULL if none). Waits until there is at least one, or mbox_wake/mbox_close
  * is called, or the monotonic clock reaches deadline_us (clock_now_us();

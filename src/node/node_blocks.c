@@ -107,7 +107,7 @@ void node__apply_update(node *n, chain_update *upd) {
     if (!upd->tip_changed) return;
     for (size_t i = 0; i < upd->n_undone; i++) mempool_block_undone(&n->mempool, upd->undone[i]);
     for (size_t i = 0; i < upd->n_applied; i++) mempool_block_applied(&n->mempool, upd->applied[i]);
-    if (upd->n_undone) mempool_revalidate(&n->mempool, n->store, n->chain.tip, n->params);
+    mempool_revalidate(&n->mempool, n->store, n->chain.tip, n->params);
     node__race_reset(n);
     n->snap_dirty = true;
     node__emit(n, (sim_event){.kind = EV_TIP_CHANGED, .peer = -1, .block = upd->new_tip,

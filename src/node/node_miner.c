@@ -19,6 +19,12 @@
 #include "node/node_int.h"
 #include "util/mem.h"
 
+/* Proofs stay below 2^53 so every JSON reader holds them exactly: a search
+ * starts below 2^51 and may run 2^51 nonces (no difficulty needs that many). */
+#define NODE_NONCE_SPAN ((uint64_t)1 << 51)
+
+static uint64_t node__nonce_start(node *n) { return rng_u64(&n->rng) >> 13; }
+
 /* The template for a block on the current tip: the reward, then what the
  * mempool offers. Returns false (with *error) if the node cannot be paid. */
 static bool node__template(node *n, block_template *t, tx ***txs_out, const char **error) {
@@ -70,7 +76,7 @@ const block *node__mine_now(node *n, const char **error) {
     pow_job job;
     pow_job_init(&job, &t);
     uint64_t tries = 0;
-    block *sealed = pow_job_search(&job, rng_u64(&n->rng), UINT64_MAX, &tries);
+    block *sealed = pow_job_search(&job, node__nonce_start(n), NODE_NONCE_SPAN, &tries);
     pow_job_cleanup(&job);
     node__template_free(txs, t.n_txs);
     return node__publish_mined(n, sealed);
@@ -120,7 +126,7 @@ void node__race_step(node *n, uint32_t token) {
         n->race_txs = txs;
         n->race_n_txs = t.n_txs;
         n->race_tip = n->chain.tip;
-        n->race_nonce = rng_u64(&n->rng);
+        n->race_nonce = node__nonce_start(n);
     }
     uint64_t tries = 0;
     block *sealed = pow_job_search(n->race_job, n->race_nonce, NODE_RACE_BATCH, &tries);

@@ -77,6 +77,9 @@ static void node__answer_getchain(node *n, int to) {
 static void node__adopt_chain(node *n, const msg *m) {
     size_t bad = 0;
     chain_update upd;
+    /* Blocks new to us, to announce as accepted if the chain is adopted. */
+    bool *fresh = xmalloc((m->n_blocks + 1) * sizeof *fresh);
+    for (size_t i = 0; i < m->n_blocks; i++) fresh[i] = !chain_has(&n->chain, m->blocks[i]);
     reject why = chain_adopt(&n->chain, m->blocks, m->n_blocks, &bad, &upd);
     if (why != REJ_NONE) {
         n->chains_rejected++;
@@ -85,9 +88,14 @@ static void node__adopt_chain(node *n, const msg *m) {
                                   .value = (double)bad,
                                   .block = bad < m->n_blocks ? m->blocks[bad] : NULL});
     } else {
+        for (size_t i = 0; i < m->n_blocks; i++)
+            if (fresh[i])
+                node__emit(n, (sim_event){.kind = EV_BLOCK_ACCEPTED, .peer = m->from,
+                                          .block = m->blocks[i]});
         node__apply_update(n, &upd);
         if (upd.tip_changed) node__relay_block(n, n->chain.tip, m->from);
     }
+    free(fresh);
     chain_update_cleanup(&upd);
 }
 

@@ -34,25 +34,43 @@ enum { THR_BATCH = 256 };
 #define THR_DRAIN_WALL_US (5LL * 1000000)
 #define THR_POLL_US 10000
 
-int64_t sim__threads_now(sim *s) {
+const sim__clock *sim__threads_clock(sim *s) {
+    return atomic_load_explicit(&s->clock, memory_order_acquire);
+}
+
+static int64_t thr__time(const sim__clock *c, int64_t wall_us) {
+    if (!c->running || c->paused) return c->base_sim_us;
+    return c->base_sim_us + (int64_t)((double)(wall_us - c->base_wall_us) * c->speed);
+}
+
+int64_t sim__threads_now(sim *s) { return thr__time(sim__threads_clock(s), clock_now_us()); }
+
+void sim__threads_set_clock(sim *s, double speed, int paused, int running) {
     pthread_mutex_lock(&s->clock_lock);
-    int64_t v = s->base_sim_us;
-    if (s->started && !s->paused)
-        v += (int64_t)((double)(clock_now_us() - s->base_wall_us) * s->speed);
+    const sim__clock *cur = sim__threads_clock(s);
+    int64_t wall = clock_now_us();
+    sim__clock *c = xmalloc(sizeof *c);
+    *c = (sim__clock){
+        .speed = speed > 0 ? speed : cur->speed,
+        .paused = paused < 0 ? cur->paused : paused != 0,
+        .running = running < 0 ? cur->running : running != 0,
+        .base_sim_us = thr__time(cur, wall),
+        .base_wall_us = wall,
+        .older = (sim__clock *)cur,
+    };
+    atomic_store_explicit(&s->clock, c, memory_order_release);
+    pthread_cond_broadcast(&s->clock_cond);
     pthread_mutex_unlock(&s->clock_lock);
-    return v;
+    if (s->threads)
+        for (int i = 0; i < s->n_nodes; i++) mbox_wake(s->threads[i].mb);
 }
 
 /* The wall-clock moment sim time reaches t_us; -1 while paused. */
 static int64_t thr__wall_of(sim *s, int64_t t_us) {
-    pthread_mutex_lock(&s->clock_lock);
-    int64_t w = -1;
-    if (!s->paused) {
-        double dt = (double)(t_us - s->base_sim_us) / s->speed;
-        w = s->base_wall_us + (dt > 0 ? (int64_t)dt + 1 : 0);
-    }
-    pthread_mutex_unlock(&s->clock_lock);
-    return w;
+    const sim__clock *c = sim__threads_clock(s);
+    if (c->paused || !c->running) return -1;
+    double dt = (double)(t_us - c->base_sim_us) / c->speed;
+    return c->base_wall_us + (dt > 0 ? (int64_t)dt + 1 : 0);
 }
 
 static int64_t thr__now(void *ctx) { return sim__threads_now(ctx); }
@@ -67,7 +85,8 @@ static void thr__drop(sim *s, msg *m, wire_fate fate) {
 static void thr__send(void *ctx, msg *m) {
     sim *s = ctx;
     int64_t now = sim__threads_now(s);
-    sim__emit(s, &(sim_event){.kind = EV_MSG_SENT, .t_us = now, .node = m->from, .peer = m->to,
+    if (sim__wants(s, EV_MSG_SENT))
+        sim__emit(s, &(sim_event){.kind = EV_MSG_SENT, .t_us = now, .node = m->from, .peer = m->to,
                               .msg = m->kind, .bytes = m->size_bytes});
     int64_t arrive = 0;
     wire_fate fate = wire_route(s->wire, m->from, m->to, m->size_bytes, now, &arrive);
@@ -77,7 +96,8 @@ static void thr__send(void *ctx, msg *m) {
     }
     m->deliver_us = arrive;
     atomic_fetch_add(&s->in_flight, 1);
-    if (mbox_send(s->threads[m->to].mb, m) != CS_OK) {
+    int64_t due_wall = thr__wall_of(s, arrive);
+    if (mbox_send_at(s->threads[m->to].mb, m, due_wall < 0 ? INT64_MIN : due_wall) != CS_OK) {
         atomic_fetch_sub(&s->in_flight, 1);
         msg_free(m);
     }
@@ -232,11 +252,8 @@ cs_err sim__threads_start(sim *s) {
         s->threads[i].mb = mbox_new();
         heap_init(&s->threads[i].local);
     }
-    pthread_mutex_lock(&s->clock_lock);
-    s->base_sim_us = 0;
-    s->base_wall_us = clock_now_us();
     s->started = true;
-    pthread_mutex_unlock(&s->clock_lock);
+    sim__threads_set_clock(s, 0, -1, 1);
     for (int i = 0; i < s->n_nodes; i++) {
         if (pthread_create(&s->threads[i].tid, NULL, thr__node_main, &s->threads[i]) != 0) {
             atomic_store(&s->stopping, true);
@@ -280,14 +297,6 @@ void sim__threads_stop(sim *s) {
     pthread_cond_broadcast(&s->clock_cond);
     pthread_mutex_unlock(&s->clock_lock);
     thr__join_all(s);
-}
-
-void sim__threads_clock_changed(sim *s) {
-    if (!s->threads) return;
-    pthread_mutex_lock(&s->clock_lock);
-    pthread_cond_broadcast(&s->clock_cond);
-    pthread_mutex_unlock(&s->clock_lock);
-    for (int i = 0; i < s->n_nodes; i++) mbox_wake(s->threads[i].mb);
 }
 
 void sim__threads_free(sim *s) {

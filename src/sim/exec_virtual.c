@@ -41,7 +41,8 @@ static void vx__drop(sim *s, msg *m, wire_fate fate) {
 
 static void vx__send(void *ctx, msg *m) {
     sim *s = ctx;
-    sim__emit(s, &(sim_event){.kind = EV_MSG_SENT, .t_us = s->now_us, .node = m->from,
+    if (sim__wants(s, EV_MSG_SENT))
+        sim__emit(s, &(sim_event){.kind = EV_MSG_SENT, .t_us = s->now_us, .node = m->from,
                               .peer = m->to, .msg = m->kind, .bytes = m->size_bytes});
     int64_t arrive = 0;
     wire_fate fate = wire_route(s->wire, m->from, m->to, m->size_bytes, s->now_us, &arrive);

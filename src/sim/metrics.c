@@ -112,7 +112,6 @@ void metrics_sink(void *user, const sim_event *ev) {
         m->bytes_sent += ev->bytes;
         m->sent_by_kind[ev->msg]++;
         break;
-    case EV_MSG_DELIVERED: m->msgs_delivered++; break;
     case EV_MSG_DROPPED:
         m->msgs_dropped++;
         m->dropped_by_fate[ev->fate == EV_DROP_CRASHED ? 0 : (ev->fate & 3)]++;

@@ -64,7 +64,7 @@ typedef struct metrics {
     uint64_t tx_accepted, tx_rejected;
     uint64_t tx_rejected_by[REJ_COUNT];   /* user submissions, by reason */
     hmap tx_submitted;       /* id -> submit record (user transactions) */
-    uint64_t msgs_sent, msgs_dropped, msgs_delivered, bytes_sent;
+    uint64_t msgs_sent, msgs_dropped, bytes_sent;
     uint64_t sent_by_kind[MSG_KIND_COUNT];
     uint64_t dropped_by_fate[4];          /* wire_fate 1..3, [0] = crashed */
 
@@ -82,7 +82,8 @@ typedef struct metrics {
 
 metrics *metrics_new(int n_nodes, const block *genesis);
 void metrics_free(metrics *m);
-/* The event sink: sim_add_sink(s, metrics_sink, m). */
+/* The event sink: sim_add_sink_filtered(s, metrics_sink, m, METRICS_EVENTS). */
+#define METRICS_EVENTS (~(1u << EV_MSG_DELIVERED))
 void metrics_sink(void *user, const sim_event *ev);
 /* Derives the end-of-run figures; call once, after the run. */
 void metrics_finish(metrics *m, int64_t end_us);

@@ -274,7 +274,6 @@ cs_err report_write_json(const char *path, sim *s, const metrics *m, const expec
     cJSON_AddItemToObject(txo, "confirmation_latency", report__percentiles(&m->confirm));
     cJSON *msgs = cJSON_AddObjectToObject(root, "messages");
     cJSON_AddNumberToObject(msgs, "sent", (double)m->msgs_sent);
-    cJSON_AddNumberToObject(msgs, "delivered", (double)m->msgs_delivered);
     cJSON_AddNumberToObject(msgs, "dropped", (double)m->msgs_dropped);
     cJSON_AddNumberToObject(msgs, "bytes", (double)m->bytes_sent);
     cJSON *kinds = cJSON_AddObjectToObject(msgs, "sent_by_kind");

@@ -102,17 +102,23 @@ static bool scn_is_ident(const char *k) {
 }
 
 /* JSON paths: "$.chain.difficulty", "$.events[3].peers[0]",
- * "$.chain.genesis.balances[\"with space\"]". */
+ * "$.chain.genesis.balances[\"with space\"]". A path too long for the
+ * buffer is cut and ends in "...". */
+static void scn_jp_cut(char dst[SCN_JPATH_MAX], int written) {
+    if (written >= SCN_JPATH_MAX) memcpy(dst + SCN_JPATH_MAX - 4, "...", 4);
+}
+
 static void scn_jp_key(char dst[SCN_JPATH_MAX], const char *parent, const char *key) {
     char q[SCN_QUOTE_MAX * 4 + 8];
     if (scn_is_ident(key))
-        snprintf(dst, SCN_JPATH_MAX, "%s.%s", parent, key);
+        scn_jp_cut(dst, snprintf(dst, SCN_JPATH_MAX, "%s.%s", parent, key));
     else
-        snprintf(dst, SCN_JPATH_MAX, "%s[\"%s\"]", parent, scn_quote(q, sizeof q, key));
+        scn_jp_cut(dst, snprintf(dst, SCN_JPATH_MAX, "%s[\"%s\"]", parent,
+                                 scn_quote(q, sizeof q, key)));
 }
 
 static void scn_jp_idx(char dst[SCN_JPATH_MAX], const char *parent, size_t i) {
-    snprintf(dst, SCN_JPATH_MAX, "%s[%zu]", parent, i);
+    scn_jp_cut(dst, snprintf(dst, SCN_JPATH_MAX, "%s[%zu]", parent, i));
 }
 
 /* ---- generic checks --------------------------------------------------- */
@@ -206,7 +212,7 @@ static cs_err scn_get_num(scn_ctx *c, const cJSON *it, const char *jp, scn_range
 /* Seconds in the file -> microseconds. positive: > 0 and at least 1 us. */
 static cs_err scn_get_seconds(scn_ctx *c, const cJSON *it, const char *jp, bool positive,
                               int64_t *out_us) {
-    double v;
+    double v = 0;
     scn_range r = {.lo = 0, .lo_open = positive, .hi = SCN_MAX_SECONDS};
     cs_err e = scn_get_num(c, it, jp, r, &v);
     if (e) return e;
@@ -218,7 +224,7 @@ static cs_err scn_get_seconds(scn_ctx *c, const cJSON *it, const char *jp, bool 
 
 /* Milliseconds in the file -> microseconds, >= 0. */
 static cs_err scn_get_ms(scn_ctx *c, const cJSON *it, const char *jp, int64_t *out_us) {
-    double v;
+    double v = 0;
     scn_range r = {.lo = 0, .hi = SCN_MAX_SECONDS * 1000};
     cs_err e = scn_get_num(c, it, jp, r, &v);
     if (e) return e;
@@ -280,8 +286,8 @@ static cs_err scn_parse_node(scn_ctx *c, const cJSON *obj, int i, const char *jp
     static const char *const keys[] = {"name", "hash_power", "region", NULL};
     scn_node *n = &c->s->nodes[i];
     char kp[SCN_JPATH_MAX];
-    const cJSON *it;
-    const char *name;
+    const cJSON *it = NULL;
+    const char *name = NULL;
     cs_err e = scn_check_object(c, obj, jp, keys, NULL);
     if (!e) e = scn_required(c, obj, jp, "name", &it, kp);
     if (!e) e = scn_get_string(c, it, kp, true, &name);
@@ -296,7 +302,7 @@ static cs_err scn_parse_node(scn_ctx *c, const cJSON *obj, int i, const char *jp
         if ((e = scn_get_num(c, it, kp, r, &n->hash_power))) return e;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "region"))) {
-        int64_t region;
+        int64_t region = 0;
         scn_jp_key(kp, jp, "region");
         if ((e = scn_get_int(c, it, kp, 0, SCN_MAX_REGIONS - 1, &region))) return e;
         n->region = (int)region;
@@ -307,7 +313,7 @@ static cs_err scn_parse_node(scn_ctx *c, const cJSON *obj, int i, const char *jp
 static cs_err scn_parse_nodes(scn_ctx *c, const cJSON *root) {
     scenario *s = c->s;
     char jp[SCN_JPATH_MAX];
-    const cJSON *it;
+    const cJSON *it = NULL;
     cs_err e = scn_required(c, root, "$", "nodes", &it, jp);
     if (e) return e;
     if (cJSON_IsArray(it)) {
@@ -326,7 +332,7 @@ static cs_err scn_parse_nodes(scn_ctx *c, const cJSON *root) {
     }
     if (!cJSON_IsNumber(it))
         return scn_fail(c, jp, "expected a number of nodes or an array of nodes");
-    int64_t n;
+    int64_t n = 0;
     if ((e = scn_get_int(c, it, jp, 1, SCN_MAX_NODES, &n))) return e;
     s->nodes = xcalloc((size_t)n, sizeof *s->nodes);
     s->n_nodes = (int)n;
@@ -397,7 +403,7 @@ static cs_err scn_parse_topology(scn_ctx *c, const cJSON *root) {
     if (!cJSON_IsObject(it))
         return scn_fail(c, jp, "expected a topology name or an object with \"type\"");
     if ((e = scn_check_object(c, it, jp, keys, NULL))) return e;
-    const cJSON *type;
+    const cJSON *type = NULL;
     if ((e = scn_required(c, it, jp, "type", &type, kp))) return e;
     if ((e = scn_topo_kind(c, type, kp, &s->topology))) return e;
     const cJSON *k = cJSON_GetObjectItemCaseSensitive(it, "k");
@@ -411,7 +417,7 @@ static cs_err scn_parse_topology(scn_ctx *c, const cJSON *root) {
         return scn_fail(c, kp, "only an \"edges\" topology takes edges");
     }
     if (k) {
-        int64_t v;
+        int64_t v = 0;
         scn_jp_key(kp, jp, "k");
         if ((e = scn_get_int(c, k, kp, 1, SCN_MAX_NODES, &v))) return e;
         s->topology_k = (int)v;
@@ -469,7 +475,7 @@ static cs_err scn_parse_latency(scn_ctx *c, const cJSON *it, const char *jp) {
         scn_jp_key(kp, jp, "regions");
         return scn_parse_regions(c, regions, kp);
     }
-    const cJSON *lo, *hi;
+    const cJSON *lo = NULL, *hi = NULL;
     s->latency = LATENCY_UNIFORM;
     if ((e = scn_required(c, it, jp, "min", &lo, kp))) return e;
     if ((e = scn_get_ms(c, lo, kp, &s->latency_us))) return e;
@@ -491,7 +497,7 @@ static cs_err scn_parse_links(scn_ctx *c, const cJSON *root) {
     if (!links) return CS_OK;
     scn_jp_key(jp, "$", "links");
     if ((e = scn_check_object(c, links, jp, keys, NULL))) return e;
-    const cJSON *it;
+    const cJSON *it = NULL;
     if ((it = cJSON_GetObjectItemCaseSensitive(links, "latency_ms"))) {
         scn_jp_key(kp, jp, "latency_ms");
         if ((e = scn_parse_latency(c, it, kp))) return e;
@@ -610,7 +616,7 @@ static cs_err scn_parse_chain(scn_ctx *c, const cJSON *root) {
     scn_jp_key(jp, "$", "chain");
     if ((e = scn_check_object(c, chain, jp, keys, NULL))) return e;
     if ((diff = cJSON_GetObjectItemCaseSensitive(chain, "difficulty"))) {
-        int64_t v;
+        int64_t v = 0;
         scn_jp_key(kp, jp, "difficulty");
         /* 0 is not offered: in chain_params a zero difficulty means "default". */
         if ((e = scn_get_int(c, diff, kp, 1, 64, &v))) return e;
@@ -665,7 +671,7 @@ static cs_err scn_parse_run(scn_ctx *c, const cJSON *root) {
     static const char *const traffic_keys[] = {"tx_per_s", "max_amount", "start_s", NULL};
     scenario *s = c->s;
     char jp[SCN_JPATH_MAX], kp[SCN_JPATH_MAX];
-    const cJSON *it;
+    const cJSON *it = NULL;
     cs_err e;
     s->gossip = true;
     if ((it = cJSON_GetObjectItemCaseSensitive(root, "mining"))) {
@@ -685,14 +691,14 @@ static cs_err scn_parse_run(scn_ctx *c, const cJSON *root) {
         if ((e = scn_get_seconds(c, it, jp, true, &s->duration_us))) return e;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(root, "stop"))) {
-        const cJSON *h;
+        const cJSON *h = NULL;
         scn_jp_key(jp, "$", "stop");
         if ((e = scn_check_object(c, it, jp, stop_keys, NULL))) return e;
         if ((e = scn_required(c, it, jp, "height", &h, kp))) return e;
         if ((e = scn_get_int(c, h, kp, 2, SCN_MAX_HEIGHT, &s->stop_height))) return e;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(root, "traffic"))) {
-        const cJSON *f;
+        const cJSON *f = NULL;
         scn_jp_key(jp, "$", "traffic");
         if ((e = scn_check_object(c, it, jp, traffic_keys, NULL))) return e;
         if ((e = scn_required(c, it, jp, "tx_per_s", &f, kp))) return e;
@@ -746,15 +752,15 @@ static const scn_action scn_actions[] = {
 
 static cs_err scn_event_node(scn_ctx *c, const cJSON *obj, const char *jp, scn_event *ev) {
     char kp[SCN_JPATH_MAX];
-    const cJSON *it;
+    const cJSON *it = NULL;
     cs_err e = scn_required(c, obj, jp, "node", &it, kp);
     return e ? e : scn_get_node(c, it, kp, &ev->node);
 }
 
 static cs_err scn_event_tx(scn_ctx *c, const cJSON *obj, const char *jp, scn_event *ev) {
     char kp[SCN_JPATH_MAX];
-    const cJSON *it;
-    const char *str;
+    const cJSON *it = NULL;
+    const char *str = NULL;
     cs_err e;
     /* from/to are not checked here: refusing bad ones is the ledger's job,
      * and scenarios show those refusals. */
@@ -770,7 +776,7 @@ static cs_err scn_event_tx(scn_ctx *c, const cJSON *obj, const char *jp, scn_eve
 
 static cs_err scn_event_register(scn_ctx *c, const cJSON *obj, const char *jp, scn_event *ev) {
     char kp[SCN_JPATH_MAX], ep[SCN_JPATH_MAX];
-    const cJSON *arr;
+    const cJSON *arr = NULL;
     cs_err e = scn_required(c, obj, jp, "peers", &arr, kp);
     if (e) return e;
     if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0)
@@ -797,7 +803,7 @@ static cs_err scn_event_partition(scn_ctx *c, const cJSON *obj, const char *jp, 
     if (!groups == !halves) return scn_fail(c, jp, "a partition takes either groups or halves");
     ev->group_of_node = xcalloc((size_t)s->n_nodes, sizeof *ev->group_of_node);
     if (halves) {
-        bool v;
+        bool v = false;
         scn_jp_key(kp, jp, "halves");
         if ((e = scn_get_bool(c, halves, kp, &v))) return e;
         if (!v) return scn_fail(c, kp, "expected true (or use groups)");
@@ -815,7 +821,7 @@ static cs_err scn_event_partition(scn_ctx *c, const cJSON *obj, const char *jp, 
             return scn_fail(c, gp, "expected a non-empty array of nodes");
         size_t j = 0;
         for (const cJSON *it = grp->child; it; it = it->next, j++) {
-            int node;
+            int node = 0;
             scn_jp_idx(np, gp, j);
             if ((e = scn_get_node(c, it, np, &node))) return e;
             if (ev->group_of_node[node] >= 0)
@@ -852,7 +858,7 @@ static cs_err scn_event_links(scn_ctx *c, const cJSON *obj, const char *jp, scn_
 static cs_err scn_parse_event(scn_ctx *c, const cJSON *obj, const char *jp, scn_event *ev) {
     static const char *const common[] = {"at", "do", "note", NULL};
     char kp[SCN_JPATH_MAX];
-    const cJSON *it;
+    const cJSON *it = NULL;
     cs_err e;
     ev->node = -1;
     if (!cJSON_IsObject(obj)) return scn_fail(c, jp, "expected an object");
@@ -868,7 +874,7 @@ static cs_err scn_parse_event(scn_ctx *c, const cJSON *obj, const char *jp, scn_
     if ((e = scn_required(c, obj, jp, "at", &it, kp))) return e;
     if ((e = scn_get_seconds(c, it, kp, false, &ev->at_us))) return e;
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "note"))) {
-        const char *note;
+        const char *note = NULL;
         scn_jp_key(kp, jp, "note");
         if ((e = scn_get_string(c, it, kp, false, &note))) return e;
         ev->note = xstrdup(note);
@@ -1038,8 +1044,8 @@ static cs_err scn_expect_balances(scn_ctx *c, const cJSON *arr, const char *jp, 
     if (!cJSON_IsArray(arr)) return scn_fail(c, jp, "expected an array of balance rules");
     size_t i = 0;
     for (const cJSON *obj = arr->child; obj; obj = obj->next, i++) {
-        const cJSON *it;
-        const char *account;
+        const cJSON *it = NULL;
+        const char *account = NULL;
         cs_err e;
         scn_jp_idx(ep, jp, i);
         if ((e = scn_check_object(c, obj, ep, keys, NULL))) return e;
@@ -1065,7 +1071,7 @@ static cs_err scn_expect_heights(scn_ctx *c, const cJSON *arr, const char *jp, s
     if (!cJSON_IsArray(arr)) return scn_fail(c, jp, "expected an array of height rules");
     size_t i = 0;
     for (const cJSON *obj = arr->child; obj; obj = obj->next, i++) {
-        const cJSON *it;
+        const cJSON *it = NULL;
         cs_err e;
         scn_jp_idx(ep, jp, i);
         if ((e = scn_check_object(c, obj, ep, keys, NULL))) return e;
@@ -1098,7 +1104,7 @@ static cs_err scn_parse_expect(scn_ctx *c, const cJSON *root) {
         for (const cJSON *prev = obj->child; prev != it; prev = prev->next)
             if (strcmp(prev->string, it->string) == 0) return scn_fail(c, kp, "duplicate field");
         if (strcmp(it->string, "converged") == 0) {
-            bool v;
+            bool v = false;
             if ((e = scn_get_bool(c, it, kp, &v))) return e;
             scn_expect *x = scn_new_expect(c->s, &cap, EXPECT_CONVERGED);
             x->bool_value = v;
@@ -1119,8 +1125,8 @@ static cs_err scn_parse_expect(scn_ctx *c, const cJSON *root) {
 static cs_err scn_parse_header(scn_ctx *c, const cJSON *root) {
     scenario *s = c->s;
     char jp[SCN_JPATH_MAX];
-    const cJSON *it;
-    const char *str;
+    const cJSON *it = NULL;
+    const char *str = NULL;
     cs_err e;
     if ((e = scn_required(c, root, "$", "name", &it, jp))) return e;
     if ((e = scn_get_string(c, it, jp, true, &str))) return e;
@@ -1132,7 +1138,7 @@ static cs_err scn_parse_header(scn_ctx *c, const cJSON *root) {
     }
     s->seed = 1;
     if ((it = cJSON_GetObjectItemCaseSensitive(root, "seed"))) {
-        int64_t seed;
+        int64_t seed = 0;
         scn_jp_key(jp, "$", "seed");
         if ((e = scn_get_int(c, it, jp, 0, SCN_INT_MAX, &seed))) return e;
         s->seed = (uint64_t)seed;

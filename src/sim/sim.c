@@ -94,7 +94,11 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
     pthread_mutex_init(&s->sink_lock, NULL);
     pthread_mutex_init(&s->clock_lock, NULL);
     pthread_cond_init(&s->clock_cond, NULL);
-    s->speed = desc->speed > 0 ? desc->speed : 1.0;
+    if (desc->executor == SIM_THREADS) {
+        sim__clock *c = xcalloc(1, sizeof *c);
+        c->speed = desc->speed > 0 ? desc->speed : 1.0;
+        atomic_store(&s->clock, c);
+    }
     int64_t end = desc->until_us > 0 ? desc->until_us : scn->duration_us;
     s->end_us = end > 0 ? end : INT64_MAX;
     atomic_store(&s->mining_on, true);
@@ -132,7 +136,7 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
         node_init(&s->nodes[i], &nd);
     }
     if (!sim__link_topology(s, err, err_len)) goto fail;
-    sim_add_sink(s, sim__stop_height_sink, s);
+    sim_add_sink_filtered(s, sim__stop_height_sink, s, SIM_EVENT_BIT(EV_TIP_CHANGED));
     return s;
 fail:
     sim_free(s);
@@ -154,6 +158,10 @@ void sim_free(sim *s) {
     bstore_free(s->store);
     wire_free(s->wire);
     free(s->sinks);
+    for (sim__clock *c = atomic_load(&s->clock), *older; c; c = older) {
+        older = c->older;
+        free(c);
+    }
     pthread_mutex_destroy(&s->sink_lock);
     pthread_mutex_destroy(&s->clock_lock);
     pthread_cond_destroy(&s->clock_cond);
@@ -161,14 +169,21 @@ void sim_free(sim *s) {
 }
 
 void sim_add_sink(sim *s, sim_sink_fn fn, void *user) {
+    sim_add_sink_filtered(s, fn, user, SIM_EVENTS_ALL);
+}
+
+void sim_add_sink_filtered(sim *s, sim_sink_fn fn, void *user, uint32_t kinds) {
     s->sinks = xgrow(s->sinks, &s->cap_sinks, s->n_sinks + 1, sizeof *s->sinks);
-    s->sinks[s->n_sinks++] = (sim_sink){fn, user};
+    s->sinks[s->n_sinks++] = (sim_sink){fn, user, kinds};
+    s->sink_kinds |= kinds;
 }
 
 void sim__emit(sim *s, const sim_event *ev) {
+    if (!sim__wants(s, ev->kind)) return;
     bool threaded = s->desc.executor == SIM_THREADS;
     if (threaded) pthread_mutex_lock(&s->sink_lock);
-    for (size_t i = 0; i < s->n_sinks; i++) s->sinks[i].fn(s->sinks[i].user, ev);
+    for (size_t i = 0; i < s->n_sinks; i++)
+        if ((s->sinks[i].kinds >> ev->kind) & 1u) s->sinks[i].fn(s->sinks[i].user, ev);
     if (threaded) pthread_mutex_unlock(&s->sink_lock);
 }
 
@@ -225,12 +240,16 @@ void sim__apply_event(sim *s, const scn_event *ev) {
     case SCN_RECONNECT: sim_isolate(s, ev->node, false); break;
     case SCN_CRASH: sim__send_cmd(s, ev->node, CMD_CRASH); break;
     case SCN_RESTART: sim__send_cmd(s, ev->node, CMD_RESTART); break;
-    case SCN_HASH_POWER:
-        s->hash_power[ev->node] = ev->hash_power;
-        cmd = node_cmd_new(CMD_SET_HASH_POWER);
-        cmd->share = s->hash_power_total > 0 ? ev->hash_power / s->hash_power_total : 0;
-        sim_command(s, ev->node, cmd);
+    case SCN_HASH_POWER: {
+        int lo = ev->node >= 0 ? ev->node : 0, hi = ev->node >= 0 ? ev->node + 1 : s->n_nodes;
+        for (int i = lo; i < hi; i++) {
+            s->hash_power[i] = ev->hash_power;
+            cmd = node_cmd_new(CMD_SET_HASH_POWER);
+            cmd->share = s->hash_power_total > 0 ? ev->hash_power / s->hash_power_total : 0;
+            sim_command(s, i, cmd);
+        }
         break;
+    }
     case SCN_LINKS:
         if (ev->set_loss) wire_set_loss(s->wire, ev->loss);
         if (ev->set_latency) wire_set_fixed_latency(s->wire, ev->latency_us);
@@ -271,39 +290,19 @@ void sim_stop(sim *s) {
 }
 
 void sim_set_paused(sim *s, bool paused) {
-    if (s->desc.executor != SIM_THREADS) return;
-    int64_t now = sim_now_us(s);
-    pthread_mutex_lock(&s->clock_lock);
-    s->base_sim_us = now;
-    s->base_wall_us = clock_now_us();
-    s->paused = paused;
-    pthread_mutex_unlock(&s->clock_lock);
-    sim__threads_clock_changed(s);
+    if (s->desc.executor == SIM_THREADS) sim__threads_set_clock(s, 0, paused, -1);
 }
 
 bool sim_paused(sim *s) {
-    pthread_mutex_lock(&s->clock_lock);
-    bool p = s->paused;
-    pthread_mutex_unlock(&s->clock_lock);
-    return p;
+    return s->desc.executor == SIM_THREADS && sim__threads_clock(s)->paused;
 }
 
 void sim_set_speed(sim *s, double speed) {
-    if (s->desc.executor != SIM_THREADS || !(speed > 0)) return;
-    int64_t now = sim_now_us(s);
-    pthread_mutex_lock(&s->clock_lock);
-    s->base_sim_us = now;
-    s->base_wall_us = clock_now_us();
-    s->speed = speed;
-    pthread_mutex_unlock(&s->clock_lock);
-    sim__threads_clock_changed(s);
+    if (s->desc.executor == SIM_THREADS && speed > 0) sim__threads_set_clock(s, speed, -1, -1);
 }
 
 double sim_speed(sim *s) {
-    pthread_mutex_lock(&s->clock_lock);
-    double v = s->speed;
-    pthread_mutex_unlock(&s->clock_lock);
-    return v;
+    return s->desc.executor == SIM_THREADS ? sim__threads_clock(s)->speed : 0;
 }
 
 int64_t sim_now_us(sim *s) {

@@ -61,8 +61,14 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len);
 /* Stops a running sim (threads) and frees everything. NULL does nothing. */
 void sim_free(sim *s);
 
-/* Adds an event consumer. Call before running. */
+/* Adds an event consumer of every kind of event. Call before running. */
 void sim_add_sink(sim *s, sim_sink_fn fn, void *user);
+/* Same, for the kinds in `kinds` only (bit 1u << ev_kind). Events nobody
+ * wants are never built or serialised: in the threads executor that spares
+ * a lock per message. */
+void sim_add_sink_filtered(sim *s, sim_sink_fn fn, void *user, uint32_t kinds);
+#define SIM_EVENTS_ALL 0xffffffffu
+#define SIM_EVENT_BIT(kind) (1u << (kind))
 
 /* Runs to the end (either executor) and returns when done. */
 cs_err sim_run(sim *s);

@@ -18,9 +18,19 @@
 typedef struct sim_sink {
     sim_sink_fn fn;
     void *user;
+    uint32_t kinds;
 } sim_sink;
 
 typedef struct sim__thread sim__thread; /* exec_threads.c */
+
+typedef struct sim__clock {
+    double speed;              /* sim seconds per wall second */
+    bool paused;
+    bool running;              /* false before the threads start: time stands at base */
+    int64_t base_sim_us;       /* sim time at base_wall_us */
+    int64_t base_wall_us;
+    struct sim__clock *older;
+} sim__clock;
 
 struct sim {
     sim_desc desc;
@@ -37,6 +47,7 @@ struct sim {
 
     sim_sink *sinks;
     size_t n_sinks, cap_sinks;
+    uint32_t sink_kinds;       /* union of the sinks' kinds */
     pthread_mutex_t sink_lock; /* threads: serialises sinks (guards nothing else) */
 
     int64_t end_us;            /* scheduled end; INT64_MAX if none */
@@ -55,16 +66,21 @@ struct sim {
     bool started;
     atomic_bool stopping;
     atomic_long in_flight;
-    pthread_mutex_t clock_lock; /* guards the clock fields below */
-    pthread_cond_t clock_cond;  /* director waits here */
-    double speed;
-    bool paused;
-    int64_t base_sim_us, base_wall_us;
+    /* The clock is an immutable record replaced on every change (speed,
+     * pause), so reading the time takes no lock: one atomic load. Old
+     * records stay on the `older` list until sim_free. */
+    _Atomic(struct sim__clock *) clock;
+    pthread_mutex_t clock_lock; /* serialises clock changes; director sleeps on clock_cond */
+    pthread_cond_t clock_cond;
     bool finished;
 };
 
-/* Delivers an event to every sink (locks in the threads executor). */
+/* Delivers an event to every sink that wants it (locks in the threads
+ * executor). */
 void sim__emit(sim *s, const sim_event *ev);
+static inline bool sim__wants(const sim *s, ev_kind kind) {
+    return (s->sink_kinds >> kind) & 1u;
+}
 /* Applies scenario event i (commands go through sim_command). */
 void sim__apply_event(sim *s, const scn_event *ev);
 /* Sends a random transaction command to a random live node; returns the
@@ -90,7 +106,10 @@ void sim__threads_wait(sim *s);
 void sim__threads_stop(sim *s);
 void sim__threads_command(sim *s, int node_id, node_cmd *cmd);
 int64_t sim__threads_now(sim *s);
-void sim__threads_clock_changed(sim *s);
+/* Replaces the clock: speed (> 0, or 0 to keep), paused (0/1, or -1 to
+ * keep), running (0/1, -1 to keep); rebases so time never jumps. */
+void sim__threads_set_clock(sim *s, double speed, int paused, int running);
+const sim__clock *sim__threads_clock(sim *s);
 void sim__threads_free(sim *s);
 
 #endif

@@ -53,7 +53,7 @@ cs_err canon_put_str(buf *out, const char *s, size_t len) {
     const unsigned char *p = (const unsigned char *)s;
     buf_putc(out, '"');
     for (size_t i = 0; i < len;) {
-        uint32_t cp;
+        uint32_t cp = 0;
         size_t n = utf8__decode(p + i, len - i, &cp);
         i += n;
         switch (cp) {
