@@ -42,7 +42,7 @@ void node_cleanup(node *n) {
     node__clear_orphans(n);
     hmap_cleanup(&n->orphans);
     ptrset_cleanup(&n->orphan_set);
-    hmap_cleanup(&n->requested);
+    node__clear_requests(n);
     node__clear_tx_requests(n);
     mempool_cleanup(&n->mempool);
     chain_cleanup(&n->chain);
@@ -99,7 +99,7 @@ static void node__crash(node *n) {
     node__race_reset(n);
     node__clear_orphans(n);
     mempool_clear(&n->mempool);
-    hmap_cleanup(&n->requested);
+    node__clear_requests(n);
     node__clear_tx_requests(n);
     n->mine_token++;
     n->crashed = true;

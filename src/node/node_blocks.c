@@ -24,6 +24,38 @@ typedef struct node__orphans {
     size_t n, cap;
 } node__orphans;
 
+/* What a node remembers about a block it has heard of but not yet holds:
+ * when it asked for it, and which peers announced it (they have it, so it
+ * is not announced back to them: Bitcoin's per-peer known inventory). */
+typedef struct node__wanted {
+    int64_t asked_us;  /* -1: not asked yet */
+    int *announcers;
+    size_t n, cap;
+} node__wanted;
+
+static void node__wanted_free(node__wanted *w) {
+    if (!w) return;
+    free(w->announcers);
+    free(w);
+}
+
+void node__clear_requests(node *n) {
+    size_t pos = 0;
+    const hmap_slot *slot;
+    while (hmap_next(&n->requested, &pos, &slot)) node__wanted_free(slot->val);
+    hmap_cleanup(&n->requested);
+}
+
+static void node__forget_block(node *n, const block *b) {
+    node__wanted_free(hmap_del(&n->requested, b->hash, SHA256_LEN));
+}
+
+static bool node__announced_by(const node__wanted *w, int peer) {
+    for (size_t i = 0; w && i < w->n; i++)
+        if (w->announcers[i] == peer) return true;
+    return false;
+}
+
 void node__clear_orphans(node *n) {
     size_t pos = 0;
     const hmap_slot *slot;
@@ -99,8 +131,12 @@ void node__request_news(node *n, int peer) { node__request_ancestors(n, peer, NU
 
 void node__relay_block(node *n, const block *b, int except) {
     if (!n->gossip) return;
-    for (size_t i = 0; i < n->n_peers; i++)
-        if (n->peers[i] != except) node__send_block_msg(n, n->peers[i], MSG_INV, (block *)b);
+    const node__wanted *w = hmap_get(&n->requested, b->hash, SHA256_LEN);
+    for (size_t i = 0; i < n->n_peers; i++) {
+        int p = n->peers[i];
+        if (p != except && !node__announced_by(w, p))
+            node__send_block_msg(n, p, MSG_INV, (block *)b);
+    }
 }
 
 void node__apply_update(node *n, chain_update *upd) {
@@ -136,6 +172,7 @@ static bool node__accept_one(node *n, block *b, int from) {
         node__emit(n, (sim_event){.kind = EV_BLOCK_ACCEPTED, .peer = from, .block = b});
         node__apply_update(n, &upd);
         node__relay_block(n, b, from);
+        node__forget_block(n, b);
         break;
     case CHAIN_ORPHAN:
         if (node__add_orphan(n, b, from) && from >= 0) node__request_ancestors(n, from, b);
@@ -205,9 +242,18 @@ static void node__on_inv(node *n, const msg *m) {
     block *b = m->block;
     if (chain_has(&n->chain, b) || ptrset_has(&n->orphan_set, b)) return;
     int64_t now = node__now(n);
-    intptr_t asked = (intptr_t)hmap_get(&n->requested, b->hash, SHA256_LEN);
-    if (asked && now - (asked - 1) < NODE_REQUEST_TIMEOUT_US) return;
-    hmap_put(&n->requested, b->hash, SHA256_LEN, (void *)(intptr_t)(now + 1));
+    node__wanted *w = hmap_get(&n->requested, b->hash, SHA256_LEN);
+    if (!w) {
+        w = xcalloc(1, sizeof *w);
+        w->asked_us = -1;
+        hmap_put(&n->requested, b->hash, SHA256_LEN, w);
+    }
+    if (!node__announced_by(w, m->from)) {
+        w->announcers = xgrow(w->announcers, &w->cap, w->n + 1, sizeof *w->announcers);
+        w->announcers[w->n++] = m->from;
+    }
+    if (w->asked_us >= 0 && now - w->asked_us < NODE_REQUEST_TIMEOUT_US) return;
+    w->asked_us = now;
     node__send_block_msg(n, m->from, MSG_GETDATA, b);
 }
 
@@ -218,15 +264,11 @@ void node__on_block_msg(node *n, msg *m) {
         if (chain_has(&n->chain, m->block)) node__send_block_msg(n, m->from, MSG_BLOCK, m->block);
         break;
     case MSG_BLOCK:
-        hmap_del(&n->requested, m->block->hash, SHA256_LEN);
         node__accept_block(n, m->block, m->from);
         break;
     case MSG_GETBLOCKS: node__answer_getblocks(n, m); break;
     case MSG_BLOCKS:
-        for (size_t i = 0; i < m->n_blocks; i++) {
-            hmap_del(&n->requested, m->blocks[i]->hash, SHA256_LEN);
-            node__accept_block(n, m->blocks[i], m->from);
-        }
+        for (size_t i = 0; i < m->n_blocks; i++) node__accept_block(n, m->blocks[i], m->from);
         break;
     default: break;
     }

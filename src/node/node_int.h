@@ -37,6 +37,7 @@ void node__apply_update(node *n, chain_update *upd);
 void node__relay_block(node *n, const block *b, int except);
 void node__request_news(node *n, int peer);
 void node__clear_orphans(node *n);
+void node__clear_requests(node *n);
 
 /* node_tx.c */
 void node__on_tx_msg(node *n, msg *m);

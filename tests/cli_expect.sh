@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Exit codes: 0 when every expectation holds, 1 when one fails (and stderr
+# names it), and the JSON report carries the verdicts.
+set -u
+bin="$1"
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+pass=0; fail=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+cat > "$dir/failing.json" <<'JSON'
+{
+  "name": "failing",
+  "nodes": 2,
+  "chain": {"difficulty": 4},
+  "events": [{"at": 1, "do": "mine", "node": 0}],
+  "expect": {"height": {"min": 5}, "blocks_mined": 1}
+}
+JSON
+"$bin" --headless "$dir/failing.json" --report "$dir/r.json" >"$dir/out" 2>"$dir/err"
+code=$?
+[ "$code" = 1 ] && ok || bad "a failed expectation should exit 1, got $code"
+grep -q "height >= 5" "$dir/err" && ok || bad "stderr should name the failed rule: $(cat "$dir/err")"
+grep -q "FAIL  height >= 5" "$dir/out" && ok || bad "the summary should mark the rule FAIL"
+python3 - "$dir/r.json" <<'PY' && ok || bad "report verdicts"
+import json, sys
+r = json.load(open(sys.argv[1]))
+e = {x["rule"]: x["pass"] for x in r["expectations"]}
+assert e == {"height >= 5": False, "blocks_mined == 1": True}, e
+assert r["metrics"]["blocks_mined"] == 1 and r["metrics"]["height"] == 2, r["metrics"]
+assert r["converged"] is True and len(r["blocks"]) == 1
+PY
+"$bin" --headless --quiet scenarios/three-nodes.json && ok || bad "three-nodes should pass"
+"$bin" --help | grep -q "usage: chainsim" && ok || bad "--help"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Every malformed scenario in tests/scenarios_bad/ is refused by the real
+# binary: exit code 2, nothing on stdout (nothing ran), and exactly the
+# expected one-line message on stderr. Also bad command lines.
+set -u
+bin="$1"
+pass=0; fail=0
+check() { # name, expected exit, expected stderr (exact), args...
+    local name="$1" want_code="$2" want_err="$3"; shift 3
+    local out err code
+    out=$("$bin" "$@" 2>/tmp/cli_err.$$); code=$?
+    err=$(cat /tmp/cli_err.$$)
+    if [ "$code" != "$want_code" ] || [ -n "$out" ] || [ "$err" != "$want_err" ]; then
+        echo "FAIL $name: exit $code (want $want_code)"
+        echo "  stderr: $err"
+        echo "  want:   $want_err"
+        [ -n "$out" ] && echo "  stdout was not empty: ${out:0:200}"
+        fail=$((fail + 1))
+    else
+        pass=$((pass + 1))
+    fi
+}
+for f in tests/scenarios_bad/*.json; do
+    check "$f" 2 "chainsim: $(cat "${f%.json}.expected")" --headless "$f"
+done
+check missing-file 2 "chainsim: no/such.json: cannot read: No such file or directory" --headless no/such.json
+check bad-executor 2 "chainsim: --executor: expected 'virtual' or 'threads', got 'fast'" --headless --executor fast
+check bad-seed 2 "chainsim: --seed: expected a non-negative integer, got '-1'" --headless --seed -1
+check bad-speed 2 "chainsim: --speed: expected a number in (0, 1e6], got '0'" --headless --speed 0
+check bad-until 2 "chainsim: --until: expected seconds > 0, got 'soon'" --headless --until soon
+check two-files 2 "chainsim: unexpected argument 'b.json' (one scenario file at a time)" --headless a.json b.json
+rm -f /tmp/cli_err.$$
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
