@@ -272,6 +272,7 @@ void block_unref(block *b) {
     if (atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) != 1) return;
     block__free_txs(b->txs, b->n_txs);
     ledger_unref(b->ledger);
+    free((void *)b->holders);
     free(b->miner);
     free(b->canon);
     free(b);

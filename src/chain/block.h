@@ -79,6 +79,12 @@ typedef struct block {
     atomic_int verdict;       /* block_verdict; once VALID or INVALID: */
     reject reason;            /*   why INVALID */
     struct ledger *ledger;    /*   balances after this block, if VALID */
+    /* Which chains hold this block: bit `slot` of every chain.c that holds
+     * it (bstore_new_holder). Node-owned facts kept here because one bit per
+     * node per block is far smaller, and far hotter in cache, than a set per
+     * node; each chain only touches its own bit, atomically. Allocated by
+     * the store at intern time. */
+    _Atomic uint64_t *holders;
 } block;
 
 /* Builds a block from its fields and computes its canonical bytes and hash.

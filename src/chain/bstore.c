@@ -53,7 +53,14 @@ struct bstore {
     hmap by_hash;         /* hash -> block; the store holds one reference each */
     hmap waiting;         /* prev_hash text -> bstore__vec * */
     hmap tx_blocks;       /* tx id -> bstore__vec * of rooted blocks */
+    size_t holder_words;  /* words in each block's holders bitmap */
+    atomic_int next_holder;
 };
+
+static void bstore__alloc_holders(const bstore *s, block *b) {
+    free((void *)b->holders);
+    b->holders = xcalloc(s->holder_words, sizeof *b->holders);
+}
 
 static void bstore__push(bstore__vec *v, block *b) {
     v->v = xgrow(v->v, &v->cap, v->n + 1, sizeof *v->v);
@@ -150,6 +157,8 @@ bstore *bstore_new(const chain_params *params, block *genesis) {
     hmap_init(&s->waiting);
     hmap_init(&s->tx_blocks);
 
+    s->holder_words = 1;
+    bstore__alloc_holders(s, genesis);
     /* The genesis is trusted: no proof-of-work or difficulty check. */
     s->genesis = genesis;
     hmap_put(&s->by_hash, genesis->hash, SHA256_LEN, genesis);
@@ -199,6 +208,7 @@ block *bstore_intern(bstore *s, block *b) {
         return have;
     }
     hmap_put(&s->by_hash, b->hash, SHA256_LEN, b);
+    bstore__alloc_holders(s, b);
     block *parent = bstore__rooted_parent(s, b);
     if (parent) {
         bstore__root(s, b, parent);
@@ -208,6 +218,36 @@ block *bstore_intern(bstore *s, block *b) {
     }
     pthread_mutex_unlock(&s->lock);
     return b;
+}
+
+void bstore_reserve_holders(bstore *s, int n) {
+    pthread_mutex_lock(&s->lock);
+    assert(hmap_len(&s->by_hash) == 1 && atomic_load(&s->next_holder) == 0);
+    s->holder_words = (size_t)(n > 0 ? n + 63 : 64) / 64;
+    bstore__alloc_holders(s, s->genesis);
+    pthread_mutex_unlock(&s->lock);
+}
+
+int bstore_new_holder(bstore *s) {
+    int slot = atomic_fetch_add(&s->next_holder, 1);
+    if ((size_t)slot >= s->holder_words * 64) {
+        log_error("bstore: more chains than reserved (%zu); call bstore_reserve_holders",
+                  s->holder_words * 64);
+        abort();
+    }
+    return slot;
+}
+
+void bstore_forget_holder(bstore *s, int slot) {
+    uint64_t mask = ~((uint64_t)1 << (slot % 64));
+    pthread_mutex_lock(&s->lock);
+    size_t pos = 0;
+    const hmap_slot *e;
+    while (hmap_next(&s->by_hash, &pos, &e)) {
+        block *b = e->val;
+        atomic_fetch_and_explicit(&b->holders[slot / 64], mask, memory_order_relaxed);
+    }
+    pthread_mutex_unlock(&s->lock);
 }
 
 block *bstore_get(bstore *s, const uint8_t hash[SHA256_LEN]) {

@@ -39,6 +39,16 @@ bstore *bstore_new(const chain_params *params, block *genesis);
 /* Frees the store and every block in it. bstore_free(NULL) does nothing. */
 void bstore_free(bstore *s);
 
+/* Chains (chain.h) mark the blocks they hold in a bitmap per block; the
+ * store sizes those bitmaps for n chains. Call once, right after
+ * bstore_new, before any other block is interned or chain made. Without it
+ * the store serves up to 64 chains. */
+void bstore_reserve_holders(bstore *s, int n);
+/* A new chain's slot in the holder bitmaps (aborts past the reservation). */
+int bstore_new_holder(bstore *s);
+/* Clears a slot's bit in every block (a chain that lost everything). */
+void bstore_forget_holder(bstore *s, int slot);
+
 const chain_params *bstore_params(const bstore *s);
 block *bstore_genesis(const bstore *s);
 

@@ -16,13 +16,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <stdatomic.h>
+
 #include "chain/bstore.h"
-#include "util/hmap.h"
 
 typedef struct chain {
     bstore *store;
     block *tip;
-    ptrset have; /* every block this node holds (valid), side branches too */
+    int slot;    /* our bit in each block's holders: the blocks this node holds
+                    (all valid), side branches too */
+    size_t n_held; /* how many */
 } chain;
 
 typedef enum chain_status {
@@ -54,7 +57,8 @@ void chain_cleanup(chain *c);
 void chain_reset(chain *c);
 
 static inline bool chain_has(const chain *c, const block *b) {
-    return ptrset_has(&c->have, b);
+    uint64_t word = atomic_load_explicit(&b->holders[c->slot / 64], memory_order_relaxed);
+    return (word >> (c->slot % 64)) & 1u;
 }
 
 /* Adds an interned block. If it has strictly more cumulative work than the

@@ -162,10 +162,13 @@ void node_handle(node *n, msg *m) {
         node_publish(n);
         return;
     }
-    if (n->crashed) { /* the executor drops these; this is the backstop */
-        msg_free(m);
-        return;
-    }
+    node_receive(n, m);
+    msg_free(m);
+}
+
+void node_receive(node *n, msg *m) {
+    assert(m->kind != MSG_COMMAND);
+    if (n->crashed) return; /* the executor drops these; this is the backstop */
     switch (m->kind) {
     case MSG_INV:
     case MSG_GETDATA:
@@ -178,9 +181,8 @@ void node_handle(node *n, msg *m) {
     case MSG_TX: node__on_tx_msg(n, m); break;
     case MSG_GETCHAIN:
     case MSG_CHAIN: node__on_chain_msg(n, m); break;
-    case MSG_COMMAND: break; /* handled above */
+    case MSG_COMMAND: break;
     }
-    msg_free(m);
     node_publish(n);
 }
 

@@ -144,6 +144,10 @@ void node_cleanup(node *n);
 void node_start(node *n);
 /* Handles one message; takes ownership of m (frees it). */
 void node_handle(node *n, msg *m);
+/* Handles a peer's message (not a command) without taking it: the caller
+ * keeps and frees m (the virtual executor delivers small messages from the
+ * stack). */
+void node_receive(node *n, msg *m);
 /* A timer set through env->set_timer fired. */
 void node_timer(node *n, node_timer_kind kind, uint32_t token);
 /* Publishes the snapshot if anything changed since the last publish. */

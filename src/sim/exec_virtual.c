@@ -11,6 +11,16 @@
  *   | bits 63..56 | bits 55..32 | bits 31..0              |
  *   |-------------|-------------|-------------------------|
  *   | tag         | node id     | timer token / event idx |
+ *
+ * Block announcements and requests (most of the traffic: every node tells
+ * every peer) travel inside the entry instead of as a msg: item = the block,
+ * and aux = TAG_BLOCK_INV | kind | from | to. The msg is freed at once,
+ * while still in cache, and delivery rebuilds it on the stack: at 10,000
+ * nodes this saves a cold cache miss and an allocation per message.
+ *
+ *   | bits 63..56   | 55..48 | 47..24 | 23..0 |
+ *   |---------------|--------|--------|-------|
+ *   | TAG_BLOCK_INV | kind   | from   | to    |
  */
 #include <stdint.h>
 
@@ -24,7 +34,9 @@ enum {
     TAG_SCENARIO = 10,
     TAG_TRAFFIC,
     TAG_END,
+    TAG_BLOCK_INV,
 };
+
 
 static inline uint64_t vx__aux(unsigned tag, int node_id, uint32_t low) {
     return (uint64_t)tag << 56 | (uint64_t)(uint32_t)node_id << 32 | low;
@@ -48,6 +60,13 @@ static void vx__send(void *ctx, msg *m) {
     wire_fate fate = wire_route(s->wire, m->from, m->to, m->size_bytes, s->now_us, &arrive);
     if (fate != WIRE_DELIVER) {
         vx__drop(s, m, fate);
+        return;
+    }
+    if ((m->kind == MSG_INV || m->kind == MSG_GETDATA) && m->block && !m->tx) {
+        uint64_t aux = (uint64_t)TAG_BLOCK_INV << 56 | (uint64_t)m->kind << 48 |
+                       (uint64_t)m->from << 24 | (uint64_t)m->to;
+        heap_push(&s->queue, arrive, m->block, aux);
+        msg_free(m);
         return;
     }
     m->deliver_us = arrive;
@@ -77,17 +96,34 @@ void sim__virtual_command(sim *s, int node_id, node_cmd *cmd) {
     node_handle(&s->nodes[node_id], m);
 }
 
-static void vx__deliver(sim *s, msg *m) {
+/* Delivers m if the link still holds and the receiver is up; does not free m. */
+static bool vx__deliver(sim *s, msg *m) {
     node *n = &s->nodes[m->to];
     wire_fate fate = wire_check(s->wire, m->from, m->to);
     if (fate == WIRE_DELIVER && n->crashed) fate = EV_DROP_CRASHED;
     if (fate != WIRE_DELIVER) {
-        vx__drop(s, m, fate);
-        return;
+        sim__emit(s, &(sim_event){.kind = EV_MSG_DROPPED, .t_us = s->now_us, .node = m->to,
+                                  .peer = m->from, .msg = m->kind, .bytes = m->size_bytes,
+                                  .fate = fate});
+        return false;
     }
-    sim__emit(s, &(sim_event){.kind = EV_MSG_DELIVERED, .t_us = s->now_us, .node = m->to,
-                              .peer = m->from, .msg = m->kind, .bytes = m->size_bytes});
-    node_handle(n, m);
+    if (sim__wants(s, EV_MSG_DELIVERED))
+        sim__emit(s, &(sim_event){.kind = EV_MSG_DELIVERED, .t_us = s->now_us, .node = m->to,
+                                  .peer = m->from, .msg = m->kind, .bytes = m->size_bytes});
+    node_receive(n, m);
+    return true;
+}
+
+static void vx__deliver_block_inv(sim *s, block *b, uint64_t aux) {
+    msg m = {
+        .kind = (msg_kind)((aux >> 48) & 0xff),
+        .from = (int)((aux >> 24) & 0xffffff),
+        .to = (int)(aux & 0xffffff),
+        .deliver_us = s->now_us,
+        .block = b,
+    };
+    m.size_bytes = msg_wire_size(&m);
+    vx__deliver(s, &m);
 }
 
 cs_err sim__virtual_run(sim *s) {
@@ -118,8 +154,11 @@ cs_err sim__virtual_run(sim *s) {
             continue;
         s->now_us = e.t_us;
         s->events_handled++;
-        if (e.item) {
+        if (tag == TAG_BLOCK_INV) {
+            vx__deliver_block_inv(s, e.item, e.aux);
+        } else if (e.item) {
             vx__deliver(s, e.item);
+            msg_free(e.item);
         } else {
             switch (tag) {
             case TAG_TIMER_MINE:
@@ -154,4 +193,11 @@ cs_err sim__virtual_run(sim *s) {
     }
     s->final_us = s->now_us;
     return CS_OK;
+}
+
+void sim__virtual_discard(sim *s) {
+    heap_entry e;
+    while (heap_pop(&s->queue, &e))
+        if (e.item && (unsigned)(e.aux >> 56) != TAG_BLOCK_INV) msg_free(e.item);
+    heap_cleanup(&s->queue);
 }

@@ -5,8 +5,10 @@
  * block every 10 s on average) while users send a transaction every two
  * seconds. At 60 s the network splits in halves and each half grows its own
  * branch; at 120 s it heals, and the next block pulls everyone onto the
- * heavier branch. Mining stops 10 s before the end so that the last block
- * has spread when the run ends. The format is the one of scenarios/ files
+ * heavier branch. From 220 s alice mines alone, with the whole network's
+ * hash power: one miner cannot race itself, so a tie the others left open
+ * is broken; at 290 s she stops too, so the last block has spread when the
+ * run ends at 300 s and the nodes agree whatever the seed. The format is the one of scenarios/ files
  * (docs-scenario-format.md); test_scenario checks that this text parses. */
 #include "sim/scenario.h"
 
@@ -33,8 +35,11 @@ const char scenario_default_json[] =
     "    {\"at\": 60, \"do\": \"partition\", \"halves\": true,\n"
     "     \"note\": \"alice, bob, carol, dave | erin, frank, grace, heidi\"},\n"
     "    {\"at\": 120, \"do\": \"heal\", \"note\": \"the halves meet again\"},\n"
+    "    {\"at\": 220, \"do\": \"hash_power\", \"value\": 0,\n"
+    "     \"note\": \"the end game: alice mines alone and breaks any tie\"},\n"
+    "    {\"at\": 220, \"do\": \"hash_power\", \"node\": \"alice\", \"value\": 8},\n"
     "    {\"at\": 290, \"do\": \"hash_power\", \"value\": 0,\n"
-    "     \"note\": \"every miner stops: the last block spreads\"}\n"
+    "     \"note\": \"alice stops too: the last block spreads\"}\n"
     "  ],\n"
     "  \"expect\": {\"converged\": true}\n"
     "}\n";

@@ -80,6 +80,10 @@ static bool sim__link_topology(sim *s, char *err, size_t err_len) {
 
 sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
     const scenario *scn = desc->scn;
+    if (desc->executor == SIM_VIRTUAL && scn->n_nodes > (1 << 24)) {
+        snprintf(err, err_len, "%s: the virtual executor runs at most 16777216 nodes", scn->path);
+        return NULL;
+    }
     if (scn->mining == MINING_RACE && desc->executor != SIM_THREADS) {
         snprintf(err, err_len,
                  "%s: race mining needs the threads executor (--executor threads)", scn->path);
@@ -109,6 +113,7 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
     chain_params params = scn->params;
     if (scn->genesis_classic) params.ledger = LEDGER_OPEN;
     s->store = bstore_new(&params, sim__make_genesis(scn));
+    bstore_reserve_holders(s->store, s->n_nodes);
 
     s->env.ctx = s;
     s->env.mining_enabled = sim__mining_enabled;
@@ -147,9 +152,7 @@ void sim_free(sim *s) {
     if (!s) return;
     if (s->started) sim__threads_stop(s);
     sim__threads_free(s);
-    /* Queued virtual events: messages are owned by the queue. */
-    heap_entry e;
-    while (heap_pop(&s->queue, &e)) msg_free(e.item);
+    sim__virtual_discard(s);
     heap_cleanup(&s->queue);
     if (s->nodes)
         for (int i = 0; i < s->n_nodes; i++) node_cleanup(&s->nodes[i]);

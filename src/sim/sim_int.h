@@ -99,6 +99,8 @@ void sim__threads_env(node_env *env);
 bool sim__mining_enabled(void *ctx);
 
 cs_err sim__virtual_run(sim *s);
+/* Frees what is still queued (messages in flight when the run ended). */
+void sim__virtual_discard(sim *s);
 void sim__virtual_command(sim *s, int node_id, node_cmd *cmd);
 
 cs_err sim__threads_start(sim *s);
