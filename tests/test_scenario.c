@@ -478,7 +478,9 @@ static void test_shipped_scenarios(void) {
     CHECK_INT_EQ(s.events[1].kind, SCN_HEAL);
     CHECK(s.events[1].at_us > s.events[0].at_us);
     CHECK_INT_EQ(s.events[2].kind, SCN_HASH_POWER);
-    CHECK(s.events[2].at_us < s.duration_us);
+    CHECK_INT_EQ(s.events[2].node, -1);
+    CHECK_INT_EQ(s.events[3].node, 0);
+    CHECK(s.events[4].at_us < s.duration_us);
     scenario_cleanup(&s);
 
     CHECK_INT_EQ(scenario_load(&s, "scenarios/busy-network.json", msg, sizeof msg), CS_OK);
@@ -519,13 +521,18 @@ static void test_default_scenario(void) {
     CHECK(s.n_genesis >= 2);
     CHECK_DBL_NEAR(s.traffic.tx_per_s, 0.5, 0);
     CHECK_INT_EQ(s.duration_us, 300000000);
-    CHECK_INT_EQ(s.n_events, 3);
+    CHECK_INT_EQ(s.n_events, 5);
     CHECK_INT_EQ(s.events[0].kind, SCN_PARTITION);
     CHECK_INT_EQ(s.events[0].at_us, 60000000);
     CHECK_INT_EQ(s.events[0].group_of_node[3], 0);
     CHECK_INT_EQ(s.events[0].group_of_node[4], 1);
     CHECK_INT_EQ(s.events[1].kind, SCN_HEAL);
     CHECK_INT_EQ(s.events[1].at_us, 120000000);
+    CHECK_INT_EQ(s.events[2].node, -1); /* everyone stops ... */
+    CHECK_INT_EQ(s.events[3].node, 0);  /* ... but alice, in file order */
+    CHECK_DBL_NEAR(s.events[3].hash_power, 8, 0);
+    CHECK_INT_EQ(s.events[4].kind, SCN_HASH_POWER);
+    CHECK_INT_EQ(s.events[4].at_us, 290000000);
     CHECK_INT_EQ(s.n_expects, 1);
     CHECK_INT_EQ(s.expects[0].kind, EXPECT_CONVERGED);
     scenario_cleanup(&s);
