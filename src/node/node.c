@@ -196,6 +196,16 @@ void node_timer(node *n, node_timer_kind kind, uint32_t token) {
     node_publish(n);
 }
 
+bool node_timer_live(const node *n, node_timer_kind kind, uint32_t token) {
+    if (n->crashed) return false;
+    switch (kind) {
+    case TIMER_MINE:
+    case TIMER_RACE: return token == n->mine_token;
+    case TIMER_RESOLVE: return n->resolve_token != 0 && token == n->resolve_token;
+    }
+    return false;
+}
+
 void node_publish(node *n) {
     if (!n->snap_dirty) return;
     n->snap_dirty = false;

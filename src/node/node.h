@@ -150,6 +150,9 @@ void node_handle(node *n, msg *m);
 void node_receive(node *n, msg *m);
 /* A timer set through env->set_timer fired. */
 void node_timer(node *n, node_timer_kind kind, uint32_t token);
+/* False if a timer set earlier has become void (superseded or cancelled),
+ * so an executor need not advance its clock for it. */
+bool node_timer_live(const node *n, node_timer_kind kind, uint32_t token);
 /* Publishes the snapshot if anything changed since the last publish. */
 void node_publish(node *n);
 

@@ -65,18 +65,18 @@ static void vx__send(void *ctx, msg *m) {
     if ((m->kind == MSG_INV || m->kind == MSG_GETDATA) && m->block && !m->tx) {
         uint64_t aux = (uint64_t)TAG_BLOCK_INV << 56 | (uint64_t)m->kind << 48 |
                        (uint64_t)m->from << 24 | (uint64_t)m->to;
-        heap_push(&s->queue, arrive, m->block, aux);
+        evq_push(&s->queue, arrive, m->block, aux);
         msg_free(m);
         return;
     }
     m->deliver_us = arrive;
-    heap_push(&s->queue, arrive, m, 0);
+    evq_push(&s->queue, arrive, m, 0);
 }
 
 static void vx__set_timer(void *ctx, int node_id, int64_t at_us, node_timer_kind kind,
                           uint32_t token) {
     sim *s = ctx;
-    heap_push(&s->queue, at_us < s->now_us ? s->now_us : at_us, NULL,
+    evq_push(&s->queue, at_us < s->now_us ? s->now_us : at_us, NULL,
               vx__aux((unsigned)kind, node_id, token));
 }
 
@@ -126,32 +126,41 @@ static void vx__deliver_block_inv(sim *s, block *b, uint64_t aux) {
     vx__deliver(s, &m);
 }
 
+/* Buckets of 4 ms over 8.192 s: a message's latency fits within the horizon. */
+#define VX_BUCKET_US 4000
+#define VX_BUCKETS 2048
+
+void sim__virtual_init(sim *s) { evq_init(&s->queue, VX_BUCKET_US, VX_BUCKETS); }
+
 cs_err sim__virtual_run(sim *s) {
     const scenario *scn = s->scn;
     for (int i = 0; i < s->n_nodes; i++) node_start(&s->nodes[i]);
     for (size_t i = 0; i < scn->n_events; i++)
         if (scn->events[i].at_us <= s->end_us)
-            heap_push(&s->queue, scn->events[i].at_us, NULL, vx__aux(TAG_SCENARIO, 0, (uint32_t)i));
+            evq_push(&s->queue, scn->events[i].at_us, NULL, vx__aux(TAG_SCENARIO, 0, (uint32_t)i));
     if (scn->traffic.tx_per_s > 0)
-        heap_push(&s->queue, scn->traffic.start_us, NULL, vx__aux(TAG_TRAFFIC, 0, 0));
-    if (s->end_us != INT64_MAX) heap_push(&s->queue, s->end_us, NULL, vx__aux(TAG_END, 0, 0));
+        evq_push(&s->queue, scn->traffic.start_us, NULL, vx__aux(TAG_TRAFFIC, 0, 0));
+    if (s->end_us != INT64_MAX) evq_push(&s->queue, s->end_us, NULL, vx__aux(TAG_END, 0, 0));
 
     bool winding = false;
     int64_t drain_until = INT64_MAX;
     int64_t last_report = clock_now_us();
     heap_entry e;
-    while (heap_pop(&s->queue, &e)) {
+    while (evq_pop(&s->queue, &e)) {
         unsigned tag = (unsigned)(e.aux >> 56);
         int node_id = (int)((e.aux >> 32) & 0xffffff);
         uint32_t low = (uint32_t)e.aux;
         if (e.t_us > drain_until) {
-            heap_push(&s->queue, e.t_us, e.item, e.aux); /* freed by sim_free */
+            evq_push(&s->queue, e.t_us, e.item, e.aux); /* freed by sim_free */
             break;
         }
-        /* Once winding down, pending mining timers are void: skip them
-         * without moving the clock, so the end time is the last real event. */
-        if (winding && !e.item && (tag == TAG_TIMER_MINE || tag == TAG_TIMER_RACE || tag == TAG_TRAFFIC))
+        /* Void timers (a finished resolve, mining once winding down) do not
+         * move the clock, so the end time is the last event that mattered. */
+        if (!e.item && tag <= TAG_TIMER_RESOLVE &&
+            (!node_timer_live(&s->nodes[node_id], (node_timer_kind)tag, low) ||
+             (winding && tag != TAG_TIMER_RESOLVE)))
             continue;
+        if (winding && tag == TAG_TRAFFIC) continue;
         s->now_us = e.t_us;
         s->events_handled++;
         if (tag == TAG_BLOCK_INV) {
@@ -170,7 +179,7 @@ cs_err sim__virtual_run(sim *s) {
                 if (!winding) sim__apply_event(s, &scn->events[low]);
                 break;
             case TAG_TRAFFIC:
-                heap_push(&s->queue, s->now_us + sim__traffic_tick(s), NULL,
+                evq_push(&s->queue, s->now_us + sim__traffic_tick(s), NULL,
                           vx__aux(TAG_TRAFFIC, 0, 0));
                 break;
             case TAG_END: atomic_store(&s->stop_reached, true); break;
@@ -197,7 +206,7 @@ cs_err sim__virtual_run(sim *s) {
 
 void sim__virtual_discard(sim *s) {
     heap_entry e;
-    while (heap_pop(&s->queue, &e))
+    while (evq_pop(&s->queue, &e))
         if (e.item && (unsigned)(e.aux >> 56) != TAG_BLOCK_INV) msg_free(e.item);
-    heap_cleanup(&s->queue);
+    evq_cleanup(&s->queue);
 }

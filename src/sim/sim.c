@@ -40,7 +40,7 @@ static wire *sim__make_wire(const scenario *scn, uint64_t seed, char *err, size_
         .latency_max_us = scn->latency_max_us,
         .n_regions = scn->n_regions,
         .region_latency_us = scn->region_latency_us,
-        .node_region = region,
+        .node_region = scn->latency == LATENCY_REGIONS ? region : NULL,
         .upload_bps = up,
         .download_bps = down,
         .loss = scn->loss,
@@ -119,6 +119,7 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
     s->env.mining_enabled = sim__mining_enabled;
     if (desc->executor == SIM_THREADS) sim__threads_env(&s->env);
     else sim__virtual_env(&s->env);
+    sim__virtual_init(s);
 
     s->hash_power = xmalloc((size_t)s->n_nodes * sizeof *s->hash_power);
     for (int i = 0; i < s->n_nodes; i++) {
@@ -153,7 +154,6 @@ void sim_free(sim *s) {
     if (s->started) sim__threads_stop(s);
     sim__threads_free(s);
     sim__virtual_discard(s);
-    heap_cleanup(&s->queue);
     if (s->nodes)
         for (int i = 0; i < s->n_nodes; i++) node_cleanup(&s->nodes[i]);
     free(s->nodes);

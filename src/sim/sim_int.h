@@ -12,6 +12,7 @@
 #include "net/mbox.h"
 #include "net/topology.h"
 #include "sim/sim.h"
+#include "util/evq.h"
 #include "util/heap.h"
 #include "util/rng.h"
 
@@ -56,7 +57,7 @@ struct sim {
     int64_t final_us;
 
     /* virtual executor */
-    heap queue;
+    evq queue;
     int64_t now_us;
     uint64_t events_handled;
 
@@ -98,6 +99,7 @@ void sim__virtual_env(node_env *env);
 void sim__threads_env(node_env *env);
 bool sim__mining_enabled(void *ctx);
 
+void sim__virtual_init(sim *s);
 cs_err sim__virtual_run(sim *s);
 /* Frees what is still queued (messages in flight when the run ended). */
 void sim__virtual_discard(sim *s);

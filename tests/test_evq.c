@@ -1,0 +1,87 @@
+/* test_evq: the calendar queue pops exactly what a plain heap pops. */
+#include "check.h"
+#include "util/evq.h"
+#include "util/heap.h"
+#include "util/rng.h"
+
+/* Random pushes (near, far, same-time ties) interleaved with pops, on both
+ * structures, comparing every popped entry. */
+static void run_against_heap(int64_t bucket_us, size_t n_buckets, uint64_t seed) {
+    evq q;
+    heap h;
+    evq_init(&q, bucket_us, n_buckets);
+    heap_init(&h);
+    rng r;
+    rng_seed(&r, seed, 0);
+    int64_t now = 0;
+    for (int step = 0; step < 200000; step++) {
+        uint64_t dice = rng_below(&r, 10);
+        if (dice < 6) {
+            int64_t dt;
+            switch (rng_below(&r, 4)) {
+            case 0: dt = 0; break;                                   /* a tie with now */
+            case 1: dt = (int64_t)rng_below(&r, 300000); break;      /* a message */
+            case 2: dt = (int64_t)rng_below(&r, 3); break;           /* same bucket */
+            default: dt = (int64_t)rng_below(&r, 2000000000); break; /* a mining timer */
+            }
+            evq_push(&q, now + dt, (void *)(uintptr_t)step, (uint64_t)step * 3);
+            heap_push(&h, now + dt, (void *)(uintptr_t)step, (uint64_t)step * 3);
+        } else {
+            heap_entry a, b;
+            bool got_q = evq_pop(&q, &a), got_h = heap_pop(&h, &b);
+            CHECK_INT_EQ(got_q, got_h);
+            if (!got_h) continue;
+            CHECK_INT_EQ(a.t_us, b.t_us);
+            CHECK_INT_EQ(a.seq, b.seq);
+            CHECK(a.item == b.item);
+            CHECK_INT_EQ(a.aux, b.aux);
+            now = a.t_us;
+        }
+        CHECK_INT_EQ(evq_len(&q), heap_len(&h));
+    }
+    heap_entry a, b;
+    while (heap_pop(&h, &b)) {
+        CHECK(evq_pop(&q, &a));
+        CHECK_INT_EQ(a.t_us, b.t_us);
+        CHECK_INT_EQ(a.seq, b.seq);
+    }
+    CHECK(!evq_pop(&q, &a));
+    evq_cleanup(&q);
+    heap_cleanup(&h);
+}
+
+static void test_matches_heap_small_buckets(void) { run_against_heap(1000, 4096, 1); }
+static void test_matches_heap_one_bucket(void) { run_against_heap(1, 1, 2); }
+static void test_matches_heap_wide_buckets(void) { run_against_heap(1000000, 8, 3); }
+
+static void test_empty_and_far_jump(void) {
+    evq q;
+    evq_init(&q, 1000, 16);
+    heap_entry e;
+    CHECK(!evq_pop(&q, &e));
+    evq_push(&q, 5000000000LL, NULL, 7); /* far beyond the horizon */
+    evq_push(&q, 5000000000LL, NULL, 8); /* a tie: pushed second, popped second */
+    evq_push(&q, 10, NULL, 6);
+    CHECK(evq_pop(&q, &e));
+    CHECK_INT_EQ(e.aux, 6);
+    CHECK(evq_pop(&q, &e));
+    CHECK_INT_EQ(e.t_us, 5000000000LL);
+    CHECK_INT_EQ(e.aux, 7);
+    evq_push(&q, 5000000000LL, NULL, 9); /* at "now" after the jump */
+    CHECK(evq_pop(&q, &e));
+    CHECK_INT_EQ(e.aux, 8);
+    CHECK(evq_pop(&q, &e));
+    CHECK_INT_EQ(e.aux, 9);
+    CHECK_INT_EQ(evq_len(&q), 0);
+    evq_cleanup(&q);
+}
+
+static const test_case cases[] = {
+    TEST(test_matches_heap_small_buckets),
+    TEST(test_matches_heap_one_bucket),
+    TEST(test_matches_heap_wide_buckets),
+    TEST(test_empty_and_far_jump),
+    {0},
+};
+
+TEST_MAIN(cases)
