@@ -61,7 +61,10 @@ static void metrics__tip_add(metrics *m, const block *b, int delta, int64_t t_us
         if (!hmap_put(&m->tip_count, b->hash, SHA256_LEN, (void *)c)) m->distinct++;
     }
     if (before == m->distinct) return;
-    if (before <= 1 && m->distinct > 1) m->last_split_us = t_us;
+    if (before <= 1 && m->distinct > 1) {
+        m->last_split_us = t_us;
+        m->ever_split = true;
+    }
     if (before > 1 && m->distinct <= 1) m->last_agree_us = t_us;
     if (m->n_tips_series < METRICS_MAX_SERIES) {
         m->tips_series = xgrow(m->tips_series, &m->cap_tips_series, m->n_tips_series + 1,
@@ -88,7 +91,7 @@ static void metrics__accepted(metrics *m, const sim_event *ev) {
     if (!st) return;
     st->reached++;
     int64_t dt = ev->t_us - st->mined_us;
-    int64_t n = m->n_nodes;
+    int64_t n = m->n_nodes - m->n_down; /* shares of the nodes that are up */
     if (st->t50_us < 0 && st->reached * 2 >= n) st->t50_us = dt;
     if (st->t90_us < 0 && st->reached * 10 >= n * 9) st->t90_us = dt;
     if (st->t100_us < 0 && st->reached >= n) st->t100_us = dt;
@@ -152,12 +155,14 @@ void metrics_sink(void *user, const sim_event *ev) {
     case EV_CRASH:
         if (!m->down[ev->node]) {
             m->down[ev->node] = true;
+            m->n_down++;
             metrics__tip_add(m, m->tip[ev->node], -1, ev->t_us);
         }
         break;
     case EV_RESTART:
         if (m->down[ev->node]) {
             m->down[ev->node] = false;
+            m->n_down--;
             metrics__tip_add(m, m->tip[ev->node], +1, ev->t_us);
         }
         break;
@@ -258,9 +263,8 @@ void metrics_finish(metrics *m, int64_t end_us) {
     metrics__confirmations(m);
     for (int i = 0; i < m->n_nodes; i++) m->nodes_live += !m->down[i];
     if (m->distinct <= 1)
-        m->convergence_time_s = m->last_agree_us >= m->last_split_us && m->last_split_us > 0
-                                    ? (double)(m->last_agree_us - m->last_split_us) / 1e6
-                                    : 0;
+        m->convergence_time_s =
+            m->ever_split ? (double)(m->last_agree_us - m->last_split_us) / 1e6 : 0;
 }
 
 bool metrics_value(const metrics *m, const char *name, double *out) {

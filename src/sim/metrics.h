@@ -26,7 +26,8 @@ typedef struct block_stat {
     int64_t mined_us;
     int miner;
     int64_t reached;         /* nodes that accepted it */
-    int64_t t50_us, t90_us, t100_us; /* from mining to that share; -1 = never */
+    int64_t t50_us, t90_us, t100_us; /* from mining until that share of the nodes
+                                        up at the time held it; -1 = never */
     int children;            /* mined blocks built on it */
     bool main;               /* in the final main chain */
 } block_stat;
@@ -52,9 +53,11 @@ typedef struct metrics {
 
     const block **tip;       /* per node */
     bool *down;              /* per node: crashed */
+    int n_down;
     hmap tip_count;          /* block hash -> (intptr) live nodes on it */
     int distinct;
     int64_t last_split_us, last_agree_us;
+    bool ever_split;
     tips_point *tips_series;
     size_t n_tips_series, cap_tips_series;
 
