@@ -1,0 +1,401 @@
+/* test_threads_sim.c - the threads executor: one thread per node, sim time
+ * from the wall clock. A whole small run that must converge, the clock
+ * under pause and speed changes, sim_stop from another thread, and commands
+ * completed through their done callback.
+ *
+ * Runs under TSan in CI (the "threads" label). Timing is kept loose: sim
+ * seconds are spaced so that a loaded machine has hundreds of milliseconds
+ * of slack, and no assertion needs a deadline tighter than a second or two.
+ * While threads run, nodes are read only through snapshots; their fields
+ * only after the run has ended (every thread joined). */
+#include <pthread.h>
+#include <time.h>
+
+#include "chain/ledger.h"
+#include "check.h"
+#include "sim_fixture.h"
+
+static int64_t wall_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void sleep_ms(int ms) {
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+}
+
+static sim *threads_sim(const scenario *scn, double speed) {
+    char err[256] = "";
+    sim *s = sim_new(&(sim_desc){.scn = scn, .executor = SIM_THREADS, .speed = speed}, err,
+                     sizeof err);
+    if (!s) {
+        fprintf(stderr, "sim_new: %s\n", err);
+        abort();
+    }
+    return s;
+}
+
+/* ---- a whole run ---- */
+
+/* Classic start: no peers until registered (both ways, by hand). alice
+ * pays bob 10 at 0.5 s; bob mines at 2 s, carol at 5 s on top of it (by
+ * then bob's block has crossed bob > alice > carol: 0.3 s of sim time).
+ * Whichever block holds the payment: alice 90, bob 50 + 10, carol 50. At
+ * speed 10 carol has 270 ms of wall time to spare. */
+static void test_live_run_converges(void) {
+    scenario scn;
+    fx_scenario(&scn,
+                "{'name': 'live', 'nodes': [{'name': 'alice'}, {'name': 'bob'}, {'name': 'carol'},"
+                " {'name': 'dave'}], 'topology': 'none', 'links': {'latency_ms': 50},"
+                " 'chain': {'difficulty': 6, 'genesis': {'balances': {'alice': 100}}},"
+                " 'events': [{'at': 0, 'do': 'register', 'node': 'alice', 'peers': ['bob', 'carol', 'dave']},"
+                "  {'at': 0, 'do': 'register', 'node': 'bob', 'peers': ['alice']},"
+                "  {'at': 0, 'do': 'register', 'node': 'carol', 'peers': ['alice']},"
+                "  {'at': 0, 'do': 'register', 'node': 'dave', 'peers': ['alice']},"
+                "  {'at': 0.5, 'do': 'tx', 'node': 'alice', 'from': 'alice', 'to': 'bob', 'amount': 10},"
+                "  {'at': 2, 'do': 'mine', 'node': 'bob'}, {'at': 5, 'do': 'mine', 'node': 'carol'}]}");
+    sim *s = threads_sim(&scn, 10);
+    fx_recorder r;
+    fx_recorder_init(&r);
+    sim_add_sink(s, fx_record, &r);
+    int64_t t0 = wall_us();
+    CHECK_INT_EQ(sim_run(s), CS_OK);
+    CHECK(wall_us() - t0 < 3000000);
+
+    CHECK(sim_end_us(s) >= 5000000);
+    CHECK_INT_EQ(fx_count(&r, EV_MINED, FX_ANY_NODE), 2);
+    CHECK_INT_EQ(fx_count(&r, EV_PEER_ADDED, FX_ANY_NODE), 6);
+    CHECK_INT_EQ(sim_node(s, 0)->n_peers, 3);
+    CHECK_INT_EQ(sim_node(s, 1)->n_peers, 1);
+    const block *tip = sim_node(s, 2)->chain.tip;
+    CHECK_INT_EQ(tip->index, 3);
+    static const struct {
+        const char *account;
+        int64_t balance;
+    } want[] = {{"alice", 90}, {"bob", 60}, {"carol", 50}, {"dave", 0}};
+    for (int i = 0; i < 4; i++) {
+        node_snapshot snap;
+        node_snapshot_get(sim_node(s, i), &snap);
+        CHECK(snap.tip == tip);
+        CHECK_INT_EQ(snap.mempool_size, 0);
+        for (size_t k = 0; k < 4; k++)
+            CHECK_INT_EQ(ledger_balance(snap.balances, want[k].account, NULL), want[k].balance);
+        node_snapshot_release(&snap);
+    }
+    sim_free(s);
+    fx_recorder_cleanup(&r);
+    scenario_cleanup(&scn);
+}
+
+/* ---- the clock ---- */
+
+static const char *const long_manual =
+    "{'name': 'long', 'nodes': 3, 'links': {'latency_ms': 50}, 'chain': {'difficulty': 6},"
+    " 'duration_s': 1000000}";
+
+static void test_pause_and_speed(void) {
+    scenario scn;
+    fx_scenario(&scn, long_manual);
+    sim *s = threads_sim(&scn, 50);
+    CHECK_DBL_NEAR(sim_speed(s), 50, 0);
+    CHECK_INT_EQ(sim_start(s), CS_OK);
+    CHECK_INT_EQ(sim_start(s), CS_EEXIST);
+    sleep_ms(20);
+
+    sim_set_paused(s, true);
+    CHECK(sim_paused(s));
+    int64_t p1 = sim_now_us(s);
+    sleep_ms(50);
+    int64_t p2 = sim_now_us(s);
+    CHECK_INT_EQ(p2, p1);
+    CHECK(p1 > 0);
+
+    /* Resumed: time goes on from where it stood (no jump over the pause). */
+    sim_set_paused(s, false);
+    CHECK(!sim_paused(s));
+    int64_t r1 = sim_now_us(s);
+    CHECK(r1 >= p2);
+    sleep_ms(50);
+    int64_t r2 = sim_now_us(s);
+    CHECK(r2 >= r1 + 50 * 50 * 1000 - 1000); /* >= 50 ms of wall at x50 */
+    /* 50 ms of pause at x50 would be 2.5 s of sim time: none of it shows
+     * unless the machine stalled for a second. */
+    CHECK(r1 - p2 < 1000000);
+
+    sim_set_speed(s, 1000);
+    CHECK_DBL_NEAR(sim_speed(s), 1000, 0);
+    sim_set_speed(s, 0); /* ignored */
+    CHECK_DBL_NEAR(sim_speed(s), 1000, 0);
+    int64_t f1 = sim_now_us(s);
+    CHECK(f1 >= r2);
+    sleep_ms(50);
+    int64_t f2 = sim_now_us(s);
+    CHECK(f2 - f1 >= 50LL * 1000 * 1000 - 1000);
+
+    /* Paused at x1000, still frozen; the speed survives the pause. */
+    sim_set_paused(s, true);
+    int64_t q1 = sim_now_us(s);
+    sleep_ms(30);
+    CHECK_INT_EQ(sim_now_us(s), q1);
+    CHECK_DBL_NEAR(sim_speed(s), 1000, 0);
+
+    int64_t t0 = wall_us();
+    sim_stop(s);
+    CHECK(wall_us() - t0 < 2000000);
+    sim_free(s);
+    scenario_cleanup(&scn);
+}
+
+/* ---- stopping from elsewhere ---- */
+
+/* One thread runs the sim to its end, another stops it; each reports when
+ * its call has returned. The test's own thread only watches, so that a
+ * call that never returns is a failure after a deadline, not a hung test. */
+typedef struct stop_race {
+    sim *s;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool run_returned, stop_returned;
+    int64_t run_took_us;
+} stop_race;
+
+static void *stop_race_run(void *arg) {
+    stop_race *r = arg;
+    int64_t t0 = wall_us();
+    sim_run(r->s);
+    pthread_mutex_lock(&r->mu);
+    r->run_took_us = wall_us() - t0;
+    r->run_returned = true;
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+static void *stop_race_stop(void *arg) {
+    stop_race *r = arg;
+    sleep_ms(100);
+    sim_stop(r->s);
+    pthread_mutex_lock(&r->mu);
+    r->stop_returned = true;
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+/* Auto mining for a million sim seconds at x1: sim_run would take days.
+ * Another thread stops it after 100 ms; both calls must return within
+ * 3 s. */
+static void test_stop_from_another_thread(void) {
+    static scenario scn; /* both may outlive the case if a call hangs */
+    static stop_race r;
+    fx_scenario(&scn,
+                "{'name': 'endless', 'nodes': 4, 'links': {'latency_ms': 50},"
+                " 'chain': {'difficulty': 6, 'block_interval_s': 1}, 'mining': 'auto',"
+                " 'duration_s': 1000000}");
+    r = (stop_race){.s = threads_sim(&scn, 1)};
+    pthread_mutex_init(&r.mu, NULL);
+    pthread_cond_init(&r.cv, NULL);
+    pthread_t run_tid, stop_tid;
+    CHECK(pthread_create(&run_tid, NULL, stop_race_run, &r) == 0);
+    CHECK(pthread_create(&stop_tid, NULL, stop_race_stop, &r) == 0);
+
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 3;
+    pthread_mutex_lock(&r.mu);
+    while (!(r.run_returned && r.stop_returned))
+        if (pthread_cond_timedwait(&r.cv, &r.mu, &until) != 0) break;
+    bool both = r.run_returned && r.stop_returned;
+    bool run_returned = r.run_returned, stop_returned = r.stop_returned;
+    pthread_mutex_unlock(&r.mu);
+    if (!both) {
+        /* Leave the stuck thread and everything it may touch alone. */
+        pthread_detach(run_tid);
+        pthread_detach(stop_tid);
+        CHECK_FAIL_("after 3 s: sim_run %s, sim_stop %s", run_returned ? "returned" : "hangs",
+                    stop_returned ? "returned" : "hangs");
+    }
+    pthread_join(run_tid, NULL);
+    pthread_join(stop_tid, NULL);
+    CHECK(r.run_took_us >= 90000);
+    CHECK(r.run_took_us < 2000000);
+    CHECK(sim_end_us(r.s) < 10000000);
+    sim_free(r.s);
+    pthread_mutex_destroy(&r.mu);
+    pthread_cond_destroy(&r.cv);
+    scenario_cleanup(&scn);
+}
+
+/* ---- commands ---- */
+
+typedef struct waiter {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool done;
+} waiter;
+
+static void waiter_init(waiter *w) {
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    w->done = false;
+}
+
+static void waiter_cleanup(waiter *w) {
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+}
+
+static void cmd_signal(node_cmd *cmd) {
+    waiter *w = cmd->user;
+    pthread_mutex_lock(&w->mu);
+    w->done = true;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Sends cmd (with cmd_signal as done) and waits up to timeout_ms for it.
+ * Returns true if done ran; then the caller owns cmd (and frees it). On a
+ * timeout the waiter is left allocated, since done may still run later. */
+static bool run_cmd(sim *s, int node_id, node_cmd *cmd, int timeout_ms) {
+    waiter *w = xmalloc(sizeof *w);
+    waiter_init(w);
+    cmd->done = cmd_signal;
+    cmd->user = w;
+    sim_command(s, node_id, cmd);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+    if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+    }
+    pthread_mutex_lock(&w->mu);
+    while (!w->done)
+        if (pthread_cond_timedwait(&w->cv, &w->mu, &until) != 0) break;
+    bool done = w->done;
+    pthread_mutex_unlock(&w->mu);
+    if (done) {
+        waiter_cleanup(w);
+        free(w);
+    }
+    return done;
+}
+
+static node_cmd *tx_cmd(const char *from, const char *to, int64_t amount) {
+    node_cmd *c = node_cmd_new(CMD_ADD_TX);
+    c->from = xstrdup(from);
+    c->to = xstrdup(to);
+    c->amount = amount;
+    return c;
+}
+
+static void test_commands_complete(void) {
+    scenario scn;
+    fx_scenario(&scn,
+                "{'name': 'commands', 'nodes': [{'name': 'alice'}, {'name': 'bob'}, {'name': 'carol'}],"
+                " 'links': {'latency_ms': 50},"
+                " 'chain': {'difficulty': 6, 'genesis': {'balances': {'alice': 100}}},"
+                " 'duration_s': 1000000}");
+    sim *s = threads_sim(&scn, 20);
+
+    /* Before the start there is nowhere to run it: cancelled at once. */
+    node_cmd *c = node_cmd_new(CMD_MINE);
+    CHECK(run_cmd(s, 0, c, 2000));
+    CHECK_STR_EQ(c->error, "the simulation stopped");
+    CHECK(c->block == NULL);
+    node_cmd_free(c);
+
+    CHECK_INT_EQ(sim_start(s), CS_OK);
+    c = node_cmd_new(CMD_MINE);
+    CHECK(run_cmd(s, 0, c, 2000));
+    CHECK(c->error == NULL);
+    CHECK(c->block != NULL);
+    CHECK_INT_EQ(c->block->index, 2);
+    CHECK_STR_EQ(c->block->miner, "alice");
+    node_cmd_free(c);
+
+    c = tx_cmd("alice", "bob", 5);
+    CHECK(run_cmd(s, 0, c, 2000));
+    CHECK_INT_EQ(c->reason, REJ_NONE);
+    node_cmd_free(c);
+    c = tx_cmd("alice", "bob", 1000);
+    CHECK(run_cmd(s, 0, c, 2000));
+    CHECK_STR_EQ(reject_code(c->reason), reject_code(REJ_TX_OVERSPEND));
+    node_cmd_free(c);
+
+    /* bob pulls both peers' chains: alice's has her block. */
+    c = node_cmd_new(CMD_RESOLVE);
+    CHECK(run_cmd(s, 1, c, 2000));
+    CHECK(c->error == NULL);
+    CHECK(c->block != NULL);
+    CHECK_INT_EQ(c->block->index, 2);
+    node_cmd_free(c);
+
+    c = node_cmd_new(CMD_CRASH);
+    CHECK(run_cmd(s, 2, c, 2000));
+    CHECK(c->error == NULL);
+    node_cmd_free(c);
+    c = node_cmd_new(CMD_MINE);
+    CHECK(run_cmd(s, 2, c, 2000));
+    CHECK_STR_EQ(c->error, "the node is down (crashed)");
+    CHECK(c->block == NULL);
+    node_cmd_free(c);
+    node_snapshot snap;
+    node_snapshot_get(sim_node(s, 2), &snap);
+    CHECK(snap.crashed);
+    node_snapshot_release(&snap);
+
+    sim_stop(s);
+    CHECK_INT_EQ(sim_node(s, 0)->chain.tip->index, 2);
+    CHECK_INT_EQ(sim_node(s, 0)->mempool.n, 1);
+    sim_free(s);
+    scenario_cleanup(&scn);
+}
+
+/* After the run has stopped nothing will ever handle a command: whoever
+ * waits for it must hear so (an HTTP thread would hang otherwise). */
+static void test_command_after_stop_is_cancelled(void) {
+    scenario scn;
+    fx_scenario(&scn, long_manual);
+    sim *s = threads_sim(&scn, 20);
+    CHECK_INT_EQ(sim_start(s), CS_OK);
+    sim_stop(s);
+    waiter w;
+    waiter_init(&w);
+    node_cmd *c = node_cmd_new(CMD_MINE);
+    c->done = cmd_signal;
+    c->user = &w;
+    sim_command(s, 0, c);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 1;
+    pthread_mutex_lock(&w.mu);
+    while (!w.done)
+        if (pthread_cond_timedwait(&w.cv, &w.mu, &until) != 0) break;
+    bool done_in_time = w.done;
+    pthread_mutex_unlock(&w.mu);
+    /* sim_free cancels whatever is still queued, so w is signalled by now
+     * either way, and c is ours to free. */
+    sim_free(s);
+    CHECK(w.done);
+    CHECK_STR_EQ(c->error, "the simulation stopped");
+    node_cmd_free(c);
+    waiter_cleanup(&w);
+    scenario_cleanup(&scn);
+    CHECK(done_in_time);
+}
+
+static const test_case cases[] = {
+    TEST(test_live_run_converges),
+    TEST(test_pause_and_speed),
+    TEST(test_stop_from_another_thread),
+    TEST(test_commands_complete),
+    TEST(test_command_after_stop_is_cancelled),
+    {0},
+};
+
+TEST_MAIN(cases)
