@@ -67,6 +67,10 @@ static inline int fx_node(const scenario *scn, const char *name) {
 
 /* ---- the recording sink ---- */
 
+/* "any node" for the counters below, and "any time" for their ranges. */
+#define FX_ANY_NODE (-2)
+#define FX_ALWAYS INT64_MIN, INT64_MAX
+
 typedef struct fx_event {
     sim_event ev;                /* ev.tx is cleared: see tx_id */
     char tx_id[TX_ID_MAX + 1];   /* "" if the event had no tx */
@@ -136,9 +140,6 @@ static inline size_t fx_count_in(const fx_recorder *r, ev_kind kind, int at, int
     }
     return c;
 }
-
-#define FX_ANY_NODE (-2)
-#define FX_ALWAYS INT64_MIN, INT64_MAX
 
 static inline size_t fx_count(const fx_recorder *r, ev_kind kind, int at) {
     return fx_count_in(r, kind, at, FX_ALWAYS);

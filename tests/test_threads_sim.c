@@ -151,24 +151,26 @@ static void test_pause_and_speed(void) {
 
 /* ---- stopping from elsewhere ---- */
 
-/* One thread runs the sim to its end, another stops it; each reports when
- * its call has returned. The test's own thread only watches, so that a
- * call that never returns is a failure after a deadline, not a hung test. */
+/* The live pattern: the sim is started, one thread waits for the end
+ * (sim_wait), another stops it (sim_stop, as a window or HTTP thread
+ * would); each reports when its call has returned. Both threads are made
+ * after sim_start returned, so they see a started sim. The test's own
+ * thread only watches, so that a call that never returns is a failure
+ * after a deadline, not a hung test. */
 typedef struct stop_race {
     sim *s;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    bool run_returned, stop_returned;
-    int64_t run_took_us;
+    bool wait_returned, stop_returned;
+    int64_t started_us, wait_took_us;
 } stop_race;
 
-static void *stop_race_run(void *arg) {
+static void *stop_race_wait(void *arg) {
     stop_race *r = arg;
-    int64_t t0 = wall_us();
-    sim_run(r->s);
+    sim_wait(r->s);
     pthread_mutex_lock(&r->mu);
-    r->run_took_us = wall_us() - t0;
-    r->run_returned = true;
+    r->wait_took_us = wall_us() - r->started_us;
+    r->wait_returned = true;
     pthread_cond_broadcast(&r->cv);
     pthread_mutex_unlock(&r->mu);
     return NULL;
@@ -185,7 +187,7 @@ static void *stop_race_stop(void *arg) {
     return NULL;
 }
 
-/* Auto mining for a million sim seconds at x1: sim_run would take days.
+/* Auto mining for a million sim seconds at x1: the run would take days.
  * Another thread stops it after 100 ms; both calls must return within
  * 3 s. */
 static void test_stop_from_another_thread(void) {
@@ -198,30 +200,31 @@ static void test_stop_from_another_thread(void) {
     r = (stop_race){.s = threads_sim(&scn, 1)};
     pthread_mutex_init(&r.mu, NULL);
     pthread_cond_init(&r.cv, NULL);
-    pthread_t run_tid, stop_tid;
-    CHECK(pthread_create(&run_tid, NULL, stop_race_run, &r) == 0);
+    r.started_us = wall_us();
+    CHECK_INT_EQ(sim_start(r.s), CS_OK);
+    pthread_t wait_tid, stop_tid;
+    CHECK(pthread_create(&wait_tid, NULL, stop_race_wait, &r) == 0);
     CHECK(pthread_create(&stop_tid, NULL, stop_race_stop, &r) == 0);
 
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += 3;
     pthread_mutex_lock(&r.mu);
-    while (!(r.run_returned && r.stop_returned))
+    while (!(r.wait_returned && r.stop_returned))
         if (pthread_cond_timedwait(&r.cv, &r.mu, &until) != 0) break;
-    bool both = r.run_returned && r.stop_returned;
-    bool run_returned = r.run_returned, stop_returned = r.stop_returned;
+    bool wait_returned = r.wait_returned, stop_returned = r.stop_returned;
     pthread_mutex_unlock(&r.mu);
-    if (!both) {
+    if (!wait_returned || !stop_returned) {
         /* Leave the stuck thread and everything it may touch alone. */
-        pthread_detach(run_tid);
+        pthread_detach(wait_tid);
         pthread_detach(stop_tid);
-        CHECK_FAIL_("after 3 s: sim_run %s, sim_stop %s", run_returned ? "returned" : "hangs",
+        CHECK_FAIL_("after 3 s: sim_wait %s, sim_stop %s", wait_returned ? "returned" : "hangs",
                     stop_returned ? "returned" : "hangs");
     }
-    pthread_join(run_tid, NULL);
+    pthread_join(wait_tid, NULL);
     pthread_join(stop_tid, NULL);
-    CHECK(r.run_took_us >= 90000);
-    CHECK(r.run_took_us < 2000000);
+    CHECK(r.wait_took_us >= 90000);
+    CHECK(r.wait_took_us < 2000000);
     CHECK(sim_end_us(r.s) < 10000000);
     sim_free(r.s);
     pthread_mutex_destroy(&r.mu);
