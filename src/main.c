@@ -149,7 +149,7 @@ static int run_headless(const options *o, const scenario *scn) {
         .executor = o->executor,
         .seed_set = o->seed_set,
         .seed = o->seed,
-        .speed = o->speed,
+        .speed = o->speed > 0 ? o->speed : scn->speed,
         .until_us = o->until_us,
         .progress = tty && !o->quiet ? show_progress : NULL,
     };

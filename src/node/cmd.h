@@ -21,7 +21,7 @@ typedef enum node_cmd_kind {
     CMD_ADD_TX,        /* from, to, amount (+ optional id) */
     CMD_GEN_TX,        /* a random transaction from the node's ledger (traffic) */
     CMD_MINE,          /* seal one block now with a real nonce search */
-    CMD_REGISTER,      /* add peer (the sim also links the peer back) */
+    CMD_REGISTER,      /* add peer, one way (as the classic /register_node) */
     CMD_RESOLVE,       /* pull all peers' chains, adopt the best valid one */
     CMD_CRASH,         /* stop; lose mempool, orphans, requests */
     CMD_RESTART,       /* come back with the chain; ask peers for news */

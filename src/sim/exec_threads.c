@@ -267,35 +267,54 @@ cs_err sim__threads_start(sim *s) {
         sim__threads_stop(s);
         return CS_EIO;
     }
-    s->finished = false;
+    s->director_running = true;
     return CS_OK;
 }
 
+/* Closes a stopped node's mailbox and cancels what is left, so a command
+ * sent after the run completes at once (as cancelled) instead of waiting
+ * for sim_free. */
+static void thr__close_thread(sim__thread *t) {
+    mbox_close(t->mb);
+    for (msg *m = mbox_take(t->mb, 0), *next; m; m = next) {
+        next = m->next;
+        thr__dispose(m);
+    }
+    heap_entry e;
+    while (heap_pop(&t->local, &e))
+        if (e.item) thr__dispose(e.item);
+}
+
+/* Joins every thread once, whichever threads call it (sim_wait in one,
+ * sim_stop in another): join_lock makes the second wait for the first. */
 static void thr__join_all(sim *s) {
-    if (s->director) {
-        pthread_join(s->director, NULL);
-        s->director = 0;
+    pthread_mutex_lock(&s->join_lock);
+    if (!s->finished) {
+        if (s->director_running) pthread_join(s->director, NULL);
+        s->director_running = false;
+        for (int i = 0; i < s->n_nodes; i++) {
+            if (!s->threads[i].running) continue;
+            mbox_wake(s->threads[i].mb);
+            pthread_join(s->threads[i].tid, NULL);
+            s->threads[i].running = false;
+        }
+        for (int i = 0; i < s->n_nodes; i++) thr__close_thread(&s->threads[i]);
+        s->finished = true;
     }
-    for (int i = 0; i < s->n_nodes; i++) {
-        if (!s->threads[i].running) continue;
-        mbox_wake(s->threads[i].mb);
-        pthread_join(s->threads[i].tid, NULL);
-        s->threads[i].running = false;
-    }
-    s->finished = true;
+    pthread_mutex_unlock(&s->join_lock);
 }
 
 void sim__threads_wait(sim *s) {
-    if (!s->threads || s->finished) return;
-    thr__join_all(s);
+    if (s->threads) thr__join_all(s);
 }
 
 void sim__threads_stop(sim *s) {
-    if (!s->threads || s->finished) return;
+    if (!s->threads) return;
     atomic_store(&s->stopping, true);
     pthread_mutex_lock(&s->clock_lock);
     pthread_cond_broadcast(&s->clock_cond);
     pthread_mutex_unlock(&s->clock_lock);
+    for (int i = 0; i < s->n_nodes; i++) mbox_wake(s->threads[i].mb);
     thr__join_all(s);
 }
 
@@ -303,14 +322,7 @@ void sim__threads_free(sim *s) {
     if (!s->threads) return;
     for (int i = 0; i < s->n_nodes; i++) {
         sim__thread *t = &s->threads[i];
-        mbox_close(t->mb);
-        for (msg *m = mbox_take(t->mb, 0), *next; m; m = next) {
-            next = m->next;
-            thr__dispose(m);
-        }
-        heap_entry e;
-        while (heap_pop(&t->local, &e))
-            if (e.item) thr__dispose(e.item);
+        thr__close_thread(t);
         heap_cleanup(&t->local);
         mbox_free(t->mb);
     }

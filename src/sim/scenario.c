@@ -686,6 +686,11 @@ static cs_err scn_parse_run(scn_ctx *c, const cJSON *root) {
         scn_jp_key(jp, "$", "gossip");
         if ((e = scn_get_bool(c, it, jp, &s->gossip))) return e;
     }
+    if ((it = cJSON_GetObjectItemCaseSensitive(root, "speed"))) {
+        scn_jp_key(jp, "$", "speed");
+        scn_range r = {.lo = 0, .lo_open = true, .hi = 1e6};
+        if ((e = scn_get_num(c, it, jp, r, &s->speed))) return e;
+    }
     if ((it = cJSON_GetObjectItemCaseSensitive(root, "duration_s"))) {
         scn_jp_key(jp, "$", "duration_s");
         if ((e = scn_get_seconds(c, it, jp, true, &s->duration_us))) return e;
@@ -1148,7 +1153,7 @@ static cs_err scn_parse_header(scn_ctx *c, const cJSON *root) {
 
 static cs_err scn_parse_root(scn_ctx *c, const cJSON *root) {
     static const char *const keys[] = {"name", "description", "seed", "nodes", "topology",
-                                       "links", "chain", "mining", "gossip", "duration_s",
+                                       "links", "chain", "mining", "gossip", "speed", "duration_s",
                                        "stop", "traffic", "events", "expect", NULL};
     cs_err e = scn_check_object(c, root, "$", keys, NULL);
     if (!e) e = scn_parse_header(c, root);

@@ -43,7 +43,8 @@ typedef struct scn_node {
 typedef enum scn_event_kind {
     SCN_TX,         /* node, from, to, amount: a user submits a transaction */
     SCN_MINE,       /* node: mine one block now (manual, real nonce search) */
-    SCN_REGISTER,   /* node, peers[]: node adds peers (links both ways) */
+    SCN_REGISTER,   /* node, peers[]: node adds peers (one way, as the classic
+                       /register_node: each side registers the other) */
     SCN_RESOLVE,    /* node: pull every peer's chain, adopt the best valid */
     SCN_PARTITION,  /* groups: group_of_node[] */
     SCN_HEAL,       /* end every partition */
@@ -133,6 +134,8 @@ typedef struct scenario {
     bool gossip;                /* default true */
     int64_t block_bytes;        /* declared simulated block size; 0 = real size */
 
+    double speed;               /* threads executor: sim seconds per wall second
+                                   when the command line does not say; 0 = 1 */
     int64_t duration_us;        /* run until this sim time; 0 = until stop_height */
     int64_t stop_height;        /* stop once a node's tip reaches it; 0 = none */
 

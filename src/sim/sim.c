@@ -97,6 +97,7 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
     rng_seed(&s->rng, s->seed, 1);
     pthread_mutex_init(&s->sink_lock, NULL);
     pthread_mutex_init(&s->clock_lock, NULL);
+    pthread_mutex_init(&s->join_lock, NULL);
     pthread_cond_init(&s->clock_cond, NULL);
     if (desc->executor == SIM_THREADS) {
         sim__clock *c = xcalloc(1, sizeof *c);
@@ -167,6 +168,7 @@ void sim_free(sim *s) {
     }
     pthread_mutex_destroy(&s->sink_lock);
     pthread_mutex_destroy(&s->clock_lock);
+    pthread_mutex_destroy(&s->join_lock);
     pthread_cond_destroy(&s->clock_cond);
     free(s);
 }

@@ -74,7 +74,9 @@ void sim_add_sink_filtered(sim *s, sim_sink_fn fn, void *user, uint32_t kinds);
 cs_err sim_run(sim *s);
 
 /* Live control, threads executor: start returns at once; wait blocks until
- * the run ends; stop ends it now. */
+ * the run ends; stop ends it now. wait and stop may be called from different
+ * threads at once, but only after sim_start has returned. After the run,
+ * commands complete at once, cancelled ("the simulation stopped"). */
 cs_err sim_start(sim *s);
 void sim_wait(sim *s);
 void sim_stop(sim *s);

@@ -62,8 +62,10 @@ struct sim {
     uint64_t events_handled;
 
     /* threads executor */
-    sim__thread *threads;
+    sim__thread *threads;      /* set by sim_start before any thread runs */
     pthread_t director;
+    bool director_running;     /* guarded by join_lock after start */
+    pthread_mutex_t join_lock; /* one joiner at a time; guards `finished` */
     bool started;
     atomic_bool stopping;
     atomic_long in_flight;
