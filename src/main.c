@@ -30,6 +30,7 @@ typedef struct options {
     bool seed_set;
     uint64_t seed;
     double speed;
+    double speed_scale;
     int64_t until_us;
     const char *report_path;
     const char *trace_path;
@@ -46,7 +47,9 @@ static void usage(FILE *out) {
           "  --executor KIND      virtual (default headless: deterministic virtual time)\n"
           "                       or threads (one thread per node, real time x speed)\n"
           "  --seed N             override the scenario's seed\n"
-          "  --speed X            threads executor: sim seconds per wall second (default 1)\n"
+          "  --speed X            threads executor: sim seconds per wall second\n"
+          "                       (default: the scenario's \"speed\", else 1)\n"
+          "  --speed-scale F      multiply that speed by F (e.g. 0.25 on a slow machine)\n"
           "  --until T            stop at sim time T seconds instead of the scenario's end\n"
           "  --report FILE.json   write the full report as JSON\n"
           "  --trace FILE.jsonl   write every event as JSON Lines\n"
@@ -72,7 +75,7 @@ static int parse_options(options *o, int argc, char **argv) {
     static const struct option longs[] = {
         {"headless", no_argument, NULL, 'H'}, {"executor", required_argument, NULL, 'e'},
         {"seed", required_argument, NULL, 's'}, {"speed", required_argument, NULL, 'x'},
-        {"until", required_argument, NULL, 'u'}, {"report", required_argument, NULL, 'r'},
+        {"until", required_argument, NULL, 'u'}, {"speed-scale", required_argument, NULL, 'X'}, {"report", required_argument, NULL, 'r'},
         {"trace", required_argument, NULL, 't'}, {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -108,6 +111,13 @@ static int parse_options(options *o, int argc, char **argv) {
                 return EXIT_USAGE;
             }
             o->speed = v;
+            break;
+        case 'X':
+            if (!parse_number(optarg, &v) || !(v > 0) || v > 1e6) {
+                fprintf(stderr, "chainsim: --speed-scale: expected a number in (0, 1e6], got '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            o->speed_scale = v;
             break;
         case 'u':
             if (!parse_number(optarg, &v) || !(v > 0) || v > 1e9) {
@@ -149,7 +159,8 @@ static int run_headless(const options *o, const scenario *scn) {
         .executor = o->executor,
         .seed_set = o->seed_set,
         .seed = o->seed,
-        .speed = o->speed > 0 ? o->speed : scn->speed,
+        .speed = (o->speed > 0 ? o->speed : scn->speed > 0 ? scn->speed : 1) *
+                 (o->speed_scale > 0 ? o->speed_scale : 1),
         .until_us = o->until_us,
         .progress = tty && !o->quiet ? show_progress : NULL,
     };
