@@ -30,6 +30,15 @@ assert e == {"height >= 5": False, "blocks_mined == 1": True}, e
 assert r["metrics"]["blocks_mined"] == 1 and r["metrics"]["height"] == 2, r["metrics"]
 assert r["converged"] is True and len(r["blocks"]) == 1
 PY
+# A declared block size sets the transfer time: 1 MB over 8 Mbit/s is 1 s
+# (plus the announcement and request, a few microseconds at this rate).
+cat > "$dir/big.json" <<'JSON'
+{"name": "big-blocks", "nodes": 2, "links": {"latency_ms": 0, "upload_bps": 8000000},
+ "chain": {"difficulty": 4, "block_bytes": 1000000},
+ "events": [{"at": 1, "do": "mine", "node": 0}],
+ "expect": {"propagation_median_s": {"min": 1.0, "max": 1.001}}}
+JSON
+"$bin" --headless --quiet "$dir/big.json" && ok || bad "block_bytes should make the transfer take 1 s"
 "$bin" --headless --quiet scenarios/three-nodes.json && ok || bad "three-nodes should pass"
 "$bin" --help | grep -q "usage: chainsim" && ok || bad "--help"
 echo "$pass passed, $fail failed"

@@ -25,6 +25,7 @@ void node_init(node *n, const node_desc *desc) {
     n->share = desc->share;
     n->gossip = desc->gossip;
     n->traffic_max_amount = desc->traffic_max_amount > 0 ? desc->traffic_max_amount : 10;
+    n->block_bytes = desc->block_bytes;
     chain_init(&n->chain, desc->store);
     mempool_init(&n->mempool, 0);
     hmap_init(&n->orphans);
@@ -63,6 +64,13 @@ void node__send(node *n, int to, msg *m) {
     m->to = to;
     m->sent_us = node__now(n);
     m->size_bytes = msg_wire_size(m);
+    if (n->block_bytes > 0) { /* a scenario's declared block size replaces the real one */
+        uint64_t size = MSG_HEADER_BYTES;
+        if (m->kind == MSG_BLOCK) size += (uint64_t)n->block_bytes;
+        else if (m->kind == MSG_BLOCKS || m->kind == MSG_CHAIN) size += (uint64_t)n->block_bytes * m->n_blocks;
+        else size = m->size_bytes;
+        m->size_bytes = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
+    }
     n->env->send(n->env->ctx, m);
 }
 

@@ -73,6 +73,7 @@ typedef struct node_desc {
     double share;            /* hash-power share, 0..1 */
     bool gossip;             /* relay blocks and transactions */
     int64_t traffic_max_amount; /* CMD_GEN_TX upper bound; 0 = 10 */
+    int64_t block_bytes;     /* declared size of a block on the wire; 0 = real */
 } node_desc;
 
 /* What a node publishes for readers on other threads. */
@@ -100,6 +101,7 @@ typedef struct node {
     double share;
     bool gossip;
     int64_t traffic_max_amount;
+    int64_t block_bytes;
     bool crashed;
 
     chain chain;

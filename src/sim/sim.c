@@ -139,6 +139,7 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
             .share = s->hash_power_total > 0 ? s->hash_power[i] / s->hash_power_total : 0,
             .gossip = scn->gossip,
             .traffic_max_amount = scn->traffic.max_amount,
+            .block_bytes = scn->block_bytes,
         };
         node_init(&s->nodes[i], &nd);
     }
