@@ -16,6 +16,9 @@ void node_cmd_free(node_cmd *cmd) {
     free(cmd->from);
     free(cmd->to);
     free(cmd->id);
+    free(cmd->peers);
+    for (size_t i = 0; i < cmd->n_txs; i++) tx_unref(cmd->txs[i]);
+    free(cmd->txs);
     free(cmd);
 }
 
@@ -29,6 +32,7 @@ const char *node_cmd_name(node_cmd_kind kind) {
     case CMD_CRASH: return "crash";
     case CMD_RESTART: return "restart";
     case CMD_SET_HASH_POWER: return "hash_power";
+    case CMD_INSPECT: return "inspect";
     }
     return "?";
 }

@@ -16,6 +16,7 @@
 
 #include "chain/block.h"
 #include "chain/reject.h"
+#include "chain/tx.h"
 
 typedef enum node_cmd_kind {
     CMD_ADD_TX,        /* from, to, amount (+ optional id) */
@@ -26,6 +27,7 @@ typedef enum node_cmd_kind {
     CMD_CRASH,         /* stop; lose mempool, orphans, requests */
     CMD_RESTART,       /* come back with the chain; ask peers for news */
     CMD_SET_HASH_POWER,/* share of the total hash power (0..1) */
+    CMD_INSPECT,       /* copy out the peers and the mempool (for a page, a panel) */
 } node_cmd_kind;
 
 typedef struct node_cmd node_cmd;
@@ -41,6 +43,10 @@ struct node_cmd {
     const char *error;    /* a static message if the command could not run */
     const block *block;   /* CMD_MINE: the new block; CMD_RESOLVE: the tip */
     bool replaced;        /* CMD_RESOLVE: the tip changed */
+    int *peers;           /* CMD_INSPECT: peer ids (owned by the command) */
+    size_t n_peers;
+    tx **txs;             /* CMD_INSPECT: the mempool in arrival order (one reference each) */
+    size_t n_txs;
     /* completion */
     void (*done)(node_cmd *cmd);
     void *user;
@@ -48,7 +54,7 @@ struct node_cmd {
 
 /* A zeroed command of this kind. */
 node_cmd *node_cmd_new(node_cmd_kind kind);
-/* Frees the command and its strings. node_cmd_free(NULL) does nothing. */
+/* Frees the command, its strings and its results. NULL does nothing. */
 void node_cmd_free(node_cmd *cmd);
 const char *node_cmd_name(node_cmd_kind kind);
 

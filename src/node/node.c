@@ -125,7 +125,7 @@ static void node__restart(node *n) {
 
 static void node__on_command(node *n, node_cmd *cmd) {
     if (n->crashed && cmd->kind != CMD_RESTART && cmd->kind != CMD_CRASH &&
-        cmd->kind != CMD_REGISTER && cmd->kind != CMD_SET_HASH_POWER) {
+        cmd->kind != CMD_REGISTER && cmd->kind != CMD_SET_HASH_POWER && cmd->kind != CMD_INSPECT) {
         cmd->error = "the node is down (crashed)";
         node__complete(n, cmd);
         return;
@@ -144,6 +144,15 @@ static void node__on_command(node *n, node_cmd *cmd) {
         break;
     case CMD_RESTART:
         if (n->crashed) node__restart(n);
+        break;
+    case CMD_INSPECT:
+        cmd->n_peers = n->n_peers;
+        cmd->peers = xmalloc((n->n_peers + 1) * sizeof *cmd->peers);
+        memcpy(cmd->peers, n->peers, n->n_peers * sizeof *cmd->peers);
+        cmd->n_txs = n->mempool.n;
+        cmd->txs = xmalloc((n->mempool.n + 1) * sizeof *cmd->txs);
+        for (size_t i = 0; i < n->mempool.n; i++) cmd->txs[i] = tx_ref(n->mempool.txs[i]);
+        cmd->block = n->chain.tip;
         break;
     case CMD_SET_HASH_POWER:
         n->share = cmd->share < 0 ? 0 : cmd->share;

@@ -84,6 +84,10 @@ static void thr__drop(sim *s, msg *m, wire_fate fate) {
 
 static void thr__send(void *ctx, msg *m) {
     sim *s = ctx;
+    if (m->to >= s->n_nodes) {
+        sim__send_remote(s, m);
+        return;
+    }
     int64_t now = sim__threads_now(s);
     if (sim__wants(s, EV_MSG_SENT))
         sim__emit(s, &(sim_event){.kind = EV_MSG_SENT, .t_us = now, .node = m->from, .peer = m->to,
@@ -148,8 +152,31 @@ void sim__threads_command(sim *s, int node_id, node_cmd *cmd) {
     }
 }
 
+void sim__threads_inject(sim *s, msg *m) {
+    if (m->kind == MSG_COMMAND) {
+        node_cmd *cmd = m->cmd;
+        int to = m->to;
+        m->cmd = NULL;
+        msg_free(m);
+        sim__threads_command(s, to, cmd);
+        return;
+    }
+    if (!s->threads) {
+        msg_free(m);
+        return;
+    }
+    m->deliver_us = sim__threads_now(s);
+    atomic_fetch_add(&s->in_flight, 1);
+    if (mbox_send(s->threads[m->to].mb, m) != CS_OK) {
+        atomic_fetch_sub(&s->in_flight, 1);
+        msg_free(m);
+    }
+}
+
 static void thr__deliver(sim *s, sim__thread *t, msg *m) {
-    wire_fate fate = m->kind == MSG_COMMAND ? WIRE_DELIVER : wire_check(s->wire, m->from, m->to);
+    wire_fate fate = m->kind == MSG_COMMAND || m->from < 0 || m->from >= s->n_nodes
+                         ? WIRE_DELIVER
+                         : wire_check(s->wire, m->from, m->to);
     if (fate == WIRE_DELIVER && m->kind != MSG_COMMAND && t->n->crashed) fate = EV_DROP_CRASHED;
     if (fate != WIRE_DELIVER) {
         thr__drop(s, m, fate);
@@ -219,8 +246,8 @@ static void *thr__director_main(void *arg) {
             sim__apply_event(s, &scn->events[next_ev++]);
         if (traffic && next_traffic <= now) next_traffic = now + sim__traffic_tick(s);
         /* Nothing scheduled and the network quiet: the run is over. */
-        bool idle_end = next_ev == scn->n_events && !traffic && s->end_us == INT64_MAX &&
-                        (scn->mining == MINING_MANUAL);
+        bool idle_end = !s->desc.live && next_ev == scn->n_events && !traffic &&
+                        s->end_us == INT64_MAX && scn->mining == MINING_MANUAL;
         if (idle_end && atomic_load(&s->in_flight) == 0) {
             if (++quiet_polls >= 3) break;
         } else {

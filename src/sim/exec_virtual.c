@@ -53,6 +53,10 @@ static void vx__drop(sim *s, msg *m, wire_fate fate) {
 
 static void vx__send(void *ctx, msg *m) {
     sim *s = ctx;
+    if (m->to >= s->n_nodes) {
+        sim__send_remote(s, m);
+        return;
+    }
     if (sim__wants(s, EV_MSG_SENT))
         sim__emit(s, &(sim_event){.kind = EV_MSG_SENT, .t_us = s->now_us, .node = m->from,
                               .peer = m->to, .msg = m->kind, .bytes = m->size_bytes});
@@ -99,7 +103,8 @@ void sim__virtual_command(sim *s, int node_id, node_cmd *cmd) {
 /* Delivers m if the link still holds and the receiver is up; does not free m. */
 static bool vx__deliver(sim *s, msg *m) {
     node *n = &s->nodes[m->to];
-    wire_fate fate = wire_check(s->wire, m->from, m->to);
+    wire_fate fate = m->from < 0 || m->from >= s->n_nodes ? WIRE_DELIVER
+                                                           : wire_check(s->wire, m->from, m->to);
     if (fate == WIRE_DELIVER && n->crashed) fate = EV_DROP_CRASHED;
     if (fate != WIRE_DELIVER) {
         sim__emit(s, &(sim_event){.kind = EV_MSG_DROPPED, .t_us = s->now_us, .node = m->to,
@@ -132,8 +137,10 @@ static void vx__deliver_block_inv(sim *s, block *b, uint64_t aux) {
 
 void sim__virtual_init(sim *s) { evq_init(&s->queue, VX_BUCKET_US, VX_BUCKETS); }
 
-cs_err sim__virtual_run(sim *s) {
+static void vx__begin(sim *s) {
     const scenario *scn = s->scn;
+    s->v_started = true;
+    s->v_drain_until = INT64_MAX;
     for (int i = 0; i < s->n_nodes; i++) node_start(&s->nodes[i]);
     for (size_t i = 0; i < scn->n_events; i++)
         if (scn->events[i].at_us <= s->end_us)
@@ -141,57 +148,62 @@ cs_err sim__virtual_run(sim *s) {
     if (scn->traffic.tx_per_s > 0)
         evq_push(&s->queue, scn->traffic.start_us, NULL, vx__aux(TAG_TRAFFIC, 0, 0));
     if (s->end_us != INT64_MAX) evq_push(&s->queue, s->end_us, NULL, vx__aux(TAG_END, 0, 0));
+}
 
-    bool winding = false;
-    int64_t drain_until = INT64_MAX;
-    int64_t last_report = clock_now_us();
-    heap_entry e;
-    while (evq_pop(&s->queue, &e)) {
-        unsigned tag = (unsigned)(e.aux >> 56);
-        int node_id = (int)((e.aux >> 32) & 0xffffff);
-        uint32_t low = (uint32_t)e.aux;
-        if (e.t_us > drain_until) {
-            evq_push(&s->queue, e.t_us, e.item, e.aux); /* freed by sim_free */
+/* Runs one entry. Void timers (a finished resolve, mining once winding
+ * down) are consumed without moving the clock, so the end time is the last
+ * event that mattered. */
+static void vx__run_entry(sim *s, const heap_entry *e) {
+    unsigned tag = (unsigned)(e->aux >> 56);
+    int node_id = (int)((e->aux >> 32) & 0xffffff);
+    uint32_t low = (uint32_t)e->aux;
+    if (!e->item && tag <= TAG_TIMER_RESOLVE &&
+        (!node_timer_live(&s->nodes[node_id], (node_timer_kind)tag, low) ||
+         (s->v_winding && tag != TAG_TIMER_RESOLVE)))
+        return;
+    if (s->v_winding && tag == TAG_TRAFFIC) return;
+    s->now_us = e->t_us;
+    s->events_handled++;
+    if (tag == TAG_BLOCK_INV) {
+        vx__deliver_block_inv(s, e->item, e->aux);
+    } else if (e->item) {
+        vx__deliver(s, e->item);
+        msg_free(e->item);
+    } else {
+        switch (tag) {
+        case TAG_TIMER_MINE:
+        case TAG_TIMER_RACE:
+        case TAG_TIMER_RESOLVE: node_timer(&s->nodes[node_id], (node_timer_kind)tag, low); break;
+        case TAG_SCENARIO:
+            if (!s->v_winding) sim__apply_event(s, &s->scn->events[low]);
             break;
+        case TAG_TRAFFIC:
+            evq_push(&s->queue, s->now_us + sim__traffic_tick(s), NULL, vx__aux(TAG_TRAFFIC, 0, 0));
+            break;
+        case TAG_END: atomic_store(&s->stop_reached, true); break;
+        default: break;
         }
-        /* Void timers (a finished resolve, mining once winding down) do not
-         * move the clock, so the end time is the last event that mattered. */
-        if (!e.item && tag <= TAG_TIMER_RESOLVE &&
-            (!node_timer_live(&s->nodes[node_id], (node_timer_kind)tag, low) ||
-             (winding && tag != TAG_TIMER_RESOLVE)))
-            continue;
-        if (winding && tag == TAG_TRAFFIC) continue;
-        s->now_us = e.t_us;
-        s->events_handled++;
-        if (tag == TAG_BLOCK_INV) {
-            vx__deliver_block_inv(s, e.item, e.aux);
-        } else if (e.item) {
-            vx__deliver(s, e.item);
-            msg_free(e.item);
-        } else {
-            switch (tag) {
-            case TAG_TIMER_MINE:
-            case TAG_TIMER_RACE:
-            case TAG_TIMER_RESOLVE:
-                node_timer(&s->nodes[node_id], (node_timer_kind)tag, low);
-                break;
-            case TAG_SCENARIO:
-                if (!winding) sim__apply_event(s, &scn->events[low]);
-                break;
-            case TAG_TRAFFIC:
-                evq_push(&s->queue, s->now_us + sim__traffic_tick(s), NULL,
-                          vx__aux(TAG_TRAFFIC, 0, 0));
-                break;
-            case TAG_END: atomic_store(&s->stop_reached, true); break;
-            default: break;
-            }
-        }
-        if (!winding && atomic_load(&s->stop_reached)) {
-            winding = true;
-            sim__wind_down(s);
-            drain_until = s->now_us + SIM_DRAIN_US;
-        }
-        if (s->desc.progress && (s->events_handled & 0xffff) == 0) {
+    }
+    if (!s->v_winding && atomic_load(&s->stop_reached)) {
+        s->v_winding = true;
+        sim__wind_down(s);
+        s->v_drain_until = s->now_us + SIM_DRAIN_US;
+    }
+}
+
+bool sim__virtual_advance(sim *s, int64_t until_us, uint64_t max_events) {
+    if (!s->v_started) vx__begin(s);
+    if (s->v_done) return true;
+    int64_t last_report = clock_now_us();
+    uint64_t ran = 0;
+    const heap_entry *top;
+    while (ran < max_events && (top = evq_peek(&s->queue)) && top->t_us <= until_us) {
+        if (top->t_us > s->v_drain_until) break;
+        heap_entry e;
+        evq_pop(&s->queue, &e);
+        vx__run_entry(s, &e);
+        ran++;
+        if (s->desc.progress && (ran & 0xffff) == 0) {
             int64_t wall = clock_now_us();
             if (wall - last_report > 250000) {
                 last_report = wall;
@@ -200,8 +212,29 @@ cs_err sim__virtual_run(sim *s) {
             }
         }
     }
-    s->final_us = s->now_us;
+    top = evq_peek(&s->queue);
+    if (!top || top->t_us > s->v_drain_until) {
+        s->v_done = true;
+        s->final_us = s->now_us;
+        return true;
+    }
+    if (ran < max_events && until_us != INT64_MAX && until_us > s->now_us) s->now_us = until_us;
+    return false;
+}
+
+cs_err sim__virtual_run(sim *s) {
+    sim__virtual_advance(s, INT64_MAX, UINT64_MAX);
     return CS_OK;
+}
+
+void sim__virtual_inject(sim *s, msg *m) {
+    if (m->kind == MSG_COMMAND) {
+        node_handle(&s->nodes[m->to], m);
+        return;
+    }
+    m->deliver_us = s->now_us;
+    evq_push(&s->queue, s->now_us, m, 0);
+    s->v_done = false; /* a finished run goes on with what came from outside */
 }
 
 void sim__virtual_discard(sim *s) {

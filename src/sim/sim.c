@@ -98,6 +98,7 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
     pthread_mutex_init(&s->sink_lock, NULL);
     pthread_mutex_init(&s->clock_lock, NULL);
     pthread_mutex_init(&s->join_lock, NULL);
+    pthread_mutex_init(&s->remote_lock, NULL);
     pthread_cond_init(&s->clock_cond, NULL);
     if (desc->executor == SIM_THREADS) {
         sim__clock *c = xcalloc(1, sizeof *c);
@@ -170,6 +171,9 @@ void sim_free(sim *s) {
     pthread_mutex_destroy(&s->sink_lock);
     pthread_mutex_destroy(&s->clock_lock);
     pthread_mutex_destroy(&s->join_lock);
+    pthread_mutex_destroy(&s->remote_lock);
+    for (size_t i = 0; i < s->n_remote; i++) free(s->remote_urls[i]);
+    free(s->remote_urls);
     pthread_cond_destroy(&s->clock_cond);
     free(s);
 }
@@ -280,6 +284,62 @@ cs_err sim_run(sim *s) {
     if (e) return e;
     sim__threads_wait(s);
     return CS_OK;
+}
+
+bool sim_run_until(sim *s, int64_t t_us) {
+    if (s->desc.executor != SIM_VIRTUAL) return false;
+    return sim__virtual_advance(s, t_us, UINT64_MAX);
+}
+
+bool sim_step(sim *s) {
+    if (s->desc.executor != SIM_VIRTUAL) return false;
+    return sim__virtual_advance(s, INT64_MAX, 1);
+}
+
+bool sim_finished(const sim *s) {
+    return s->desc.executor == SIM_VIRTUAL ? s->v_done : s->finished;
+}
+
+void sim_set_remote(sim *s, const sim_remote *r) { s->remote = *r; }
+
+int sim_remote_add(sim *s, const char *url) {
+    pthread_mutex_lock(&s->remote_lock);
+    size_t i = 0;
+    while (i < s->n_remote && strcmp(s->remote_urls[i], url) != 0) i++;
+    if (i == s->n_remote) {
+        s->remote_urls = xgrow(s->remote_urls, &s->cap_remote, s->n_remote + 1,
+                               sizeof *s->remote_urls);
+        s->remote_urls[s->n_remote++] = xstrdup(url);
+    }
+    pthread_mutex_unlock(&s->remote_lock);
+    return s->n_nodes + (int)i;
+}
+
+const char *sim_remote_url(sim *s, int id) {
+    const char *url = NULL;
+    pthread_mutex_lock(&s->remote_lock);
+    if (id >= s->n_nodes && (size_t)(id - s->n_nodes) < s->n_remote) url = s->remote_urls[id - s->n_nodes];
+    pthread_mutex_unlock(&s->remote_lock);
+    return url;
+}
+
+void sim__send_remote(sim *s, msg *m) {
+    if (sim__wants(s, EV_MSG_SENT))
+        sim__emit(s, &(sim_event){.kind = EV_MSG_SENT, .t_us = sim_now_us(s), .node = m->from,
+                                  .peer = m->to, .msg = m->kind, .bytes = m->size_bytes});
+    if (s->remote.send) {
+        s->remote.send(s->remote.user, m);
+        return;
+    }
+    sim__emit(s, &(sim_event){.kind = EV_MSG_DROPPED, .t_us = sim_now_us(s), .node = m->to,
+                              .peer = m->from, .msg = m->kind, .bytes = m->size_bytes,
+                              .fate = WIRE_DROP_ISOLATED});
+    msg_free(m);
+}
+
+void sim_inject(sim *s, msg *m) {
+    if (s->desc.executor == SIM_THREADS) sim__threads_inject(s, m);
+    else sim__virtual_inject(s, m);
 }
 
 cs_err sim_start(sim *s) {

@@ -45,6 +45,8 @@ typedef struct sim_desc {
     uint64_t seed;
     double speed;              /* threads: sim seconds per wall second; 0 = 1 */
     int64_t until_us;          /* end time instead of the scenario's; 0 = keep */
+    bool live;                 /* threads: run until sim_stop, even with
+                                  nothing scheduled (a server, the window) */
     /* virtual: called about every 1/4 s of wall time while running */
     void (*progress)(void *user, int64_t now_us, int64_t end_us);
     void *progress_user;
@@ -72,6 +74,36 @@ void sim_add_sink_filtered(sim *s, sim_sink_fn fn, void *user, uint32_t kinds);
 
 /* Runs to the end (either executor) and returns when done. */
 cs_err sim_run(sim *s);
+
+/* Virtual executor, in steps: runs everything due at or before t_us and
+ * leaves the clock at t_us (unless the run ended earlier); sim_step runs
+ * one event. Both may be called again and again (and before sim_run); both
+ * return true once the run has ended. The order of events is the same
+ * whatever the steps. */
+bool sim_run_until(sim *s, int64_t t_us);
+bool sim_step(sim *s);
+bool sim_finished(const sim *s);
+
+/* Peers elsewhere. A remote transport (net/remote, HTTP) carries messages
+ * for peer ids >= sim_node_count(): send takes ownership of m and is called
+ * from node threads; it must not block them (hand the work to a worker). */
+typedef struct sim_remote {
+    void *user;
+    void (*send)(void *user, msg *m);
+} sim_remote;
+/* Installs the transport; call before running. Without one, messages to
+ * remote peers are dropped (EV_MSG_DROPPED, fate WIRE_DROP_ISOLATED). */
+void sim_set_remote(sim *s, const sim_remote *r);
+/* The peer id of a URL: the same id for the same URL (any thread). */
+int sim_remote_add(sim *s, const char *url);
+/* The URL of a remote peer id, or NULL if the id is a local node. The string
+ * lives as long as the sim. */
+const char *sim_remote_url(sim *s, int id);
+/* Delivers a message from outside (a remote peer, a test) to node m->to
+ * now; takes ownership. m->from is a remote peer id or -1. Threads: any
+ * thread. Virtual: between steps. Blocks it carries must be interned in
+ * sim_store(s). */
+void sim_inject(sim *s, msg *m);
 
 /* Live control, threads executor: start returns at once; wait blocks until
  * the run ends; stop ends it now. wait and stop may be called from different

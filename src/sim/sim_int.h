@@ -60,6 +60,14 @@ struct sim {
     evq queue;
     int64_t now_us;
     uint64_t events_handled;
+    bool v_started, v_winding, v_done;
+    int64_t v_drain_until;
+
+    /* peers that live elsewhere (URLs), ids n_nodes, n_nodes + 1, ... */
+    sim_remote remote;
+    char **remote_urls;
+    size_t n_remote, cap_remote;
+    pthread_mutex_t remote_lock; /* guards remote_urls/n_remote */
 
     /* threads executor */
     sim__thread *threads;      /* set by sim_start before any thread runs */
@@ -103,6 +111,13 @@ bool sim__mining_enabled(void *ctx);
 
 void sim__virtual_init(sim *s);
 cs_err sim__virtual_run(sim *s);
+/* Runs queued entries with time <= until_us, at most max_events of them;
+ * true once the run has ended. */
+bool sim__virtual_advance(sim *s, int64_t until_us, uint64_t max_events);
+void sim__virtual_inject(sim *s, msg *m);
+void sim__threads_inject(sim *s, msg *m);
+/* Hands a message for a remote peer to the remote transport (or drops it). */
+void sim__send_remote(sim *s, msg *m);
 /* Frees what is still queued (messages in flight when the run ended). */
 void sim__virtual_discard(sim *s);
 void sim__virtual_command(sim *s, int node_id, node_cmd *cmd);

@@ -95,3 +95,9 @@ bool evq_pop(evq *q, heap_entry *out) {
     q->len--;
     return ok;
 }
+
+const heap_entry *evq_peek(evq *q) {
+    if (q->len == 0) return NULL;
+    evq__advance(q);
+    return heap_peek(&q->current);
+}

@@ -47,6 +47,9 @@ void evq_cleanup(evq *q);
 void evq_push(evq *q, int64_t t_us, void *item, uint64_t aux);
 /* Removes the earliest entry (ties: first pushed first); false if empty. */
 bool evq_pop(evq *q, heap_entry *out);
+/* The earliest entry without removing it (NULL if empty); valid until the
+ * next push or pop. */
+const heap_entry *evq_peek(evq *q);
 static inline size_t evq_len(const evq *q) { return q->len; }
 
 #endif
