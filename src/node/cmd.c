@@ -17,6 +17,7 @@ void node_cmd_free(node_cmd *cmd) {
     free(cmd->to);
     free(cmd->id);
     free(cmd->peers);
+    tx_unref(cmd->tx);
     for (size_t i = 0; i < cmd->n_txs; i++) tx_unref(cmd->txs[i]);
     free(cmd->txs);
     free(cmd);

@@ -42,6 +42,8 @@ struct node_cmd {
     reject reason;        /* REJ_NONE on success */
     const char *error;    /* a static message if the command could not run */
     const block *block;   /* CMD_MINE: the new block; CMD_RESOLVE: the tip */
+    tx *tx;               /* CMD_ADD_TX: the transaction made, accepted or
+                             not (one reference; NULL if its fields were bad) */
     bool replaced;        /* CMD_RESOLVE: the tip changed */
     int *peers;           /* CMD_INSPECT: peer ids (owned by the command) */
     size_t n_peers;

@@ -49,7 +49,7 @@ void node__cmd_add_tx(node *n, node_cmd *cmd) {
         node__emit(n, (sim_event){.kind = EV_TX_REJECTED, .peer = -1, .reason = why});
     } else {
         why = node__submit_tx(n, t, -1);
-        tx_unref(t);
+        cmd->tx = t; /* the command's reference: the caller may show it */
     }
     cmd->reason = why;
     node__complete(n, cmd);
