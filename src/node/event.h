@@ -9,8 +9,10 @@
  *   | kind            | node     | peer   | block / tx     | extra            |
  *   |-----------------|----------|--------|----------------|------------------|
  *   | MINED           | miner    |        | block          |                  |
- *   | MSG_SENT        | sender   | to     |                | msg, bytes       |
- *   | MSG_DELIVERED   | receiver | from   |                | msg, bytes       |
+ *   | MSG_SENT        | sender   | to     | msg's block/tx | msg, bytes,      |
+ *   |                 |          |        |                | arrive_us        |
+ *   | MSG_DELIVERED   | receiver | from   |                | msg, bytes,      |
+ *   |                 |          |        |                | arrive_us        |
  *   | MSG_DROPPED     | receiver | from   |                | msg, bytes, fate |
  *   | BLOCK_ACCEPTED  | node     | from   | block          |                  |
  *   | BLOCK_REJECTED  | node     | from   | block          | reason           |
@@ -25,7 +27,13 @@
  *   | HASH_POWER      | node     |        |                | value            |
  *   | LINKS           |   -1     |        |                |                  |
  *
- *   * peer = -1 when the transaction came from a user (command), not a peer. */
+ *   * peer = -1 when the transaction came from a user (command), not a peer.
+ *
+ * arrive_us: for MSG_SENT, when the wire will hand the message over (-1 if
+ * it was dropped at once - a MSG_DROPPED follows - or went to a remote
+ * peer, whose arrival the wire does not decide), so an observer can draw it
+ * in flight; for MSG_DELIVERED, when it was due (the threads executor may
+ * deliver a little late: t_us - arrive_us is the lag). */
 #ifndef CHAINSIM_NODE_EVENT_H
 #define CHAINSIM_NODE_EVENT_H
 
@@ -79,6 +87,7 @@ typedef struct sim_event {
     wire_fate fate;
     reject reason;
     double value;
+    int64_t arrive_us;
 } sim_event;
 
 /* "mined", "msg_sent", ... (stable names, used in traces). */

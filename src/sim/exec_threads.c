@@ -89,11 +89,12 @@ static void thr__send(void *ctx, msg *m) {
         return;
     }
     int64_t now = sim__threads_now(s);
-    if (sim__wants(s, EV_MSG_SENT))
-        sim__emit(s, &(sim_event){.kind = EV_MSG_SENT, .t_us = now, .node = m->from, .peer = m->to,
-                              .msg = m->kind, .bytes = m->size_bytes});
     int64_t arrive = 0;
     wire_fate fate = wire_route(s->wire, m->from, m->to, m->size_bytes, now, &arrive);
+    if (sim__wants(s, EV_MSG_SENT))
+        sim__emit(s, &(sim_event){.kind = EV_MSG_SENT, .t_us = now, .node = m->from, .peer = m->to,
+                                  .msg = m->kind, .bytes = m->size_bytes, .block = m->block,
+                                  .tx = m->tx, .arrive_us = fate == WIRE_DELIVER ? arrive : -1});
     if (fate != WIRE_DELIVER) {
         thr__drop(s, m, fate);
         return;
@@ -184,7 +185,7 @@ static void thr__deliver(sim *s, sim__thread *t, msg *m) {
         if (m->kind != MSG_COMMAND)
             sim__emit(s, &(sim_event){.kind = EV_MSG_DELIVERED, .t_us = sim__threads_now(s),
                                       .node = m->to, .peer = m->from, .msg = m->kind,
-                                      .bytes = m->size_bytes});
+                                      .bytes = m->size_bytes, .arrive_us = m->deliver_us});
         node_handle(t->n, m);
     }
     atomic_fetch_sub(&s->in_flight, 1);

@@ -57,11 +57,13 @@ static void vx__send(void *ctx, msg *m) {
         sim__send_remote(s, m);
         return;
     }
-    if (sim__wants(s, EV_MSG_SENT))
-        sim__emit(s, &(sim_event){.kind = EV_MSG_SENT, .t_us = s->now_us, .node = m->from,
-                              .peer = m->to, .msg = m->kind, .bytes = m->size_bytes});
     int64_t arrive = 0;
     wire_fate fate = wire_route(s->wire, m->from, m->to, m->size_bytes, s->now_us, &arrive);
+    if (sim__wants(s, EV_MSG_SENT))
+        sim__emit(s, &(sim_event){.kind = EV_MSG_SENT, .t_us = s->now_us, .node = m->from,
+                                  .peer = m->to, .msg = m->kind, .bytes = m->size_bytes,
+                                  .block = m->block, .tx = m->tx,
+                                  .arrive_us = fate == WIRE_DELIVER ? arrive : -1});
     if (fate != WIRE_DELIVER) {
         vx__drop(s, m, fate);
         return;
@@ -114,7 +116,8 @@ static bool vx__deliver(sim *s, msg *m) {
     }
     if (sim__wants(s, EV_MSG_DELIVERED))
         sim__emit(s, &(sim_event){.kind = EV_MSG_DELIVERED, .t_us = s->now_us, .node = m->to,
-                                  .peer = m->from, .msg = m->kind, .bytes = m->size_bytes});
+                                  .peer = m->from, .msg = m->kind, .bytes = m->size_bytes,
+                                  .arrive_us = m->deliver_us});
     node_receive(n, m);
     return true;
 }

@@ -326,7 +326,8 @@ const char *sim_remote_url(sim *s, int id) {
 void sim__send_remote(sim *s, msg *m) {
     if (sim__wants(s, EV_MSG_SENT))
         sim__emit(s, &(sim_event){.kind = EV_MSG_SENT, .t_us = sim_now_us(s), .node = m->from,
-                                  .peer = m->to, .msg = m->kind, .bytes = m->size_bytes});
+                                  .peer = m->to, .msg = m->kind, .bytes = m->size_bytes,
+                                  .block = m->block, .tx = m->tx, .arrive_us = -1});
     if (s->remote.send) {
         s->remote.send(s->remote.user, m);
         return;
