@@ -66,8 +66,10 @@ static bool sim__link_topology(sim *s, char *err, size_t err_len) {
     rng r;
     rng_seed(&r, s->seed, 2);
     topology t;
-    cs_err e = topo_build(&t, scn->topology, scn->n_nodes, scn->topology_k > 0 ? scn->topology_k : 8,
-                          scn->edges, scn->n_edges, &r);
+    topo_desc td = {.kind = scn->topology, .n = scn->n_nodes,
+                    .k = scn->topology_k > 0 ? scn->topology_k : 8,
+                    .edges = scn->edges, .n_edges = scn->n_edges};
+    cs_err e = topo_build(&t, &td, &r);
     if (e) {
         snprintf(err, err_len, "%s: topology: %s", scn->path, cs_strerror(e));
         return false;
