@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain_fixture.h"
 #include "chain/bstore.h"
 #include "chain/pow.h"
 #include "node/event.h"
@@ -181,41 +182,17 @@ static inline const fx_event *fx_last(const fx_recorder *r, ev_kind kind, int at
 
 /* A transaction that must be valid in form; aborts otherwise. */
 static inline tx *fx_tx(const char *from, const char *to, int64_t amount, const char *id) {
-    reject why = REJ_NONE;
-    tx *t = tx_create(from, to, amount, id, 0, &why);
-    if (!t) {
-        fprintf(stderr, "fixture: tx %s refused: %s\n", id, reject_code(why));
-        abort();
-    }
-    return t;
+    return cf_tx(from, to, amount, id);
 }
 
 /* Seals a block on `parent` at `difficulty` (a real nonce search) with the
  * store's reward to `miner` followed by `extra` (borrowed), and interns it.
- * `tag` makes the reward id unique when two hand-made blocks share a
- * parent and miner. */
+ * Every call makes a fresh reward id, so two hand-made blocks on the same
+ * parent by the same miner differ. */
 static inline block *fx_seal(bstore *s, const block *parent, const char *miner, int difficulty,
-                             const char *tag, tx *const *extra, size_t n_extra) {
-    tx **txs = xmalloc((n_extra + 1) * sizeof *txs);
-    char id[TX_ID_MAX + 1];
-    snprintf(id, sizeof id, "fx-reward-%" PRId64 "-%s-%s", parent->index + 1, miner, tag);
-    txs[0] = fx_tx(TX_REWARD_SENDER, miner, bstore_params(s)->reward, id);
-    for (size_t i = 0; i < n_extra; i++) txs[i + 1] = extra[i];
-    pow_job job;
-    pow_job_init(&job, &(block_template){.index = parent->index + 1,
-                                         .prev_hash = parent->hash_hex,
-                                         .timestamp_ms = 0,
-                                         .difficulty = difficulty,
-                                         .miner = miner,
-                                         .txs = txs,
-                                         .n_txs = n_extra + 1});
-    uint64_t tries = 0;
-    block *b = pow_job_search(&job, 0, (uint64_t)1 << 40, &tries);
-    pow_job_cleanup(&job);
-    tx_unref(txs[0]);
-    free(txs);
-    if (!b) abort();
-    return bstore_intern(s, b);
+                             tx *const *extra, size_t n_extra) {
+    return bstore_intern(s, cf_seal(parent->index + 1, parent->hash_hex, difficulty,
+                                    bstore_params(s)->reward, miner, extra, n_extra));
 }
 
 /* Hands `node` a message "from" peer `from` carrying one block (kind BLOCK)

@@ -10,6 +10,7 @@
 
 #include "chain/ledger.h"
 #include "chain/pow.h"
+#include "chain_fixture.h"
 #include "check.h"
 #include "util/hex.h"
 
@@ -18,40 +19,19 @@
 #define MAX_EXTRA 8
 
 static chain_params params = {.difficulty = DIFF, .reward = REWARD, .ledger = LEDGER_STRICT};
-static int seq;
 
 static tx *mk_id(const char *from, const char *to, int64_t amount, const char *id) {
-    tx *t = tx_create(from, to, amount, id, 0, NULL);
-    if (!t) {
-        fprintf(stderr, "tx_create(%s, %s, %lld, %s) refused\n", from, to, (long long)amount, id);
-        abort();
-    }
-    return t;
+    return cf_tx(from, to, amount, id);
 }
 
-static tx *mk(const char *from, const char *to, int64_t amount) {
-    char id[32];
-    snprintf(id, sizeof id, "t%d", ++seq);
-    return mk_id(from, to, amount, id);
-}
+static tx *mk(const char *from, const char *to, int64_t amount) { return cf_tx(from, to, amount, NULL); }
 
 /* Seals (difficulty `diff`) a block with a fresh reward to `miner` and the
  * given extra txs, which it consumes. Not interned. */
 static block *seal(int64_t index, const char *prev_hex, int diff, const char *miner,
                    tx **extra, size_t n_extra) {
-    tx *txs[MAX_EXTRA + 1];
-    char id[32];
-    snprintf(id, sizeof id, "reward-%d", ++seq);
-    txs[0] = mk_id("0", miner, REWARD, id);
-    for (size_t i = 0; i < n_extra; i++) txs[i + 1] = extra[i];
-    pow_job job;
-    pow_job_init(&job, &(block_template){.index = index, .prev_hash = prev_hex,
-                                         .difficulty = diff, .miner = miner,
-                                         .txs = txs, .n_txs = n_extra + 1});
-    uint64_t tries;
-    block *b = pow_job_search(&job, 0, 1u << 24, &tries);
-    pow_job_cleanup(&job);
-    for (size_t i = 0; i <= n_extra; i++) tx_unref(txs[i]);
+    block *b = cf_seal(index, prev_hex, diff, REWARD, miner, extra, n_extra);
+    for (size_t i = 0; i < n_extra; i++) tx_unref(extra[i]);
     return b;
 }
 

@@ -11,6 +11,7 @@
 
 #include "chain/ledger.h"
 #include "chain/pow.h"
+#include "chain_fixture.h"
 #include "check.h"
 
 #define DIFF 4
@@ -18,28 +19,13 @@
 #define MAX_EXTRA 4
 
 static chain_params params = {.difficulty = DIFF, .reward = REWARD, .ledger = LEDGER_STRICT};
-static int seq;
 
-static tx *mk(const char *from, const char *to, int64_t amount) {
-    char id[32];
-    snprintf(id, sizeof id, "t%d", ++seq);
-    tx *t = tx_create(from, to, amount, id, 0, NULL);
-    if (!t) abort();
-    return t;
-}
+static tx *mk(const char *from, const char *to, int64_t amount) { return cf_tx(from, to, amount, NULL); }
 
 /* Seals a block with a fresh reward and the extra txs (consumed). */
 static block *seal(int64_t index, const char *prev_hex, tx **extra, size_t n_extra) {
-    tx *txs[MAX_EXTRA + 1];
-    txs[0] = mk("0", "m", REWARD);
-    for (size_t i = 0; i < n_extra; i++) txs[i + 1] = extra[i];
-    pow_job job;
-    pow_job_init(&job, &(block_template){.index = index, .prev_hash = prev_hex, .difficulty = DIFF,
-                                         .miner = "m", .txs = txs, .n_txs = n_extra + 1});
-    uint64_t tries;
-    block *b = pow_job_search(&job, 0, 1u << 24, &tries);
-    pow_job_cleanup(&job);
-    for (size_t i = 0; i <= n_extra; i++) tx_unref(txs[i]);
+    block *b = cf_seal(index, prev_hex, DIFF, REWARD, "m", extra, n_extra);
+    for (size_t i = 0; i < n_extra; i++) tx_unref(extra[i]);
     return b;
 }
 
@@ -54,9 +40,7 @@ static block *bad_child(bstore *s, const block *parent) {
 }
 
 static bstore *new_store(void) {
-    const char *names[] = {"alice", "bob"};
-    const int64_t amounts[] = {100, 50};
-    bstore *s = bstore_new(&params, genesis_with_balances(names, amounts, 2, DIFF));
+    bstore *s = cf_store(&params);
     bstore_reserve_holders(s, 256); /* test_every_arrival_order makes 120 chains */
     return s;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "chain/pow.h"
+#include "chain_fixture.h"
 #include "check.h"
 
 #define DIFF 4
@@ -17,39 +18,18 @@
 
 static chain_params strict = {.difficulty = DIFF, .reward = REWARD, .ledger = LEDGER_STRICT};
 static chain_params open_rules = {.difficulty = DIFF, .reward = REWARD, .ledger = LEDGER_OPEN};
-static int seq;
-
-static tx *mk(const char *from, const char *to, int64_t amount) {
-    char id[32];
-    snprintf(id, sizeof id, "t%d", ++seq);
-    tx *t = tx_create(from, to, amount, id, 0, NULL);
-    if (!t) abort();
-    return t;
-}
+static tx *mk(const char *from, const char *to, int64_t amount) { return cf_tx(from, to, amount, NULL); }
 
 /* A valid (judged) child of parent holding a fresh reward and the given
  * txs, which stay the caller's. */
 static block *child(bstore *s, const block *parent, tx **extra, size_t n_extra) {
-    tx *txs[MAX_EXTRA + 1];
-    txs[0] = mk("0", "m", REWARD);
-    for (size_t i = 0; i < n_extra; i++) txs[i + 1] = extra[i];
-    pow_job job;
-    pow_job_init(&job, &(block_template){.index = parent->index + 1, .prev_hash = parent->hash_hex,
-                                         .difficulty = DIFF, .miner = "m", .txs = txs,
-                                         .n_txs = n_extra + 1});
-    uint64_t tries;
-    block *b = bstore_intern(s, pow_job_search(&job, 0, 1u << 24, &tries));
-    pow_job_cleanup(&job);
-    tx_unref(txs[0]);
+    block *b = bstore_intern(s, cf_seal(parent->index + 1, parent->hash_hex, DIFF, REWARD, "m",
+                                        extra, n_extra));
     bstore_verdict(s, b);
     return b;
 }
 
-static bstore *new_store(const chain_params *p) {
-    const char *names[] = {"alice", "bob"};
-    const int64_t amounts[] = {100, 50};
-    return bstore_new(p, genesis_with_balances(names, amounts, 2, DIFF));
-}
+static bstore *new_store(const chain_params *p) { return cf_store(p); }
 
 /* The pending sum as the node reads it (hmap value as int64_t *). */
 static int64_t pending(const mempool *m, const char *sender) {

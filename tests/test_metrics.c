@@ -21,8 +21,8 @@ static bstore *new_store(void) {
                       genesis_with_balances(names, amounts, 1, 1));
 }
 
-static block *blk(bstore *s, const block *parent, const char *tag) {
-    return fx_seal(s, parent, "m", 1, tag, NULL, 0);
+static block *blk(bstore *s, const block *parent) {
+    return fx_seal(s, parent, "m", 1, NULL, 0);
 }
 
 static void feed(metrics *m, sim_event ev) { metrics_sink(m, &ev); }
@@ -65,12 +65,12 @@ typedef struct tree {
 static void tree_build(tree *t) {
     t->s = new_store();
     t->g = bstore_genesis(t->s);
-    t->a2 = blk(t->s, t->g, "a");
-    t->a3 = blk(t->s, t->a2, "a");
-    t->a4 = blk(t->s, t->a3, "a");
-    t->b3 = blk(t->s, t->a2, "b");
-    t->c2 = blk(t->s, t->g, "c");
-    t->d3 = blk(t->s, t->c2, "d");
+    t->a2 = blk(t->s, t->g);
+    t->a3 = blk(t->s, t->a2);
+    t->a4 = blk(t->s, t->a3);
+    t->b3 = blk(t->s, t->a2);
+    t->c2 = blk(t->s, t->g);
+    t->d3 = blk(t->s, t->c2);
 }
 
 static void tree_feed(const tree *t, metrics *m) {
@@ -122,7 +122,7 @@ static void test_stale_forks_reorgs(void) {
  * sits in the node order. */
 static void test_main_tip_tie(void) {
     bstore *s = new_store();
-    block *g = bstore_genesis(s), *x2 = blk(s, g, "x"), *y2 = blk(s, g, "y");
+    block *g = bstore_genesis(s), *x2 = blk(s, g), *y2 = blk(s, g);
     for (int order = 0; order < 2; order++) {
         metrics *m = metrics_new(3, g);
         mined(m, 1, 0, x2);
@@ -149,7 +149,7 @@ static void test_main_tip_tie(void) {
  * reach 100%: {0.9, 1.0}: median 0.95, p90 0.9 + 0.9 * 0.1 = 0.99 */
 static void test_propagation(void) {
     bstore *s = new_store();
-    block *g = bstore_genesis(s), *x = blk(s, g, "x"), *y = blk(s, x, "y"), *z = blk(s, y, "z");
+    block *g = bstore_genesis(s), *x = blk(s, g), *y = blk(s, x), *z = blk(s, y);
     metrics *m = metrics_new(4, g);
     static const double tx_[] = {1.0, 1.2, 1.5, 2.0}, ty[] = {3.0, 3.1, 3.3, 3.9},
                         tz[] = {5.0, 5.4, 5.5};
@@ -206,7 +206,7 @@ static void test_propagation(void) {
  * node, at 0.5 s. */
 static void test_propagation_counts_live_nodes(void) {
     bstore *s = new_store();
-    block *g = bstore_genesis(s), *x = blk(s, g, "x");
+    block *g = bstore_genesis(s), *x = blk(s, g);
     metrics *m = metrics_new(4, g);
     node_event(m, EV_CRASH, 0.5, 3);
     mined(m, 1.0, 0, x);
@@ -258,8 +258,8 @@ static void test_percentiles(void) {
  * that lasts to the end. */
 static void test_convergence(void) {
     bstore *s = new_store();
-    block *g = bstore_genesis(s), *a2 = blk(s, g, "a"), *a3 = blk(s, a2, "a"),
-          *b3 = blk(s, a2, "b");
+    block *g = bstore_genesis(s), *a2 = blk(s, g), *a3 = blk(s, a2),
+          *b3 = blk(s, a2);
     metrics *m = metrics_new(3, g);
     tip(m, 2.0, 0, a2, 0); /* split: {a2, G} */
     tip(m, 2.5, 1, a2, 0);
@@ -307,7 +307,7 @@ static void test_convergence(void) {
  * and heals at 0.3 s took 0.3 s to converge. */
 static void test_convergence_split_at_zero(void) {
     bstore *s = new_store();
-    block *g = bstore_genesis(s), *a2 = blk(s, g, "a");
+    block *g = bstore_genesis(s), *a2 = blk(s, g);
     metrics *m = metrics_new(2, g);
     tip(m, 0.0, 0, a2, 0);
     tip(m, 0.3, 1, a2, 0);
@@ -322,8 +322,8 @@ static void test_convergence_split_at_zero(void) {
  * it moves (or is heavier) while down; back up, it counts again. */
 static void test_crash_leaves_agreement(void) {
     bstore *s = new_store();
-    block *g = bstore_genesis(s), *a2 = blk(s, g, "a"), *c2 = blk(s, g, "c"),
-          *c3 = blk(s, c2, "c");
+    block *g = bstore_genesis(s), *a2 = blk(s, g), *c2 = blk(s, g),
+          *c3 = blk(s, c2);
     metrics *m = metrics_new(3, g);
     tip(m, 1.0, 0, a2, 0); /* split at 1.0: {a2, G, G} */
     node_event(m, EV_CRASH, 2.0, 2);
@@ -364,9 +364,9 @@ static void test_tx_confirmation(void) {
     tx *t1 = fx_tx("alice", "bob", 1, "t1"), *t2 = fx_tx("alice", "bob", 2, "t2"),
        *t3 = fx_tx("alice", "bob", 3, "t3"), *t4 = fx_tx("alice", "bob", 4, "t4");
     block *g = bstore_genesis(s);
-    block *a2 = fx_seal(s, g, "m", 1, "a", &t1, 1);
-    block *a3 = fx_seal(s, a2, "m", 1, "a", (tx *[]){t2, t4}, 2);
-    block *b3 = fx_seal(s, a2, "m", 1, "b", &t3, 1);
+    block *a2 = fx_seal(s, g, "m", 1, &t1, 1);
+    block *a3 = fx_seal(s, a2, "m", 1, (tx *[]){t2, t4}, 2);
+    block *b3 = fx_seal(s, a2, "m", 1, &t3, 1);
     metrics *m = metrics_new(2, g);
     feed(m, (sim_event){.kind = EV_TX_ACCEPTED, .t_us = US(0.5), .node = 0, .peer = -1, .tx = t1});
     feed(m, (sim_event){.kind = EV_TX_ACCEPTED, .t_us = US(0.8), .node = 1, .peer = 0, .tx = t1});

@@ -74,7 +74,7 @@ static void test_bad_pow_rejected(void) {
     CHECK_INT_EQ(fx_count(&r, EV_MSG_SENT, FX_ANY_NODE), sent_before);
 
     /* The right work at the wrong difficulty: REJ_BLK_DIFFICULTY. */
-    block *easy = fx_seal(sim_store(s), tip, "carol", DIFF - 3, "easy", NULL, 0);
+    block *easy = fx_seal(sim_store(s), tip, "carol", DIFF - 3, NULL, 0);
     fx_deliver_block(s, 1, 2, easy);
     e = fx_last(&r, EV_BLOCK_REJECTED, 1);
     CHECK(e != NULL && e->ev.block == easy);
@@ -101,7 +101,7 @@ static void test_overspending_block_rejected(void) {
 
     /* alice holds 100: 1000 is an overspend. */
     tx *big = fx_tx("alice", "carol", 1000, "too-much");
-    block *bad = fx_seal(sim_store(s), tip, "carol", DIFF, "bad", &big, 1);
+    block *bad = fx_seal(sim_store(s), tip, "carol", DIFF, &big, 1);
     tx_unref(big);
     CHECK_INT_EQ(bad->self_check, REJ_NONE);
     fx_deliver_block(s, 1, 2, bad);
@@ -114,7 +114,7 @@ static void test_overspending_block_rejected(void) {
 
     /* Control: the same block with an amount alice has is accepted. */
     tx *fine = fx_tx("alice", "carol", 10, "affordable");
-    block *good = fx_seal(sim_store(s), tip, "carol", DIFF, "good", &fine, 1);
+    block *good = fx_seal(sim_store(s), tip, "carol", DIFF, &fine, 1);
     tx_unref(fine);
     fx_deliver_block(s, 1, 2, good);
     CHECK(bob->chain.tip == good);
@@ -190,7 +190,7 @@ static void test_resolve_refuses_bad_chains(void) {
     block *g = bstore_genesis(st);
     block *h[6] = {0};
     h[1] = g;
-    for (int i = 2; i <= 5; i++) h[i] = fx_seal(st, h[i - 1], "mallory", DIFF, "h", NULL, 0);
+    for (int i = 2; i <= 5; i++) h[i] = fx_seal(st, h[i - 1], "mallory", DIFF, NULL, 0);
 
     /* Foreign genesis, even with more blocks: refused at block 0. */
     const char *names[] = {"mallory"};
@@ -198,7 +198,7 @@ static void test_resolve_refuses_bad_chains(void) {
     block *fg = bstore_intern(st, genesis_with_balances(names, amounts, 1, DIFF));
     block *f[6] = {0};
     f[1] = fg;
-    for (int i = 2; i <= 5; i++) f[i] = fx_seal(st, f[i - 1], "mallory", DIFF, "f", NULL, 0);
+    for (int i = 2; i <= 5; i++) f[i] = fx_seal(st, f[i - 1], "mallory", DIFF, NULL, 0);
     give_chain(s, f + 1, 5);
     const fx_event *e = fx_last(&r, EV_CHAIN_REJECTED, 1);
     CHECK(e != NULL);
@@ -220,9 +220,9 @@ static void test_resolve_refuses_bad_chains(void) {
 
     /* An invalid block inside (an overspend at height 3). */
     tx *big = fx_tx("alice", "mallory", 5000, "steal");
-    block *x3 = fx_seal(st, h[2], "mallory", DIFF, "x", &big, 1);
+    block *x3 = fx_seal(st, h[2], "mallory", DIFF, &big, 1);
     tx_unref(big);
-    block *x4 = fx_seal(st, x3, "mallory", DIFF, "x", NULL, 0);
+    block *x4 = fx_seal(st, x3, "mallory", DIFF, NULL, 0);
     block *invalid[] = {g, h[2], x3, x4};
     give_chain(s, invalid, 4);
     e = fx_last(&r, EV_CHAIN_REJECTED, 1);

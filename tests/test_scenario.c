@@ -495,7 +495,7 @@ static void test_shipped_scenarios(void) {
     CHECK_INT_EQ(s.n_genesis, 10);
     CHECK_STR_EQ(s.genesis_names[9], "node9");
     CHECK_DBL_NEAR(s.traffic.tx_per_s, 1, 0);
-    CHECK_DBL_NEAR(s.speed, 100, 0);
+    CHECK_DBL_NEAR(s.speed, 50, 0);
     CHECK_INT_EQ(s.duration_us, 720000000LL);
     CHECK_INT_EQ(s.n_expects, 4);
     CHECK_STR_EQ(s.expects[2].label, "stale_rate <= 0.2");
