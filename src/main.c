@@ -18,6 +18,9 @@
 #include "sim/sim.h"
 #include "sim/trace.h"
 #include "util/log.h"
+#ifdef CHAINSIM_HAVE_HTTP
+#include "http/http.h"
+#endif
 
 #define EXIT_EXPECT_FAILED 1
 #define EXIT_USAGE 2
@@ -35,6 +38,9 @@ typedef struct options {
     const char *report_path;
     const char *trace_path;
     bool quiet;
+    bool http_set;             /* --http: serve every node over HTTP */
+    int http_port;
+    const char *bind_addr;
 } options;
 
 static void usage(FILE *out) {
@@ -54,6 +60,11 @@ static void usage(FILE *out) {
           "  --report FILE.json   write the full report as JSON\n"
           "  --trace FILE.jsonl   write every event as JSON Lines\n"
           "  --quiet              no summary on stdout (exit code only)\n"
+          "  --http BASE_PORT     serve node i on http://127.0.0.1:BASE_PORT+i (0: any free\n"
+          "                       ports, printed) until the scenario ends or Ctrl-C;\n"
+          "                       implies --executor threads\n"
+          "  --bind ADDR          the address --http listens on (default 127.0.0.1)\n"
+          "  (chainsim node PORT [--data-dir DIR] ...: one standalone node; see node --help)\n"
           "  -v, --verbose        log more on stderr (repeat for debug)\n"
           "  -h, --help           this help\n"
           "\n"
@@ -78,6 +89,7 @@ static int parse_options(options *o, int argc, char **argv) {
         {"until", required_argument, NULL, 'u'}, {"speed-scale", required_argument, NULL, 'X'}, {"report", required_argument, NULL, 'r'},
         {"trace", required_argument, NULL, 't'}, {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
+        {"http", required_argument, NULL, 'P'}, {"bind", required_argument, NULL, 'B'},
         {NULL, 0, NULL, 0}};
     int c, verbosity = 0;
     double v;
@@ -129,6 +141,15 @@ static int parse_options(options *o, int argc, char **argv) {
         case 'r': o->report_path = optarg; break;
         case 't': o->trace_path = optarg; break;
         case 'q': o->quiet = true; break;
+        case 'P':
+            if (!parse_number(optarg, &v) || v < 0 || v > 65535 || v != (int)v) {
+                fprintf(stderr, "chainsim: --http: expected a port 0..65535, got '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            o->http_set = true;
+            o->http_port = (int)v;
+            break;
+        case 'B': o->bind_addr = optarg; break;
         case 'v': verbosity++; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return EXIT_USAGE;
@@ -140,6 +161,14 @@ static int parse_options(options *o, int argc, char **argv) {
         return EXIT_USAGE;
     }
     log_set_level(verbosity >= 2 ? LOG_DEBUG : verbosity == 1 ? LOG_INFO : LOG_WARN);
+    if (o->http_set) { /* HTTP answers in real time: the threads executor */
+        if (o->executor_set && o->executor != SIM_THREADS) {
+            fprintf(stderr, "chainsim: --http needs --executor threads\n");
+            return EXIT_USAGE;
+        }
+        o->executor = SIM_THREADS;
+        o->executor_set = true;
+    }
     return -1;
 }
 
@@ -163,6 +192,7 @@ static int run_headless(const options *o, const scenario *scn) {
                  (o->speed_scale > 0 ? o->speed_scale : 1),
         .until_us = o->until_us,
         .progress = tty && !o->quiet ? show_progress : NULL,
+        .live = o->http_set,
     };
     char err[512];
     sim *s = sim_new(&desc, err, sizeof err);
@@ -182,8 +212,28 @@ static int run_headless(const options *o, const scenario *scn) {
         }
         sim_add_sink(s, trace_sink, &tr);
     }
+#ifdef CHAINSIM_HAVE_HTTP
+    http_server *hs = NULL;
+    http_signals *sigs = NULL;
+    if (o->http_set) { /* node i on BASE+i until the scenario ends or Ctrl-C */
+        hs = http_server_new(s, &(http_desc){.base_port = o->http_port, .bind_addr = o->bind_addr},
+                             err, sizeof err);
+        if (!hs) {
+            fprintf(stderr, "chainsim: --http: %s\n", err);
+            trace_close(&tr);
+            metrics_free(m);
+            sim_free(s);
+            return EXIT_USAGE;
+        }
+        sigs = http_signals_start(s);
+    }
+#endif
     int64_t wall0 = clock_now_us();
     cs_err e = sim_run(s);
+#ifdef CHAINSIM_HAVE_HTTP
+    http_signals_stop(sigs);
+    http_server_free(hs);
+#endif
     double wall_s = (double)(clock_now_us() - wall0) / 1e6;
     if (desc.progress) fputs("\r\033[K", stderr);
     int code = 0;
@@ -216,6 +266,9 @@ static int run_headless(const options *o, const scenario *scn) {
 }
 
 int main(int argc, char **argv) {
+#ifdef CHAINSIM_HAVE_HTTP
+    if (argc > 1 && strcmp(argv[1], "node") == 0) return http_node_main(argc - 1, argv + 1);
+#endif
     options o = {0};
     int code = parse_options(&o, argc, argv);
     if (code >= 0) return code;

@@ -1,0 +1,456 @@
+/* http.c - the daemons: one per node, a thread per connection; request
+ * bodies under a size limit; routing; replies; commands sent to nodes and
+ * waited for.
+ *
+ * A request arrives in several access-handler calls: the first (headers
+ * only) makes an http__req and refuses a declared body over the limit at
+ * once (413, the body is never read); the next ones append the body (past
+ * the limit it is discarded and the request answered 413); the last routes
+ * it. A request thread that needs its node sends a command (sim_command)
+ * and sleeps on a waiter until the node's done callback, so slow work in one
+ * node (mining) holds only the requests that asked that node for it. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "http/http_int.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+/* Stack of each connection thread: handlers keep big things on the heap. */
+#define HTTP_THREAD_STACK_BYTES (512u << 10)
+
+/* ---- replies ------------------------------------------------------------ */
+
+enum MHD_Result http__reply(http__req *r, unsigned status, const char *type, const char *body,
+                            size_t len) {
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+    if (!resp) return MHD_NO;
+    if (type) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    enum MHD_Result ret = MHD_queue_response(r->conn, status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static void http__free_buf(void *p) { free(p); }
+
+enum MHD_Result http__reply_buf(http__req *r, unsigned status, const char *type, buf *b) {
+    size_t len = 0;
+    char *data = buf_detach(b, &len);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer_with_free_callback(len, data, http__free_buf);
+    if (!resp) {
+        free(data);
+        return MHD_NO;
+    }
+    if (type) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    enum MHD_Result ret = MHD_queue_response(r->conn, status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+enum MHD_Result http__reply_error(http__req *r, unsigned status, const char *code, const char *fmt,
+                                  ...) {
+    char message[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "error", code);
+    cJSON_AddStringToObject(o, "message", message);
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    buf b;
+    buf_init(&b);
+    buf_puts(&b, text);
+    buf_putc(&b, '\n');
+    cJSON_free(text);
+    return http__reply_buf(r, status, "application/json", &b);
+}
+
+enum MHD_Result http__reply_redirect(http__req *r, const char *location) {
+    static const char body[] = "Redirecting to /\n";
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(sizeof body - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+    if (!resp) return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, location);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+    enum MHD_Result ret = MHD_queue_response(r->conn, MHD_HTTP_FOUND, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* ---- commands and waiting ----------------------------------------------- */
+
+/* Shared by a request thread and a node's done callback. Whoever comes
+ * second frees it: the callback if the request gave up (abandoned), the
+ * request otherwise. */
+typedef struct http__waiter {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool done;
+    bool abandoned;
+} http__waiter;
+
+static void http__waiter_free(http__waiter *w) {
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->cond);
+    free(w);
+}
+
+/* On the node's thread: wake the request, or clean up after it left. */
+static void http__cmd_done(node_cmd *cmd) {
+    http__waiter *w = cmd->user;
+    pthread_mutex_lock(&w->lock);
+    if (w->abandoned) {
+        pthread_mutex_unlock(&w->lock);
+        http__waiter_free(w);
+        node_cmd_free(cmd);
+        return;
+    }
+    w->done = true;
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+}
+
+unsigned http__call(http__req *r, node_cmd *cmd, int timeout_ms) {
+    http_server *h = r->hn->srv;
+    if (timeout_ms <= 0) timeout_ms = h->desc.cmd_timeout_ms;
+    http__waiter *w = xcalloc(1, sizeof *w);
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&w->cond, &ca);
+    pthread_condattr_destroy(&ca);
+    cmd->done = http__cmd_done;
+    cmd->user = w;
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    sim_command(h->s, r->hn->id, cmd);
+    pthread_mutex_lock(&w->lock);
+    int rc = 0;
+    while (!w->done && rc != ETIMEDOUT) rc = pthread_cond_timedwait(&w->cond, &w->lock, &until);
+    if (!w->done) {
+        w->abandoned = true; /* the callback frees w and cmd */
+        pthread_mutex_unlock(&w->lock);
+        return MHD_HTTP_GATEWAY_TIMEOUT;
+    }
+    pthread_mutex_unlock(&w->lock);
+    http__waiter_free(w);
+    if (cmd->error && strcmp(cmd->error, "the simulation stopped") == 0) {
+        node_cmd_free(cmd);
+        return MHD_HTTP_SERVICE_UNAVAILABLE;
+    }
+    return 0;
+}
+
+/* ---- peers by URL -------------------------------------------------------- */
+
+int http__peer_id(http_server *h, const char *url, const char **why) {
+    char norm[HTTP_MAX_URL + 16];
+    if (!remote_url_normalize(norm, sizeof norm, url, why)) return -1;
+    for (int i = 0; i < h->n_nodes; i++)
+        if (strcmp(h->nodes[i].url, norm) == 0) return i;
+    /* localhost and 127.0.0.1 are the same place */
+    if (strncmp(norm, "http://localhost:", 17) == 0) {
+        char alt[HTTP_MAX_URL + 16];
+        snprintf(alt, sizeof alt, "http://127.0.0.1:%s", norm + 17);
+        for (int i = 0; i < h->n_nodes; i++)
+            if (strcmp(h->nodes[i].url, alt) == 0) return i;
+    }
+    int id = remote_peer(h->rt, norm);
+    if (id < 0) *why = "this node already knows as many peers as it accepts";
+    return id;
+}
+
+const char *http__peer_url(http_server *h, int id) {
+    if (id >= 0 && id < h->n_nodes) return h->nodes[id].url;
+    const char *url = sim_remote_url(h->s, id);
+    return url ? url : "";
+}
+
+/* ---- routing ------------------------------------------------------------- */
+
+typedef enum MHD_Result (*http__handler)(http__req *r);
+
+typedef struct http__route {
+    const char *method;
+    const char *path;
+    http__handler fn;
+} http__route;
+
+static enum MHD_Result http__page_get(http__req *r) { return http__page(r, MHD_HTTP_OK, NULL, false); }
+
+static const http__route http__routes[] = {
+    {"GET", "/", http__page_get},
+    {"GET", "/chain", http__api_chain},
+    {"GET", "/nodes", http__api_nodes},
+    {"GET", "/mempool", http__api_mempool},
+    {"GET", "/balances", http__api_balances},
+    {"GET", "/status", http__api_status},
+    {"GET", "/events", http__events_stream},
+    {"POST", "/add_transaction", http__api_add_tx},
+    {"POST", "/mine", http__api_mine},
+    {"POST", "/register_node", http__api_register},
+    {"POST", "/consensus", http__api_consensus},
+    {"POST", "/relay/block", http__api_relay_block},
+    {"POST", "/relay/tx", http__api_relay_tx},
+};
+
+static enum MHD_Result http__static(http__req *r, const char *name) {
+    const http__asset *a = http__asset_named(r->hn->srv, name);
+    if (!a) return http__reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "no such file: /static/%s", name);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(a->len, a->data, MHD_RESPMEM_PERSISTENT);
+    if (!resp) return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, a->type);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    enum MHD_Result ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static bool http__is_get(const char *method) {
+    return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+}
+
+static enum MHD_Result http__route_request(http__req *r) {
+    const char *path = r->path;
+    bool get = http__is_get(r->method);
+    if (strncmp(path, "/static/", 8) == 0 && get) return http__static(r, path + 8);
+    if (strncmp(path, "/block/", 7) == 0) {
+        if (get) return http__api_block(r, path + 7);
+        return http__reply_error(r, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
+                                 "%s %s: use GET", r->method, path);
+    }
+    const char *allowed = NULL;
+    for (size_t i = 0; i < sizeof http__routes / sizeof http__routes[0]; i++) {
+        const http__route *rt = &http__routes[i];
+        if (strcmp(rt->path, path) != 0) continue;
+        bool match = strcmp(rt->method, "GET") == 0 ? get : strcmp(rt->method, r->method) == 0;
+        if (match) return rt->fn(r);
+        allowed = rt->method;
+    }
+    if (allowed) {
+        enum MHD_Result ret = http__reply_error(r, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
+                                                "%s %s: use %s", r->method, path, allowed);
+        return ret;
+    }
+    return http__reply_error(r, MHD_HTTP_NOT_FOUND, "not_found",
+                             "no such endpoint: %s %s (see GET / for the page, docs for the API)",
+                             r->method, path);
+}
+
+/* ---- the access handler -------------------------------------------------- */
+
+static http__body_kind http__content_kind(const char *type) {
+    if (!type) return HTTP_BODY_NONE;
+    size_t n = strcspn(type, ";");
+    while (n > 0 && (type[n - 1] == ' ' || type[n - 1] == '\t')) n--;
+    if (n == 33 && strncasecmp(type, "application/x-www-form-urlencoded", n) == 0) return HTTP_BODY_FORM;
+    if (n == 16 && strncasecmp(type, "application/json", n) == 0) return HTTP_BODY_JSON;
+    return HTTP_BODY_OTHER;
+}
+
+static enum MHD_Result http__access(void *cls, struct MHD_Connection *conn, const char *url,
+                                    const char *method, const char *version,
+                                    const char *upload_data, size_t *upload_data_size,
+                                    void **req_cls) {
+    (void)version;
+    http__node *hn = cls;
+    http__req *r = *req_cls;
+    if (!r) {
+        r = xcalloc(1, sizeof *r);
+        r->hn = hn;
+        r->conn = conn;
+        r->method = method;
+        r->path = url;
+        buf_init(&r->body);
+        *req_cls = r;
+        const char *type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+        r->kind = http__content_kind(type);
+        const char *accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+        r->wants_json = r->kind == HTTP_BODY_JSON || (accept && strstr(accept, "application/json"));
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > hn->srv->desc.max_body_bytes) {
+            r->too_big = true;
+            return http__reply_error(r, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large",
+                                     "the request body is larger than %zu bytes",
+                                     hn->srv->desc.max_body_bytes);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        if (!r->too_big && r->body.len + *upload_data_size <= hn->srv->desc.max_body_bytes)
+            buf_append(&r->body, upload_data, *upload_data_size);
+        else
+            r->too_big = true;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->too_big)
+        return http__reply_error(r, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large",
+                                 "the request body is larger than %zu bytes",
+                                 hn->srv->desc.max_body_bytes);
+    if (r->body.len == 0) r->kind = HTTP_BODY_NONE;
+    else if (r->kind == HTTP_BODY_NONE) r->kind = HTTP_BODY_OTHER;
+    return http__route_request(r);
+}
+
+static void http__completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                            enum MHD_RequestTerminationCode toe) {
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    http__req *r = *req_cls;
+    if (!r) return;
+    buf_cleanup(&r->body);
+    free(r);
+    *req_cls = NULL;
+}
+
+/* ---- daemons ------------------------------------------------------------- */
+
+static void http__mhd_log(void *cls, const char *fmt, va_list ap) {
+    (void)cls;
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    size_t n = strlen(line);
+    while (n > 0 && line[n - 1] == '\n') line[--n] = '\0';
+    log_debug("http: %s", line);
+}
+
+static bool http__start_daemon(http_server *h, http__node *hn, int port, char *err, size_t err_len) {
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                     MHD_USE_POLL | MHD_USE_ERROR_LOG;
+    bool v6 = strchr(h->bind_addr, ':') != NULL;
+    if (v6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons((uint16_t)port);
+        if (inet_pton(AF_INET6, h->bind_addr, &a->sin6_addr) != 1) goto bad_addr;
+        flags |= MHD_USE_IPv6;
+    } else {
+        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+        a->sin_family = AF_INET;
+        a->sin_port = htons((uint16_t)port);
+        if (inet_pton(AF_INET, h->bind_addr, &a->sin_addr) != 1) goto bad_addr;
+    }
+    hn->daemon = MHD_start_daemon(
+        flags, (uint16_t)port, NULL, NULL, http__access, hn,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)h->desc.max_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)h->desc.timeout_s,
+        MHD_OPTION_NOTIFY_COMPLETED, http__completed, hn,
+        MHD_OPTION_THREAD_STACK_SIZE, (size_t)HTTP_THREAD_STACK_BYTES,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+        MHD_OPTION_EXTERNAL_LOGGER, http__mhd_log, NULL,
+        MHD_OPTION_END);
+    if (!hn->daemon) {
+        snprintf(err, err_len, "cannot listen on %s port %d (in use, or not allowed)", h->bind_addr, port);
+        return false;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(hn->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    hn->port = info ? (int)info->port : port;
+    const char *host = h->bind_addr;
+    if (strcmp(host, "0.0.0.0") == 0) host = "127.0.0.1";
+    if (strcmp(host, "::") == 0) host = "::1";
+    if (v6) snprintf(hn->url, sizeof hn->url, "http://[%s]:%d", host, hn->port);
+    else snprintf(hn->url, sizeof hn->url, "http://%s:%d", host, hn->port);
+    return true;
+bad_addr:
+    snprintf(err, err_len, "--bind %s: not an IPv4 or IPv6 address", h->bind_addr);
+    return false;
+}
+
+http_server *http_server_new(sim *s, const http_desc *desc, char *err, size_t err_len) {
+    http_server *h = xcalloc(1, sizeof *h);
+    h->s = s;
+    h->desc = *desc;
+    h->bind_addr = xstrdup(desc->bind_addr ? desc->bind_addr : HTTP_DEFAULT_BIND);
+    h->desc.bind_addr = h->bind_addr;
+    if (!h->desc.max_body_bytes) h->desc.max_body_bytes = HTTP_DEFAULT_MAX_BODY;
+    if (!h->desc.max_connections) h->desc.max_connections = HTTP_DEFAULT_MAX_CONNECTIONS;
+    if (!h->desc.timeout_s) h->desc.timeout_s = HTTP_DEFAULT_TIMEOUT_S;
+    if (h->desc.cmd_timeout_ms <= 0) h->desc.cmd_timeout_ms = HTTP_DEFAULT_CMD_TIMEOUT_MS;
+    h->desc.assets_dir = NULL;
+    h->n_nodes = sim_node_count(s);
+    h->nodes = xcalloc((size_t)h->n_nodes, sizeof *h->nodes);
+    for (int i = 0; i < h->n_nodes; i++) {
+        http__node *hn = &h->nodes[i];
+        hn->srv = h;
+        hn->id = i;
+        pthread_mutex_init(&hn->lock, NULL);
+        pthread_condattr_t ca;
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&hn->changed, &ca);
+        pthread_condattr_destroy(&ca);
+    }
+    if (desc->assets_dir) h->assets_dir = xstrdup(desc->assets_dir);
+    if (!http__assets_load(h))
+        log_warn("http: the web page's files (assets/) were not found; GET / will say so "
+                 "(set CHAINSIM_ASSETS=/path/to/assets)");
+    h->rt = remote_new(s, NULL);
+    http__events_init(h);
+    for (int i = 0; i < h->n_nodes; i++) {
+        int port = desc->base_port > 0 ? desc->base_port + i : 0;
+        if (port > 65535) {
+            snprintf(err, err_len, "--http %d: node %d would need port %d, beyond 65535",
+                     desc->base_port, i, port);
+            goto fail;
+        }
+        if (!http__start_daemon(h, &h->nodes[i], port, err, err_len)) goto fail;
+        remote_set_origin(h->rt, i, h->nodes[i].url);
+    }
+    if (!desc->quiet) {
+        for (int i = 0; i < h->n_nodes; i++)
+            printf("node %s: %s\n", sim_node(s, i)->name, h->nodes[i].url);
+        fflush(stdout);
+    }
+    return h;
+fail:
+    http_server_free(h);
+    return NULL;
+}
+
+void http_server_free(http_server *h) {
+    if (!h) return;
+    atomic_store(&h->closing, true);
+    http__events_close(h);
+    for (int i = 0; i < h->n_nodes; i++)
+        if (h->nodes[i].daemon) MHD_stop_daemon(h->nodes[i].daemon);
+    remote_free(h->rt);
+    http__events_cleanup(h);
+    for (int i = 0; i < h->n_nodes; i++) {
+        pthread_mutex_destroy(&h->nodes[i].lock);
+        pthread_cond_destroy(&h->nodes[i].changed);
+    }
+    free(h->nodes);
+    http__assets_free(h);
+    free(h->assets_dir);
+    free(h->bind_addr);
+    free(h);
+}
+
+const char *http_server_url(const http_server *h, int node_id) { return h->nodes[node_id].url; }

@@ -1,0 +1,79 @@
+/* http.h - every node a real HTTP endpoint: the classic API, JSON for
+ * programs, a web page, a live event stream, and relays between processes.
+ *
+ * One libmicrohttpd daemon per node, bound to 127.0.0.1 unless told
+ * otherwise, node i on base_port + i (0: any free port; http_server_url
+ * says which). Each connection has its own thread (the daemon's
+ * thread-per-connection mode), so a request that waits for its node (a
+ * mine, a resolve) never holds up another request or another node.
+ *
+ * Handlers never touch node state. They read what nodes publish
+ * (node_snapshot_get; blocks are immutable, so a chain is read by walking a
+ * snapshot's tip back through ->parent), what the server's own event sink
+ * recorded (peers, live events), or send the node a command and wait for
+ * its done callback on a condition variable, up to cmd_timeout_ms.
+ *
+ * The endpoints, their bodies and status codes are listed in docs-http.md
+ * (README "HTTP"). Peers given as URLs travel through net/remote.h, which
+ * the server creates and installs on the sim.
+ *
+ * Lifecycle: sim_new -> http_server_new (adds its sinks: before the run) ->
+ * sim_start -> ... -> the run ends -> http_server_free -> sim_free. */
+#ifndef CHAINSIM_HTTP_HTTP_H
+#define CHAINSIM_HTTP_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/sim.h"
+
+struct blocklog;
+
+#define HTTP_DEFAULT_BIND "127.0.0.1"
+#define HTTP_DEFAULT_MAX_BODY (1u << 20)
+#define HTTP_DEFAULT_MAX_CONNECTIONS 256
+#define HTTP_DEFAULT_TIMEOUT_S 30
+#define HTTP_DEFAULT_CMD_TIMEOUT_MS 60000
+
+typedef struct http_desc {
+    const char *bind_addr;       /* IPv4 or IPv6 literal; NULL = 127.0.0.1 */
+    int base_port;               /* node i on base_port + i; 0 = any free port */
+    const char *assets_dir;      /* the web page; NULL = search (http_assets.c) */
+    size_t max_body_bytes;       /* request bodies; 0 = 1 MiB */
+    unsigned max_connections;    /* per daemon; 0 = 256 */
+    unsigned timeout_s;          /* idle connection timeout; 0 = 30 */
+    int cmd_timeout_ms;          /* wait for a node's reply; 0 = 60 s */
+    bool quiet;                  /* do not print the URLs on stdout */
+} http_desc;
+
+typedef struct http_server http_server;
+
+/* Starts one daemon per node of `s`, adds the server's event sinks and
+ * installs the remote transport (sim_set_remote); call before the run
+ * starts. Prints "node NAME: URL" per node on stdout unless quiet. Returns
+ * NULL with a one-line message in err if a daemon cannot start (port in
+ * use, bad bind address). */
+http_server *http_server_new(sim *s, const http_desc *desc, char *err, size_t err_len);
+/* Stops the daemons (open event streams end) and the remote transport.
+ * Call after the run has ended (sim_wait/sim_stop), before sim_free. NULL
+ * does nothing. */
+void http_server_free(http_server *h);
+/* "http://127.0.0.1:5000": where node_id listens (lives as long as h). */
+const char *http_server_url(const http_server *h, int node_id);
+
+/* `chainsim node PORT [options]`: one node, no window, like the classic
+ * `python node.py PORT`. argv[0] is "node". Runs until SIGINT/SIGTERM;
+ * returns the process exit code (0, or 2 for a usage error). */
+int http_node_main(int argc, char **argv);
+
+/* For `chainsim --http`: blocks SIGINT and SIGTERM in the calling thread
+ * (and the threads it starts later) and starts a thread that calls
+ * sim_stop(s) when one arrives. Call before sim_start; pair with
+ * http_signals_stop after the run. */
+typedef struct http_signals http_signals;
+http_signals *http_signals_start(sim *s);
+/* True if a signal ended the run. Frees the watcher. NULL: false. */
+bool http_signals_stop(http_signals *w);
+
+#endif

@@ -1,0 +1,182 @@
+/* http_int.h - what the files of src/http share (not exported).
+ *
+ *   http.c          daemons, request bodies, limits, routing, replies
+ *   http_api.c      the JSON/classic API: chain, nodes, mempool, ...
+ *   http_page.c     the web page (server-rendered, so forms work without JS)
+ *   http_events.c   the server's event sink: peers, live-event ring (SSE)
+ *   http_form.c     x-www-form-urlencoded bodies, UTF-8 checks, HTML escaping
+ *   http_assets.c   finding and loading assets/ (index.html, app.js, ...)
+ *   http_node.c     `chainsim node PORT`, signals
+ *   blocklog.c      the durable block log of --data-dir
+ *
+ * Locks: each http__node's `lock` guards its peers, event ring and
+ * resolve notes; it is taken inside the sim's sink lock (sink callbacks)
+ * and by request threads, which never call into the sim while holding it. */
+#ifndef CHAINSIM_HTTP_HTTP_INT_H
+#define CHAINSIM_HTTP_HTTP_INT_H
+
+#include <cjson/cJSON.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "http/http.h"
+#include "net/remote.h"
+#include "util/buf.h"
+
+/* Live events kept per node for the stream; a client further behind gets a
+ * "resync" event and reloads. */
+#define HTTP_EVENT_RING 128
+/* A stream sends a comment this often so proxies and clients see it alive. */
+#define HTTP_SSE_KEEPALIVE_MS 15000
+/* Chain rejections kept per node for /consensus replies. */
+#define HTTP_MAX_REJECTIONS 32
+/* Blocks drawn as cards on the page (the newest); /chain has them all. */
+#define HTTP_PAGE_BLOCKS 50
+/* Longest URL accepted for a peer. */
+#define HTTP_MAX_URL 256
+
+typedef struct http__rejection {
+    int peer;
+    reject reason;
+    int64_t index;     /* the offending block's position, as the node saw it */
+} http__rejection;
+
+typedef struct http__node {
+    http_server *srv;
+    int id;
+    struct MHD_Daemon *daemon;
+    int port;
+    char url[HTTP_MAX_URL];
+    atomic_int mining;        /* POST /mine requests in progress */
+
+    pthread_mutex_t lock;     /* guards everything below */
+    pthread_cond_t changed;   /* a new event in the ring, or closing */
+    int *peers;               /* in order of registration */
+    size_t n_peers, cap_peers;
+    char *ring[HTTP_EVENT_RING]; /* event text; ring[seq % N] is event `seq` */
+    uint64_t seq;             /* events so far */
+    uint64_t blocks_mined;
+    http__rejection rejections[HTTP_MAX_REJECTIONS]; /* since the last /consensus */
+    size_t n_rejections;
+} http__node;
+
+typedef struct http__asset {
+    const char *name;         /* "index.html" */
+    const char *type;         /* Content-Type */
+    char *data;
+    size_t len;
+} http__asset;
+
+enum { HTTP_ASSET_INDEX, HTTP_ASSET_JS, HTTP_ASSET_CSS, HTTP_ASSET_COUNT };
+
+struct http_server {
+    sim *s;
+    http_desc desc;           /* strings copied below */
+    char *bind_addr;
+    remote *rt;
+    http__asset assets[HTTP_ASSET_COUNT];
+    char *assets_dir;         /* where they were found, or NULL */
+    http__node *nodes;
+    int n_nodes;
+    atomic_bool closing;
+};
+
+typedef enum http__body_kind {
+    HTTP_BODY_NONE,           /* empty */
+    HTTP_BODY_FORM,           /* application/x-www-form-urlencoded */
+    HTTP_BODY_JSON,           /* application/json */
+    HTTP_BODY_OTHER,
+} http__body_kind;
+
+/* One request, from its first callback to its completion. */
+typedef struct http__req {
+    http__node *hn;
+    struct MHD_Connection *conn;
+    const char *method;
+    const char *path;
+    buf body;
+    bool too_big;
+    http__body_kind kind;
+    bool wants_json;          /* reply in JSON (Accept or a JSON body) */
+} http__req;
+
+/* ---- http.c: replies (each returns what the access handler returns) ---- */
+enum MHD_Result http__reply(http__req *r, unsigned status, const char *type,
+                            const char *body, size_t len);
+enum MHD_Result http__reply_buf(http__req *r, unsigned status, const char *type, buf *b);
+/* {"error": code, "message": message} */
+enum MHD_Result http__reply_error(http__req *r, unsigned status, const char *code,
+                                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+enum MHD_Result http__reply_redirect(http__req *r, const char *location);
+/* Sends a command to the request's node and waits for it (or the
+ * timeout). Returns 0 when done (the caller then owns cmd and frees it),
+ * or an HTTP status (503 stopped, 504 timeout) after which cmd is no longer
+ * the caller's. */
+unsigned http__call(http__req *r, node_cmd *cmd, int timeout_ms);
+/* The peer id of a URL: a node of this server, or a remote one (-1 with
+ * *why if the URL is not acceptable). */
+int http__peer_id(http_server *h, const char *url, const char **why);
+/* The URL of a peer id (ours or remote); "" if unknown. */
+const char *http__peer_url(http_server *h, int id);
+
+/* ---- http_api.c ---- */
+enum MHD_Result http__api_chain(http__req *r);
+enum MHD_Result http__api_nodes(http__req *r);
+enum MHD_Result http__api_mempool(http__req *r);
+enum MHD_Result http__api_balances(http__req *r);
+enum MHD_Result http__api_block(http__req *r, const char *hash);
+enum MHD_Result http__api_status(http__req *r);
+enum MHD_Result http__api_add_tx(http__req *r);
+enum MHD_Result http__api_mine(http__req *r);
+enum MHD_Result http__api_register(http__req *r);
+enum MHD_Result http__api_consensus(http__req *r);
+enum MHD_Result http__api_relay_block(http__req *r);
+enum MHD_Result http__api_relay_tx(http__req *r);
+/* Appends {"chain": [...], "length": N} for the chain ending at tip. */
+void http__write_chain(buf *out, const block *tip);
+
+/* ---- http_page.c ---- */
+/* The page, with an optional message (error when is_error). */
+enum MHD_Result http__page(http__req *r, unsigned status, const char *message, bool is_error);
+/* A failed action: 400-class JSON, or the page with the message for forms. */
+enum MHD_Result http__fail(http__req *r, unsigned status, const char *code,
+                           const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* ---- http_events.c ---- */
+void http__events_init(http_server *h);
+void http__events_cleanup(http_server *h);
+/* Server-Sent Events for the request's node. */
+enum MHD_Result http__events_stream(http__req *r);
+/* Copies the node's peers (caller frees *out). */
+size_t http__peers(http__node *hn, int **out);
+/* Forgets the node's recorded chain rejections (a new /consensus). */
+void http__rejections_clear(http__node *hn);
+/* Copies them out (at most max). */
+size_t http__rejections(http__node *hn, http__rejection *out, size_t max);
+/* Wakes every stream so it can end (server closing). */
+void http__events_close(http_server *h);
+
+/* ---- http_form.c ---- */
+typedef struct http__form {
+    char **keys, **vals;   /* decoded, NUL-terminated */
+    size_t n, cap;
+} http__form;
+/* Parses an urlencoded body. Returns false (form left empty) with *why if
+ * an escape is malformed. */
+bool http__form_parse(http__form *f, const char *body, size_t len, const char **why);
+/* The first value of key, or NULL. */
+const char *http__form_get(const http__form *f, const char *key);
+void http__form_cleanup(http__form *f);
+bool http__utf8_valid(const char *s, size_t len);
+/* HTML-escapes s into out (& < > " '). */
+void http__html_escape(buf *out, const char *s);
+
+/* ---- http_assets.c ---- */
+/* Finds assets/ (desc dir, $CHAINSIM_ASSETS, next to the executable, the
+ * working directory) and loads the page's files. False if not found. */
+bool http__assets_load(http_server *h);
+void http__assets_free(http_server *h);
+const http__asset *http__asset_named(const http_server *h, const char *name);
+
+#endif

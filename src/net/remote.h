@@ -1,0 +1,100 @@
+/* remote.h - peers in other processes: the libcurl transport behind
+ * sim_remote.
+ *
+ * A node sends to a peer id >= sim_node_count() like to any other peer;
+ * the executor hands the message to remote__send (on the node's thread),
+ * which only queues it. One worker thread runs every transfer at once
+ * through a curl multi handle, each with a connect timeout and a total
+ * timeout, so an unreachable, slow or lying peer costs a timeout and a log
+ * line, never a node's time.
+ *
+ * Messages become HTTP requests (the peer is another chainsim, or a classic
+ * node for the GETs):
+ *
+ *   | message to a URL peer  | request                                     |
+ *   |------------------------|---------------------------------------------|
+ *   | INV or BLOCK (a block) | POST URL/relay/block, body: the block's     |
+ *   |                        | wire JSON (block_to_json)                   |
+ *   | INV or TX (a tx)       | POST URL/relay/tx, body: the tx's JSON      |
+ *   | GETCHAIN (resolve)     | GET URL/chain -> MSG_CHAIN injected         |
+ *   | GETBLOCKS (orphan)     | GET URL/chain -> MSG_BLOCKS injected: the   |
+ *   |                        | blocks above the last one we hold in common |
+ *
+ * Over HTTP a block or transaction is pushed whole instead of announced:
+ * the receiver cannot always reach us to ask for it (a classic node, a
+ * firewall), and one POST costs less than inv + getdata + block. POSTs
+ * carry "X-Chainsim-Origin: <the sender node's URL>" so the receiver knows
+ * whom to ask for missing ancestors.
+ *
+ * A pulled chain is parsed here (block_from_json under the store's ledger
+ * rules), interned, and injected; a body that is not {"chain": [...]} or a
+ * block that fails its own checks (bad hash, no proof of work, malformed)
+ * rejects the whole chain, whatever its length: the node then gets an
+ * empty MSG_CHAIN (so its resolve does not wait for its timeout) and
+ * remote_peer_error says why. Messages the transport never carries
+ * (GETDATA, BLOCKS, CHAIN: answers to requests a remote peer cannot make
+ * through it) are dropped with a debug line. */
+#ifndef CHAINSIM_NET_REMOTE_H
+#define CHAINSIM_NET_REMOTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "chain/bstore.h"
+#include "sim/sim.h"
+
+#define REMOTE_DEFAULT_CONNECT_TIMEOUT_MS 2000
+#define REMOTE_DEFAULT_TIMEOUT_MS 10000
+#define REMOTE_DEFAULT_MAX_CHAIN_BYTES ((size_t)64 << 20)
+#define REMOTE_DEFAULT_MAX_QUEUE 4096
+#define REMOTE_DEFAULT_MAX_PEERS 1024
+/* Transfers in flight at once; more wait in the queue. */
+#define REMOTE_MAX_ACTIVE 64
+/* Longest peer URL. */
+#define REMOTE_MAX_URL 256
+
+typedef struct remote_desc {
+    long connect_timeout_ms;  /* 0 = 2 s */
+    long timeout_ms;          /* whole transfer; 0 = 10 s */
+    size_t max_chain_bytes;   /* a pulled /chain; 0 = 64 MiB */
+    size_t max_queue;         /* messages waiting; more are dropped; 0 = 4096 */
+    int max_peers;            /* URLs given peer ids; 0 = 1024 */
+} remote_desc;
+
+typedef struct remote remote;
+
+/* Starts the worker and installs the transport on s (sim_set_remote);
+ * call before the run starts. desc may be NULL (defaults). */
+remote *remote_new(sim *s, const remote_desc *desc);
+/* Stops the worker, dropping what is queued or in flight. Call after the
+ * run has ended (no node thread sends any more). NULL does nothing. */
+void remote_free(remote *r);
+
+/* The URL sent as X-Chainsim-Origin for messages from local node_id (its
+ * own HTTP address). Call before the run starts. */
+void remote_set_origin(remote *r, int node_id, const char *url);
+/* The peer id of a normalised URL (sim_remote_add), or -1 if max_peers
+ * URLs already have ids and this one is new. Any thread. */
+int remote_peer(remote *r, const char *url);
+/* Copies the last failure talking to peer id into out ("connection
+ * refused", "chain[3]: hash does not match", ...) and returns true, or
+ * false if the last exchange worked. Any thread. */
+bool remote_peer_error(remote *r, int peer, char *out, size_t out_len);
+
+/* Checks and normalises a peer URL into out: "http://host[:port]" with the
+ * scheme and host lowercased, no trailing slash; "host:port" without a
+ * scheme gets "http://". Refuses (false, *why) other schemes, user info,
+ * paths other than "/", queries, fragments, spaces and control characters,
+ * empty hosts, ports outside 1..65535 and URLs longer than REMOTE_MAX_URL. */
+bool remote_url_normalize(char *out, size_t out_len, const char *in, const char **why);
+
+/* Parses a {"chain": [...]} body (at most `max_blocks` blocks) into blocks
+ * interned in st, genesis first. Returns REJ_NONE with *out (an array the
+ * caller frees; the blocks belong to the store) and *n, or the reason with
+ * a message in detail: REJ_CHAIN_MALFORMED for the shape, a block's own
+ * reason (REJ_BLK_HASH, REJ_BLK_POW, REJ_BLK_MALFORMED, ...) otherwise;
+ * nothing is interned then. */
+reject remote_parse_chain(bstore *st, const char *body, size_t len, size_t max_blocks,
+                          block ***out, size_t *n, char *detail, size_t detail_len);
+
+#endif
