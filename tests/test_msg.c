@@ -31,6 +31,8 @@ static void test_sizes_fixed(void) {
     CHECK_INT_EQ(msg_wire_size(m), 24 + 36);
     m->kind = MSG_GETDATA;
     CHECK_INT_EQ(msg_wire_size(m), 60);
+    m->kind = MSG_GETBLOCKTXN;
+    CHECK_INT_EQ(msg_wire_size(m), 60);
     m->kind = MSG_GETCHAIN;
     CHECK_INT_EQ(msg_wire_size(m), 24);
     m->kind = MSG_COMMAND;
@@ -45,6 +47,20 @@ static void test_size_block(void) {
     CHECK_INT_EQ(msg_wire_size(m), 24 + 1234);
     msg_free(m); /* must not touch the borrowed block */
     CHECK_INT_EQ(b.wire_bytes, 1234);
+}
+
+/* A compact block: 24-byte frame, 80-byte header, 8-byte nonce, 6 bytes a
+ * transaction - whatever the block's full size. */
+static void test_size_compact(void) {
+    block b = fake_block(535000);
+    b.n_txs = 2000;
+    msg *m = msg_new(MSG_CMPCTBLOCK);
+    m->block = &b;
+    CHECK_INT_EQ(msg_wire_size(m), 24 + 80 + 8 + 6 * 2000);
+    b.n_txs = 1;
+    CHECK_INT_EQ(msg_wire_size(m), 24 + 88 + 6);
+    CHECK_INT_EQ(msg_compact_payload(2140), 88 + 12840);
+    msg_free(m);
 }
 
 static void test_size_blocks_and_chain(void) {
@@ -98,7 +114,8 @@ static void test_tx_reference(void) {
 
 static void test_kind_names(void) {
     static const char *const want[MSG_KIND_COUNT] = {
-        "inv", "getdata", "block", "tx", "getblocks", "blocks", "getchain", "chain", "command",
+        "inv",   "getdata",    "block",       "tx",      "getblocks", "blocks",
+        "getchain", "chain", "cmpctblock", "getblocktxn", "command",
     };
     for (int k = 0; k < MSG_KIND_COUNT; k++) CHECK_STR_EQ(msg_kind_name((msg_kind)k), want[k]);
 }
@@ -107,6 +124,7 @@ static const test_case cases[] = {
     TEST(test_new_defaults),
     TEST(test_sizes_fixed),
     TEST(test_size_block),
+    TEST(test_size_compact),
     TEST(test_size_blocks_and_chain),
     TEST(test_size_saturates),
     TEST(test_tx_reference),

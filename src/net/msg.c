@@ -5,7 +5,9 @@
  * message never touches a block's count; a transaction is a counted reference
  * and is dropped here. Sizes follow Bitcoin's framing: a 24-byte header, then
  * 36 bytes per inventory entry or the object's JSON bytes, so bandwidth
- * costs match what a real relay would carry. */
+ * costs match what a real relay would carry. A compact block is its header
+ * and a short id per transaction (BIP 152); a getblocktxn names the block
+ * like an inventory entry. */
 #include "net/msg.h"
 
 #include <assert.h>
@@ -46,7 +48,12 @@ uint32_t msg_wire_size(const msg *m) {
     switch (m->kind) {
     case MSG_INV:
     case MSG_GETDATA:
+    case MSG_GETBLOCKTXN:
         payload = MSG_INV_BYTES;
+        break;
+    case MSG_CMPCTBLOCK:
+        assert(m->block);
+        payload = msg_compact_payload(m->block->n_txs);
         break;
     case MSG_BLOCK:
         assert(m->block);
@@ -74,6 +81,10 @@ uint32_t msg_wire_size(const msg *m) {
     return total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
 }
 
+uint64_t msg_compact_payload(uint64_t n_txs) {
+    return MSG_COMPACT_HEADER_BYTES + MSG_COMPACT_TX_BYTES * n_txs;
+}
+
 const char *msg_kind_name(msg_kind kind) {
     switch (kind) {
     case MSG_INV: return "inv";
@@ -84,6 +95,8 @@ const char *msg_kind_name(msg_kind kind) {
     case MSG_BLOCKS: return "blocks";
     case MSG_GETCHAIN: return "getchain";
     case MSG_CHAIN: return "chain";
+    case MSG_CMPCTBLOCK: return "cmpctblock";
+    case MSG_GETBLOCKTXN: return "getblocktxn";
     case MSG_COMMAND: return "command";
     }
     return "?";

@@ -1,16 +1,20 @@
 /* msg.h - the messages nodes exchange, and their size on the wire.
  *
- *   | kind          | payload                          | answer         |
- *   |---------------|----------------------------------|----------------|
- *   | MSG_INV       | block hash, or tx (id only used) | MSG_GETDATA    |
- *   | MSG_GETDATA   | block hash, or tx (id only used) | MSG_BLOCK / TX |
- *   | MSG_BLOCK     | one block                        |                |
- *   | MSG_TX        | one transaction                  |                |
- *   | MSG_GETBLOCKS | wanted hash + locator (blocks)   | MSG_BLOCKS     |
- *   | MSG_BLOCKS    | blocks, lowest first             |                |
- *   | MSG_GETCHAIN  | -                                | MSG_CHAIN      |
- *   | MSG_CHAIN     | the whole active chain           |                |
- *   | MSG_COMMAND   | a node_cmd (local, never wired)  | cmd's reply    |
+ *   | kind            | payload                          | answer          |
+ *   |-----------------|----------------------------------|-----------------|
+ *   | MSG_INV         | block hash, or tx (id only used) | MSG_GETDATA     |
+ *   | MSG_GETDATA     | block hash, or tx (id only used) | MSG_BLOCK / TX  |
+ *   |                 |                                  | / CMPCTBLOCK    |
+ *   | MSG_BLOCK       | one block                        |                 |
+ *   | MSG_TX          | one transaction                  |                 |
+ *   | MSG_GETBLOCKS   | wanted hash + locator (blocks)   | MSG_BLOCKS      |
+ *   | MSG_BLOCKS      | blocks, lowest first             |                 |
+ *   | MSG_GETCHAIN    | -                                | MSG_CHAIN       |
+ *   | MSG_CHAIN       | the whole active chain           |                 |
+ *   | MSG_CMPCTBLOCK  | one block, as a compact block    | MSG_GETBLOCKTXN |
+ *   |                 |                                  | if txs are lacking |
+ *   | MSG_GETBLOCKTXN | block hash                       | MSG_BLOCK       |
+ *   | MSG_COMMAND     | a node_cmd (local, never wired)  | cmd's reply     |
  *
  * In one process a message carries pointers: blocks are borrowed from the
  * shared store, a tx is referenced. A message has one owner at a time: the
@@ -36,6 +40,8 @@ typedef enum msg_kind {
     MSG_BLOCKS,
     MSG_GETCHAIN,
     MSG_CHAIN,
+    MSG_CMPCTBLOCK,
+    MSG_GETBLOCKTXN,
     MSG_COMMAND,
 } msg_kind;
 
@@ -45,6 +51,13 @@ typedef enum msg_kind {
 #define MSG_HEADER_BYTES 24
 /* Bytes of one inventory entry (type + 32-byte hash). */
 #define MSG_INV_BYTES 36
+/* A compact block (BIP 152): the 80-byte header and an 8-byte nonce, then a
+ * 6-byte short id per transaction (the reward counted as one). */
+#define MSG_COMPACT_HEADER_BYTES 88
+#define MSG_COMPACT_TX_BYTES 6
+/* A typical Bitcoin transaction, to count the transactions of a block whose
+ * size is declared (chain.block_bytes) rather than real. */
+#define MSG_TYPICAL_TX_BYTES 250
 
 typedef struct msg {
     msg_kind kind;
@@ -68,6 +81,8 @@ msg *msg_new(msg_kind kind);
 void msg_free(msg *m);
 /* Bytes the message occupies on the wire (header + payload). */
 uint32_t msg_wire_size(const msg *m);
+/* Payload of a compact block of a block with n_txs transactions. */
+uint64_t msg_compact_payload(uint64_t n_txs);
 /* "inv", "getdata", ... for traces. */
 const char *msg_kind_name(msg_kind kind);
 

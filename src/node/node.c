@@ -26,6 +26,11 @@ void node_init(node *n, const node_desc *desc) {
     n->gossip = desc->gossip;
     n->traffic_max_amount = desc->traffic_max_amount > 0 ? desc->traffic_max_amount : 10;
     n->block_bytes = desc->block_bytes;
+    n->relay = desc->relay;
+    n->compact_failure_rate = desc->compact_failure_rate;
+    n->compact_push = desc->compact_push;
+    n->compact_bytes = desc->compact_bytes;
+    rng_seed(&n->relay_rng, desc->seed, NODE_RELAY_STREAM + (uint64_t)desc->id);
     chain_init(&n->chain, desc->store);
     mempool_init(&n->mempool, 0);
     hmap_init(&n->orphans);
@@ -69,6 +74,10 @@ void node__send(node *n, int to, msg *m) {
         if (m->kind == MSG_BLOCK) size += (uint64_t)n->block_bytes;
         else if (m->kind == MSG_BLOCKS || m->kind == MSG_CHAIN) size += (uint64_t)n->block_bytes * m->n_blocks;
         else size = m->size_bytes;
+        m->size_bytes = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
+    }
+    if (m->kind == MSG_CMPCTBLOCK && n->compact_bytes > 0) {
+        uint64_t size = MSG_HEADER_BYTES + (uint64_t)n->compact_bytes;
         m->size_bytes = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
     }
     n->env->send(n->env->ctx, m);
@@ -192,6 +201,8 @@ void node_receive(node *n, msg *m) {
     case MSG_BLOCK:
     case MSG_GETBLOCKS:
     case MSG_BLOCKS:
+    case MSG_CMPCTBLOCK:
+    case MSG_GETBLOCKTXN:
         if (m->tx) node__on_tx_msg(n, m);
         else node__on_block_msg(n, m);
         break;

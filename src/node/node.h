@@ -12,6 +12,15 @@
  *   mined/accepted block B --inv(B)--> peer --getdata(B)--> us --block(B)--> peer
  *   block whose parent is unknown: kept as an orphan, getblocks(parent,
  *   locator) to the sender, which answers with the missing ancestors.
+ *
+ * Relay modes (node_relay) change how B reaches a peer:
+ *
+ *   inv      inv(B), getdata(B), block(B)                    (the default)
+ *   push     block(B), unasked
+ *   compact  inv(B), getdata(B), cmpctblock(B); or cmpctblock(B) unasked
+ *            (compact_push, BIP 152's high-bandwidth mode). With probability
+ *            compact_failure_rate the receiver lacks transactions and asks
+ *            getblocktxn(B), answered by block(B): one more round trip.
  *   resolve: getchain to every peer; each chain answered is validated from
  *   the shared genesis and adopted if it has more work.
  *
@@ -42,6 +51,12 @@ typedef enum node_mining {
     NODE_MINING_RACE,
 } node_mining;
 
+typedef enum node_relay {
+    NODE_RELAY_INV = 0,
+    NODE_RELAY_PUSH,
+    NODE_RELAY_COMPACT,
+} node_relay;
+
 /* Timer kinds a node sets (the executor hands them back in node_timer). */
 typedef enum node_timer_kind {
     TIMER_MINE = 1,    /* auto mining: a block is found now */
@@ -63,6 +78,9 @@ typedef struct node_env {
     bool (*mining_enabled)(void *ctx);
 } node_env;
 
+/* The relay rng's streams start here (the node's own rng is 1000 + id). */
+#define NODE_RELAY_STREAM ((uint64_t)1 << 32)
+
 typedef struct node_desc {
     int id;
     const char *name;
@@ -74,6 +92,11 @@ typedef struct node_desc {
     bool gossip;             /* relay blocks and transactions */
     int64_t traffic_max_amount; /* CMD_GEN_TX upper bound; 0 = 10 */
     int64_t block_bytes;     /* declared size of a block on the wire; 0 = real */
+    node_relay relay;
+    double compact_failure_rate; /* compact: P(the receiver must fetch the block) */
+    bool compact_push;       /* compact: announce with the compact block itself */
+    int64_t compact_bytes;   /* payload of a compact block; 0 = from the block
+                                (msg_compact_payload of its transactions) */
 } node_desc;
 
 /* What a node publishes for readers on other threads. */
@@ -102,6 +125,11 @@ typedef struct node {
     bool gossip;
     int64_t traffic_max_amount;
     int64_t block_bytes;
+    node_relay relay;
+    double compact_failure_rate;
+    bool compact_push;
+    int64_t compact_bytes;
+    rng relay_rng;           /* compact failures: (seed, stream NODE_RELAY_STREAM + id) */
     bool crashed;
 
     chain chain;

@@ -10,7 +10,14 @@
  *   invalid in branch -> rejected
  *   valid             -> held; tip may change (mempool follows); announced
  *                        to every peer but the sender; orphans waiting for
- *                        it are tried next (a loop, not recursion). */
+ *                        it are tried next (a loop, not recursion).
+ *
+ * How a block is announced and sent follows the node's relay mode (node.h):
+ * inv/getdata/block, the block pushed unasked, or a compact block (after
+ * inv/getdata, or pushed) that fails to rebuild at the compact failure rate
+ * and then costs a getblocktxn and the full block. A node that waits for
+ * the full block ignores further compact blocks of it until the request
+ * times out, as their missing transactions are the same. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +36,7 @@ typedef struct node__orphans {
  * is not announced back to them: Bitcoin's per-peer known inventory). */
 typedef struct node__wanted {
     int64_t asked_us;  /* -1: not asked yet */
+    int64_t full_asked_us; /* getblocktxn sent after a failed compact block; -1: no */
     int *announcers;
     size_t n, cap;
 } node__wanted;
@@ -129,13 +137,20 @@ static void node__request_ancestors(node *n, int peer, block *wanted) {
 
 void node__request_news(node *n, int peer) { node__request_ancestors(n, peer, NULL); }
 
+/* What a peer that asked for a block (getdata) gets. */
+static msg_kind node__block_answer(const node *n) {
+    return n->relay == NODE_RELAY_COMPACT ? MSG_CMPCTBLOCK : MSG_BLOCK;
+}
+
 void node__relay_block(node *n, const block *b, int except) {
     if (!n->gossip) return;
+    msg_kind kind = MSG_INV;
+    if (n->relay == NODE_RELAY_PUSH) kind = MSG_BLOCK;
+    else if (n->relay == NODE_RELAY_COMPACT && n->compact_push) kind = MSG_CMPCTBLOCK;
     const node__wanted *w = hmap_get(&n->requested, b->hash, SHA256_LEN);
     for (size_t i = 0; i < n->n_peers; i++) {
         int p = n->peers[i];
-        if (p != except && !node__announced_by(w, p))
-            node__send_block_msg(n, p, MSG_INV, (block *)b);
+        if (p != except && !node__announced_by(w, p)) node__send_block_msg(n, p, kind, (block *)b);
     }
 }
 
@@ -238,29 +253,58 @@ static void node__answer_getblocks(node *n, const msg *req) {
     node__send(n, req->from, m);
 }
 
-static void node__on_inv(node *n, const msg *m) {
-    block *b = m->block;
-    if (chain_has(&n->chain, b) || ptrset_has(&n->orphan_set, b)) return;
-    int64_t now = node__now(n);
+/* The record of a block we lack, made on first hearing of it; `from` has
+ * the block, so it is noted among the announcers. */
+static node__wanted *node__want(node *n, block *b, int from) {
     node__wanted *w = hmap_get(&n->requested, b->hash, SHA256_LEN);
     if (!w) {
         w = xcalloc(1, sizeof *w);
         w->asked_us = -1;
+        w->full_asked_us = -1;
         hmap_put(&n->requested, b->hash, SHA256_LEN, w);
     }
-    if (!node__announced_by(w, m->from)) {
+    if (!node__announced_by(w, from)) {
         w->announcers = xgrow(w->announcers, &w->cap, w->n + 1, sizeof *w->announcers);
-        w->announcers[w->n++] = m->from;
+        w->announcers[w->n++] = from;
     }
+    return w;
+}
+
+static void node__on_inv(node *n, const msg *m) {
+    block *b = m->block;
+    if (chain_has(&n->chain, b) || ptrset_has(&n->orphan_set, b)) return;
+    int64_t now = node__now(n);
+    node__wanted *w = node__want(n, b, m->from);
     if (w->asked_us >= 0 && now - w->asked_us < NODE_REQUEST_TIMEOUT_US) return;
     w->asked_us = now;
     node__send_block_msg(n, m->from, MSG_GETDATA, b);
+}
+
+/* A compact block rebuilds from the mempool, or (at the failure rate) asks
+ * its sender for the missing transactions. */
+static void node__on_compact(node *n, const msg *m) {
+    block *b = m->block;
+    if (chain_has(&n->chain, b) || ptrset_has(&n->orphan_set, b)) return;
+    int64_t now = node__now(n);
+    node__wanted *w = node__want(n, b, m->from);
+    if (w->full_asked_us >= 0 && now - w->full_asked_us < NODE_REQUEST_TIMEOUT_US) return;
+    if (n->compact_failure_rate > 0 && rng_unit(&n->relay_rng) < n->compact_failure_rate) {
+        w->full_asked_us = now;
+        node__send_block_msg(n, m->from, MSG_GETBLOCKTXN, b);
+        return;
+    }
+    node__accept_block(n, b, m->from);
 }
 
 void node__on_block_msg(node *n, msg *m) {
     switch (m->kind) {
     case MSG_INV: node__on_inv(n, m); break;
     case MSG_GETDATA:
+        if (chain_has(&n->chain, m->block))
+            node__send_block_msg(n, m->from, node__block_answer(n), m->block);
+        break;
+    case MSG_CMPCTBLOCK: node__on_compact(n, m); break;
+    case MSG_GETBLOCKTXN:
         if (chain_has(&n->chain, m->block)) node__send_block_msg(n, m->from, MSG_BLOCK, m->block);
         break;
     case MSG_BLOCK:

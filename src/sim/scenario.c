@@ -36,6 +36,7 @@
 
 #include "chain/tx.h"
 #include "sim/metric_names.h"
+#include "sim/presets.h"
 #include "util/hmap.h"
 #include "util/mem.h"
 
@@ -283,7 +284,8 @@ static cs_err scn_add_name(scn_ctx *c, int i, const char *jp) {
 }
 
 static cs_err scn_parse_node(scn_ctx *c, const cJSON *obj, int i, const char *jp) {
-    static const char *const keys[] = {"name", "hash_power", "region", NULL};
+    static const char *const keys[] = {"name", "hash_power", "region", "upload_bps",
+                                       "download_bps", NULL};
     scn_node *n = &c->s->nodes[i];
     char kp[SCN_JPATH_MAX];
     const cJSON *it = NULL;
@@ -300,12 +302,22 @@ static cs_err scn_parse_node(scn_ctx *c, const cJSON *obj, int i, const char *jp
         scn_jp_key(kp, jp, "hash_power");
         scn_range r = {.lo = 0, .hi = SCN_MAX_HASH_POWER};
         if ((e = scn_get_num(c, it, kp, r, &n->hash_power))) return e;
+        n->hash_power_set = true;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "region"))) {
         int64_t region = 0;
         scn_jp_key(kp, jp, "region");
         if ((e = scn_get_int(c, it, kp, 0, SCN_MAX_REGIONS - 1, &region))) return e;
         n->region = (int)region;
+        n->region_set = true;
+    }
+    if ((it = cJSON_GetObjectItemCaseSensitive(obj, "upload_bps"))) {
+        scn_jp_key(kp, jp, "upload_bps");
+        if ((e = scn_get_int(c, it, kp, 1, SCN_INT_MAX, &n->upload_bps))) return e;
+    }
+    if ((it = cJSON_GetObjectItemCaseSensitive(obj, "download_bps"))) {
+        scn_jp_key(kp, jp, "download_bps");
+        if ((e = scn_get_int(c, it, kp, 1, SCN_INT_MAX, &n->download_bps))) return e;
     }
     return CS_OK;
 }
@@ -374,24 +386,76 @@ static cs_err scn_topo_kind(scn_ctx *c, const cJSON *it, const char *jp, topo_ki
         const char *name;
         topo_kind kind;
     } kinds[] = {{"mesh", TOPO_MESH}, {"none", TOPO_NONE}, {"ring", TOPO_RING},
-                 {"random", TOPO_RANDOM}, {"edges", TOPO_EDGES}};
+                 {"random", TOPO_RANDOM}, {"edges", TOPO_EDGES},
+                 {"small-world", TOPO_SMALL_WORLD}, {"scale-free", TOPO_SCALE_FREE}};
     if (cJSON_IsString(it))
         for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
             if (strcmp(it->valuestring, kinds[i].name) == 0) {
                 *out = kinds[i].kind;
                 return CS_OK;
             }
-    return scn_fail(c, jp, "expected \"mesh\", \"none\", \"ring\", \"random\" or \"edges\"");
+    return scn_fail(c, jp, "expected \"mesh\", \"none\", \"ring\", \"random\", \"small-world\", "
+                           "\"scale-free\" or \"edges\"");
+}
+
+/* A cumulative distribution over 1, 2, ... (index k: P(value <= k + 1)):
+ * 1..1000 numbers in [0, 1], never decreasing, the last 1. */
+static cs_err scn_parse_cdf(scn_ctx *c, const cJSON *arr, const char *jp, double **out, int *n_out) {
+    int n = cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : 0;
+    if (n < 1 || n > 1000)
+        return scn_fail(c, jp, "expected an array of 1..1000 cumulative probabilities");
+    double *cdf = xcalloc((size_t)n, sizeof *cdf);
+    int i = 0;
+    cs_err e = CS_OK;
+    char ep[SCN_JPATH_MAX];
+    for (const cJSON *v = arr->child; v && !e; v = v->next, i++) {
+        scn_jp_idx(ep, jp, (size_t)i);
+        e = scn_get_num(c, v, ep, (scn_range){.lo = 0, .hi = 1, .show_hi = true}, &cdf[i]);
+        if (!e && i > 0 && cdf[i] < cdf[i - 1])
+            e = scn_fail(c, ep, "a cumulative distribution never decreases");
+    }
+    if (!e && fabs(cdf[n - 1] - 1.0) > 1e-9) {
+        scn_jp_idx(ep, jp, (size_t)(n - 1));
+        e = scn_fail(c, ep, "the last cumulative probability must be 1");
+    }
+    if (e) {
+        free(cdf);
+        return e;
+    }
+    *out = cdf;
+    *n_out = n;
+    return CS_OK;
+}
+
+/* Which object fields each kind takes (besides "type"). */
+static cs_err scn_topo_fields(scn_ctx *c, const cJSON *it, const char *jp, topo_kind kind) {
+    static const struct {
+        const char *key;
+        const char *who;
+    } fields[] = {{"k", "only a \"random\", \"small-world\" or \"scale-free\" topology takes k"},
+                  {"beta", "only a \"small-world\" topology takes beta"},
+                  {"outbound_cdf", "only a \"random\" topology takes outbound_cdf"},
+                  {"edges", "only an \"edges\" topology takes edges"}};
+    bool ok[] = {kind == TOPO_RANDOM || kind == TOPO_SMALL_WORLD || kind == TOPO_SCALE_FREE,
+                 kind == TOPO_SMALL_WORLD, kind == TOPO_RANDOM, kind == TOPO_EDGES};
+    char kp[SCN_JPATH_MAX];
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (!ok[i] && cJSON_GetObjectItemCaseSensitive(it, fields[i].key)) {
+            scn_jp_key(kp, jp, fields[i].key);
+            return scn_fail(c, kp, "%s", fields[i].who);
+        }
+    return CS_OK;
 }
 
 static cs_err scn_parse_topology(scn_ctx *c, const cJSON *root) {
-    static const char *const keys[] = {"type", "k", "edges", NULL};
+    static const char *const keys[] = {"type", "k", "beta", "outbound_cdf", "edges", NULL};
     scenario *s = c->s;
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(root, "topology");
     char jp[SCN_JPATH_MAX], kp[SCN_JPATH_MAX];
     cs_err e;
     s->topology = TOPO_MESH;
     s->topology_k = 8;
+    s->topology_beta = 0.1;
     if (!it) return CS_OK;
     scn_jp_key(jp, "$", "topology");
     if (cJSON_IsString(it)) {
@@ -406,21 +470,29 @@ static cs_err scn_parse_topology(scn_ctx *c, const cJSON *root) {
     const cJSON *type = NULL;
     if ((e = scn_required(c, it, jp, "type", &type, kp))) return e;
     if ((e = scn_topo_kind(c, type, kp, &s->topology))) return e;
+    if ((e = scn_topo_fields(c, it, jp, s->topology))) return e;
     const cJSON *k = cJSON_GetObjectItemCaseSensitive(it, "k");
+    const cJSON *beta = cJSON_GetObjectItemCaseSensitive(it, "beta");
+    const cJSON *cdf = cJSON_GetObjectItemCaseSensitive(it, "outbound_cdf");
     const cJSON *edges = cJSON_GetObjectItemCaseSensitive(it, "edges");
-    if (k && s->topology != TOPO_RANDOM) {
-        scn_jp_key(kp, jp, "k");
-        return scn_fail(c, kp, "only a \"random\" topology takes k");
-    }
-    if (edges && s->topology != TOPO_EDGES) {
-        scn_jp_key(kp, jp, "edges");
-        return scn_fail(c, kp, "only an \"edges\" topology takes edges");
-    }
+    if (k && cdf) return scn_fail(c, jp, "give either k or outbound_cdf");
     if (k) {
         int64_t v = 0;
         scn_jp_key(kp, jp, "k");
         if ((e = scn_get_int(c, k, kp, 1, SCN_MAX_NODES, &v))) return e;
+        if (s->topology == TOPO_SMALL_WORLD && v % 2 != 0)
+            return scn_fail(c, kp, "a small-world lattice needs an even k (k/2 neighbours a side)");
         s->topology_k = (int)v;
+    }
+    if (beta) {
+        scn_jp_key(kp, jp, "beta");
+        scn_range r = {.lo = 0, .hi = 1, .show_hi = true};
+        if ((e = scn_get_num(c, beta, kp, r, &s->topology_beta))) return e;
+    }
+    if (cdf) {
+        scn_jp_key(kp, jp, "outbound_cdf");
+        if ((e = scn_parse_cdf(c, cdf, kp, &s->outbound_cdf, &s->n_outbound_cdf))) return e;
+        s->topology = TOPO_RANDOM_DEGREES;
     }
     if (s->topology == TOPO_EDGES) {
         if ((e = scn_required(c, it, jp, "edges", &edges, kp))) return e;
@@ -530,10 +602,331 @@ static cs_err scn_check_regions(scn_ctx *c) {
         if (s->nodes[i].region >= s->n_regions) {
             char jp[SCN_JPATH_MAX];
             snprintf(jp, sizeof jp, "$.nodes[%d].region", i);
-            return scn_fail(c, jp, "region %d out of range ($.links.latency_ms.regions has %d)",
-                            s->nodes[i].region, s->n_regions);
+            return scn_fail(c, jp, "region %d out of range (%s has %d)", s->nodes[i].region,
+                            s->network.on ? "$.network" : "$.links.latency_ms.regions",
+                            s->n_regions);
         }
     return CS_OK;
+}
+
+/* ---- network model ----------------------------------------------------- */
+
+/* One number per region: integers >= 0 (bandwidth) or numbers >= 0 (shares). */
+static cs_err scn_region_ints(scn_ctx *c, const cJSON *arr, const char *jp, int n, int64_t **out) {
+    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) != n)
+        return scn_fail(c, jp, "expected %d numbers (one per region)", n);
+    int64_t *v = xcalloc((size_t)n, sizeof *v);
+    *out = v; /* owned by the scenario from here, also on error */
+    int i = 0;
+    for (const cJSON *it = arr->child; it; it = it->next, i++) {
+        char ep[SCN_JPATH_MAX];
+        scn_jp_idx(ep, jp, (size_t)i);
+        cs_err e = scn_get_int(c, it, ep, 0, SCN_INT_MAX, &v[i]);
+        if (e) return e;
+    }
+    return CS_OK;
+}
+
+static cs_err scn_region_shares(scn_ctx *c, const cJSON *arr, const char *jp, int n, double **out) {
+    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) != n)
+        return scn_fail(c, jp, "expected %d numbers (one per region)", n);
+    double *v = xcalloc((size_t)n, sizeof *v);
+    *out = v;
+    double sum = 0;
+    int i = 0;
+    for (const cJSON *it = arr->child; it; it = it->next, i++) {
+        char ep[SCN_JPATH_MAX];
+        scn_jp_idx(ep, jp, (size_t)i);
+        cs_err e = scn_get_num(c, it, ep, (scn_range){.lo = 0, .hi = 1e9}, &v[i]);
+        if (e) return e;
+        sum += v[i];
+    }
+    if (sum <= 0) return scn_fail(c, jp, "the shares add up to 0");
+    for (i = 0; i < n; i++) v[i] /= sum;
+    return CS_OK;
+}
+
+/* The preset's tables, copied, for the fields the file does not give. */
+static void scn_network_from_preset(scenario *s, const preset *p) {
+    int n = p->n_regions;
+    s->n_regions = n;
+    s->region_latency_us = xcalloc((size_t)n * (size_t)n, sizeof *s->region_latency_us);
+    for (int i = 0; i < n * n; i++) s->region_latency_us[i] = (int64_t)p->latency_ms[i] * 1000;
+    scn_network *net = &s->network;
+    net->region_upload_bps = xcalloc((size_t)n, sizeof *net->region_upload_bps);
+    net->region_download_bps = xcalloc((size_t)n, sizeof *net->region_download_bps);
+    net->region_share = xcalloc((size_t)n, sizeof *net->region_share);
+    memcpy(net->region_upload_bps, p->upload_bps, (size_t)n * sizeof *p->upload_bps);
+    memcpy(net->region_download_bps, p->download_bps, (size_t)n * sizeof *p->download_bps);
+    memcpy(net->region_share, p->region_share, (size_t)n * sizeof *p->region_share);
+    net->outbound_cdf = xcalloc((size_t)p->n_outbound_cdf, sizeof *net->outbound_cdf);
+    memcpy(net->outbound_cdf, p->outbound_cdf, (size_t)p->n_outbound_cdf * sizeof *p->outbound_cdf);
+    net->n_outbound_cdf = p->n_outbound_cdf;
+}
+
+static cs_err scn_network_preset(scn_ctx *c, const cJSON *it, const char *jp, const preset **out) {
+    const char *name = NULL;
+    cs_err e = scn_get_string(c, it, jp, true, &name);
+    if (e) return e;
+    *out = preset_find(name);
+    if (*out) {
+        c->s->network.preset = xstrdup(name);
+        return CS_OK;
+    }
+    char list[256] = "", q[SCN_QUOTE_MAX * 4 + 8];
+    for (size_t i = 0; i < preset_count(); i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s\"%s\"", i ? ", " : "",
+                 preset_at(i)->name);
+    return scn_fail(c, jp, "unknown preset \"%s\" (known: %s)", scn_quote(q, sizeof q, name), list);
+}
+
+/* "network": a preset and/or its fields. It owns latency and bandwidth, so
+ * $.links may not set them too; links.processing_ms still wins over the
+ * preset's. Without a "topology", nodes open outbound links as the model's
+ * outbound_cdf says. */
+static cs_err scn_parse_network(scn_ctx *c, const cJSON *root) {
+    static const char *const keys[] = {"preset", "latency_ms", "upload_bps", "download_bps",
+                                       "region_share", "outbound_cdf", NULL};
+    static const char *const link_keys[] = {"latency_ms", "upload_bps", "download_bps", NULL};
+    scenario *s = c->s;
+    scn_network *net = &s->network;
+    const cJSON *obj = cJSON_GetObjectItemCaseSensitive(root, "network");
+    const cJSON *links = cJSON_GetObjectItemCaseSensitive(root, "links");
+    char jp[SCN_JPATH_MAX], kp[SCN_JPATH_MAX];
+    const preset *p = NULL;
+    const cJSON *it;
+    cs_err e;
+    if (!obj) return CS_OK;
+    scn_jp_key(jp, "$", "network");
+    if ((e = scn_check_object(c, obj, jp, keys, NULL))) return e;
+    for (const char *const *k = link_keys; *k; k++)
+        if (links && cJSON_GetObjectItemCaseSensitive(links, *k)) {
+            scn_jp_key(kp, "$.links", *k);
+            return scn_fail(c, kp, "set by $.network (give it there)");
+        }
+    net->on = true;
+    if ((it = cJSON_GetObjectItemCaseSensitive(obj, "preset"))) {
+        scn_jp_key(kp, jp, "preset");
+        if ((e = scn_network_preset(c, it, kp, &p))) return e;
+        scn_network_from_preset(s, p);
+        if (!links || !cJSON_GetObjectItemCaseSensitive(links, "processing_ms"))
+            s->processing_us = (int64_t)p->processing_ms * 1000;
+    }
+    if ((it = cJSON_GetObjectItemCaseSensitive(obj, "latency_ms"))) {
+        int before = s->n_regions;
+        scn_jp_key(kp, jp, "latency_ms");
+        free(s->region_latency_us);
+        s->region_latency_us = NULL;
+        if ((e = scn_parse_regions(c, it, kp))) return e;
+        if (p && s->n_regions != before)
+            return scn_fail(c, kp, "expected %d regions (as the preset)", before);
+    } else if (!p) {
+        return scn_fail(c, jp, "needs a preset or latency_ms (a square matrix of region latencies)");
+    }
+    s->latency = LATENCY_REGIONS;
+    int n = s->n_regions;
+    if ((it = cJSON_GetObjectItemCaseSensitive(obj, "upload_bps"))) {
+        scn_jp_key(kp, jp, "upload_bps");
+        free(net->region_upload_bps);
+        if ((e = scn_region_ints(c, it, kp, n, &net->region_upload_bps))) return e;
+    }
+    if ((it = cJSON_GetObjectItemCaseSensitive(obj, "download_bps"))) {
+        scn_jp_key(kp, jp, "download_bps");
+        free(net->region_download_bps);
+        if ((e = scn_region_ints(c, it, kp, n, &net->region_download_bps))) return e;
+    }
+    if ((it = cJSON_GetObjectItemCaseSensitive(obj, "region_share"))) {
+        scn_jp_key(kp, jp, "region_share");
+        free(net->region_share);
+        if ((e = scn_region_shares(c, it, kp, n, &net->region_share))) return e;
+    }
+    if ((it = cJSON_GetObjectItemCaseSensitive(obj, "outbound_cdf"))) {
+        scn_jp_key(kp, jp, "outbound_cdf");
+        free(net->outbound_cdf);
+        net->outbound_cdf = NULL;
+        if ((e = scn_parse_cdf(c, it, kp, &net->outbound_cdf, &net->n_outbound_cdf))) return e;
+    }
+    if (net->outbound_cdf && !cJSON_GetObjectItemCaseSensitive(root, "topology")) {
+        s->topology = TOPO_RANDOM_DEGREES;
+        s->n_outbound_cdf = net->n_outbound_cdf;
+        s->outbound_cdf = xmalloc((size_t)net->n_outbound_cdf * sizeof *s->outbound_cdf);
+        memcpy(s->outbound_cdf, net->outbound_cdf, (size_t)net->n_outbound_cdf * sizeof *s->outbound_cdf);
+    }
+    return CS_OK;
+}
+
+/* ---- hash power and relay --------------------------------------------- */
+
+static cs_err scn_hp_distribution(scn_ctx *c, const cJSON *obj, const char *jp) {
+    static const struct {
+        const char *type;
+        scn_hp_dist dist;
+        const char *a, *b; /* parameter names; b may be NULL */
+    } dists[] = {{"normal", HP_NORMAL, "mean", "stdev"},
+                 {"exponential", HP_EXPONENTIAL, "mean", NULL},
+                 {"uniform", HP_UNIFORM, "min", "max"},
+                 {"pareto", HP_PARETO, "shape", "min"}};
+    scn_hash_power *hp = &c->s->hash_power;
+    char kp[SCN_JPATH_MAX];
+    const cJSON *type = NULL, *it = NULL;
+    cs_err e;
+    if (!cJSON_IsObject(obj)) return scn_fail(c, jp, "expected an object with \"type\"");
+    if ((e = scn_required(c, obj, jp, "type", &type, kp))) return e;
+    size_t d = 0;
+    while (d < sizeof dists / sizeof dists[0] &&
+           !(cJSON_IsString(type) && strcmp(type->valuestring, dists[d].type) == 0))
+        d++;
+    if (d == sizeof dists / sizeof dists[0])
+        return scn_fail(c, kp, "expected \"normal\", \"exponential\", \"uniform\" or \"pareto\"");
+    const char *const keys[] = {"type", dists[d].a, dists[d].b, NULL};
+    if ((e = scn_check_object(c, obj, jp, keys, NULL))) return e;
+    hp->dist = dists[d].dist;
+    /* Every parameter is > 0 except a normal's stdev and a uniform's min. */
+    scn_range pos = {.lo = 0, .lo_open = true, .hi = SCN_MAX_HASH_POWER};
+    scn_range nonneg = {.lo = 0, .hi = SCN_MAX_HASH_POWER};
+    if ((e = scn_required(c, obj, jp, dists[d].a, &it, kp))) return e;
+    if ((e = scn_get_num(c, it, kp, hp->dist == HP_UNIFORM ? nonneg : pos, &hp->a))) return e;
+    if (!dists[d].b) return CS_OK;
+    if ((e = scn_required(c, obj, jp, dists[d].b, &it, kp))) return e;
+    if ((e = scn_get_num(c, it, kp, hp->dist == HP_NORMAL ? nonneg : pos, &hp->b))) return e;
+    if (hp->dist == HP_UNIFORM && hp->b < hp->a) return scn_fail(c, kp, "max is less than min");
+    return CS_OK;
+}
+
+static cs_err scn_hp_list(scn_ctx *c, const cJSON *arr, const char *jp) {
+    scenario *s = c->s;
+    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) != s->n_nodes)
+        return scn_fail(c, jp, "expected %d numbers (one per node)", s->n_nodes);
+    int i = 0;
+    for (const cJSON *it = arr->child; it; it = it->next, i++) {
+        char ep[SCN_JPATH_MAX];
+        scn_jp_idx(ep, jp, (size_t)i);
+        if (s->nodes[i].hash_power_set)
+            return scn_fail(c, ep, "node \"%s\" sets its own hash_power", s->nodes[i].name);
+        cs_err e = scn_get_num(c, it, ep, (scn_range){.lo = 0, .hi = SCN_MAX_HASH_POWER},
+                               &s->nodes[i].hash_power);
+        if (e) return e;
+        s->nodes[i].hash_power_set = true;
+    }
+    return CS_OK;
+}
+
+static cs_err scn_hp_pools(scn_ctx *c, const cJSON *arr, const char *jp) {
+    static const char *const keys[] = {"share", "node", NULL};
+    scn_hash_power *hp = &c->s->hash_power;
+    int n = cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : 0;
+    if (n < 1 || n > c->s->n_nodes)
+        return scn_fail(c, jp, "expected 1..%d pools (a share, or {\"share\", \"node\"})",
+                        c->s->n_nodes);
+    hp->pools = xcalloc((size_t)n, sizeof *hp->pools);
+    hp->n_pools = (size_t)n;
+    double total = 0;
+    size_t i = 0;
+    for (const cJSON *it = arr->child; it; it = it->next, i++) {
+        char ep[SCN_JPATH_MAX], kp[SCN_JPATH_MAX];
+        scn_pool *pool = &hp->pools[i];
+        const cJSON *share = it;
+        cs_err e;
+        scn_jp_idx(ep, jp, i);
+        pool->node = -1;
+        strcpy(kp, ep);
+        if (cJSON_IsObject(it)) {
+            const cJSON *node = cJSON_GetObjectItemCaseSensitive(it, "node");
+            if ((e = scn_check_object(c, it, ep, keys, NULL))) return e;
+            if ((e = scn_required(c, it, ep, "share", &share, kp))) return e;
+            if (node) {
+                char np[SCN_JPATH_MAX];
+                scn_jp_key(np, ep, "node");
+                if ((e = scn_get_node(c, node, np, &pool->node))) return e;
+                for (size_t j = 0; j < i; j++)
+                    if (hp->pools[j].node == pool->node)
+                        return scn_fail(c, np, "node is already pool %zu", j);
+            }
+        }
+        scn_range r = {.lo = 0, .lo_open = true, .hi = 1, .show_hi = true};
+        if ((e = scn_get_num(c, share, kp, r, &pool->share))) return e;
+        total += pool->share;
+        if (total > 1 + 1e-9) return scn_fail(c, kp, "pools hold more than all hash power");
+    }
+    return CS_OK;
+}
+
+/* "hash_power": {"distribution": {...}} or {"list": [...]}, and "pools". */
+static cs_err scn_parse_hash_power(scn_ctx *c, const cJSON *root) {
+    static const char *const keys[] = {"distribution", "list", "pools", NULL};
+    const cJSON *obj = cJSON_GetObjectItemCaseSensitive(root, "hash_power");
+    char jp[SCN_JPATH_MAX], kp[SCN_JPATH_MAX];
+    const cJSON *it;
+    cs_err e;
+    if (!obj) return CS_OK;
+    scn_jp_key(jp, "$", "hash_power");
+    if ((e = scn_check_object(c, obj, jp, keys, NULL))) return e;
+    const cJSON *dist = cJSON_GetObjectItemCaseSensitive(obj, "distribution");
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(obj, "list");
+    if (dist && list) return scn_fail(c, jp, "give either distribution or list");
+    if (dist) {
+        scn_jp_key(kp, jp, "distribution");
+        if ((e = scn_hp_distribution(c, dist, kp))) return e;
+    }
+    if (list) {
+        scn_jp_key(kp, jp, "list");
+        if ((e = scn_hp_list(c, list, kp))) return e;
+    }
+    if ((it = cJSON_GetObjectItemCaseSensitive(obj, "pools"))) {
+        scn_jp_key(kp, jp, "pools");
+        if ((e = scn_hp_pools(c, it, kp))) return e;
+    }
+    return CS_OK;
+}
+
+static cs_err scn_parse_compact(scn_ctx *c, const cJSON *obj, const char *jp) {
+    static const char *const keys[] = {"failure_rate", "announce", "bytes", NULL};
+    scn_relay *relay = &c->s->relay;
+    char kp[SCN_JPATH_MAX];
+    const cJSON *it;
+    cs_err e;
+    relay->mode = SCN_RELAY_COMPACT;
+    if ((e = scn_check_object(c, obj, jp, keys, NULL))) return e;
+    if ((it = cJSON_GetObjectItemCaseSensitive(obj, "failure_rate"))) {
+        scn_jp_key(kp, jp, "failure_rate");
+        scn_range r = {.lo = 0, .hi = 1, .show_hi = true};
+        if ((e = scn_get_num(c, it, kp, r, &relay->compact_failure_rate))) return e;
+    }
+    if ((it = cJSON_GetObjectItemCaseSensitive(obj, "announce"))) {
+        scn_jp_key(kp, jp, "announce");
+        const char *a = cJSON_IsString(it) ? it->valuestring : "";
+        if (strcmp(a, "push") == 0) relay->compact_push = true;
+        else if (strcmp(a, "inv") != 0) return scn_fail(c, kp, "expected \"inv\" or \"push\"");
+    }
+    if ((it = cJSON_GetObjectItemCaseSensitive(obj, "bytes"))) {
+        scn_jp_key(kp, jp, "bytes");
+        if ((e = scn_get_int(c, it, kp, 1, SCN_MAX_BLOCK_BYTES, &relay->compact_bytes))) return e;
+    }
+    return CS_OK;
+}
+
+/* "relay": "inv" | "push" | "compact" | {"compact": {...}}. */
+static cs_err scn_parse_relay(scn_ctx *c, const cJSON *root) {
+    static const char *const keys[] = {"compact", NULL};
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(root, "relay");
+    char jp[SCN_JPATH_MAX], kp[SCN_JPATH_MAX];
+    cs_err e;
+    if (!it) return CS_OK;
+    scn_jp_key(jp, "$", "relay");
+    if (cJSON_IsString(it)) {
+        if (strcmp(it->valuestring, "inv") == 0) c->s->relay.mode = SCN_RELAY_INV;
+        else if (strcmp(it->valuestring, "push") == 0) c->s->relay.mode = SCN_RELAY_PUSH;
+        else if (strcmp(it->valuestring, "compact") == 0) c->s->relay.mode = SCN_RELAY_COMPACT;
+        else return scn_fail(c, jp, "expected \"inv\", \"push\", \"compact\" or {\"compact\": {...}}");
+        return CS_OK;
+    }
+    if (!cJSON_IsObject(it))
+        return scn_fail(c, jp, "expected \"inv\", \"push\", \"compact\" or {\"compact\": {...}}");
+    if ((e = scn_check_object(c, it, jp, keys, NULL))) return e;
+    const cJSON *compact = cJSON_GetObjectItemCaseSensitive(it, "compact");
+    if (!compact) return scn_fail(c, jp, "expected {\"compact\": {...}}");
+    scn_jp_key(kp, jp, "compact");
+    return scn_parse_compact(c, compact, kp);
 }
 
 /* ---- chain ------------------------------------------------------------ */
@@ -1153,14 +1546,18 @@ static cs_err scn_parse_header(scn_ctx *c, const cJSON *root) {
 
 static cs_err scn_parse_root(scn_ctx *c, const cJSON *root) {
     static const char *const keys[] = {"name", "description", "seed", "nodes", "topology",
-                                       "links", "chain", "mining", "gossip", "speed", "duration_s",
-                                       "stop", "traffic", "events", "expect", NULL};
+                                       "links", "network", "chain", "mining", "hash_power",
+                                       "relay", "gossip", "speed", "duration_s", "stop",
+                                       "traffic", "events", "expect", NULL};
     cs_err e = scn_check_object(c, root, "$", keys, NULL);
     if (!e) e = scn_parse_header(c, root);
     if (!e) e = scn_parse_nodes(c, root);
     if (!e) e = scn_parse_topology(c, root);
     if (!e) e = scn_parse_links(c, root);
+    if (!e) e = scn_parse_network(c, root);
     if (!e) e = scn_check_regions(c);
+    if (!e) e = scn_parse_hash_power(c, root);
+    if (!e) e = scn_parse_relay(c, root);
     if (!e) e = scn_parse_chain(c, root);
     if (!e) e = scn_parse_run(c, root);
     if (!e) e = scn_parse_events(c, root);
@@ -1279,7 +1676,14 @@ void scenario_cleanup(scenario *s) {
     for (int i = 0; i < s->n_nodes; i++) free(s->nodes[i].name);
     free(s->nodes);
     free(s->edges);
+    free(s->outbound_cdf);
     free(s->region_latency_us);
+    free(s->network.preset);
+    free(s->network.region_upload_bps);
+    free(s->network.region_download_bps);
+    free(s->network.region_share);
+    free(s->network.outbound_cdf);
+    free(s->hash_power.pools);
     for (size_t i = 0; i < s->n_genesis; i++) free(s->genesis_names[i]);
     free(s->genesis_names);
     free(s->genesis_amounts);

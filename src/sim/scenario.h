@@ -38,7 +38,64 @@ typedef struct scn_node {
     char *name;
     double hash_power; /* relative; shares are hash_power / sum */
     int region;        /* index into the wire's regions; 0 if none */
+    bool hash_power_set; /* given by the file (a distribution does not replace it) */
+    bool region_set;     /* given by the file (not drawn from network shares) */
+    int64_t upload_bps, download_bps; /* the node's own; 0 = its region's or links' */
 } scn_node;
+
+/* A network model ("network"): where nodes are and what their links are
+ * like, from a preset (sim/presets.h) with the file's fields replacing the
+ * preset's. The region latency matrix itself is the links' (latency =
+ * LATENCY_REGIONS, region_latency_us); sim/netmodel.h draws each node's
+ * region, bandwidth and outbound peers from this with the run's seed. */
+typedef struct scn_network {
+    bool on;                      /* the file has "network" */
+    char *preset;                 /* the preset it started from, or NULL */
+    int64_t *region_upload_bps;   /* n_regions, or NULL; 0 = unlimited */
+    int64_t *region_download_bps;
+    double *region_share;         /* n_regions, sums to 1; NULL = nodes' "region" */
+    double *outbound_cdf;         /* cdf[k] = P(outbound peers <= k + 1), or NULL */
+    int n_outbound_cdf;
+} scn_network;
+
+/* Hash power beyond each node's own number ("hash_power" at the top):
+ * nodes that do not set theirs draw it from a distribution, then pools take
+ * fixed shares of the total. Drawn by sim/netmodel.h with the run's seed. */
+typedef enum scn_hp_dist {
+    HP_EQUAL = 0,    /* every node 1 (or its own value) */
+    HP_NORMAL,       /* a = mean, b = stdev; negative draws become 0 */
+    HP_EXPONENTIAL,  /* a = mean */
+    HP_UNIFORM,      /* a = min, b = max */
+    HP_PARETO,       /* a = shape, b = minimum (scale) */
+} scn_hp_dist;
+
+typedef struct scn_pool {
+    double share;  /* of the whole network's hash power, (0, 1] */
+    int node;      /* the pool's node, or -1: a node drawn with the seed */
+} scn_pool;
+
+typedef struct scn_hash_power {
+    scn_hp_dist dist;
+    double a, b;
+    scn_pool *pools;
+    size_t n_pools;
+} scn_hash_power;
+
+/* How blocks travel between peers ("relay"). Values match node_relay. */
+typedef enum scn_relay_mode {
+    SCN_RELAY_INV = 0, /* inv, getdata, block (Bitcoin's default) */
+    SCN_RELAY_PUSH,    /* the whole block to every peer, unasked */
+    SCN_RELAY_COMPACT, /* compact blocks (BIP 152), failing at a rate */
+} scn_relay_mode;
+
+typedef struct scn_relay {
+    scn_relay_mode mode;
+    double compact_failure_rate;  /* probability a receiver must fetch the block */
+    bool compact_push;            /* announce with the compact block itself
+                                     (BIP 152 high bandwidth) instead of inv */
+    int64_t compact_bytes;        /* payload of a compact block; 0 = derived
+                                     (see node.h) */
+} scn_relay;
 
 typedef enum scn_event_kind {
     SCN_TX,         /* node, from, to, amount: a user submits a transaction */
@@ -111,7 +168,11 @@ typedef struct scenario {
     scn_node *nodes;
 
     topo_kind topology;
-    int topology_k;             /* TOPO_RANDOM: outbound peers (default 8) */
+    int topology_k;             /* RANDOM: outbound peers; SMALL_WORLD: lattice
+                                   degree; SCALE_FREE: links per new node (default 8) */
+    double topology_beta;       /* SMALL_WORLD: rewiring probability (default 0.1) */
+    double *outbound_cdf;       /* RANDOM_DEGREES: cdf[k] = P(outbound <= k + 1) */
+    int n_outbound_cdf;
     int *edges;                 /* TOPO_EDGES: 2 * n_edges node indices */
     size_t n_edges;
 
@@ -123,6 +184,7 @@ typedef struct scenario {
     int64_t upload_bps, download_bps; /* per node; 0 = unlimited */
     double loss;
     int64_t processing_us;
+    scn_network network;
 
     chain_params params;
     bool genesis_classic;       /* the classic genesis (implies LEDGER_OPEN) */
@@ -133,6 +195,8 @@ typedef struct scenario {
     mining_mode mining;
     bool gossip;                /* default true */
     int64_t block_bytes;        /* declared simulated block size; 0 = real size */
+    scn_hash_power hash_power;
+    scn_relay relay;
 
     double speed;               /* threads executor: sim seconds per wall second
                                    when the command line does not say; 0 = 1 */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/netmodel.h"
 #include "sim/sim_int.h"
 #include "util/mem.h"
 
@@ -22,16 +23,9 @@ bool sim__mining_enabled(void *ctx) {
     return atomic_load_explicit(&s->mining_on, memory_order_relaxed);
 }
 
-static wire *sim__make_wire(const scenario *scn, uint64_t seed, char *err, size_t err_len) {
+static wire *sim__make_wire(const scenario *scn, const netmodel *nm, uint64_t seed, char *err,
+                            size_t err_len) {
     int n = scn->n_nodes;
-    int *region = xmalloc((size_t)n * sizeof *region);
-    int64_t *up = xmalloc((size_t)n * sizeof *up);
-    int64_t *down = xmalloc((size_t)n * sizeof *down);
-    for (int i = 0; i < n; i++) {
-        region[i] = scn->nodes[i].region;
-        up[i] = scn->upload_bps;
-        down[i] = scn->download_bps;
-    }
     wire_desc wd = {
         .n_nodes = n,
         .seed = seed,
@@ -40,19 +34,26 @@ static wire *sim__make_wire(const scenario *scn, uint64_t seed, char *err, size_
         .latency_max_us = scn->latency_max_us,
         .n_regions = scn->n_regions,
         .region_latency_us = scn->region_latency_us,
-        .node_region = scn->latency == LATENCY_REGIONS ? region : NULL,
-        .upload_bps = up,
-        .download_bps = down,
+        .node_region = scn->latency == LATENCY_REGIONS ? nm->region : NULL,
+        .upload_bps = nm->upload_bps,
+        .download_bps = nm->download_bps,
         .loss = scn->loss,
         .processing_us = scn->processing_us,
     };
     cs_err e = CS_OK;
     wire *w = wire_new(&wd, &e);
     if (!w) snprintf(err, err_len, "%s: links: %s", scn->path, cs_strerror(e));
-    free(region);
-    free(up);
-    free(down);
     return w;
+}
+
+/* A compact block's payload: as the scenario says, else from the declared
+ * block size at a typical transaction size, else (0) from each block's own
+ * transactions. */
+static int64_t sim__compact_bytes(const scenario *scn) {
+    if (scn->relay.compact_bytes > 0) return scn->relay.compact_bytes;
+    if (scn->block_bytes > 0)
+        return (int64_t)msg_compact_payload((uint64_t)scn->block_bytes / MSG_TYPICAL_TX_BYTES);
+    return 0;
 }
 
 static block *sim__make_genesis(const scenario *scn) {
@@ -61,13 +62,14 @@ static block *sim__make_genesis(const scenario *scn) {
                                  scn->n_genesis, scn->params.difficulty);
 }
 
-static bool sim__link_topology(sim *s, char *err, size_t err_len) {
+static bool sim__link_topology(sim *s, const netmodel *nm, char *err, size_t err_len) {
     const scenario *scn = s->scn;
     rng r;
     rng_seed(&r, s->seed, 2);
     topology t;
     topo_desc td = {.kind = scn->topology, .n = scn->n_nodes,
                     .k = scn->topology_k > 0 ? scn->topology_k : 8,
+                    .out_degree = nm->out_degree, .beta = scn->topology_beta,
                     .edges = scn->edges, .n_edges = scn->n_edges};
     cs_err e = topo_build(&t, &td, &r);
     if (e) {
@@ -111,7 +113,9 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
     s->end_us = end > 0 ? end : INT64_MAX;
     atomic_store(&s->mining_on, true);
 
-    s->wire = sim__make_wire(scn, s->seed, err, err_len);
+    netmodel nm;
+    netmodel_init(&nm, scn, s->seed);
+    s->wire = sim__make_wire(scn, &nm, s->seed, err, err_len);
     if (!s->wire) goto fail;
 
     chain_params params = scn->params;
@@ -127,8 +131,8 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
 
     s->hash_power = xmalloc((size_t)s->n_nodes * sizeof *s->hash_power);
     for (int i = 0; i < s->n_nodes; i++) {
-        s->hash_power[i] = scn->nodes[i].hash_power;
-        s->hash_power_total += scn->nodes[i].hash_power;
+        s->hash_power[i] = nm.hash_power[i];
+        s->hash_power_total += nm.hash_power[i];
     }
     s->nodes = xcalloc((size_t)s->n_nodes, sizeof *s->nodes);
     for (int i = 0; i < s->n_nodes; i++) {
@@ -143,13 +147,19 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
             .gossip = scn->gossip,
             .traffic_max_amount = scn->traffic.max_amount,
             .block_bytes = scn->block_bytes,
+            .relay = (node_relay)scn->relay.mode,
+            .compact_failure_rate = scn->relay.compact_failure_rate,
+            .compact_push = scn->relay.compact_push,
+            .compact_bytes = sim__compact_bytes(scn),
         };
         node_init(&s->nodes[i], &nd);
     }
-    if (!sim__link_topology(s, err, err_len)) goto fail;
+    if (!sim__link_topology(s, &nm, err, err_len)) goto fail;
+    netmodel_cleanup(&nm);
     sim_add_sink_filtered(s, sim__stop_height_sink, s, SIM_EVENT_BIT(EV_TIP_CHANGED));
     return s;
 fail:
+    netmodel_cleanup(&nm);
     sim_free(s);
     return NULL;
 }
