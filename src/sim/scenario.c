@@ -611,8 +611,11 @@ static cs_err scn_check_regions(scn_ctx *c) {
 
 /* ---- network model ----------------------------------------------------- */
 
-/* One number per region: integers >= 0 (bandwidth) or numbers >= 0 (shares). */
+/* One number per region: integers >= 0 (bandwidth) or numbers >= 0 (shares).
+ * *out (the preset's values, or NULL) is replaced. */
 static cs_err scn_region_ints(scn_ctx *c, const cJSON *arr, const char *jp, int n, int64_t **out) {
+    free(*out);
+    *out = NULL;
     if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) != n)
         return scn_fail(c, jp, "expected %d numbers (one per region)", n);
     int64_t *v = xcalloc((size_t)n, sizeof *v);
@@ -628,6 +631,8 @@ static cs_err scn_region_ints(scn_ctx *c, const cJSON *arr, const char *jp, int 
 }
 
 static cs_err scn_region_shares(scn_ctx *c, const cJSON *arr, const char *jp, int n, double **out) {
+    free(*out);
+    *out = NULL;
     if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) != n)
         return scn_fail(c, jp, "expected %d numbers (one per region)", n);
     double *v = xcalloc((size_t)n, sizeof *v);
@@ -727,17 +732,14 @@ static cs_err scn_parse_network(scn_ctx *c, const cJSON *root) {
     int n = s->n_regions;
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "upload_bps"))) {
         scn_jp_key(kp, jp, "upload_bps");
-        free(net->region_upload_bps);
         if ((e = scn_region_ints(c, it, kp, n, &net->region_upload_bps))) return e;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "download_bps"))) {
         scn_jp_key(kp, jp, "download_bps");
-        free(net->region_download_bps);
         if ((e = scn_region_ints(c, it, kp, n, &net->region_download_bps))) return e;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "region_share"))) {
         scn_jp_key(kp, jp, "region_share");
-        free(net->region_share);
         if ((e = scn_region_shares(c, it, kp, n, &net->region_share))) return e;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "outbound_cdf"))) {
