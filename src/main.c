@@ -21,6 +21,9 @@
 #ifdef CHAINSIM_HAVE_HTTP
 #include "http/http.h"
 #endif
+#ifdef CHAINSIM_HAVE_VIEW
+#include "view/view.h"
+#endif
 
 #define EXIT_EXPECT_FAILED 1
 #define EXIT_USAGE 2
@@ -41,6 +44,10 @@ typedef struct options {
     bool http_set;             /* --http: serve every node over HTTP */
     int http_port;
     const char *bind_addr;
+    const char *screenshot_path; /* --screenshot: one frame as PNG, no display */
+    int64_t at_us;               /* its sim time; -1 = the end of the run */
+    const char *font_path;
+    int64_t quit_after_us;       /* the window closes itself after this (wall) */
 } options;
 
 static void usage(FILE *out) {
@@ -65,6 +72,11 @@ static void usage(FILE *out) {
           "                       implies --executor threads\n"
           "  --bind ADDR          the address --http listens on (default 127.0.0.1)\n"
           "  (chainsim node PORT [--data-dir DIR] ...: one standalone node; see node --help)\n"
+          "  --screenshot FILE.png  render the window's frame at sim time --at (default: the\n"
+          "                       end) in the virtual executor, with no display, and exit\n"
+          "  --at T               the sim time of --screenshot, in seconds\n"
+          "  --font FILE.ttf      the window's font (default DejaVu Sans, else fontconfig)\n"
+          "  --quit-after S       close the window after S seconds of wall time\n"
           "  -v, --verbose        log more on stderr (repeat for debug)\n"
           "  -h, --help           this help\n"
           "\n"
@@ -90,6 +102,8 @@ static int parse_options(options *o, int argc, char **argv) {
         {"trace", required_argument, NULL, 't'}, {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
         {"http", required_argument, NULL, 'P'}, {"bind", required_argument, NULL, 'B'},
+        {"screenshot", required_argument, NULL, 'S'}, {"at", required_argument, NULL, 'A'},
+        {"font", required_argument, NULL, 'F'}, {"quit-after", required_argument, NULL, 'Q'},
         {NULL, 0, NULL, 0}};
     int c, verbosity = 0;
     double v;
@@ -150,6 +164,18 @@ static int parse_options(options *o, int argc, char **argv) {
             o->http_port = (int)v;
             break;
         case 'B': o->bind_addr = optarg; break;
+        case 'S': o->screenshot_path = optarg; break;
+        case 'F': o->font_path = optarg; break;
+        case 'A':
+        case 'Q':
+            if (!parse_number(optarg, &v) || !(v >= 0) || v > 1e9) {
+                fprintf(stderr, "chainsim: --%s: expected seconds >= 0, got '%s'\n",
+                        c == 'A' ? "at" : "quit-after", optarg);
+                return EXIT_USAGE;
+            }
+            if (c == 'A') o->at_us = (int64_t)(v * 1e6);
+            else o->quit_after_us = (int64_t)(v * 1e6);
+            break;
         case 'v': verbosity++; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return EXIT_USAGE;
@@ -265,16 +291,81 @@ static int run_headless(const options *o, const scenario *scn) {
     return code;
 }
 
+#ifdef CHAINSIM_HAVE_VIEW
+/* The window (or --screenshot): src/view runs it; with --http each sim the
+ * window makes (at start, on reload) gets its daemons, and the node panel
+ * shows their URLs. */
+typedef struct view_http {
+    const options *o;
+#ifdef CHAINSIM_HAVE_HTTP
+    http_server *hs;
+#endif
+} view_http;
+
+#ifdef CHAINSIM_HAVE_HTTP
+static void view_http_start(void *user, sim *s) {
+    view_http *vh = user;
+    char err[512];
+    vh->hs = http_server_new(s, &(http_desc){.base_port = vh->o->http_port, .bind_addr = vh->o->bind_addr},
+                             err, sizeof err);
+    if (!vh->hs) fprintf(stderr, "chainsim: --http: %s\n", err);
+}
+
+static void view_http_stop(void *user, sim *s) {
+    (void)s;
+    view_http *vh = user;
+    http_server_free(vh->hs);
+    vh->hs = NULL;
+}
+
+static const char *view_http_url(void *user, int node_id) {
+    view_http *vh = user;
+    return vh->hs ? http_server_url(vh->hs, node_id) : NULL;
+}
+#endif
+
+static int run_view(const options *o) {
+    view_http vh = {.o = o};
+    view_options vo = {
+        .scenario_path = o->scenario_path,
+        .font_path = o->font_path,
+        .executor_set = o->executor_set,
+        .executor = o->executor,
+        .seed_set = o->seed_set,
+        .seed = o->seed,
+        .speed = o->speed,
+        .speed_scale = o->speed_scale,
+        .until_us = o->until_us,
+        .at_us = o->at_us,
+        .quit_after_us = o->quit_after_us,
+        .hook_user = &vh,
+    };
+    if (o->screenshot_path) return view_screenshot(&vo, o->screenshot_path);
+#ifdef CHAINSIM_HAVE_HTTP
+    if (o->http_set) {
+        vo.on_sim_start = view_http_start;
+        vo.on_sim_stop = view_http_stop;
+        vo.node_url = view_http_url;
+    }
+#endif
+    return view_main(&vo);
+}
+#endif
+
 int main(int argc, char **argv) {
 #ifdef CHAINSIM_HAVE_HTTP
     if (argc > 1 && strcmp(argv[1], "node") == 0) return http_node_main(argc - 1, argv + 1);
 #endif
-    options o = {0};
+    options o = {.at_us = -1};
     int code = parse_options(&o, argc, argv);
     if (code >= 0) return code;
+#ifdef CHAINSIM_HAVE_VIEW
+    if (o.screenshot_path || !o.headless) return run_view(&o);
+#else
     if (!o.headless)
-        fprintf(stderr, "chainsim: this build has no window yet; running headless "
+        fprintf(stderr, "chainsim: this build has no window; running headless "
                         "(use --headless to silence this note)\n");
+#endif
     scenario scn;
     char error[1024];
     cs_err e = o.scenario_path

@@ -1,0 +1,755 @@
+/* app.c - one window's state: the scenario and its sim, input, commands.
+ *
+ * A frame is: input (view__app_event for each SDL event), then
+ * view__app_update (advance the clock in the virtual executor, take the
+ * events the sink gathered, apply them to the model, collect the results
+ * of commands), then view__app_draw. Everything here runs on the main
+ * thread; nodes are reached only through sim_command / sim_isolate, and
+ * their answers come back through `results`, a queue the commands' done
+ * callbacks fill from node threads.
+ *
+ * Executors. Threads (the default): the sim runs on its own; the view sets
+ * its speed and pauses it; "step" resumes it until the next event (the
+ * feed pauses it again). A waiter thread blocks in sim_wait so the view
+ * learns, without blocking, that the run is over. Virtual (--executor
+ * virtual, screenshots, tests): the view owns the clock and advances it by
+ * wall time x speed each frame with sim_run_until; "step" is sim_step. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/mbox.h"
+#include "util/mem.h"
+#include "view/view_int.h"
+
+#define APP_BAR_H 44
+#define APP_SPEED_MIN 0.01
+#define APP_SPEED_MAX 100000.0
+#define APP_INSPECT_EVERY_US 400000 /* wall: refresh the selected node's peers and mempool */
+#define APP_DROP_SHOW_WALL_US 700000
+
+/* What a command's done callback needs: where to queue it, and for whom. */
+typedef struct app__cmd_ctx {
+    view_cmdq *q;
+    int node;
+} app__cmd_ctx;
+
+/* ---- results of commands (node threads -> main thread) ---- */
+
+static void app__cmd_done(node_cmd *cmd) {
+    app__cmd_ctx *ctx = cmd->user;
+    pthread_mutex_lock(&ctx->q->lock);
+    ctx->q->items = xgrow(ctx->q->items, &ctx->q->cap, ctx->q->n + 1, sizeof *ctx->q->items);
+    ctx->q->items[ctx->q->n++] = cmd;
+    pthread_mutex_unlock(&ctx->q->lock);
+}
+
+static void app__send(view_app *a, int node_id, node_cmd *cmd) {
+    app__cmd_ctx *ctx = xmalloc(sizeof *ctx);
+    *ctx = (app__cmd_ctx){&a->results, node_id};
+    cmd->done = app__cmd_done;
+    cmd->user = ctx;
+    sim_command(a->sim, node_id, cmd);
+}
+
+/* Takes the completed commands out of the queue (the caller frees them). */
+static node_cmd **app__take_results(view_app *a, size_t *n) {
+    pthread_mutex_lock(&a->results.lock);
+    node_cmd **items = a->results.items;
+    *n = a->results.n;
+    a->results.items = NULL;
+    a->results.n = a->results.cap = 0;
+    pthread_mutex_unlock(&a->results.lock);
+    return items;
+}
+
+static void app__free_cmd(node_cmd *cmd) {
+    free(cmd->user);
+    node_cmd_free(cmd);
+}
+
+void view__app_set_status(view_app *a, bool bad, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->status, sizeof a->status, fmt, ap);
+    va_end(ap);
+    a->status_bad = bad;
+    a->status_wall_us = a->wall_us;
+}
+
+static const char *app__name(const view_app *a, int node_id) {
+    return node_id >= 0 && node_id < a->scn.n_nodes ? a->scn.nodes[node_id].name : "?";
+}
+
+static void app__inspect_clear(view_inspect *in) {
+    free(in->peers);
+    free(in->txs);
+    *in = (view_inspect){.node = -1};
+}
+
+static void app__inspect_result(view_app *a, int node_id, node_cmd *cmd) {
+    view_inspect *in = &a->inspect;
+    free(in->peers);
+    free(in->txs);
+    int64_t asked = in->wall_us;
+    *in = (view_inspect){.node = node_id, .wall_us = asked};
+    in->n_peers = cmd->n_peers;
+    in->peers = xmalloc((cmd->n_peers + 1) * sizeof *in->peers);
+    memcpy(in->peers, cmd->peers, cmd->n_peers * sizeof *in->peers);
+    in->total_txs = cmd->n_txs;
+    in->n_txs = cmd->n_txs < 6 ? cmd->n_txs : 6;
+    in->txs = xmalloc((in->n_txs + 1) * sizeof *in->txs);
+    for (size_t i = 0; i < in->n_txs; i++)
+        snprintf(in->txs[i], sizeof in->txs[i], "%.14s -> %.14s %" PRId64, cmd->txs[i]->sender,
+                 cmd->txs[i]->receiver, cmd->txs[i]->amount);
+}
+
+static void app__result(view_app *a, node_cmd *cmd) {
+    int id = ((app__cmd_ctx *)cmd->user)->node;
+    const char *who = app__name(a, id);
+    if (cmd->kind == CMD_INSPECT) {
+        if (a->inspect.node == id || a->selected == id) a->inspect.pending = false;
+        if (!cmd->error && a->selected == id) app__inspect_result(a, id, cmd);
+        return;
+    }
+    if (cmd->error) {
+        if (cmd->kind == CMD_ADD_TX) {
+            snprintf(a->tx_result, sizeof a->tx_result, "not sent: %s", cmd->error);
+            a->tx_result_bad = true;
+        }
+        view__app_set_status(a, true, "%s: %s: %s", who, node_cmd_name(cmd->kind), cmd->error);
+        return;
+    }
+    switch (cmd->kind) {
+    case CMD_ADD_TX:
+        if (cmd->reason == REJ_NONE) {
+            snprintf(a->tx_result, sizeof a->tx_result, "accepted: %s -> %s %" PRId64 " is in %s's mempool",
+                     cmd->from, cmd->to, cmd->amount, who);
+            a->tx_result_bad = false;
+            view__app_set_status(a, false, "%s accepted %s -> %s %" PRId64, who, cmd->from, cmd->to,
+                                 cmd->amount);
+        } else {
+            snprintf(a->tx_result, sizeof a->tx_result, "refused: %s", reject_message(cmd->reason));
+            a->tx_result_bad = true;
+            view__app_set_status(a, true, "%s refused the transaction: %s", who,
+                                 reject_message(cmd->reason));
+        }
+        break;
+    case CMD_MINE:
+        if (cmd->block)
+            view__app_set_status(a, false, "%s mined block #%" PRId64 " (%.12s...)", who,
+                                 cmd->block->index, cmd->block->hash_hex);
+        break;
+    case CMD_RESOLVE:
+        if (cmd->replaced && cmd->block)
+            view__app_set_status(a, false, "%s resolved conflicts: adopted a heavier chain, now at #%" PRId64,
+                                 who, cmd->block->index);
+        else
+            view__app_set_status(a, false, "%s resolved conflicts: its chain is the heaviest it knows",
+                                 who);
+        break;
+    case CMD_CRASH: view__app_set_status(a, false, "%s crashed", who); break;
+    case CMD_RESTART: view__app_set_status(a, false, "%s restarted", who); break;
+    case CMD_SET_HASH_POWER:
+        view__app_set_status(a, false, "%s now has %.1f%% of the hash power", who, cmd->share * 100);
+        break;
+    default: break;
+    }
+}
+
+static void app__drain_results(view_app *a, bool show) {
+    size_t n;
+    node_cmd **items = app__take_results(a, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (show) app__result(a, items[i]);
+        app__free_cmd(items[i]);
+    }
+    free(items);
+}
+
+/* ---- the sim ---- */
+
+static void *app__waiter(void *arg) {
+    view_app *a = arg;
+    sim_wait(a->sim);
+    atomic_store(&a->run_over, true);
+    return NULL;
+}
+
+static void app__teardown(view_app *a) {
+    if (!a->sim) return;
+    if (a->waiter_running) {
+        sim_stop(a->sim);
+        pthread_join(a->waiter, NULL);
+        a->waiter_running = false;
+    }
+    /* the other faces let go after the run ended, before the sim goes */
+    if (a->opt.on_sim_stop) a->opt.on_sim_stop(a->opt.hook_user, a->sim);
+    sim_free(a->sim); /* completes (cancels) commands still queued at nodes */
+    a->sim = NULL;
+    app__drain_results(a, false);
+    view__feed_cleanup(&a->feed);
+    view__batch_cleanup(&a->batch);
+    view__model_cleanup(&a->model);
+    view__layout_cleanup(&a->layout);
+    app__inspect_clear(&a->inspect);
+}
+
+static double app__initial_speed(const view_app *a) {
+    double speed = a->opt.speed > 0 ? a->opt.speed : a->scn.speed > 0 ? a->scn.speed : 1;
+    return speed * (a->opt.speed_scale > 0 ? a->opt.speed_scale : 1);
+}
+
+/* Builds the sim, feed, model and layout of a->scn. */
+static bool app__build(view_app *a, char *err, size_t err_len) {
+    a->speed = app__initial_speed(a);
+    sim_desc desc = {
+        .scn = &a->scn,
+        .executor = a->executor,
+        .seed_set = a->opt.seed_set,
+        .seed = a->opt.seed,
+        .speed = a->speed,
+        .until_us = a->opt.until_us,
+        .live = true,
+    };
+    a->sim = sim_new(&desc, err, err_len);
+    if (!a->sim) return false;
+    view__feed_init(&a->feed, a->sim);
+    sim_add_sink_filtered(a->sim, view__feed_sink, &a->feed, view__feed_kinds());
+    view__model_init(&a->model, &a->scn, a->sim);
+    view__layout_init(&a->layout, &a->model);
+    view__tree_update(&a->model, -1);
+    a->inspect = (view_inspect){.node = -1};
+    a->vt_us = a->now_us = 0;
+    a->paused = a->finished = a->started = false;
+    atomic_store(&a->run_over, false);
+    a->selected = a->hover = a->card = a->drag_node = -1;
+    a->g_zoom = 1;
+    a->g_pan_x = a->g_pan_y = 0;
+    a->t_zoom = 1;
+    a->t_scroll = 0;
+    a->t_follow = true;
+    a->field = FIELD_NONE;
+    a->tx_result[0] = '\0';
+    if (a->opt.on_sim_start) a->opt.on_sim_start(a->opt.hook_user, a->sim);
+    return true;
+}
+
+void view__app_start(view_app *a) {
+    if (!a->sim || a->started) return;
+    a->started = true;
+    if (a->executor != SIM_THREADS) return;
+    if (sim_start(a->sim) != CS_OK) {
+        view__app_set_status(a, true, "could not start the node threads");
+        a->finished = true;
+        return;
+    }
+    a->waiter_running = pthread_create(&a->waiter, NULL, app__waiter, a) == 0;
+}
+
+static cs_err app__parse(scenario *out, const char *path, char *err, size_t err_len) {
+    if (path) return scenario_load(out, path, err, err_len);
+    return scenario_parse(out, "(built-in default)", scenario_default_json,
+                          strlen(scenario_default_json), err, err_len);
+}
+
+void view__app_load(view_app *a, const char *path) {
+    char *new_path = path ? xstrdup(path) : NULL;
+    scenario next;
+    char err[sizeof a->error];
+    if (app__parse(&next, new_path, err, sizeof err) != CS_OK) {
+        view__app_set_status(a, true, "%s", err);
+        free(new_path);
+        return;
+    }
+    bool was_started = a->started;
+    app__teardown(a);
+    if (a->have_scn) scenario_cleanup(&a->scn);
+    a->scn = next;
+    a->have_scn = true;
+    free(a->scenario_path);
+    a->scenario_path = new_path;
+    if (!app__build(a, err, sizeof err)) {
+        view__app_set_status(a, true, "%s", err);
+        snprintf(a->error, sizeof a->error, "%s", err);
+        return;
+    }
+    a->error[0] = '\0';
+    if (was_started) view__app_start(a);
+    view__app_set_status(a, false, "loaded %s", a->scn.name ? a->scn.name : "scenario");
+}
+
+/* ---- geometry ---- */
+
+static void app__rects(view_app *a) {
+    int w = a->w, h = a->h;
+    int side = w >= 1100 ? 390 : w * 34 / 100;
+    int tree = (h - APP_BAR_H) * 30 / 100;
+    if (tree < 170) tree = 170;
+    a->rects.bar = (SDL_Rect){0, 0, w, APP_BAR_H};
+    a->rects.side = (SDL_Rect){w - side, APP_BAR_H, side, h - APP_BAR_H};
+    a->rects.tree = (SDL_Rect){0, h - tree, w - side, tree};
+    a->rects.graph = (SDL_Rect){0, APP_BAR_H, w - side, h - APP_BAR_H - tree};
+}
+
+void view__app_resize(view_app *a, int w, int h) {
+    a->w = w > 320 ? w : 320;
+    a->h = h > 240 ? h : 240;
+    app__rects(a);
+}
+
+#define APP_GRAPH_MARGIN 36
+
+float view__app_node_radius(const view_app *a) {
+    const SDL_Rect *g = &a->rects.graph;
+    int n = a->model.n_nodes > 0 ? a->model.n_nodes : 1;
+    float r = 0.33f * sqrtf((float)g->w * (float)g->h / (float)n);
+    r = r < 3 ? 3 : r > 16 ? 16 : r;
+    r *= a->g_zoom;
+    return r < 2 ? 2 : r > 48 ? 48 : r;
+}
+
+void view__app_node_pos(const view_app *a, int node_id, float *x, float *y) {
+    const SDL_Rect *g = &a->rects.graph;
+    float m = APP_GRAPH_MARGIN;
+    float cx = (float)g->x + (float)g->w / 2, cy = (float)g->y + (float)g->h / 2;
+    float bx = (float)g->x + m + a->layout.x[node_id] * ((float)g->w - 2 * m);
+    float by = (float)g->y + m + 8 + a->layout.y[node_id] * ((float)g->h - 2 * m - 16);
+    *x = cx + (bx - cx) * a->g_zoom + a->g_pan_x;
+    *y = cy + (by - cy) * a->g_zoom + a->g_pan_y;
+}
+
+/* Inverse of view__app_node_pos: unit-square coordinates of a screen point. */
+static void app__graph_unproject(const view_app *a, float sx, float sy, float *ux, float *uy) {
+    const SDL_Rect *g = &a->rects.graph;
+    float m = APP_GRAPH_MARGIN;
+    float cx = (float)g->x + (float)g->w / 2, cy = (float)g->y + (float)g->h / 2;
+    float bx = cx + (sx - a->g_pan_x - cx) / a->g_zoom;
+    float by = cy + (sy - a->g_pan_y - cy) / a->g_zoom;
+    *ux = (bx - (float)g->x - m) / ((float)g->w - 2 * m);
+    *uy = (by - (float)g->y - m - 8) / ((float)g->h - 2 * m - 16);
+}
+
+static bool app__in(const SDL_Rect *r, int x, int y) {
+    SDL_Point p = {x, y};
+    return SDL_PointInRect(&p, r);
+}
+
+/* ---- actions ---- */
+
+static void app__set_paused(view_app *a, bool paused) {
+    a->paused = paused;
+    if (a->executor == SIM_THREADS) sim_set_paused(a->sim, paused);
+}
+
+static void app__set_speed(view_app *a, double speed) {
+    a->speed = speed < APP_SPEED_MIN ? APP_SPEED_MIN : speed > APP_SPEED_MAX ? APP_SPEED_MAX : speed;
+    if (a->executor == SIM_THREADS) sim_set_speed(a->sim, a->speed);
+    view__app_set_status(a, false, "speed x%g", a->speed);
+}
+
+static void app__step(view_app *a) {
+    if (a->finished) return;
+    if (a->executor == SIM_THREADS) {
+        a->paused = true;
+        atomic_store(&a->feed.step_armed, true);
+        sim_set_paused(a->sim, false);
+        return;
+    }
+    a->paused = true;
+    a->finished = sim_step(a->sim);
+    a->vt_us = sim_now_us(a->sim);
+}
+
+static void app__send_tx(view_app *a) {
+    if (a->selected < 0) return;
+    char *end;
+    long long amount = strtoll(a->tx_amount, &end, 10);
+    if (!a->tx_amount[0] || *end || amount <= 0) {
+        snprintf(a->tx_result, sizeof a->tx_result, "the amount must be a whole number above 0");
+        a->tx_result_bad = true;
+        return;
+    }
+    node_cmd *cmd = node_cmd_new(CMD_ADD_TX);
+    cmd->from = xstrdup(a->tx_from);
+    cmd->to = xstrdup(a->tx_to);
+    cmd->amount = amount;
+    snprintf(a->tx_result, sizeof a->tx_result, "sent to %s...", app__name(a, a->selected));
+    a->tx_result_bad = false;
+    app__send(a, a->selected, cmd);
+    a->field = FIELD_NONE;
+}
+
+static void app__node_cmd(view_app *a, node_cmd_kind kind) {
+    if (a->selected < 0) {
+        view__app_set_status(a, true, "select a node first (click it)");
+        return;
+    }
+    app__send(a, a->selected, node_cmd_new(kind));
+}
+
+static void app__power(view_app *a, bool up) {
+    if (a->selected < 0) return;
+    double share = a->model.nodes[a->selected].share;
+    double floor_share = 1.0 / (a->model.n_nodes > 0 ? a->model.n_nodes : 1);
+    if (up) share = share <= 0 ? floor_share / 2 : share * 2;
+    else share = share / 2 < 1e-3 ? 0 : share / 2;
+    if (share > 1) share = 1;
+    node_cmd *cmd = node_cmd_new(CMD_SET_HASH_POWER);
+    cmd->share = share;
+    app__send(a, a->selected, cmd);
+}
+
+static void app__select(view_app *a, int node_id) {
+    if (node_id == a->selected) return;
+    a->selected = node_id;
+    a->field = FIELD_NONE;
+    a->tx_result[0] = '\0';
+    app__inspect_clear(&a->inspect);
+    if (node_id >= 0 && !a->tx_from[0]) snprintf(a->tx_from, sizeof a->tx_from, "%s", app__name(a, node_id));
+}
+
+static void app__action(view_app *a, view_action act, int arg) {
+    switch (act) {
+    case ACT_NONE:
+    case ACT_COUNT: break;
+    case ACT_PAUSE: app__set_paused(a, !a->paused); break;
+    case ACT_STEP: app__step(a); break;
+    case ACT_SLOWER: app__set_speed(a, a->speed / 2); break;
+    case ACT_FASTER: app__set_speed(a, a->speed * 2); break;
+    case ACT_RELOAD: view__app_load(a, a->scenario_path); break;
+    case ACT_HELP: a->help = !a->help; break;
+    case ACT_FOLLOW: a->t_follow = true; break;
+    case ACT_MINE: app__node_cmd(a, CMD_MINE); break;
+    case ACT_RESOLVE: app__node_cmd(a, CMD_RESOLVE); break;
+    case ACT_CRASH:
+        if (a->selected >= 0)
+            app__node_cmd(a, a->model.nodes[a->selected].crashed ? CMD_RESTART : CMD_CRASH);
+        break;
+    case ACT_CUT:
+        if (a->selected >= 0) {
+            bool cut = !a->model.nodes[a->selected].isolated;
+            sim_isolate(a->sim, a->selected, cut);
+            view__app_set_status(a, false, "%s %s", app__name(a, a->selected),
+                                 cut ? "is cut off from every peer" : "is reconnected");
+        }
+        break;
+    case ACT_POWER_DOWN: app__power(a, false); break;
+    case ACT_POWER_UP: app__power(a, true); break;
+    case ACT_TX_SEND: app__send_tx(a); break;
+    case ACT_FIELD_FROM: a->field = FIELD_FROM; break;
+    case ACT_FIELD_TO: a->field = FIELD_TO; break;
+    case ACT_FIELD_AMOUNT: a->field = FIELD_AMOUNT; break;
+    case ACT_CLOSE_CARD: a->card = -1; break;
+    case ACT_NODE: app__select(a, arg); break;
+    case ACT_BLOCK: a->card = arg; break;
+    }
+}
+
+/* ---- input ---- */
+
+static char *app__field_buf(view_app *a) {
+    switch (a->field) {
+    case FIELD_FROM: return a->tx_from;
+    case FIELD_TO: return a->tx_to;
+    case FIELD_AMOUNT: return a->tx_amount;
+    case FIELD_NONE: break;
+    }
+    return NULL;
+}
+
+static void app__field_text(view_app *a, const char *text) {
+    char *text_buf = app__field_buf(a);
+    size_t len = strlen(text_buf), add = 0;
+    char kept[sizeof a->tx_from];
+    for (const char *p = text; *p && add + 1 < sizeof kept; p++) {
+        if (a->field == FIELD_AMOUNT && (*p < '0' || *p > '9')) continue;
+        if ((unsigned char)*p < 0x20) continue;
+        kept[add++] = *p;
+    }
+    if (len + add + 1 > VIEW_FIELD_LEN) return; /* whole characters only: a full field takes no more */
+    memcpy(text_buf + len, kept, add);
+    text_buf[len + add] = '\0';
+}
+
+static void app__field_backspace(view_app *a) {
+    char *text_buf = app__field_buf(a);
+    size_t len = strlen(text_buf);
+    while (len > 0 && ((unsigned char)text_buf[len - 1] & 0xc0) == 0x80) len--; /* UTF-8 continuation */
+    if (len > 0) len--;
+    text_buf[len] = '\0';
+}
+
+/* Shortcuts typed as characters (layout independent: '?' is '?' everywhere). */
+static void app__shortcut(view_app *a, char c) {
+    switch (c) {
+    case '?': app__action(a, ACT_HELP, 0); break;
+    case '+':
+    case '=': app__action(a, ACT_FASTER, 0); break;
+    case '-':
+    case '_': app__action(a, ACT_SLOWER, 0); break;
+    case '.':
+    case 'n': app__action(a, ACT_STEP, 0); break;
+    case 'r': app__action(a, ACT_RELOAD, 0); break;
+    case 'f': app__action(a, ACT_FOLLOW, 0); break;
+    case 'm': app__action(a, ACT_MINE, 0); break;
+    case 'c': app__action(a, ACT_RESOLVE, 0); break;
+    case 'x': app__action(a, ACT_CUT, 0); break;
+    case 'k': app__action(a, ACT_CRASH, 0); break;
+    case '[': app__action(a, ACT_POWER_DOWN, 0); break;
+    case ']': app__action(a, ACT_POWER_UP, 0); break;
+    case 't':
+        if (a->selected >= 0) a->field = FIELD_TO;
+        else view__app_set_status(a, true, "select a node first (click it)");
+        break;
+    case 'q': a->quit = true; break;
+    default: break;
+    }
+}
+
+static void app__key(view_app *a, const SDL_KeyboardEvent *k) {
+    SDL_Keycode sym = k->keysym.sym;
+    if (a->field != FIELD_NONE) {
+        switch (sym) {
+        case SDLK_BACKSPACE: app__field_backspace(a); break;
+        case SDLK_TAB:
+            a->field = a->field == FIELD_FROM ? FIELD_TO : a->field == FIELD_TO ? FIELD_AMOUNT : FIELD_FROM;
+            break;
+        case SDLK_RETURN:
+        case SDLK_KP_ENTER: app__send_tx(a); break;
+        case SDLK_ESCAPE: a->field = FIELD_NONE; break;
+        default: break;
+        }
+        return;
+    }
+    switch (sym) {
+    case SDLK_SPACE: app__action(a, ACT_PAUSE, 0); break;
+    case SDLK_ESCAPE:
+        if (a->help) a->help = false;
+        else if (a->card >= 0) a->card = -1;
+        else app__select(a, -1);
+        break;
+    case SDLK_TAB:
+        if (a->model.n_nodes > 0) {
+            int dir = (k->keysym.mod & KMOD_SHIFT) ? -1 : 1;
+            app__select(a, ((a->selected < 0 ? (dir > 0 ? -1 : 0) : a->selected) + dir +
+                            a->model.n_nodes) % a->model.n_nodes);
+        }
+        break;
+    case SDLK_F1: app__action(a, ACT_HELP, 0); break;
+    case SDLK_RIGHT:
+    case SDLK_END: a->t_follow = true; break;
+    case SDLK_LEFT:
+    case SDLK_HOME:
+        a->t_follow = false;
+        a->t_scroll = sym == SDLK_HOME ? 0 : a->t_scroll - 120;
+        break;
+    default: break;
+    }
+}
+
+static void app__mouse_down(view_app *a, int x, int y) {
+    const view_hit *hit = view__ui_at(&a->ui, x, y);
+    a->drag_moved = false;
+    a->drag_x = x;
+    a->drag_y = y;
+    if (hit) {
+        bool field = hit->action == ACT_FIELD_FROM || hit->action == ACT_FIELD_TO ||
+                     hit->action == ACT_FIELD_AMOUNT;
+        if (!field) a->field = FIELD_NONE;
+        if (hit->action == ACT_NODE) a->drag_node = hit->arg;
+        app__action(a, hit->action, hit->arg);
+        return;
+    }
+    a->field = FIELD_NONE;
+    if (app__in(&a->rects.graph, x, y)) a->drag_pan = true;
+    else if (app__in(&a->rects.tree, x, y)) a->drag_tree = true;
+}
+
+static void app__mouse_motion(view_app *a, const SDL_MouseMotionEvent *m) {
+    a->ui.mouse_x = m->x;
+    a->ui.mouse_y = m->y;
+    if (abs(m->x - a->drag_x) + abs(m->y - a->drag_y) > 3) a->drag_moved = true;
+    if (a->drag_node >= 0 && a->drag_moved) {
+        float ux, uy;
+        app__graph_unproject(a, (float)m->x, (float)m->y, &ux, &uy);
+        a->layout.x[a->drag_node] = ux;
+        a->layout.y[a->drag_node] = uy;
+    } else if (a->drag_pan) {
+        a->g_pan_x += (float)m->xrel;
+        a->g_pan_y += (float)m->yrel;
+    } else if (a->drag_tree) {
+        a->t_follow = false;
+        a->t_scroll -= (float)m->xrel;
+    }
+    const view_hit *hit = view__ui_at(&a->ui, m->x, m->y);
+    a->hover = hit && hit->action == ACT_NODE ? hit->arg : -1;
+}
+
+static void app__wheel(view_app *a, const SDL_MouseWheelEvent *w) {
+    int x = a->ui.mouse_x, y = a->ui.mouse_y;
+    float factor = w->y > 0 ? 1.15f : w->y < 0 ? 1 / 1.15f : 1;
+    if (app__in(&a->rects.graph, x, y)) {
+        float z = a->g_zoom * factor;
+        z = z < 0.3f ? 0.3f : z > 8 ? 8 : z;
+        const SDL_Rect *g = &a->rects.graph;
+        float cx = (float)g->x + (float)g->w / 2, cy = (float)g->y + (float)g->h / 2;
+        /* keep the point under the cursor where it is */
+        float px = cx + ((float)x - a->g_pan_x - cx) / a->g_zoom;
+        float py = cy + ((float)y - a->g_pan_y - cy) / a->g_zoom;
+        a->g_zoom = z;
+        a->g_pan_x = (float)x - cx - (px - cx) * z;
+        a->g_pan_y = (float)y - cy - (py - cy) * z;
+    } else if (app__in(&a->rects.tree, x, y)) {
+        float z = a->t_zoom * factor;
+        z = z < 0.4f ? 0.4f : z > 3 ? 3 : z;
+        float anchor = (float)(x - a->rects.tree.x);
+        a->t_scroll = (a->t_scroll + anchor) * z / a->t_zoom - anchor;
+        a->t_zoom = z;
+    }
+}
+
+void view__app_event(view_app *a, const SDL_Event *e) {
+    switch (e->type) {
+    case SDL_QUIT: a->quit = true; break;
+    case SDL_WINDOWEVENT:
+        if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED)
+            view__app_resize(a, e->window.data1, e->window.data2);
+        break;
+    case SDL_DROPFILE:
+        view__app_load(a, e->drop.file);
+        SDL_free(e->drop.file);
+        break;
+    case SDL_MOUSEBUTTONDOWN:
+        a->ui.mouse_x = e->button.x;
+        a->ui.mouse_y = e->button.y;
+        if (e->button.button == SDL_BUTTON_LEFT) app__mouse_down(a, e->button.x, e->button.y);
+        break;
+    case SDL_MOUSEBUTTONUP:
+        if (a->drag_pan && !a->drag_moved) {
+            app__select(a, -1);
+            a->card = -1;
+        }
+        a->drag_node = -1;
+        a->drag_pan = a->drag_tree = false;
+        break;
+    case SDL_MOUSEMOTION: app__mouse_motion(a, &e->motion); break;
+    case SDL_MOUSEWHEEL: app__wheel(a, &e->wheel); break;
+    case SDL_TEXTINPUT:
+        if (a->field != FIELD_NONE) app__field_text(a, e->text.text);
+        else if (e->text.text[0] && !e->text.text[1]) app__shortcut(a, e->text.text[0]);
+        break;
+    case SDL_KEYDOWN: app__key(a, &e->key); break;
+    default: break;
+    }
+}
+
+/* ---- the frame ---- */
+
+void view__app_run_to(view_app *a, int64_t t_us) {
+    if (a->executor != SIM_VIRTUAL || !a->sim) return;
+    if (!a->started) view__app_start(a);
+    a->finished = sim_run_until(a->sim, t_us);
+    a->vt_us = sim_now_us(a->sim);
+    a->now_us = a->vt_us;
+}
+
+static void app__inspect_ask(view_app *a) {
+    if (a->selected < 0 || a->finished) return;
+    view_inspect *in = &a->inspect;
+    if (in->pending) return;
+    if (in->node == a->selected && a->wall_us - in->wall_us < APP_INSPECT_EVERY_US) return;
+    in->pending = true;
+    in->wall_us = a->wall_us;
+    in->node = a->selected;
+    app__send(a, a->selected, node_cmd_new(CMD_INSPECT));
+}
+
+void view__app_update(view_app *a, int64_t wall_us) {
+    int64_t dt = a->frames ? wall_us - a->wall_us : 0;
+    a->wall_us = wall_us;
+    a->frames++;
+    if (!a->sim) return;
+    if (a->executor == SIM_VIRTUAL) {
+        if (a->started && !a->paused && !a->finished && dt > 0) {
+            a->vt_us += (int64_t)((double)dt * a->speed);
+            a->finished = sim_run_until(a->sim, a->vt_us);
+            a->vt_us = sim_now_us(a->sim);
+        }
+        a->now_us = a->vt_us;
+    } else {
+        a->now_us = sim_now_us(a->sim);
+        a->finished = atomic_load(&a->run_over);
+        a->paused = sim_paused(a->sim);
+    }
+    view__feed_take(&a->feed, &a->batch);
+    view__model_apply(&a->model, &a->batch);
+    int64_t keep = (int64_t)(APP_DROP_SHOW_WALL_US * a->speed);
+    view__model_expire(&a->model, a->now_us, keep);
+    view__model_tips(&a->model);
+    if (a->model.tree_dirty) view__tree_update(&a->model, a->card);
+    app__drain_results(a, true);
+    app__inspect_ask(a);
+}
+
+void view__app_draw(view_app *a) {
+    SDL_Renderer *r = a->r;
+    view__ui_begin(&a->ui);
+    view__colour(r, a->theme->bg);
+    SDL_RenderClear(r);
+    if (a->sim) {
+        view__draw_graph(a);
+        view__draw_tree(a);
+        view__draw_side(a);
+        if (a->card >= 0 && (size_t)a->card < a->model.n_blocks) view__draw_card(a);
+    }
+    view__draw_bar(a);
+    if (a->help) view__draw_help(a);
+    view__text_frame(&a->text);
+}
+
+/* ---- lifecycle ---- */
+
+view_app *view__app_new(const view_options *o, SDL_Renderer *r, int w, int h, char *err,
+                        size_t err_len) {
+    view_app *a = xcalloc(1, sizeof *a);
+    a->opt = *o;
+    a->r = r;
+    a->theme = &view_theme_dark;
+    a->executor = o->executor_set ? o->executor : SIM_THREADS;
+    a->selected = a->hover = a->card = a->drag_node = -1;
+    a->inspect.node = -1;
+    pthread_mutex_init(&a->results.lock, NULL);
+    view__app_resize(a, w, h);
+    char *font = view__font_find(o->font_path, err, err_len);
+    if (!font || !view__text_init(&a->text, r, font, err, err_len)) {
+        free(font);
+        pthread_mutex_destroy(&a->results.lock);
+        free(a);
+        return NULL;
+    }
+    free(font);
+    a->scenario_path = o->scenario_path ? xstrdup(o->scenario_path) : NULL;
+    if (app__parse(&a->scn, a->scenario_path, err, err_len) != CS_OK) goto fail;
+    a->have_scn = true;
+    if (!app__build(a, err, err_len)) goto fail;
+    return a;
+fail:
+    view__app_free(a);
+    return NULL;
+}
+
+void view__app_free(view_app *a) {
+    if (!a) return;
+    app__teardown(a);
+    if (a->have_scn) scenario_cleanup(&a->scn);
+    free(a->scenario_path);
+    view__text_cleanup(&a->text);
+    view__ui_cleanup(&a->ui);
+    free(a->results.items);
+    pthread_mutex_destroy(&a->results.lock);
+    free(a);
+}

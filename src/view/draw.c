@@ -1,0 +1,143 @@
+/* draw.c - the colour theme and the few shapes the view is made of.
+ *
+ * Everything is drawn with SDL_Renderer calls that every renderer has,
+ * software included: rectangles, lines, and triangles (SDL_RenderGeometry)
+ * for discs and polygons. A disc is a fan of triangles in its colour plus a
+ * thin outer band that fades to transparent, so edges look smooth without
+ * blurring the colour inside: the centre pixels are exactly the colour
+ * asked for, which is what the render tests probe. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "view/view_int.h"
+
+#define RGB(r, g, b) {r, g, b, 255}
+
+const view_theme view_theme_dark = {
+    .bg = RGB(0x15, 0x17, 0x1d),
+    .panel = RGB(0x1f, 0x23, 0x2c),
+    .panel_edge = RGB(0x34, 0x3a, 0x48),
+    .text = RGB(0xe8, 0xea, 0xee),
+    .dim = RGB(0x9a, 0xa2, 0xb0),
+    .link = RGB(0x3c, 0x44, 0x55),
+    .link_cut = RGB(0xc0, 0x39, 0x2b),
+    .accent = RGB(0x5d, 0xa9, 0xe9),
+    .good = RGB(0x2e, 0x9e, 0x5b),
+    .bad = RGB(0xc6, 0x3b, 0x3b),
+    .warn = RGB(0xe0, 0xa4, 0x30),
+    .main_fill = RGB(0x2b, 0x3f, 0x5e),
+    .main_edge = RGB(0x7d, 0xa6, 0xdc),
+    .stale_fill = RGB(0x3d, 0x36, 0x2c),
+    .stale_edge = RGB(0x9c, 0x86, 0x66),
+    .bad_fill = RGB(0x8a, 0x1c, 0x1c),
+    .miner_ring = RGB(0xff, 0xd7, 0x00),
+    .select_ring = RGB(0xff, 0xff, 0xff),
+    .msg = {RGB(0xff, 0x8c, 0x1a), RGB(0xd6, 0xe2, 0xff), RGB(0x7b, 0xe0, 0x8e)},
+    .drop = RGB(0xff, 0x3b, 0x3b),
+    .down = RGB(0x55, 0x58, 0x60),
+    .button = RGB(0x2c, 0x33, 0x40),
+    .button_hot = RGB(0x3b, 0x47, 0x5c),
+    /* tip colours: far apart in hue and none of the fixed colours above */
+    .palette = {RGB(0x38, 0xbd, 0xf8), RGB(0xf4, 0x72, 0xb6), RGB(0xa3, 0xe6, 0x35),
+                RGB(0xfb, 0x92, 0x3c), RGB(0xa7, 0x8b, 0xfa), RGB(0x2d, 0xd4, 0xbf),
+                RGB(0xfa, 0xcc, 0x15), RGB(0xf8, 0x71, 0x71), RGB(0x60, 0x8d, 0xff),
+                RGB(0xe8, 0x79, 0xf9)},
+};
+
+void view__colour(SDL_Renderer *r, SDL_Color c) {
+    SDL_SetRenderDrawBlendMode(r, c.a == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
+    SDL_SetRenderDrawColor(r, c.r, c.g, c.b, c.a);
+}
+
+void view__fill(SDL_Renderer *r, SDL_Color c, int x, int y, int w, int h) {
+    view__colour(r, c);
+    SDL_RenderFillRect(r, &(SDL_Rect){x, y, w, h});
+}
+
+void view__frame_rect(SDL_Renderer *r, SDL_Color c, int x, int y, int w, int h) {
+    view__colour(r, c);
+    SDL_RenderDrawRect(r, &(SDL_Rect){x, y, w, h});
+}
+
+#define DISC_MAX_SEGMENTS 48
+
+static int draw__segments(float radius) {
+    int n = (int)(radius * 1.6f) + 8;
+    return n > DISC_MAX_SEGMENTS ? DISC_MAX_SEGMENTS : n;
+}
+
+/* Triangles for an annulus [r0, r1] (r0 = 0: a disc) with colour c0 at r0 and
+ * c1 at r1. */
+static void draw__band(SDL_Renderer *r, float cx, float cy, float r0, float r1, SDL_Color c0,
+                       SDL_Color c1) {
+    int n = draw__segments(r1);
+    SDL_Vertex v[DISC_MAX_SEGMENTS * 6];
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        float a0 = 6.2831853f * (float)i / (float)n, a1 = 6.2831853f * (float)(i + 1) / (float)n;
+        float c0x = cosf(a0), c0y = sinf(a0), c1x = cosf(a1), c1y = sinf(a1);
+        SDL_Vertex in0 = {{cx + r0 * c0x, cy + r0 * c0y}, c0, {0, 0}};
+        SDL_Vertex in1 = {{cx + r0 * c1x, cy + r0 * c1y}, c0, {0, 0}};
+        SDL_Vertex out0 = {{cx + r1 * c0x, cy + r1 * c0y}, c1, {0, 0}};
+        SDL_Vertex out1 = {{cx + r1 * c1x, cy + r1 * c1y}, c1, {0, 0}};
+        if (r0 <= 0) {
+            v[k++] = (SDL_Vertex){{cx, cy}, c0, {0, 0}};
+            v[k++] = out0;
+            v[k++] = out1;
+        } else {
+            v[k++] = in0;
+            v[k++] = out0;
+            v[k++] = out1;
+            v[k++] = in0;
+            v[k++] = out1;
+            v[k++] = in1;
+        }
+    }
+    SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+    SDL_RenderGeometry(r, NULL, v, k, NULL, 0);
+}
+
+void view__disc(SDL_Renderer *r, SDL_Color c, float cx, float cy, float radius) {
+    SDL_Color clear = c;
+    clear.a = 0;
+    draw__band(r, cx, cy, 0, radius - 0.5f, c, c);
+    draw__band(r, cx, cy, radius - 0.5f, radius + 0.7f, c, clear);
+}
+
+void view__ring(SDL_Renderer *r, SDL_Color c, float cx, float cy, float radius, float width) {
+    SDL_Color clear = c;
+    clear.a = 0;
+    draw__band(r, cx, cy, radius - 0.6f, radius, clear, c);
+    draw__band(r, cx, cy, radius, radius + width, c, c);
+    draw__band(r, cx, cy, radius + width, radius + width + 0.6f, c, clear);
+}
+
+void view__line(SDL_Renderer *r, SDL_Color c, float x0, float y0, float x1, float y1) {
+    view__colour(r, c);
+    SDL_RenderDrawLineF(r, x0, y0, x1, y1);
+}
+
+void view__dashed(SDL_Renderer *r, SDL_Color c, float x0, float y0, float x1, float y1,
+                  float dash) {
+    float dx = x1 - x0, dy = y1 - y0, len = sqrtf(dx * dx + dy * dy);
+    if (len < 1) return;
+    view__colour(r, c);
+    int n = (int)(len / dash);
+    for (int i = 0; i < n; i += 2) {
+        float t0 = (float)i * dash / len, t1 = (float)(i + 1) * dash / len;
+        if (t1 > 1) t1 = 1;
+        SDL_RenderDrawLineF(r, x0 + dx * t0, y0 + dy * t0, x0 + dx * t1, y0 + dy * t1);
+    }
+}
+
+void view__poly(SDL_Renderer *r, SDL_Color c, const SDL_FPoint *p, int n) {
+    SDL_Vertex v[3 * 16];
+    int k = 0;
+    for (int i = 1; i + 1 < n && k + 3 <= (int)(sizeof v / sizeof v[0]); i++) {
+        v[k++] = (SDL_Vertex){p[0], c, {0, 0}};
+        v[k++] = (SDL_Vertex){p[i], c, {0, 0}};
+        v[k++] = (SDL_Vertex){p[i + 1], c, {0, 0}};
+    }
+    SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+    SDL_RenderGeometry(r, NULL, v, k, NULL, 0);
+}

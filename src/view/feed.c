@@ -1,0 +1,113 @@
+/* feed.c - the view's event sink: the one piece of the view that runs on
+ * node threads.
+ *
+ * The sink copies what the window needs into plain arrays under the feed's
+ * lock and returns: no SDL, no drawing, no allocation beyond growing the
+ * arrays. The main thread swaps the arrays out once per frame
+ * (view__feed_take), so the lock is held for a pointer swap, never for a
+ * frame. Messages are the bulk of the stream (a block relayed over 1,000
+ * nodes is ~30,000 of them), so they go into a compact array of their own,
+ * and past VIEW_FEED_MAX_FLIGHTS per frame they are counted, not kept: the
+ * window cannot show more dots than that anyway. Deliveries are not wanted
+ * at all: a sent message carries its arrival time.
+ *
+ * "Step one event" in the threads executor: the main thread arms the feed
+ * and resumes the clock; the first event to arrive pauses it again, from
+ * the sink. Lock order: the sim's sink lock, then its clock lock (inside
+ * sim_set_paused); nothing takes them the other way round. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/mem.h"
+#include "view/view_int.h"
+
+void view__feed_init(view_feed *f, sim *s) {
+    memset(f, 0, sizeof *f);
+    pthread_mutex_init(&f->lock, NULL);
+    atomic_init(&f->step_armed, false);
+    f->sim = s;
+}
+
+void view__batch_cleanup(view_batch *b) {
+    free(b->evs);
+    free(b->flights);
+    free(b->drops);
+    memset(b, 0, sizeof *b);
+}
+
+void view__feed_cleanup(view_feed *f) {
+    view__batch_cleanup(&f->buf);
+    pthread_mutex_destroy(&f->lock);
+}
+
+uint32_t view__feed_kinds(void) { return SIM_EVENTS_ALL & ~SIM_EVENT_BIT(EV_MSG_DELIVERED); }
+
+static view_msg_class view__feed_class(const sim_event *ev) {
+    switch (ev->msg) {
+    case MSG_TX: return VMSG_TX;
+    case MSG_BLOCK:
+    case MSG_BLOCKS:
+    case MSG_CHAIN: return VMSG_BLOCK;
+    default: return ev->tx ? VMSG_TX : VMSG_ANNOUNCE;
+    }
+}
+
+static void view__feed_flight(view_batch *b, const sim_event *ev) {
+    if (ev->arrive_us < 0) return; /* dropped at once: the drop shows it */
+    if (b->n_flights >= VIEW_FEED_MAX_FLIGHTS) {
+        b->flights_skipped++;
+        return;
+    }
+    b->flights = xgrow(b->flights, &b->cap_flights, b->n_flights + 1, sizeof *b->flights);
+    b->flights[b->n_flights++] = (view_flight){.from = ev->node, .to = ev->peer,
+                                               .sent_us = ev->t_us, .arrive_us = ev->arrive_us,
+                                               .cls = view__feed_class(ev)};
+}
+
+static void view__feed_drop(view_batch *b, const sim_event *ev) {
+    if (b->n_drops >= VIEW_FEED_MAX_FLIGHTS) return;
+    b->drops = xgrow(b->drops, &b->cap_drops, b->n_drops + 1, sizeof *b->drops);
+    /* a drop event names the receiver as node and the sender as peer */
+    b->drops[b->n_drops++] = (view_flight){.from = ev->peer, .to = ev->node, .sent_us = ev->t_us,
+                                           .arrive_us = ev->t_us, .cls = VMSG_BLOCK};
+}
+
+static void view__feed_event(view_batch *b, const sim_event *ev) {
+    b->evs = xgrow(b->evs, &b->cap_evs, b->n_evs + 1, sizeof *b->evs);
+    view_ev *v = &b->evs[b->n_evs++];
+    *v = (view_ev){.kind = ev->kind, .t_us = ev->t_us, .node = ev->node, .peer = ev->peer,
+                   .block = ev->block, .old_tip = ev->old_tip, .reorg_depth = ev->reorg_depth,
+                   .reason = ev->reason, .value = ev->value};
+    if (ev->tx)
+        snprintf(v->tx_text, sizeof v->tx_text, "%.14s -> %.14s %" PRId64, ev->tx->sender,
+                 ev->tx->receiver, ev->tx->amount);
+}
+
+void view__feed_sink(void *user, const sim_event *ev) {
+    view_feed *f = user;
+    /* Transactions relayed between peers are traffic, drawn as messages;
+     * only what users submitted is worth a line in a node's panel. */
+    if ((ev->kind == EV_TX_ACCEPTED || ev->kind == EV_TX_REJECTED) && ev->peer >= 0) return;
+    pthread_mutex_lock(&f->lock);
+    switch (ev->kind) {
+    case EV_MSG_SENT: view__feed_flight(&f->buf, ev); break;
+    case EV_MSG_DROPPED: view__feed_drop(&f->buf, ev); break;
+    default: view__feed_event(&f->buf, ev); break;
+    }
+    pthread_mutex_unlock(&f->lock);
+    if (atomic_load_explicit(&f->step_armed, memory_order_relaxed) &&
+        atomic_exchange(&f->step_armed, false))
+        sim_set_paused(f->sim, true);
+}
+
+void view__feed_take(view_feed *f, view_batch *into) {
+    into->n_evs = into->n_flights = into->n_drops = 0;
+    into->flights_skipped = 0;
+    pthread_mutex_lock(&f->lock);
+    view_batch t = f->buf;
+    f->buf = *into;
+    *into = t;
+    pthread_mutex_unlock(&f->lock);
+}

@@ -1,0 +1,144 @@
+/* run.c - the two ways main.c uses the view: a window, or one frame as a
+ * PNG.
+ *
+ * The window loop is init, then (events, update, draw, present) until the
+ * window closes, then de-init, all on the main thread. Frames are paced by
+ * vsync when the renderer has it, else by a sleep to ~60 per second.
+ *
+ * A screenshot needs no display at all: the software renderer draws into a
+ * plain surface, the scenario runs in the virtual executor to the asked sim
+ * time, and the same drawing code renders the frame. With a seed the
+ * picture is the same on every run and machine that has the same font. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <SDL_image.h>
+
+#include "net/mbox.h"
+#include "view/view_int.h"
+
+#define RUN_DEFAULT_W 1280
+#define RUN_DEFAULT_H 800
+#define RUN_FRAME_US 16666
+
+static void run__size(const view_options *o, int *w, int *h) {
+    *w = o->width > 0 ? o->width : RUN_DEFAULT_W;
+    *h = o->height > 0 ? o->height : RUN_DEFAULT_H;
+}
+
+static void run__title(SDL_Window *win, const view_app *a) {
+    char title[256];
+    snprintf(title, sizeof title, "chainsim - %s", a->have_scn && a->scn.name ? a->scn.name : "");
+    SDL_SetWindowTitle(win, title);
+}
+
+int view_main(const view_options *o) {
+    if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+        fprintf(stderr,
+                "chainsim: cannot open a window: %s\n"
+                "  (no display?) Use --headless to run without a window, or\n"
+                "  --screenshot FILE.png [--at SECONDS] to render a frame without a display.\n",
+                SDL_GetError());
+        SDL_Quit();
+        return 2;
+    }
+    int w, h;
+    run__size(o, &w, &h);
+    SDL_Window *win = SDL_CreateWindow("chainsim", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
+                                       w, h, SDL_WINDOW_RESIZABLE);
+    if (!win) {
+        fprintf(stderr, "chainsim: cannot open a window: %s (use --headless or --screenshot)\n",
+                SDL_GetError());
+        SDL_Quit();
+        return 2;
+    }
+    SDL_Renderer *r = SDL_CreateRenderer(win, -1, SDL_RENDERER_PRESENTVSYNC);
+    if (!r) r = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
+    if (!r) {
+        fprintf(stderr, "chainsim: no renderer for the window: %s\n", SDL_GetError());
+        SDL_DestroyWindow(win);
+        SDL_Quit();
+        return 2;
+    }
+    SDL_RendererInfo info;
+    bool vsync = SDL_GetRendererInfo(r, &info) == 0 && (info.flags & SDL_RENDERER_PRESENTVSYNC);
+    SDL_GetRendererOutputSize(r, &w, &h);
+    char err[1024];
+    view_app *a = view__app_new(o, r, w, h, err, sizeof err);
+    if (!a) {
+        fprintf(stderr, "chainsim: %s\n", err);
+        SDL_DestroyRenderer(r);
+        SDL_DestroyWindow(win);
+        TTF_Quit();
+        SDL_Quit();
+        return 2;
+    }
+    SDL_StartTextInput();
+    view__app_start(a);
+    run__title(win, a);
+    int64_t start = clock_now_us();
+    while (!a->quit) {
+        int64_t frame_start = clock_now_us();
+        SDL_Event e;
+        while (SDL_PollEvent(&e)) {
+            bool load = e.type == SDL_DROPFILE;
+            view__app_event(a, &e);
+            if (load) run__title(win, a);
+        }
+        int ow, oh;
+        if (SDL_GetRendererOutputSize(r, &ow, &oh) == 0 && (ow != a->w || oh != a->h))
+            view__app_resize(a, ow, oh);
+        view__app_update(a, clock_now_us());
+        view__app_draw(a);
+        SDL_RenderPresent(r);
+        if (o->quit_after_us > 0 && clock_now_us() - start >= o->quit_after_us) a->quit = true;
+        int64_t spent = clock_now_us() - frame_start;
+        if (!vsync && spent < RUN_FRAME_US) SDL_Delay((Uint32)((RUN_FRAME_US - spent) / 1000));
+    }
+    SDL_StopTextInput();
+    view__app_free(a);
+    SDL_DestroyRenderer(r);
+    SDL_DestroyWindow(win);
+    TTF_Quit();
+    SDL_Quit();
+    return 0;
+}
+
+int view_screenshot(const view_options *o, const char *png_path) {
+    int w, h;
+    run__size(o, &w, &h);
+    view_options vo = *o;
+    vo.executor_set = true;
+    vo.executor = SIM_VIRTUAL; /* deterministic: the frame depends on the seed only */
+    SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Renderer *r = surf ? SDL_CreateSoftwareRenderer(surf) : NULL;
+    if (!r) {
+        fprintf(stderr, "chainsim: --screenshot: %s\n", SDL_GetError());
+        SDL_FreeSurface(surf);
+        return 2;
+    }
+    char err[1024];
+    view_app *a = view__app_new(&vo, r, w, h, err, sizeof err);
+    if (!a) {
+        fprintf(stderr, "chainsim: %s\n", err);
+        SDL_DestroyRenderer(r);
+        SDL_FreeSurface(surf);
+        TTF_Quit();
+        return 2;
+    }
+    view__app_run_to(a, o->at_us >= 0 ? o->at_us : INT64_MAX);
+    view__app_update(a, 0);
+    view__app_draw(a);
+    SDL_RenderPresent(r);
+    int code = 0;
+    if (IMG_SavePNG(surf, png_path) != 0) {
+        fprintf(stderr, "chainsim: --screenshot %s: %s\n", png_path, IMG_GetError());
+        code = 2;
+    }
+    view__app_free(a);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(surf);
+    TTF_Quit();
+    return code;
+}
