@@ -1,7 +1,11 @@
 /* test_pow.c - src/chain/pow.c: the prefix/suffix split, per-nonce hashes
  * against whole-block hashes (across digit carries), pow_meets at every bit,
  * and tiny exhaustive searches at difficulties 1..12 whose result must be the
- * first nonce that meets the difficulty, found independently with block_new. */
+ * first nonce that meets the difficulty, found independently with block_new.
+ * Searches also run through both SHA-256 paths (SHA-NI tails where the CPU
+ * has them, and the portable OpenSSL midstate), which must agree on every
+ * nonce found and every count of tries, across digit carries and counts that
+ * end inside a round of lanes. */
 #include <stdint.h>
 
 #include "chain/pow.h"
@@ -216,6 +220,131 @@ static void test_job_owns_its_inputs(void) {
     block_unref(b);
 }
 
+/* The sha256_force_portable settings to run searches under: SHA-NI (if this
+ * CPU has it), then portable. */
+static int search_paths(bool portable[2]) {
+    sha256_force_portable(false);
+    int n = 0;
+    if (sha256_accelerated())
+        portable[n++] = false;
+    else
+        fprintf(stderr, "  (no SHA-NI on this CPU: portable path only)\n");
+    portable[n++] = true;
+    return n;
+}
+
+/* Starts around every digit carry from 1 to 16 digits (where the lanes of a
+ * round hold nonces of different lengths, and "..96" + 4 carries into a new
+ * digit) and near the 2^53 limit: at difficulty 4 the first nonce found,
+ * through each path, is block_new's, and so is the count of tries. */
+static void test_search_paths_across_carries(void) {
+    tx *txs[2];
+    size_t n = make_txs(txs, 2);
+    block_template t = tmpl_of(txs, n, 4);
+    pow_job job;
+    pow_job_init(&job, &t);
+    uint64_t starts[80];
+    size_t n_starts = 0;
+    uint64_t p10 = 10;
+    for (int digits = 1; digits <= 15; digits++, p10 *= 10)
+        for (uint64_t back = 1; back <= 5; back++) starts[n_starts++] = p10 - back;
+    starts[n_starts++] = 0;
+    starts[n_starts++] = ((uint64_t)1 << 53) - 200;
+    bool portable[2];
+    int n_paths = search_paths(portable);
+    for (size_t i = 0; i < n_starts; i++) {
+        uint64_t want = first_nonce_by_block_new(&t, starts[i]);
+        for (int path = 0; path < n_paths; path++) {
+            sha256_force_portable(portable[path]);
+            uint64_t tries = 0;
+            block *b = pow_job_search(&job, starts[i], 200, &tries);
+            if (!b || b->proof != want || tries != want - starts[i] + 1)
+                CHECK_FAIL_("%s from %llu: proof %llu tries %llu, expected %llu",
+                            portable[path] ? "portable" : "SHA-NI",
+                            (unsigned long long)starts[i], b ? (unsigned long long)b->proof : 0ULL,
+                            (unsigned long long)tries, (unsigned long long)want);
+            block_unref(b);
+        }
+    }
+    sha256_force_portable(false);
+    pow_job_cleanup(&job);
+    free_txs(txs, n);
+}
+
+/* Every count from 0 to 9 tries past the first hit's position: through each
+ * path the search finds the nonce exactly when it lies within the count, and
+ * otherwise reports `count` tries. A reward-only template and a 10-tx one. */
+static void test_search_paths_every_count(void) {
+    tx *txs[11];
+    size_t n = make_txs(txs, 11);
+    bool portable[2];
+    int n_paths = search_paths(portable);
+    for (size_t n_txs = 1; n_txs <= 11; n_txs += 10) {
+        block_template t = tmpl_of(txs, n_txs, 6);
+        pow_job job;
+        pow_job_init(&job, &t);
+        for (uint64_t start = 1000; start < 1004; start++) {
+            uint64_t want = first_nonce_by_block_new(&t, start), offset = want - start;
+            for (uint64_t count = offset > 4 ? offset - 4 : 0; count <= offset + 5; count++) {
+                for (int path = 0; path < n_paths; path++) {
+                    sha256_force_portable(portable[path]);
+                    uint64_t tries = 99;
+                    block *b = pow_job_search(&job, start, count, &tries);
+                    bool hit = count > offset;
+                    if ((b != NULL) != hit || tries != (hit ? offset + 1 : count) ||
+                        (b && b->proof != want))
+                        CHECK_FAIL_("%s, %zu txs, start %llu count %llu: found %d tries %llu",
+                                    portable[path] ? "portable" : "SHA-NI", n_txs,
+                                    (unsigned long long)start, (unsigned long long)count,
+                                    b != NULL, (unsigned long long)tries);
+                    block_unref(b);
+                }
+            }
+        }
+        pow_job_cleanup(&job);
+    }
+    sha256_force_portable(false);
+    free_txs(txs, n);
+}
+
+/* A longer search at difficulty 14 from a 16-digit start (the nodes' nonces)
+ * on a reward-only template: both paths find the same block. */
+static void test_search_paths_same_block(void) {
+    tx *txs[1];
+    size_t n = make_txs(txs, 1);
+    block_template t = tmpl_of(txs, n, 14);
+    pow_job job;
+    pow_job_init(&job, &t);
+    const uint64_t start = 1234567890123456ULL;
+    bool portable[2];
+    int n_paths = search_paths(portable);
+    block *found[2] = {NULL, NULL};
+    uint64_t tries[2] = {0, 0};
+    for (int path = 0; path < n_paths; path++) {
+        sha256_force_portable(portable[path]);
+        found[path] = pow_job_search(&job, start, (uint64_t)1 << 22, &tries[path]);
+    }
+    sha256_force_portable(false);
+    CHECK(found[0] != NULL);
+    CHECK_INT_EQ(found[0]->self_check, REJ_NONE);
+    CHECK(sha256_leading_zero_bits(found[0]->hash) >= 14);
+    if (n_paths == 2) {
+        CHECK(found[1] != NULL);
+        CHECK_INT_EQ(found[0]->proof, found[1]->proof);
+        CHECK_INT_EQ(tries[0], tries[1]);
+        CHECK(memcmp(found[0]->hash, found[1]->hash, SHA256_LEN) == 0);
+    }
+    /* No earlier nonce qualifies: every one before it hashes above the bar. */
+    for (uint64_t nonce = start; nonce < found[0]->proof; nonce++) {
+        uint8_t h[SHA256_LEN];
+        pow_job_hash(&job, nonce, h);
+        if (pow_meets(h, 14)) CHECK_FAIL_("nonce %llu meets 14 bits", (unsigned long long)nonce);
+    }
+    for (int path = 0; path < 2; path++) block_unref(found[path]);
+    pow_job_cleanup(&job);
+    free_txs(txs, n);
+}
+
 static const test_case cases[] = {
     TEST(test_meets_every_bit),
     TEST(test_split),
@@ -224,6 +353,9 @@ static const test_case cases[] = {
     TEST(test_search_ten_txs_across_digit_carry),
     TEST(test_search_count_too_small),
     TEST(test_job_owns_its_inputs),
+    TEST(test_search_paths_across_carries),
+    TEST(test_search_paths_every_count),
+    TEST(test_search_paths_same_block),
     {0},
 };
 

@@ -8,11 +8,18 @@
  *   nonce   decimal digits
  *   suffix  `, "timestamp": .., "transactions": [..]}`
  *
- * The prefix goes into a SHA-256 midstate once. Per try the search copies the
- * midstate and hashes only the digits and the suffix, so a try costs the
- * compressions of (prefix_len % 64) + digits + suffix + padding. The digits
- * live in a small buffer that is incremented in place like an odometer
- * rather than formatted afresh for every nonce. */
+ * The prefix goes into a SHA-256 midstate once. Per try the search hashes
+ * only the digits and the suffix, so a try costs the compressions of
+ * (prefix_len % 64) + digits + suffix + padding. The digits live in a small
+ * buffer that is incremented in place like an odometer rather than formatted
+ * afresh for every nonce.
+ *
+ * The search runs SHA256_LANES lanes, nonces n, n+1, .., through a SHA-256
+ * tail (sha256.h): it holds the suffix laid out and padded once per lane, so
+ * a try only rewrites its digits, and sha256_tail_hash_all hashes every lane
+ * side by side (SHA-NI) or one after the other (the portable OpenSSL path).
+ * Lanes are judged in order, so the nonces are judged in the same order as
+ * one at a time and the first nonce found is the same on every path. */
 #include "chain/pow.h"
 
 #include <assert.h>
@@ -29,6 +36,9 @@
 #define POW_DIGITS_MAX 24
 
 static const char pow__proof_key[] = "\"proof\": ";
+
+/* Lanes step by SHA256_LANES with one pow__add, which adds a single digit. */
+_Static_assert(SHA256_LANES >= 1 && SHA256_LANES <= 9, "pow__add adds 1..9");
 
 void pow_job_init(pow_job *job, const block_template *tmpl) {
     assert(tmpl->prev_hash && (tmpl->txs || tmpl->n_txs == 0));
@@ -83,18 +93,22 @@ static size_t pow__format(char out[POW_DIGITS_MAX], uint64_t v) {
     return n;
 }
 
-/* Adds one to the decimal number digits[0..*len), growing it on carry out
- * ("999" -> "1000"). */
-static void pow__increment(char digits[POW_DIGITS_MAX], size_t *len) {
-    size_t i = *len;
+/* Adds k (1..9) to the decimal number digits[0..*len), growing it on carry
+ * out ("998" + 4 -> "1002"). */
+static void pow__add(char digits[POW_DIGITS_MAX], size_t *len, unsigned k) {
+    assert(k >= 1 && k <= 9 && *len < POW_DIGITS_MAX);
+    size_t i = *len - 1;
+    unsigned d = (unsigned)(digits[i] - '0') + k;
+    digits[i] = (char)('0' + d % 10);
+    if (d < 10) return;
     while (i > 0 && digits[i - 1] == '9') digits[--i] = '0';
     if (i > 0) {
         digits[i - 1]++;
         return;
     }
-    /* All nines: the number is now 1 followed by *len zeros. */
+    /* Carried out of the top digit: one more digit, a leading 1. */
+    memmove(digits + 1, digits, *len);
     digits[0] = '1';
-    digits[*len] = '0';
     (*len)++;
 }
 
@@ -120,18 +134,39 @@ static block *pow__seal(const pow_job *job, uint64_t nonce, const char *digits,
 
 block *pow_job_search(pow_job *job, uint64_t start, uint64_t count, uint64_t *tries) {
     assert(start < POW_NONCE_LIMIT && count <= POW_NONCE_LIMIT - start);
-    char digits[POW_DIGITS_MAX];
-    size_t len = pow__format(digits, start);
     const int difficulty = job->tmpl.difficulty;
-    uint8_t hash[SHA256_LEN];
-    for (uint64_t i = 0; i < count; i++) {
-        sha256_mid_finish2(&job->mid, digits, len, job->suffix, job->suffix_len, hash);
-        if (pow_meets(hash, difficulty)) {
-            *tries = i + 1;
-            return pow__seal(job, start + i, digits, len);
-        }
-        pow__increment(digits, &len);
+    /* Lane k holds nonce start + i + k; after each round every lane steps by
+     * SHA256_LANES. The last round may hash up to SHA256_LANES - 1 nonces
+     * past `count`; they are never judged. */
+    char digits[SHA256_LANES][POW_DIGITS_MAX];
+    size_t len[SHA256_LANES];
+    len[0] = pow__format(digits[0], start);
+    for (int k = 1; k < SHA256_LANES; k++) {
+        memcpy(digits[k], digits[k - 1], len[k - 1]);
+        len[k] = len[k - 1];
+        pow__add(digits[k], &len[k], 1);
     }
-    *tries = count;
-    return NULL;
+    sha256_tail tail;
+    sha256_tail_init(&tail, &job->mid, job->suffix, job->suffix_len);
+
+    uint8_t hash[SHA256_LANES][SHA256_LEN];
+    uint64_t i = 0;
+    int found = -1; /* the lane whose nonce start + i + found met the difficulty */
+    for (; i < count; i += SHA256_LANES) {
+        for (int k = 0; k < SHA256_LANES; k++) sha256_tail_set(&tail, k, digits[k], len[k]);
+        sha256_tail_hash_all(&tail, hash);
+        int judged = count - i < SHA256_LANES ? (int)(count - i) : SHA256_LANES;
+        for (int k = 0; k < judged && found < 0; k++)
+            if (pow_meets(hash[k], difficulty)) found = k;
+        if (found >= 0) break;
+        for (int k = 0; k < SHA256_LANES; k++) pow__add(digits[k], &len[k], SHA256_LANES);
+    }
+    sha256_tail_cleanup(&tail);
+
+    if (found < 0) {
+        *tries = count;
+        return NULL;
+    }
+    *tries = i + (uint64_t)found + 1;
+    return pow__seal(job, start + i + (uint64_t)found, digits[found], len[found]);
 }

@@ -5,7 +5,9 @@
  *   {"difficulty": 16, "index": 7, "miner": "a", "previous_hash": "..", "proof": | 12345 | , "timestamp": .., "transactions": [..]}
  *   <---------------------- prefix: hashed once (midstate) --------------------> <nonce> <------------ suffix ------------>
  *
- * so a try costs the compressions of nonce digits + suffix only. */
+ * so a try costs the compressions of nonce digits + suffix only. The search
+ * hashes through SHA-256 tails (SHA-NI where the CPU has it, see sha256.h);
+ * which path runs never changes the nonces tried, their order or the result. */
 #ifndef CHAINSIM_CHAIN_POW_H
 #define CHAINSIM_CHAIN_POW_H
 
@@ -48,7 +50,8 @@ void pow_job_cleanup(pow_job *job);
  * to the tries spent; on failure returns NULL with *tries = count. */
 block *pow_job_search(pow_job *job, uint64_t start, uint64_t count, uint64_t *tries);
 
-/* Hashes one nonce (the benchmark's unit of work). */
+/* Hashes one nonce through the OpenSSL midstate (sha256_mid_finish2): the
+ * reference the search's tails must agree with. */
 void pow_job_hash(const pow_job *job, uint64_t nonce, uint8_t out[SHA256_LEN]);
 
 /* True if the hash has at least `difficulty` leading zero bits. */
