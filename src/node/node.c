@@ -104,7 +104,9 @@ void node_add_peer(node *n, int peer) {
 }
 
 void node__complete(node *n, node_cmd *cmd) {
-    (void)n;
+    /* Whoever waits on the command reads the snapshot next: publish first,
+     * so a reply to "mine" or "resolve" never shows the state before it. */
+    node_publish(n);
     if (cmd->done)
         cmd->done(cmd);
     else
