@@ -477,14 +477,19 @@ enum MHD_Result http__api_consensus(http__req *r) {
                replaced ? "Our chain was replaced" : "Our chain is authoritative", tip->index,
                tip->hash_hex);
     for (size_t i = 0; i < n_rej; i++) {
+        /* An empty chain from a URL peer stands for what the transport
+         * could not get or refused: its note has the real reason. */
         char detail[400];
-        const char *why = reject_message(rej[i].reason);
+        const char *code = reject_code(rej[i].reason), *why = reject_message(rej[i].reason);
+        reject parsed = REJ_NONE;
         if (rej[i].reason == REJ_CHAIN_EMPTY &&
-            remote_peer_error(r->hn->srv->rt, rej[i].peer, detail, sizeof detail))
+            remote_peer_error(r->hn->srv->rt, rej[i].peer, &parsed, detail, sizeof detail)) {
             why = detail;
+            code = parsed != REJ_NONE ? reject_code(parsed) : "unreachable";
+        }
         buf_puts(&b, i ? ", {\"node\": " : "{\"node\": ");
         http__json_str(&b, http__peer_url(r->hn->srv, rej[i].peer));
-        buf_printf(&b, ", \"reason\": \"%s\", \"message\": ", reject_code(rej[i].reason));
+        buf_printf(&b, ", \"reason\": \"%s\", \"message\": ", code);
         http__json_str(&b, why);
         buf_putc(&b, '}');
     }

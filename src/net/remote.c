@@ -42,6 +42,7 @@ typedef struct remote__job {
 typedef struct remote__peer_note {
     int peer;
     char *error;                 /* NULL: the last exchange worked */
+    reject why;                  /* a refused chain's reason; REJ_NONE otherwise */
 } remote__peer_note;
 
 struct remote {
@@ -200,20 +201,22 @@ static remote__peer_note *remote__note(remote *r, int peer) {
 }
 
 /* Records the outcome of an exchange with a peer (error NULL: it worked). */
-static void remote__set_note(remote *r, int peer, const char *error) {
+static void remote__set_note(remote *r, int peer, const char *error, reject why) {
     pthread_mutex_lock(&r->lock);
     remote__peer_note *n = remote__note(r, peer);
     free(n->error);
     n->error = error ? xstrdup(error) : NULL;
+    n->why = why;
     pthread_mutex_unlock(&r->lock);
 }
 
-bool remote_peer_error(remote *r, int peer, char *out, size_t out_len) {
+bool remote_peer_error(remote *r, int peer, reject *why, char *out, size_t out_len) {
     bool found = false;
     pthread_mutex_lock(&r->lock);
     for (size_t i = 0; i < r->n_notes; i++) {
         if (r->notes[i].peer == peer && r->notes[i].error) {
             snprintf(out, out_len, "%s", r->notes[i].error);
+            *why = r->notes[i].why;
             found = true;
         }
     }
@@ -316,6 +319,7 @@ static bool remote__prepare(remote *r, remote__job *j) {
     switch (m->kind) {
     case MSG_INV:
     case MSG_BLOCK:
+    case MSG_CMPCTBLOCK: /* over HTTP the whole block: the peer may lack its txs */
     case MSG_TX:
         if (m->tx) {
             path = "/relay/tx";
@@ -328,6 +332,7 @@ static bool remote__prepare(remote *r, remote__job *j) {
     case MSG_GETCHAIN:
     case MSG_GETBLOCKS: path = "/chain"; break;
     case MSG_GETDATA:
+    case MSG_GETBLOCKTXN:
     case MSG_BLOCKS:
     case MSG_CHAIN:
     case MSG_COMMAND: break;
@@ -419,11 +424,12 @@ static void remote__finish(remote *r, remote__job *j, CURLcode code) {
         snprintf(error, sizeof error, "%s: HTTP %ld", j->url, status);
     msg *m = j->m;
     bool pull = m->kind == MSG_GETCHAIN || m->kind == MSG_GETBLOCKS;
+    reject why = REJ_NONE;
     if (!error[0] && pull) {
         block **blocks = NULL;
         size_t n = 0;
         char detail[256];
-        reject why = remote_parse_chain(sim_store(r->s), j->resp.data, j->resp.len,
+        why = remote_parse_chain(sim_store(r->s), j->resp.data, j->resp.len,
                                         REMOTE_MAX_CHAIN_BLOCKS, &blocks, &n, detail, sizeof detail);
         if (why != REJ_NONE) {
             snprintf(error, sizeof error, "%s: %s", j->url, detail);
@@ -437,7 +443,7 @@ static void remote__finish(remote *r, remote__job *j, CURLcode code) {
         log_info("remote: %s", error);
         if (m->kind == MSG_GETCHAIN) remote__inject_chain(r, m, NULL, 0);
     }
-    remote__set_note(r, m->to, error[0] ? error : NULL);
+    remote__set_note(r, m->to, error[0] ? error : NULL, why);
 }
 
 static void remote__active_unlink(remote__job **active, remote__job *j) {

@@ -13,7 +13,7 @@
  *
  *   | message to a URL peer  | request                                     |
  *   |------------------------|---------------------------------------------|
- *   | INV or BLOCK (a block) | POST URL/relay/block, body: the block's     |
+ *   | INV, BLOCK, CMPCTBLOCK | POST URL/relay/block, body: the block's     |
  *   |                        | wire JSON (block_to_json)                   |
  *   | INV or TX (a tx)       | POST URL/relay/tx, body: the tx's JSON      |
  *   | GETCHAIN (resolve)     | GET URL/chain -> MSG_CHAIN injected         |
@@ -32,8 +32,9 @@
  * rejects the whole chain, whatever its length: the node then gets an
  * empty MSG_CHAIN (so its resolve does not wait for its timeout) and
  * remote_peer_error says why. Messages the transport never carries
- * (GETDATA, BLOCKS, CHAIN: answers to requests a remote peer cannot make
- * through it) are dropped with a debug line. */
+ * (GETDATA, GETBLOCKTXN, BLOCKS, CHAIN: requests for what was pushed whole,
+ * and answers to requests a remote peer cannot make through it) are
+ * dropped with a debug line. */
 #ifndef CHAINSIM_NET_REMOTE_H
 #define CHAINSIM_NET_REMOTE_H
 
@@ -76,10 +77,12 @@ void remote_set_origin(remote *r, int node_id, const char *url);
 /* The peer id of a normalised URL (sim_remote_add), or -1 if max_peers
  * URLs already have ids and this one is new. Any thread. */
 int remote_peer(remote *r, const char *url);
-/* Copies the last failure talking to peer id into out ("connection
- * refused", "chain[3]: hash does not match", ...) and returns true, or
- * false if the last exchange worked. Any thread. */
-bool remote_peer_error(remote *r, int peer, char *out, size_t out_len);
+/* Copies the last failure talking to peer id into out ("...: Couldn't
+ * connect to server", "...: chain[3]: hash: stated ..., contents hash to
+ * ...") and returns true, or false if the last exchange worked. *why is the
+ * reason a pulled chain was refused for (REJ_BLK_HASH, REJ_CHAIN_MALFORMED,
+ * ...), or REJ_NONE if the transfer itself failed. Any thread. */
+bool remote_peer_error(remote *r, int peer, reject *why, char *out, size_t out_len);
 
 /* Checks and normalises a peer URL into out: "http://host[:port]" with the
  * scheme and host lowercased, no trailing slash; "host:port" without a
