@@ -301,7 +301,10 @@ void view__app_resize(view_app *a, int w, int h) {
     app__rects(a);
 }
 
-#define APP_GRAPH_MARGIN 36
+/* room around the nodes: for the caption above and the names and legend below */
+#define APP_GRAPH_MARGIN_X 36
+#define APP_GRAPH_MARGIN_TOP 44
+#define APP_GRAPH_MARGIN_BOTTOM 52
 
 float view__app_node_radius(const view_app *a) {
     const SDL_Rect *g = &a->rects.graph;
@@ -314,10 +317,10 @@ float view__app_node_radius(const view_app *a) {
 
 void view__app_node_pos(const view_app *a, int node_id, float *x, float *y) {
     const SDL_Rect *g = &a->rects.graph;
-    float m = APP_GRAPH_MARGIN;
+    float mx = APP_GRAPH_MARGIN_X, top = APP_GRAPH_MARGIN_TOP, bottom = APP_GRAPH_MARGIN_BOTTOM;
     float cx = (float)g->x + (float)g->w / 2, cy = (float)g->y + (float)g->h / 2;
-    float bx = (float)g->x + m + a->layout.x[node_id] * ((float)g->w - 2 * m);
-    float by = (float)g->y + m + 8 + a->layout.y[node_id] * ((float)g->h - 2 * m - 16);
+    float bx = (float)g->x + mx + a->layout.x[node_id] * ((float)g->w - 2 * mx);
+    float by = (float)g->y + top + a->layout.y[node_id] * ((float)g->h - top - bottom);
     *x = cx + (bx - cx) * a->g_zoom + a->g_pan_x;
     *y = cy + (by - cy) * a->g_zoom + a->g_pan_y;
 }
@@ -325,12 +328,12 @@ void view__app_node_pos(const view_app *a, int node_id, float *x, float *y) {
 /* Inverse of view__app_node_pos: unit-square coordinates of a screen point. */
 static void app__graph_unproject(const view_app *a, float sx, float sy, float *ux, float *uy) {
     const SDL_Rect *g = &a->rects.graph;
-    float m = APP_GRAPH_MARGIN;
+    float mx = APP_GRAPH_MARGIN_X, top = APP_GRAPH_MARGIN_TOP, bottom = APP_GRAPH_MARGIN_BOTTOM;
     float cx = (float)g->x + (float)g->w / 2, cy = (float)g->y + (float)g->h / 2;
     float bx = cx + (sx - a->g_pan_x - cx) / a->g_zoom;
     float by = cy + (sy - a->g_pan_y - cy) / a->g_zoom;
-    *ux = (bx - (float)g->x - m) / ((float)g->w - 2 * m);
-    *uy = (by - (float)g->y - m - 8) / ((float)g->h - 2 * m - 16);
+    *ux = (bx - (float)g->x - mx) / ((float)g->w - 2 * mx);
+    *uy = (by - (float)g->y - top) / ((float)g->h - top - bottom);
 }
 
 static bool app__in(const SDL_Rect *r, int x, int y) {

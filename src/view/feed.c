@@ -54,8 +54,23 @@ static view_msg_class view__feed_class(const sim_event *ev) {
     }
 }
 
+/* Forgets messages that have arrived by t (sim time only moves on): a
+ * frame that takes a long run at once (a screenshot) keeps what is in
+ * flight at its end, not everything ever sent. */
+static void view__feed_compact(view_batch *b, int64_t t_us) {
+    size_t k = 0;
+    for (size_t i = 0; i < b->n_flights; i++)
+        if (b->flights[i].arrive_us > t_us) b->flights[k++] = b->flights[i];
+    b->n_flights = k;
+    k = 0;
+    for (size_t i = 0; i < b->n_drops; i++)
+        if (b->drops[i].sent_us + VIEW_FEED_DROP_KEEP_US > t_us) b->drops[k++] = b->drops[i];
+    b->n_drops = k;
+}
+
 static void view__feed_flight(view_batch *b, const sim_event *ev) {
     if (ev->arrive_us < 0) return; /* dropped at once: the drop shows it */
+    if (b->n_flights >= VIEW_FEED_MAX_FLIGHTS) view__feed_compact(b, ev->t_us);
     if (b->n_flights >= VIEW_FEED_MAX_FLIGHTS) {
         b->flights_skipped++;
         return;
@@ -67,6 +82,7 @@ static void view__feed_flight(view_batch *b, const sim_event *ev) {
 }
 
 static void view__feed_drop(view_batch *b, const sim_event *ev) {
+    if (b->n_drops >= VIEW_FEED_MAX_FLIGHTS) view__feed_compact(b, ev->t_us);
     if (b->n_drops >= VIEW_FEED_MAX_FLIGHTS) return;
     b->drops = xgrow(b->drops, &b->cap_drops, b->n_drops + 1, sizeof *b->drops);
     /* a drop event names the receiver as node and the sender as peer */

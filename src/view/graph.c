@@ -145,7 +145,7 @@ static void graph__captions(view_app *a) {
         view__text(&a->text, VF_SMALL, th->warn, g->x + 100, y + 2, line);
     }
     if (m->flights_skipped) {
-        snprintf(line, sizeof line, "%" PRIu64 " messages too many to draw", m->flights_skipped);
+        snprintf(line, sizeof line, "%" PRIu64 " messages at once: not all drawn", m->flights_skipped);
         int w = view__text_width(&a->text, VF_SMALL, line);
         view__text(&a->text, VF_SMALL, th->dim, g->x + g->w - w - 10, g->y + g->h - 20, line);
     }

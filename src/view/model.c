@@ -281,7 +281,11 @@ void view__model_apply(view_model *m, const view_batch *batch) {
     for (size_t i = 0; i < batch->n_evs; i++) view__apply_event(m, &batch->evs[i]);
     size_t room = VIEW_MAX_FLIGHTS > m->n_flights ? VIEW_MAX_FLIGHTS - m->n_flights : 0;
     size_t take = batch->n_flights < room ? batch->n_flights : room;
-    m->flights_skipped += batch->flights_skipped + (batch->n_flights - take);
+    uint64_t skipped = batch->flights_skipped + (batch->n_flights - take);
+    if (skipped) {
+        m->flights_skipped = skipped;
+        m->skipped_us = batch->n_flights ? batch->flights[batch->n_flights - 1].sent_us : m->skipped_us;
+    }
     if (take) {
         m->flights = xgrow(m->flights, &m->cap_flights, m->n_flights + take, sizeof *m->flights);
         memcpy(m->flights + m->n_flights, batch->flights, take * sizeof *m->flights);
@@ -303,6 +307,7 @@ void view__model_expire(view_model *m, int64_t now_us, int64_t keep_drops_us) {
     for (size_t i = 0; i < m->n_drops; i++)
         if (m->drops[i].sent_us + keep_drops_us >= now_us) m->drops[k++] = m->drops[i];
     m->n_drops = k;
+    if (m->flights_skipped && m->skipped_us + keep_drops_us < now_us) m->flights_skipped = 0;
     const scenario *scn = m->scn;
     while (m->next_scn_event < scn->n_events && scn->events[m->next_scn_event].at_us <= now_us) {
         const scn_event *e = &scn->events[m->next_scn_event++];

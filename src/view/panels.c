@@ -106,13 +106,17 @@ static void side__chart(view_app *a, int x, int y, int w, int h) {
     const view_theme *th = a->theme;
     view__fill(a->r, th->bg, x, y, w, h);
     view__frame_rect(a->r, th->panel_edge, x, y, w, h);
-    int64_t window = (int64_t)(30e6 * a->speed);
-    if (window < 60000000) window = 60000000;
-    if (window > 3600000000LL) window = 3600000000LL;
+    /* the whole run while it is short, then a window that scrolls: about a
+     * minute of wall time at the current speed, at least two of sim time */
+    int64_t span = (int64_t)(60e6 * a->speed);
+    if (span < 120000000) span = 120000000;
+    int64_t window = a->now_us < span ? a->now_us : span;
+    if (window < 10000000) window = 10000000;
     int64_t t1 = a->now_us > window ? a->now_us : window, t0 = t1 - window;
-    int top = 3;
+    int top = 3, peak = 1;
     for (size_t i = 0; i < m->n_series; i++)
-        if (m->series[i].distinct > top && m->series[i].t_us >= t0) top = m->series[i].distinct;
+        if (m->series[i].t_us >= t0 && m->series[i].distinct > peak) peak = m->series[i].distinct;
+    if (peak > top) top = peak;
     /* value at t0: the last point before it */
     int cur = 1;
     size_t i = 0;
@@ -133,7 +137,8 @@ static void side__chart(view_app *a, int x, int y, int w, int h) {
     }
     char label[96], dur[32];
     view__fmt_duration(dur, sizeof dur, window);
-    snprintf(label, sizeof label, "distinct tips, last %s (max %d)", dur, top);
+    snprintf(label, sizeof label, "distinct tips over the last %s: now %zu, peak %d", dur,
+             m->n_groups, peak);
     view__text(&a->text, VF_SMALL, th->dim, x + 4, y + 2, label);
 }
 

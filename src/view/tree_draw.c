@@ -16,11 +16,11 @@
 #include "util/mem.h"
 #include "view/view_int.h"
 
-#define TREE_COL_W 64
-#define TREE_FOLD_W 118
-#define TREE_BLOCK_W 48
-#define TREE_BLOCK_H 22
-#define TREE_LANE_H 48
+#define TREE_COL_W 74
+#define TREE_FOLD_W 124
+#define TREE_BLOCK_W 56
+#define TREE_BLOCK_H 26
+#define TREE_LANE_H 54
 #define TREE_PAD 14
 
 typedef struct tree__geo {

@@ -1,24 +1,16 @@
 /* ui.c - what can be clicked.
  *
  * The window is drawn "immediate mode": every frame draws every button and
- * block and records its rectangle here. Input is matched against the rects
- * of the frame the user saw (the last one), topmost (drawn last) first, so
- * drawing and hit testing cannot disagree about where things are. */
+ * block and records its rectangle here. Input arrives between frames and
+ * is matched against the rects of the frame the user saw (the last one
+ * drawn), topmost (drawn last) first, so drawing and hit testing cannot
+ * disagree about where things are. */
 #include <stdlib.h>
 
 #include "util/mem.h"
 #include "view/view_int.h"
 
-void view__ui_begin(view_ui *ui) {
-    view_hit *t = ui->prev;
-    size_t tc = ui->cap_prev;
-    ui->prev = ui->hits;
-    ui->n_prev = ui->n_hits;
-    ui->cap_prev = ui->cap_hits;
-    ui->hits = t;
-    ui->cap_hits = tc;
-    ui->n_hits = 0;
-}
+void view__ui_begin(view_ui *ui) { ui->n_hits = 0; }
 
 void view__ui_add(view_ui *ui, SDL_Rect rect, view_action a, int arg) {
     ui->hits = xgrow(ui->hits, &ui->cap_hits, ui->n_hits + 1, sizeof *ui->hits);
@@ -27,15 +19,15 @@ void view__ui_add(view_ui *ui, SDL_Rect rect, view_action a, int arg) {
 
 const view_hit *view__ui_at(const view_ui *ui, int x, int y) {
     SDL_Point p = {x, y};
-    for (size_t i = ui->n_prev; i-- > 0;)
-        if (SDL_PointInRect(&p, &ui->prev[i].rect)) return &ui->prev[i];
+    for (size_t i = ui->n_hits; i-- > 0;)
+        if (SDL_PointInRect(&p, &ui->hits[i].rect)) return &ui->hits[i];
     return NULL;
 }
 
 bool view__ui_rect(const view_ui *ui, view_action a, int arg, SDL_Rect *out) {
-    for (size_t i = ui->n_prev; i-- > 0;)
-        if (ui->prev[i].action == a && ui->prev[i].arg == arg) {
-            *out = ui->prev[i].rect;
+    for (size_t i = ui->n_hits; i-- > 0;)
+        if (ui->hits[i].action == a && ui->hits[i].arg == arg) {
+            *out = ui->hits[i].rect;
             return true;
         }
     return false;
@@ -43,7 +35,6 @@ bool view__ui_rect(const view_ui *ui, view_action a, int arg, SDL_Rect *out) {
 
 void view__ui_cleanup(view_ui *ui) {
     free(ui->hits);
-    free(ui->prev);
-    ui->hits = ui->prev = NULL;
-    ui->n_hits = ui->n_prev = ui->cap_hits = ui->cap_prev = 0;
+    ui->hits = NULL;
+    ui->n_hits = ui->cap_hits = 0;
 }

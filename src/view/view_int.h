@@ -61,6 +61,7 @@ typedef struct view_ev {
 } view_ev;
 
 #define VIEW_FEED_MAX_FLIGHTS 40000 /* per frame; beyond, messages are not drawn */
+#define VIEW_FEED_DROP_KEEP_US 60000000 /* a batch forgets drops older than this */
 
 /* What the sink gathered: events, and messages sent and dropped. */
 typedef struct view_batch {
@@ -166,7 +167,8 @@ typedef struct view_model {
     size_t n_flights, cap_flights;
     view_flight *drops;    /* recent drops, shown for a moment */
     size_t n_drops, cap_drops;
-    uint64_t flights_skipped;
+    uint64_t flights_skipped;  /* not drawn (too many at once), lately */
+    int64_t skipped_us;        /* when that last happened */
 
     /* tips: live nodes per tip, kept up to date event by event */
     hmap tip_count;        /* block hash -> (intptr) live nodes on it */
@@ -315,13 +317,12 @@ typedef struct view_hit {
 } view_hit;
 
 typedef struct view_ui {
-    view_hit *hits;        /* this frame's clickable things, in drawing order */
+    view_hit *hits;        /* the last frame's clickable things, in drawing order */
     size_t n_hits, cap_hits;
-    view_hit *prev;        /* the last frame's, used for input */
-    size_t n_prev, cap_prev;
     int mouse_x, mouse_y;
 } view_ui;
 
+/* Starts a frame's list (drawing adds to it; input reads it). */
 void view__ui_begin(view_ui *ui);
 void view__ui_add(view_ui *ui, SDL_Rect rect, view_action a, int arg);
 /* The topmost clickable thing of the last frame under (x, y), or NULL. */

@@ -1,0 +1,714 @@
+/* test_view.c - the window, rendered headless and probed pixel by pixel.
+ *
+ * Every case draws real frames of shipped scenarios with the software
+ * renderer into a plain surface (SDL_VIDEODRIVER=dummy: no display), and
+ * drives the app with the same SDL events a user makes (SDL_PushEvent:
+ * clicks, typing, keys, a dropped file). Checks read what a person would
+ * see: how many node discs there are, which colour each has, the banner's
+ * colour, and what the nodes did (their published snapshots).
+ *
+ * Disc counting knows nothing of the layout: it floods every region of
+ * pixels in a tip colour (the palette) inside the graph and counts those
+ * big enough to be a disc, so a node missing, doubled or drawn off screen
+ * fails it. Set VIEW_TEST_PNG_DIR to keep the frames as PNGs. */
+#include <SDL_image.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "sim_fixture.h"
+#include "view/view_int.h"
+
+#define W 1280
+#define H 800
+
+typedef struct fx_view {
+    SDL_Surface *surf;
+    SDL_Renderer *r;
+    view_app *a;
+    int64_t wall_us;
+} fx_view;
+
+static void fxv_sdl(void) {
+    static bool done;
+    if (done) return;
+    done = true;
+    setenv("SDL_VIDEODRIVER", "dummy", 0);
+    if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+        fprintf(stderr, "fixture: SDL_Init: %s\n", SDL_GetError());
+        abort();
+    }
+}
+
+/* An app on `path` (NULL: the default scenario), started. */
+static void fxv_open(fx_view *f, const char *path, sim_executor ex) {
+    fxv_sdl();
+    f->surf = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_ARGB8888);
+    f->r = SDL_CreateSoftwareRenderer(f->surf);
+    char err[512] = "";
+    view_options o = {.scenario_path = path, .executor_set = true, .executor = ex};
+    f->a = view__app_new(&o, f->r, W, H, err, sizeof err);
+    if (!f->a) {
+        fprintf(stderr, "fixture: view__app_new: %s\n", err);
+        abort();
+    }
+    f->wall_us = 1000000;
+    view__app_start(f->a);
+}
+
+static void fxv_close(fx_view *f) {
+    view__app_free(f->a);
+    SDL_DestroyRenderer(f->r);
+    SDL_FreeSurface(f->surf);
+    SDL_FlushEvents(SDL_FIRSTEVENT, SDL_LASTEVENT);
+}
+
+/* Hands the queued SDL events to the app, then updates and draws a frame
+ * `dt_us` of wall time after the last one. */
+static void fxv_frame(fx_view *f, int64_t dt_us) {
+    SDL_Event e;
+    while (SDL_PollEvent(&e)) view__app_event(f->a, &e);
+    f->wall_us += dt_us;
+    view__app_update(f->a, f->wall_us);
+    view__app_draw(f->a);
+    SDL_RenderPresent(f->r);
+}
+
+/* Runs the virtual sim to t and draws that frame (twice: the second sees
+ * the first frame's buttons, as a user would). */
+static void fxv_at(fx_view *f, double t_s) {
+    view__app_run_to(f->a, (int64_t)(t_s * 1e6));
+    fxv_frame(f, 0);
+    fxv_frame(f, 0);
+}
+
+static void fxv_save(fx_view *f, const char *name) {
+    const char *dir = getenv("VIEW_TEST_PNG_DIR");
+    if (!dir) return;
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s.png", dir, name);
+    IMG_SavePNG(f->surf, path);
+}
+
+static SDL_Color fxv_pixel(const fx_view *f, int x, int y) {
+    const Uint32 *row = (const Uint32 *)((const Uint8 *)f->surf->pixels + y * f->surf->pitch);
+    SDL_Color c;
+    SDL_GetRGB(row[x], f->surf->format, &c.r, &c.g, &c.b);
+    c.a = 255;
+    return c;
+}
+
+static bool fxv_near(SDL_Color a, SDL_Color b) {
+    return abs(a.r - b.r) <= 3 && abs(a.g - b.g) <= 3 && abs(a.b - b.b) <= 3;
+}
+
+static int fxv_palette_index(SDL_Color c) {
+    for (int i = 0; i < VIEW_PALETTE; i++)
+        if (fxv_near(c, view_theme_dark.palette[i])) return i;
+    return -1;
+}
+
+/* Regions of tip-coloured pixels in `area` of at least min_px pixels. */
+static int fxv_count_discs(const fx_view *f, SDL_Rect area, int min_px) {
+    int n = area.w * area.h, found = 0;
+    signed char *cls = malloc((size_t)n);
+    bool *seen = calloc((size_t)n, 1);
+    int *stack = malloc((size_t)n * sizeof *stack);
+    for (int y = 0; y < area.h; y++)
+        for (int x = 0; x < area.w; x++)
+            cls[y * area.w + x] = (signed char)fxv_palette_index(fxv_pixel(f, area.x + x, area.y + y));
+    for (int i = 0; i < n; i++) {
+        if (seen[i] || cls[i] < 0) continue;
+        int top = 0, size = 0;
+        stack[top++] = i;
+        seen[i] = true;
+        while (top) {
+            int p = stack[--top], px = p % area.w, py = p / area.w;
+            size++;
+            const int nb[4][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}};
+            for (int k = 0; k < 4; k++) {
+                int qx = px + nb[k][0], qy = py + nb[k][1];
+                if (qx < 0 || qy < 0 || qx >= area.w || qy >= area.h) continue;
+                int q = qy * area.w + qx;
+                if (!seen[q] && cls[q] == cls[i]) {
+                    seen[q] = true;
+                    stack[top++] = q;
+                }
+            }
+        }
+        if (size >= min_px) found++;
+    }
+    free(cls);
+    free(seen);
+    free(stack);
+    return found;
+}
+
+/* The colour at a node's centre (slightly off: a crashed node's cross
+ * runs through the centre). */
+static SDL_Color fxv_node_colour(const fx_view *f, int node_id) {
+    float x, y;
+    view__app_node_pos(f->a, node_id, &x, &y);
+    float r = view__app_node_radius(f->a);
+    return fxv_pixel(f, (int)(x + r / 2), (int)y);
+}
+
+static void fxv_click_at(int x, int y) {
+    SDL_Event e = {0};
+    e.type = SDL_MOUSEMOTION;
+    e.motion.x = x;
+    e.motion.y = y;
+    SDL_PushEvent(&e);
+    memset(&e, 0, sizeof e);
+    e.type = SDL_MOUSEBUTTONDOWN;
+    e.button.button = SDL_BUTTON_LEFT;
+    e.button.state = SDL_PRESSED;
+    e.button.x = x;
+    e.button.y = y;
+    SDL_PushEvent(&e);
+    e.type = SDL_MOUSEBUTTONUP;
+    e.button.state = SDL_RELEASED;
+    SDL_PushEvent(&e);
+}
+
+static void fxv_click_node(fx_view *f, int node_id) {
+    float x, y;
+    view__app_node_pos(f->a, node_id, &x, &y);
+    fxv_click_at((int)x, (int)y);
+    fxv_frame(f, 0);
+}
+
+/* Clicks the button of an action as drawn in the last frame; false if it
+ * is not on screen. */
+static bool fxv_click_action(fx_view *f, view_action act, int arg) {
+    SDL_Rect r;
+    if (!view__ui_rect(&f->a->ui, act, arg, &r)) return false;
+    fxv_click_at(r.x + r.w / 2, r.y + r.h / 2);
+    fxv_frame(f, 0);
+    fxv_frame(f, 0);
+    return true;
+}
+
+static void fxv_type(const char *text) {
+    SDL_Event e = {0};
+    e.type = SDL_TEXTINPUT;
+    snprintf(e.text.text, sizeof e.text.text, "%s", text);
+    SDL_PushEvent(&e);
+}
+
+static void fxv_key(SDL_Keycode k) {
+    SDL_Event e = {0};
+    e.type = SDL_KEYDOWN;
+    e.key.state = SDL_PRESSED;
+    e.key.keysym.sym = k;
+    SDL_PushEvent(&e);
+}
+
+static node_snapshot fxv_snap(fx_view *f, int node_id) {
+    node_snapshot s;
+    node_snapshot_get(sim_node(f->a->sim, node_id), &s);
+    node_snapshot_release(&s); /* the scalar fields stay valid */
+    return s;
+}
+
+/* ---- fonts ---- */
+
+static void test_font_default_and_missing(void) {
+    char err[256] = "";
+    char *path = view__font_find(NULL, err, sizeof err);
+    CHECK(path != NULL);
+    CHECK(access(path, R_OK) == 0);
+    free(path);
+    path = view__font_find("/no/such/font.ttf", err, sizeof err);
+    CHECK(path == NULL);
+    CHECK(strstr(err, "--font /no/such/font.ttf") != NULL);
+    /* a file that is not a font is refused with a message, not a crash */
+    fxv_sdl();
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 64, 64, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Renderer *r = SDL_CreateSoftwareRenderer(s);
+    view_options o = {.font_path = "scenarios/fork-race.json"};
+    view_app *a = view__app_new(&o, r, 64, 64, err, sizeof err);
+    CHECK(a == NULL);
+    CHECK(strstr(err, "not a font") != NULL);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(s);
+}
+
+/* ---- the engine hook the view relies on: arrival times ---- */
+
+static int64_t arrival_sent, arrival_bad, delivered_bad;
+static void arrival_sink(void *user, const sim_event *ev) {
+    (void)user;
+    if (ev->kind == EV_MSG_SENT) {
+        arrival_sent++;
+        if (ev->arrive_us != ev->t_us + 200000) arrival_bad++; /* fixed 200 ms, no bandwidth cap */
+    } else if (ev->kind == EV_MSG_DELIVERED && ev->arrive_us != ev->t_us) {
+        delivered_bad++;
+    }
+}
+
+static void test_sent_events_carry_arrival(void) {
+    scenario scn;
+    CHECK_INT_EQ(scenario_load(&scn, "scenarios/fork-race.json", NULL, 0), CS_OK);
+    sim *s = fx_sim(&scn, SIM_VIRTUAL);
+    arrival_sent = arrival_bad = delivered_bad = 0;
+    sim_add_sink_filtered(s, arrival_sink, NULL,
+                          SIM_EVENT_BIT(EV_MSG_SENT) | SIM_EVENT_BIT(EV_MSG_DELIVERED));
+    sim_run(s);
+    sim_free(s);
+    scenario_cleanup(&scn);
+    CHECK(arrival_sent > 20);
+    CHECK_INT_EQ(arrival_bad, 0);
+    CHECK_INT_EQ(delivered_bad, 0);
+}
+
+/* ---- static frames ---- */
+
+static void test_frame_not_blank(void) {
+    fx_view f;
+    fxv_open(&f, NULL, SIM_VIRTUAL);
+    fxv_at(&f, 30);
+    fxv_save(&f, "default-30s");
+    int differ = 0, colours = 0;
+    Uint32 seen[64];
+    SDL_Color bg = view_theme_dark.bg;
+    for (int y = 0; y < H; y += 4)
+        for (int x = 0; x < W; x += 4) {
+            SDL_Color c = fxv_pixel(&f, x, y);
+            if (!fxv_near(c, bg)) differ++;
+            Uint32 key = (Uint32)c.r << 16 | (Uint32)c.g << 8 | c.b;
+            int k = 0;
+            while (k < colours && seen[k] != key) k++;
+            if (k == colours && colours < 64) seen[colours++] = key;
+        }
+    fxv_close(&f);
+    CHECK(differ > (W / 4) * (H / 4) / 5); /* panels, discs, text: a fifth or more */
+    CHECK(colours >= 16);
+}
+
+static void disc_count_case(const char *path, double t_s, int want) {
+    fx_view f;
+    fxv_open(&f, path, SIM_VIRTUAL);
+    fxv_at(&f, t_s);
+    int found = fxv_count_discs(&f, f.a->rects.graph, 60);
+    char name[64];
+    snprintf(name, sizeof name, "discs-%d", want);
+    fxv_save(&f, name);
+    int n = f.a->model.n_nodes;
+    fxv_close(&f);
+    CHECK_INT_EQ(n, want);
+    CHECK_INT_EQ(found, want);
+}
+
+static void test_disc_count_three_nodes(void) { disc_count_case("scenarios/three-nodes.json", 2.5, 3); }
+static void test_disc_count_fork_race(void) { disc_count_case("scenarios/fork-race.json", 2, 4); }
+static void test_disc_count_default(void) { disc_count_case(NULL, 90, 8); }
+static void test_disc_count_partition_heal(void) {
+    scenario scn;
+    CHECK_INT_EQ(scenario_load(&scn, "scenarios/partition-heal.json", NULL, 0), CS_OK);
+    int n = scn.n_nodes;
+    scenario_cleanup(&scn);
+    disc_count_case("scenarios/partition-heal.json", 30, n);
+}
+static void test_disc_count_busy_network(void) { disc_count_case("scenarios/busy-network.json", 100, 50); }
+
+/* fork-race: at 2 s alice and dave each hold their own block #2 (the race
+ * was a tie); by 8 s bob's block #3 has reached everyone. */
+static void test_fork_colours_split_then_agree(void) {
+    fx_view f;
+    fxv_open(&f, "scenarios/fork-race.json", SIM_VIRTUAL);
+    fxv_at(&f, 2);
+    fxv_save(&f, "fork-race-2s");
+    SDL_Color alice = fxv_node_colour(&f, 0), dave = fxv_node_colour(&f, 3);
+    SDL_Color bob = fxv_node_colour(&f, 1), carol = fxv_node_colour(&f, 2);
+    CHECK(fxv_palette_index(alice) >= 0);
+    CHECK(fxv_palette_index(dave) >= 0);
+    CHECK(fxv_palette_index(alice) != fxv_palette_index(dave));
+    /* bob and carol each took one of the two: both colours are in use */
+    CHECK(fxv_near(bob, alice) || fxv_near(bob, dave));
+    CHECK(fxv_near(carol, alice) || fxv_near(carol, dave));
+    /* the banner is red */
+    const SDL_Rect *s = &f.a->rects.side;
+    CHECK(fxv_near(fxv_pixel(&f, s->x + 16, s->y + 36), view_theme_dark.bad));
+    CHECK_INT_EQ(f.a->model.n_groups, 2);
+    fxv_at(&f, 8);
+    fxv_save(&f, "fork-race-8s");
+    SDL_Color all[4];
+    for (int i = 0; i < 4; i++) all[i] = fxv_node_colour(&f, i);
+    CHECK(fxv_palette_index(all[0]) >= 0);
+    for (int i = 1; i < 4; i++) CHECK(fxv_near(all[i], all[0]));
+    CHECK(fxv_near(fxv_pixel(&f, s->x + 16, s->y + 36), view_theme_dark.good));
+    CHECK_INT_EQ(f.a->model.stale, 1);
+    CHECK_INT_EQ(f.a->model.forks, 1);
+    CHECK_INT_EQ(f.a->model.last_reorg_depth, 1);
+    fxv_close(&f);
+}
+
+/* ---- clicks ---- */
+
+static void test_click_node_then_mine(void) {
+    fx_view f;
+    fxv_open(&f, "scenarios/three-nodes.json", SIM_VIRTUAL);
+    fxv_at(&f, 0.5);
+    fxv_click_node(&f, 1);
+    CHECK_INT_EQ(f.a->selected, 1);
+    fxv_frame(&f, 0);
+    int64_t before = fxv_snap(&f, 1).height;
+    size_t blocks = f.a->model.n_blocks;
+    CHECK(fxv_click_action(&f, ACT_MINE, 0));
+    fxv_save(&f, "three-nodes-mined");
+    CHECK_INT_EQ(fxv_snap(&f, 1).height, before + 1);
+    CHECK_INT_EQ(f.a->model.n_blocks, blocks + 1);
+    CHECK_INT_EQ(f.a->model.last_miner, 1);
+    CHECK(strstr(f.a->status, "bob mined block #2") != NULL);
+    /* the new block is bob's tip: his disc takes its colour, alice keeps hers */
+    CHECK(!fxv_near(fxv_node_colour(&f, 1), fxv_node_colour(&f, 0)));
+    fxv_close(&f);
+}
+
+static void test_text_input_adds_transaction(void) {
+    fx_view f;
+    fxv_open(&f, "scenarios/three-nodes.json", SIM_VIRTUAL);
+    fxv_at(&f, 0.5);
+    fxv_click_node(&f, 0);
+    CHECK_STR_EQ(f.a->tx_from, "alice"); /* the selected node's name to start with */
+    size_t pool = fxv_snap(&f, 0).mempool_size;
+    fxv_type("t"); /* T: the transaction form */
+    fxv_frame(&f, 0);
+    CHECK_INT_EQ(f.a->field, FIELD_TO);
+    fxv_type("bob");
+    fxv_key(SDLK_TAB);
+    fxv_type("7x"); /* the amount takes digits only */
+    fxv_frame(&f, 0);
+    CHECK_STR_EQ(f.a->tx_to, "bob");
+    CHECK_STR_EQ(f.a->tx_amount, "7");
+    fxv_key(SDLK_RETURN);
+    fxv_frame(&f, 0);
+    fxv_frame(&f, 0);
+    CHECK_INT_EQ(fxv_snap(&f, 0).mempool_size, pool + 1);
+    CHECK(strstr(f.a->tx_result, "accepted: alice -> bob 7") != NULL);
+    /* an overspend is refused and the panel says why */
+    SDL_Rect amount;
+    CHECK(view__ui_rect(&f.a->ui, ACT_FIELD_AMOUNT, 0, &amount));
+    fxv_click_at(amount.x + 5, amount.y + 5);
+    fxv_key(SDLK_BACKSPACE);
+    fxv_type("1000");
+    fxv_frame(&f, 0);
+    CHECK(fxv_click_action(&f, ACT_TX_SEND, 0));
+    fxv_save(&f, "three-nodes-refused");
+    CHECK_INT_EQ(fxv_snap(&f, 0).mempool_size, pool + 1);
+    CHECK(strstr(f.a->tx_result, "refused") != NULL);
+    CHECK(strstr(f.a->tx_result, reject_message(REJ_TX_OVERSPEND)) != NULL);
+    fxv_close(&f);
+}
+
+static void test_cut_off_and_crash(void) {
+    fx_view f;
+    fxv_open(&f, "scenarios/fork-race.json", SIM_VIRTUAL);
+    fxv_at(&f, 0.5);
+    fxv_click_node(&f, 2);
+    CHECK(fxv_click_action(&f, ACT_CUT, 0));
+    CHECK(f.a->model.nodes[2].isolated);
+    CHECK(view__model_cut(&f.a->model, 1, 2));
+    CHECK(!view__model_cut(&f.a->model, 0, 1));
+    /* a cut link is drawn dashed red: its middle pixel or one near it */
+    float x1, y1, x2, y2;
+    view__app_node_pos(f.a, 1, &x1, &y1);
+    view__app_node_pos(f.a, 2, &x2, &y2);
+    int red = 0;
+    for (int k = -6; k <= 6; k++) {
+        float t = 0.5f + (float)k * 0.01f;
+        if (fxv_near(fxv_pixel(&f, (int)(x1 + (x2 - x1) * t), (int)(y1 + (y2 - y1) * t)),
+                     view_theme_dark.link_cut))
+            red++;
+    }
+    CHECK(red > 0);
+    CHECK(fxv_click_action(&f, ACT_CUT, 0)); /* reconnect */
+    CHECK(!f.a->model.nodes[2].isolated);
+    CHECK(fxv_click_action(&f, ACT_CRASH, 0));
+    CHECK(f.a->model.nodes[2].crashed);
+    CHECK(fxv_snap(&f, 2).crashed);
+    CHECK(fxv_near(fxv_node_colour(&f, 2), view_theme_dark.down));
+    CHECK_INT_EQ(f.a->model.live, 3);
+    CHECK(fxv_click_action(&f, ACT_CRASH, 0)); /* restart */
+    CHECK(!fxv_snap(&f, 2).crashed);
+    CHECK(fxv_palette_index(fxv_node_colour(&f, 2)) >= 0);
+    fxv_close(&f);
+}
+
+static void test_hash_power_buttons(void) {
+    fx_view f;
+    fxv_open(&f, "scenarios/fork-race.json", SIM_VIRTUAL);
+    fxv_at(&f, 0.5);
+    fxv_click_node(&f, 0);
+    double share = fxv_snap(&f, 0).share;
+    CHECK(fxv_click_action(&f, ACT_POWER_UP, 0));
+    CHECK_DBL_NEAR(fxv_snap(&f, 0).share, share * 2, 1e-9);
+    CHECK(fxv_click_action(&f, ACT_POWER_DOWN, 0));
+    CHECK(fxv_click_action(&f, ACT_POWER_DOWN, 0));
+    CHECK_DBL_NEAR(fxv_snap(&f, 0).share, share / 2, 1e-9);
+    CHECK_DBL_NEAR(f.a->model.nodes[0].share, share / 2, 1e-9);
+    fxv_close(&f);
+}
+
+static void test_click_block_opens_card(void) {
+    fx_view f;
+    fxv_open(&f, "scenarios/fork-race.json", SIM_VIRTUAL);
+    fxv_at(&f, 8);
+    int idx = view__model_find(&f.a->model, sim_node(f.a->sim, 1)->chain.tip);
+    CHECK(idx > 0);
+    CHECK(fxv_click_action(&f, ACT_BLOCK, idx));
+    CHECK_INT_EQ(f.a->card, idx);
+    fxv_save(&f, "fork-race-card");
+    SDL_Rect close;
+    CHECK(view__ui_rect(&f.a->ui, ACT_CLOSE_CARD, 0, &close));
+    CHECK(fxv_click_action(&f, ACT_CLOSE_CARD, 0));
+    CHECK_INT_EQ(f.a->card, -1);
+    fxv_close(&f);
+}
+
+/* ---- time ---- */
+
+static void test_pause_step_speed(void) {
+    fx_view f;
+    fxv_open(&f, "scenarios/fork-race.json", SIM_VIRTUAL);
+    double speed = f.a->speed;
+    CHECK_DBL_NEAR(speed, 10, 1e-9); /* the scenario's own speed */
+    fxv_frame(&f, 0);
+    fxv_frame(&f, 100000); /* 0.1 s of wall time at x10: 1 s of sim time */
+    CHECK_INT_EQ(f.a->now_us, 1000000);
+    fxv_key(SDLK_SPACE);
+    fxv_frame(&f, 100000);
+    CHECK(f.a->paused);
+    CHECK_INT_EQ(f.a->now_us, 1000000);
+    fxv_type("n"); /* step: exactly one event, wherever it is */
+    fxv_frame(&f, 100000);
+    int64_t t1 = f.a->now_us;
+    CHECK(t1 >= 1000000);
+    uint64_t handled = sim_events_handled(f.a->sim);
+    fxv_type(".");
+    fxv_frame(&f, 100000);
+    CHECK_INT_EQ(sim_events_handled(f.a->sim), handled + 1);
+    CHECK(f.a->now_us >= t1);
+    fxv_type("+");
+    fxv_frame(&f, 0);
+    CHECK_DBL_NEAR(f.a->speed, speed * 2, 1e-9);
+    CHECK(fxv_click_action(&f, ACT_SLOWER, 0));
+    CHECK(fxv_click_action(&f, ACT_SLOWER, 0));
+    CHECK_DBL_NEAR(f.a->speed, speed / 2, 1e-9);
+    CHECK(fxv_click_action(&f, ACT_PAUSE, 0)); /* resume */
+    CHECK(!f.a->paused);
+    int64_t t2 = f.a->now_us;
+    fxv_frame(&f, 200000);
+    CHECK_INT_EQ(f.a->now_us, t2 + 1000000); /* 0.2 s at x5 */
+    fxv_close(&f);
+}
+
+/* ---- tree ---- */
+
+static void test_tree_folds_long_runs(void) {
+    char json[4096];
+    int len = snprintf(json, sizeof json,
+                       "{\"name\": \"long\", \"nodes\": 2, \"topology\": \"mesh\","
+                       " \"chain\": {\"difficulty\": 4}, \"events\": [");
+    for (int i = 1; i <= 40; i++)
+        len += snprintf(json + len, sizeof json - (size_t)len, "%s{\"at\": %d, \"do\": \"mine\", \"node\": 0}",
+                        i > 1 ? ", " : "", i);
+    snprintf(json + len, sizeof json - (size_t)len, "]}");
+    char path[] = "/tmp/test_view_long_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    CHECK(write(fd, json, strlen(json)) == (ssize_t)strlen(json));
+    close(fd);
+    fx_view f;
+    fxv_open(&f, path, SIM_VIRTUAL);
+    fxv_at(&f, 45);
+    fxv_save(&f, "tree-folded");
+    const view_model *m = &f.a->model;
+    CHECK_INT_EQ(m->max_height, 41);
+    /* #1 and #2..#35 folded (plain), the newest six shown, the tip last */
+    CHECK(m->n_columns >= 2);
+    CHECK(!m->columns[0].folded);
+    CHECK(m->columns[1].folded);
+    CHECK_INT_EQ(m->columns[1].h_first, 2);
+    CHECK_INT_EQ(m->columns[1].h_last, 41 - VIEW_TREE_TAIL);
+    CHECK_INT_EQ(m->n_columns, 2 + VIEW_TREE_TAIL);
+    CHECK(!m->columns[m->n_columns - 1].folded);
+    CHECK_INT_EQ(m->columns[m->n_columns - 1].h_first, 41);
+    fxv_close(&f);
+    unlink(path);
+}
+
+static void test_rejected_block_is_red(void) {
+    fx_view f;
+    fxv_open(&f, "scenarios/fork-race.json", SIM_VIRTUAL);
+    fxv_at(&f, 0.5);
+    bstore *st = sim_store(f.a->sim);
+    const block *g = bstore_genesis(st);
+    /* a block that pays its miner 999 instead of the reward */
+    block *bad = bstore_intern(st, cf_seal(2, g->hash_hex, bstore_params(st)->difficulty, 999,
+                                           "mallory", NULL, 0));
+    fx_deliver_block(f.a->sim, 0, 1, bad);
+    fxv_frame(&f, 0);
+    fxv_frame(&f, 0);
+    int idx = view__model_find(&f.a->model, bad);
+    CHECK(idx > 0);
+    CHECK(f.a->model.blocks[idx].rejected);
+    CHECK_INT_EQ(f.a->model.blocks[idx].reason, REJ_BLK_REWARD);
+    SDL_Rect r;
+    CHECK(view__ui_rect(&f.a->ui, ACT_BLOCK, idx, &r));
+    fxv_save(&f, "rejected");
+    CHECK(fxv_near(fxv_pixel(&f, r.x + 4, r.y + r.h / 2), view_theme_dark.bad_fill));
+    CHECK_INT_EQ(f.a->model.stale, 0); /* rejected is not stale */
+    fxv_close(&f);
+}
+
+/* ---- files, help ---- */
+
+static void test_drop_file_opens_it(void) {
+    fx_view f;
+    fxv_open(&f, "scenarios/fork-race.json", SIM_VIRTUAL);
+    fxv_at(&f, 1);
+    SDL_Event e = {0};
+    e.type = SDL_DROPFILE;
+    e.drop.file = SDL_strdup("scenarios/three-nodes.json");
+    SDL_PushEvent(&e);
+    fxv_frame(&f, 0);
+    CHECK_STR_EQ(f.a->scn.name, "three-nodes");
+    CHECK_INT_EQ(f.a->model.n_nodes, 3);
+    CHECK_INT_EQ(f.a->now_us, 0);
+    /* a file that is not a scenario: refused, the current one stays */
+    e.drop.file = SDL_strdup("no/such.json");
+    SDL_PushEvent(&e);
+    fxv_frame(&f, 0);
+    CHECK_STR_EQ(f.a->scn.name, "three-nodes");
+    CHECK(f.a->status_bad);
+    CHECK(strstr(f.a->status, "no/such.json") != NULL);
+    /* reload: the same file from the start */
+    fxv_at(&f, 3);
+    CHECK(f.a->model.n_blocks > 1);
+    fxv_type("r");
+    fxv_frame(&f, 0);
+    CHECK_INT_EQ(f.a->model.n_blocks, 1);
+    CHECK_INT_EQ(f.a->now_us, 0);
+    fxv_close(&f);
+}
+
+static void test_help_overlay(void) {
+    fx_view f;
+    fxv_open(&f, "scenarios/fork-race.json", SIM_VIRTUAL);
+    fxv_at(&f, 1);
+    SDL_Color before = fxv_pixel(&f, W / 2, H / 2);
+    fxv_type("?");
+    fxv_frame(&f, 0);
+    CHECK(f.a->help);
+    fxv_save(&f, "help");
+    CHECK(fxv_near(fxv_pixel(&f, W / 2 - 355, H / 2), view_theme_dark.panel));
+    (void)before;
+    fxv_key(SDLK_ESCAPE);
+    fxv_frame(&f, 0);
+    CHECK(!f.a->help);
+    fxv_close(&f);
+}
+
+static void test_screenshot_is_deterministic(void) {
+    view_options o = {.scenario_path = "scenarios/fork-race.json", .at_us = 2000000};
+    char a[] = "/tmp/test_view_a_XXXXXX", b[] = "/tmp/test_view_b_XXXXXX";
+    close(mkstemp(a));
+    close(mkstemp(b));
+    CHECK_INT_EQ(view_screenshot(&o, a), 0);
+    CHECK_INT_EQ(view_screenshot(&o, b), 0);
+    fxv_sdl();
+    SDL_Surface *x = IMG_Load(a), *y = IMG_Load(b);
+    CHECK(x && y);
+    CHECK_INT_EQ(x->w, 1280);
+    CHECK_INT_EQ(x->h, 800);
+    SDL_Surface *xc = SDL_ConvertSurfaceFormat(x, SDL_PIXELFORMAT_ARGB8888, 0);
+    SDL_Surface *yc = SDL_ConvertSurfaceFormat(y, SDL_PIXELFORMAT_ARGB8888, 0);
+    bool same = xc->pitch == yc->pitch && memcmp(xc->pixels, yc->pixels, (size_t)(xc->pitch * xc->h)) == 0;
+    SDL_FreeSurface(x);
+    SDL_FreeSurface(y);
+    SDL_FreeSurface(xc);
+    SDL_FreeSurface(yc);
+    unlink(a);
+    unlink(b);
+    CHECK(same);
+}
+
+/* ---- the threads executor (the live default) ---- */
+
+static void test_threads_click_mine(void) {
+    fx_view f;
+    fxv_open(&f, "scenarios/three-nodes.json", SIM_THREADS);
+    fxv_frame(&f, 0);
+    fxv_click_node(&f, 2);
+    CHECK_INT_EQ(f.a->selected, 2);
+    fxv_frame(&f, 0);
+    int64_t before = fxv_snap(&f, 2).height;
+    CHECK(fxv_click_action(&f, ACT_MINE, 0));
+    /* the command runs on carol's thread; its result comes back through the
+     * queue within a few frames */
+    for (int i = 0; i < 300 && !strstr(f.a->status, "carol mined"); i++) {
+        SDL_Delay(10);
+        fxv_frame(&f, 10000);
+    }
+    CHECK(strstr(f.a->status, "carol mined") != NULL);
+    CHECK_INT_EQ(fxv_snap(&f, 2).height, before + 1);
+    for (int i = 0; i < 100 && f.a->model.last_miner != 2; i++) {
+        SDL_Delay(10);
+        fxv_frame(&f, 10000);
+    }
+    CHECK_INT_EQ(f.a->model.last_miner, 2);
+    /* pause stops the clock */
+    CHECK(fxv_click_action(&f, ACT_PAUSE, 0));
+    CHECK(sim_paused(f.a->sim));
+    int64_t t = sim_now_us(f.a->sim);
+    SDL_Delay(50);
+    CHECK_INT_EQ(sim_now_us(f.a->sim), t);
+    /* step: the clock runs until the next event (the scenario's next entry
+     * is at a whole second), which pauses it again */
+    CHECK(fxv_click_action(&f, ACT_STEP, 0));
+    for (int i = 0; i < 300 && !(sim_paused(f.a->sim) && sim_now_us(f.a->sim) > t); i++) SDL_Delay(10);
+    CHECK(sim_paused(f.a->sim));
+    int64_t stepped = sim_now_us(f.a->sim);
+    CHECK(stepped > t);
+    CHECK(stepped < t + 1500000 * 10); /* within the next scenario second or so, at x10 */
+    SDL_Delay(50);
+    CHECK_INT_EQ(sim_now_us(f.a->sim), stepped);
+    fxv_close(&f);
+}
+
+static const test_case cases[] = {
+    TEST(test_font_default_and_missing),
+    TEST(test_sent_events_carry_arrival),
+    TEST(test_frame_not_blank),
+    TEST(test_disc_count_three_nodes),
+    TEST(test_disc_count_fork_race),
+    TEST(test_disc_count_default),
+    TEST(test_disc_count_partition_heal),
+    TEST(test_disc_count_busy_network),
+    TEST(test_fork_colours_split_then_agree),
+    TEST(test_click_node_then_mine),
+    TEST(test_text_input_adds_transaction),
+    TEST(test_cut_off_and_crash),
+    TEST(test_hash_power_buttons),
+    TEST(test_click_block_opens_card),
+    TEST(test_pause_step_speed),
+    TEST(test_tree_folds_long_runs),
+    TEST(test_rejected_block_is_red),
+    TEST(test_drop_file_opens_it),
+    TEST(test_help_overlay),
+    TEST(test_screenshot_is_deterministic),
+    TEST(test_threads_click_mine),
+    {0},
+};
+
+static int run(int argc, char **argv) {
+    int code = check__run(cases, argc, argv);
+    TTF_Quit();
+    SDL_Quit();
+    return code;
+}
+
+int main(int argc, char **argv) { return run(argc, argv); }
