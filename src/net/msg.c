@@ -17,10 +17,8 @@
 
 msg *msg_new(msg_kind kind) {
     assert(kind >= MSG_INV && kind < MSG_KIND_COUNT);
-    msg *m = xcalloc(1, sizeof *m);
-    m->kind = kind;
-    m->from = -1;
-    m->to = -1;
+    msg *m = xmalloc(sizeof *m);
+    *m = (msg){.kind = kind, .from = -1, .to = -1};
     return m;
 }
 
