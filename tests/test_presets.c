@@ -72,13 +72,16 @@ static int preset_mismatches(const preset *p, const cJSON *data, const cJSON *en
     const cJSON *lat = item(item(data, "latency_ms"), lat_year);
     const cJSON *up = item(item(data, "upload_bps"), bw_year);
     const cJSON *down = item(item(data, "download_bps"), bw_year);
-    const cJSON *share = item(item(data, "region_distribution"), item(entry, "region_distribution")->valuestring);
-    const cJSON *cdf = item(item(data, "outbound_degree_cdf"), item(entry, "outbound_degree_cdf")->valuestring);
+    const char *share_key = item(entry, "region_distribution")->valuestring;
+    const char *cdf_key = item(entry, "outbound_degree_cdf")->valuestring;
+    const cJSON *share = item(item(data, "region_distribution"), share_key);
+    const cJSON *cdf = item(item(data, "outbound_degree_cdf"), cdf_key);
     if (!lat || !up || !down || !share || !cdf) {
         fprintf(stderr, "  %s: a table its entry names is missing\n", p->name);
         return 1;
     }
-    if (cJSON_GetArraySize(regions) != p->n_regions || cJSON_GetArraySize(cdf) != p->n_outbound_cdf) {
+    if (cJSON_GetArraySize(regions) != p->n_regions ||
+        cJSON_GetArraySize(cdf) != p->n_outbound_cdf) {
         fprintf(stderr, "  %s: region or degree count differs\n", p->name);
         return 1;
     }
@@ -99,7 +102,8 @@ static int preset_mismatches(const preset *p, const cJSON *data, const cJSON *en
             fprintf(stderr, "  %s: outbound_cdf[%d]\n", p->name, k);
             bad++;
         }
-    if (item(item(data, "simblock_defaults"), "processing_ms")->valuedouble != p->processing_ms) bad++;
+    const cJSON *defaults = item(data, "simblock_defaults");
+    if (item(defaults, "processing_ms")->valuedouble != p->processing_ms) bad++;
     return bad;
 }
 
@@ -135,9 +139,10 @@ static void test_preset_tables_sane(void) {
         for (int r = 0; r < p->n_regions; r++) sum += p->region_share[r];
         CHECK_DBL_NEAR(sum, 1.0, 1e-9);
         CHECK_DBL_NEAR(p->outbound_cdf[p->n_outbound_cdf - 1], 1.0, 0);
-        for (int r = 0; r < p->n_regions; r++)
-            for (int c = 0; c < p->n_regions; c++) /* symmetric: one-way both ways */
-                CHECK_INT_EQ(p->latency_ms[r * p->n_regions + c], p->latency_ms[c * p->n_regions + r]);
+        int n = p->n_regions;
+        for (int r = 0; r < n; r++)
+            for (int c = 0; c < n; c++) /* symmetric: one-way both ways */
+                CHECK_INT_EQ(p->latency_ms[r * n + c], p->latency_ms[c * n + r]);
     }
     CHECK(preset_at(preset_count()) == NULL);
 }
@@ -227,11 +232,13 @@ static void test_network_refusals(void) {
                          " 'network': {'preset': 'litecoin'}}"),
                  "t.json: $.nodes[0].region: region 6 out of range ($.network has 6)");
     CHECK_STR_EQ(refusal("{'name': 'p', 'nodes': 2, 'topology': {'type': 'small-world', 'k': 3}}"),
-                 "t.json: $.topology.k: a small-world lattice needs an even k (k/2 neighbours a side)");
+                 "t.json: $.topology.k: a small-world lattice needs an even k "
+                 "(k/2 neighbours a side)");
     CHECK_STR_EQ(refusal("{'name': 'p', 'nodes': 2, 'topology': {'type': 'ring', 'k': 3}}"),
                  "t.json: $.topology.k: only a \"random\", \"small-world\" or \"scale-free\" "
                  "topology takes k");
-    CHECK_STR_EQ(refusal("{'name': 'p', 'nodes': 2, 'topology': {'type': 'scale-free', 'beta': 0.1}}"),
+    CHECK_STR_EQ(refusal("{'name': 'p', 'nodes': 2,"
+                         " 'topology': {'type': 'scale-free', 'beta': 0.1}}"),
                  "t.json: $.topology.beta: only a \"small-world\" topology takes beta");
     CHECK_STR_EQ(refusal("{'name': 'p', 'nodes': 2, 'topology': {'type': 'random', 'k': 2,"
                          " 'outbound_cdf': [1]}}"),
@@ -242,7 +249,8 @@ static void test_network_refusals(void) {
 
 static void test_hash_power_and_relay_parsed(void) {
     scenario s;
-    parse(&s, "{'name': 'h', 'nodes': [{'name': 'a'}, {'name': 'b', 'hash_power': 3}, {'name': 'c'}],"
+    parse(&s, "{'name': 'h',"
+              " 'nodes': [{'name': 'a'}, {'name': 'b', 'hash_power': 3}, {'name': 'c'}],"
               " 'hash_power': {'distribution': {'type': 'normal', 'mean': 400000, 'stdev': 100000},"
               "   'pools': [0.25, {'share': 0.5, 'node': 'c'}]},"
               " 'relay': {'compact': {'failure_rate': 0.13, 'announce': 'push', 'bytes': 18000}}}");
@@ -297,10 +305,12 @@ static void test_hash_power_and_relay_refusals(void) {
                          " [{'share': 0.1, 'node': 1}, {'share': 0.1, 'node': 'node1'}]}}"),
                  "t.json: $.hash_power.pools[1].node: node is already pool 0");
     CHECK_STR_EQ(refusal("{'name': 'h', 'nodes': 3, 'relay': 'flood'}"),
-                 "t.json: $.relay: expected \"inv\", \"push\", \"compact\" or {\"compact\": {...}}");
+                 "t.json: $.relay: expected \"inv\", \"push\", \"compact\" or "
+                 "{\"compact\": {...}}");
     CHECK_STR_EQ(refusal("{'name': 'h', 'nodes': 3, 'relay': {'compact': {'failure_rate': 1.5}}}"),
                  "t.json: $.relay.compact.failure_rate: expected a number >= 0 and <= 1");
-    CHECK_STR_EQ(refusal("{'name': 'h', 'nodes': 3, 'relay': {'compact': {'announce': 'headers'}}}"),
+    CHECK_STR_EQ(refusal("{'name': 'h', 'nodes': 3,"
+                         " 'relay': {'compact': {'announce': 'headers'}}}"),
                  "t.json: $.relay.compact.announce: expected \"inv\" or \"push\"");
 }
 
@@ -410,7 +420,8 @@ static void test_netmodel_hash_power(void) {
     netmodel_cleanup(&m);
     scenario_cleanup(&s);
     /* Pools take their shares of the total; the others keep their ratios. */
-    parse(&s, "{'name': 'h', 'nodes': [{'name': 'a', 'hash_power': 1}, {'name': 'b', 'hash_power': 3},"
+    parse(&s, "{'name': 'h',"
+              " 'nodes': [{'name': 'a', 'hash_power': 1}, {'name': 'b', 'hash_power': 3},"
               " {'name': 'c'}, {'name': 'd'}, {'name': 'e'}],"
               " 'hash_power': {'pools': [{'share': 0.5, 'node': 'e'}, 0.2]}}");
     netmodel_init(&m, &s, 5);

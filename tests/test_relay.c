@@ -134,7 +134,8 @@ static void test_failure_rate(void) {
     char json[512];
     snprintf(json, sizeof json,
              "{'name': 'star', 'seed': 5, 'nodes': 401, 'topology': {'type': 'edges', 'edges': []},"
-             " 'chain': {'difficulty': 4}, 'relay': {'compact': {'failure_rate': 0.3, 'announce': 'push'}},"
+             " 'chain': {'difficulty': 4},"
+             " 'relay': {'compact': {'failure_rate': 0.3, 'announce': 'push'}},"
              " 'events': [{'at': 1, 'do': 'mine', 'node': 0}]}");
     scenario scn;
     fx_scenario(&scn, json);
@@ -158,8 +159,9 @@ static void test_failure_rate(void) {
 static void test_one_request_while_waiting(void) {
     scenario scn;
     fx_scenario(&scn, "{'name': 'diamond', 'nodes': [{'name': 'a'}, {'name': 'b'}, {'name': 'c'},"
-                      " {'name': 'd'}], 'topology': {'type': 'edges', 'edges': [['a', 'b'], ['a', 'c'],"
-                      " ['b', 'd'], ['c', 'd']]}, 'links': {'latency_ms': 100}, 'chain': {'difficulty': 4},"
+                      " {'name': 'd'}], 'topology': {'type': 'edges', 'edges': [['a', 'b'],"
+                      " ['a', 'c'], ['b', 'd'], ['c', 'd']]}, 'links': {'latency_ms': 100},"
+                      " 'chain': {'difficulty': 4},"
                       " 'relay': {'compact': {'failure_rate': 1, 'announce': 'push'}},"
                       " 'events': [{'at': 1, 'do': 'mine', 'node': 'a'}]}");
     sim *s = fx_sim(&scn, SIM_VIRTUAL);

@@ -43,6 +43,19 @@ static cs_err build(topology *t, topo_kind kind, int n, int k, const int *edges,
                                       .n_edges = n_edges}, r);
 }
 
+static cs_err build_degrees(topology *t, int n, const int *out_degree, rng *r) {
+    topo_desc d = {.kind = TOPO_RANDOM_DEGREES, .n = n, .out_degree = out_degree};
+    return topo_build(t, &d, r);
+}
+
+static cs_err build_small_world(topology *t, int n, int k, double beta, rng *r) {
+    return topo_build(t, &(topo_desc){.kind = TOPO_SMALL_WORLD, .n = n, .k = k, .beta = beta}, r);
+}
+
+static cs_err build_scale_free(topology *t, int n, int k, rng *r) {
+    return topo_build(t, &(topo_desc){.kind = TOPO_SCALE_FREE, .n = n, .k = k}, r);
+}
+
 static int has_peer(const topology *t, int i, int j) {
     for (int p = t->offsets[i]; p < t->offsets[i + 1]; p++)
         if (t->peers[p] == j) return 1;
@@ -204,8 +217,7 @@ static void test_random_degrees_exact(void) {
     rng r;
     rng_seed(&r, 3, 1);
     topology t;
-    CHECK_INT_EQ(topo_build(&t, &(topo_desc){.kind = TOPO_RANDOM_DEGREES, .n = n, .out_degree = out}, &r),
-                 CS_OK);
+    CHECK_INT_EQ(build_degrees(&t, n, out, &r), CS_OK);
     CHECK(well_formed(&t));
     /* A node never links to a node already linked to it, so no link merges:
      * exactly one link per outbound pick. */
@@ -220,22 +232,19 @@ static void test_random_degrees_small(void) {
     topology t;
     /* More wanted than there are nodes: everyone ends linked to everyone. */
     const int five[] = {5, 5, 5, 5};
-    CHECK_INT_EQ(topo_build(&t, &(topo_desc){.kind = TOPO_RANDOM_DEGREES, .n = 4, .out_degree = five}, &r),
-                 CS_OK);
+    CHECK_INT_EQ(build_degrees(&t, 4, five, &r), CS_OK);
     CHECK(well_formed(&t));
     for (int i = 0; i < 4; i++) CHECK_INT_EQ(topo_degree(&t, i), 3);
     topo_cleanup(&t);
     /* One pick in three nodes: one link, from node 0. */
     const int one[] = {1, 0, 0};
-    CHECK_INT_EQ(topo_build(&t, &(topo_desc){.kind = TOPO_RANDOM_DEGREES, .n = 3, .out_degree = one}, &r),
-                 CS_OK);
+    CHECK_INT_EQ(build_degrees(&t, 3, one, &r), CS_OK);
     CHECK(well_formed(&t));
     CHECK_INT_EQ(t.offsets[3], 2);
     CHECK_INT_EQ(topo_degree(&t, 0), 1);
     topo_cleanup(&t);
     const int lone[] = {3};
-    CHECK_INT_EQ(topo_build(&t, &(topo_desc){.kind = TOPO_RANDOM_DEGREES, .n = 1, .out_degree = lone}, &r),
-                 CS_OK);
+    CHECK_INT_EQ(build_degrees(&t, 1, lone, &r), CS_OK);
     CHECK_INT_EQ(topo_degree(&t, 0), 0);
     topo_cleanup(&t);
 }
@@ -303,8 +312,7 @@ static void test_small_world_lattice(void) {
     rng_seed(&r, 1, 1);
     topology t;
     int n = 12;
-    CHECK_INT_EQ(topo_build(&t, &(topo_desc){.kind = TOPO_SMALL_WORLD, .n = n, .k = 4, .beta = 0}, &r),
-                 CS_OK);
+    CHECK_INT_EQ(build_small_world(&t, n, 4, 0, &r), CS_OK);
     CHECK(well_formed(&t));
     for (int i = 0; i < n; i++) {
         CHECK_INT_EQ(topo_degree(&t, i), 4);
@@ -317,8 +325,7 @@ static void test_small_world_lattice(void) {
     CHECK_DBL_NEAR(clustering(&t), 0.5, 1e-12);
     topo_cleanup(&t);
     /* k >= n - 1: the lattice is everyone. */
-    CHECK_INT_EQ(topo_build(&t, &(topo_desc){.kind = TOPO_SMALL_WORLD, .n = 5, .k = 4, .beta = 0.5}, &r),
-                 CS_OK);
+    CHECK_INT_EQ(build_small_world(&t, 5, 4, 0.5, &r), CS_OK);
     for (int i = 0; i < 5; i++) CHECK_INT_EQ(topo_degree(&t, i), 4);
     topo_cleanup(&t);
 }
@@ -331,7 +338,7 @@ static void test_small_world_rewired(void) {
     rng r;
     rng_seed(&r, 11, 1);
     topology lattice, sw, sw2;
-    CHECK_INT_EQ(topo_build(&lattice, &(topo_desc){.kind = TOPO_SMALL_WORLD, .n = n, .k = k}, &r), CS_OK);
+    CHECK_INT_EQ(build_small_world(&lattice, n, k, 0, &r), CS_OK);
     CHECK_DBL_NEAR(clustering(&lattice), 0.6, 1e-12);
     CHECK(mean_distance(&lattice, 0) > 80);
     rng_seed(&r, 11, 1);
@@ -391,7 +398,8 @@ static void test_scale_free(void) {
     CHECK(memcmp(t.peers, again.peers, sizeof(int) * (size_t)t.offsets[n]) == 0);
     CHECK_INT_EQ(build(&flat, TOPO_RANDOM, n, m, NULL, 0, &r), CS_OK);
     int flat_max = 0;
-    for (int i = 0; i < n; i++) flat_max = topo_degree(&flat, i) > flat_max ? topo_degree(&flat, i) : flat_max;
+    for (int i = 0; i < n; i++)
+        if (topo_degree(&flat, i) > flat_max) flat_max = topo_degree(&flat, i);
     CHECK(flat_max < 30);
     topo_cleanup(&t);
     topo_cleanup(&again);
@@ -403,13 +411,13 @@ static void test_scale_free_small(void) {
     rng_seed(&r, 2, 1);
     topology t;
     /* m = 1 grows a tree: n - 1 links, connected. */
-    CHECK_INT_EQ(topo_build(&t, &(topo_desc){.kind = TOPO_SCALE_FREE, .n = 50, .k = 1}, &r), CS_OK);
+    CHECK_INT_EQ(build_scale_free(&t, 50, 1, &r), CS_OK);
     CHECK(well_formed(&t));
     CHECK_INT_EQ(t.offsets[50], 2 * 49);
     CHECK_INT_EQ(reached_from_0(&t), 50);
     topo_cleanup(&t);
     /* At most m + 1 nodes: the seed clique, i.e. a mesh. */
-    CHECK_INT_EQ(topo_build(&t, &(topo_desc){.kind = TOPO_SCALE_FREE, .n = 4, .k = 3}, &r), CS_OK);
+    CHECK_INT_EQ(build_scale_free(&t, 4, 3, &r), CS_OK);
     for (int i = 0; i < 4; i++) CHECK_INT_EQ(topo_degree(&t, i), 3);
     topo_cleanup(&t);
 }
@@ -419,14 +427,12 @@ static void test_new_kinds_invalid(void) {
     rng_seed(&r, 1, 1);
     topology t;
     const int negative[] = {1, -1};
-    CHECK_INT_EQ(topo_build(&t, &(topo_desc){.kind = TOPO_SMALL_WORLD, .n = 10, .k = 3}, &r), CS_EINVAL);
-    CHECK_INT_EQ(topo_build(&t, &(topo_desc){.kind = TOPO_SMALL_WORLD, .n = 10, .k = 0}, &r), CS_EINVAL);
-    CHECK_INT_EQ(topo_build(&t, &(topo_desc){.kind = TOPO_SMALL_WORLD, .n = 10, .k = 2, .beta = 1.5}, &r),
-                 CS_EINVAL);
-    CHECK_INT_EQ(topo_build(&t, &(topo_desc){.kind = TOPO_SCALE_FREE, .n = 10, .k = 0}, &r), CS_EINVAL);
+    CHECK_INT_EQ(build_small_world(&t, 10, 3, 0, &r), CS_EINVAL);
+    CHECK_INT_EQ(build_small_world(&t, 10, 0, 0, &r), CS_EINVAL);
+    CHECK_INT_EQ(build_small_world(&t, 10, 2, 1.5, &r), CS_EINVAL);
+    CHECK_INT_EQ(build_scale_free(&t, 10, 0, &r), CS_EINVAL);
     CHECK_INT_EQ(topo_build(&t, &(topo_desc){.kind = TOPO_RANDOM_DEGREES, .n = 10}, &r), CS_EINVAL);
-    CHECK_INT_EQ(topo_build(&t, &(topo_desc){.kind = TOPO_RANDOM_DEGREES, .n = 2, .out_degree = negative}, &r),
-                 CS_EINVAL);
+    CHECK_INT_EQ(build_degrees(&t, 2, negative, &r), CS_EINVAL);
     CHECK(t.offsets == NULL && t.peers == NULL);
 }
 

@@ -141,7 +141,8 @@ typedef struct node {
     hmap orphans;            /* prev_hash hex -> node__orphans (blocks awaiting that parent) */
     ptrset orphan_set;       /* the same blocks, for "do I have it as an orphan?" */
     size_t n_orphans;
-    hmap requested;          /* block (address) -> what we know of a block we lack (node_blocks.c) */
+    hmap requested;          /* block (by address) -> what we know of a block we lack
+                                (node_blocks.c) */
     hmap tx_requested;       /* tx id -> (intptr) time of getdata, us */
 
     uint32_t mine_token;     /* bumped to cancel pending mining timers */

@@ -400,7 +400,8 @@ static cs_err scn_topo_kind(scn_ctx *c, const cJSON *it, const char *jp, topo_ki
 
 /* A cumulative distribution over 1, 2, ... (index k: P(value <= k + 1)):
  * 1..1000 numbers in [0, 1], never decreasing, the last 1. */
-static cs_err scn_parse_cdf(scn_ctx *c, const cJSON *arr, const char *jp, double **out, int *n_out) {
+static cs_err scn_parse_cdf(scn_ctx *c, const cJSON *arr, const char *jp, double **out,
+                            int *n_out) {
     int n = cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : 0;
     if (n < 1 || n > 1000)
         return scn_fail(c, jp, "expected an array of 1..1000 cumulative probabilities");
@@ -726,7 +727,8 @@ static cs_err scn_parse_network(scn_ctx *c, const cJSON *root) {
         if (p && s->n_regions != before)
             return scn_fail(c, kp, "expected %d regions (as the preset)", before);
     } else if (!p) {
-        return scn_fail(c, jp, "needs a preset or latency_ms (a square matrix of region latencies)");
+        return scn_fail(c, jp,
+                        "needs a preset or latency_ms (a square matrix of region latencies)");
     }
     s->latency = LATENCY_REGIONS;
     int n = s->n_regions;
@@ -752,7 +754,8 @@ static cs_err scn_parse_network(scn_ctx *c, const cJSON *root) {
         s->topology = TOPO_RANDOM_DEGREES;
         s->n_outbound_cdf = net->n_outbound_cdf;
         s->outbound_cdf = xmalloc((size_t)net->n_outbound_cdf * sizeof *s->outbound_cdf);
-        memcpy(s->outbound_cdf, net->outbound_cdf, (size_t)net->n_outbound_cdf * sizeof *s->outbound_cdf);
+        memcpy(s->outbound_cdf, net->outbound_cdf,
+               (size_t)net->n_outbound_cdf * sizeof *s->outbound_cdf);
     }
     return CS_OK;
 }
@@ -910,6 +913,8 @@ static cs_err scn_parse_compact(scn_ctx *c, const cJSON *obj, const char *jp) {
 /* "relay": "inv" | "push" | "compact" | {"compact": {...}}. */
 static cs_err scn_parse_relay(scn_ctx *c, const cJSON *root) {
     static const char *const keys[] = {"compact", NULL};
+    static const char scn_relay_choices[] =
+        "expected \"inv\", \"push\", \"compact\" or {\"compact\": {...}}";
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(root, "relay");
     char jp[SCN_JPATH_MAX], kp[SCN_JPATH_MAX];
     cs_err e;
@@ -919,11 +924,10 @@ static cs_err scn_parse_relay(scn_ctx *c, const cJSON *root) {
         if (strcmp(it->valuestring, "inv") == 0) c->s->relay.mode = SCN_RELAY_INV;
         else if (strcmp(it->valuestring, "push") == 0) c->s->relay.mode = SCN_RELAY_PUSH;
         else if (strcmp(it->valuestring, "compact") == 0) c->s->relay.mode = SCN_RELAY_COMPACT;
-        else return scn_fail(c, jp, "expected \"inv\", \"push\", \"compact\" or {\"compact\": {...}}");
+        else return scn_fail(c, jp, "%s", scn_relay_choices);
         return CS_OK;
     }
-    if (!cJSON_IsObject(it))
-        return scn_fail(c, jp, "expected \"inv\", \"push\", \"compact\" or {\"compact\": {...}}");
+    if (!cJSON_IsObject(it)) return scn_fail(c, jp, "%s", scn_relay_choices);
     if ((e = scn_check_object(c, it, jp, keys, NULL))) return e;
     const cJSON *compact = cJSON_GetObjectItemCaseSensitive(it, "compact");
     if (!compact) return scn_fail(c, jp, "expected {\"compact\": {...}}");

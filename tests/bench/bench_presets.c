@@ -78,9 +78,10 @@ static int bench_one(const char *path) {
     getrusage(RUSAGE_SELF, &ru);
     double setup_s = (double)(t1 - t0) / 1e6, run_s = (double)(t2 - t1) / 1e6;
     double cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6;
+    static const char *const relay_names[] = {"inv", "push", "compact"};
     printf("%s: %d nodes, %" PRIu64 " blocks (%s, %s relay)\n", scn.name, scn.n_nodes,
            (uint64_t)m->n_blocks, scn.network.preset ? scn.network.preset : "custom network",
-           scn.relay.mode == SCN_RELAY_INV ? "inv" : scn.relay.mode == SCN_RELAY_PUSH ? "push" : "compact");
+           relay_names[scn.relay.mode]);
     printf("  wall      setup %.2f s + run %.2f s = %.2f s (%.2f s of CPU)\n", setup_s, run_s,
            setup_s + run_s, cpu_s);
     printf("  events    %" PRIu64 " handled, %.2f M/s; %" PRIu64 " messages, %.1f GB simulated\n",
