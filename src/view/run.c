@@ -33,13 +33,24 @@ static void run__title(SDL_Window *win, const view_app *a) {
     SDL_SetWindowTitle(win, title);
 }
 
+/* SDL falls back to drivers that draw nowhere (offscreen, dummy) when
+ * there is no display; a window there is only wanted if asked for by name. */
+static bool run__displayless(void) {
+    const char *driver = SDL_GetCurrentVideoDriver();
+    const char *asked = SDL_getenv("SDL_VIDEODRIVER");
+    if (!driver) return true;
+    if (strcmp(driver, "offscreen") != 0 && strcmp(driver, "dummy") != 0) return false;
+    return !asked || strcmp(asked, driver) != 0;
+}
+
 int view_main(const view_options *o) {
-    if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+    bool up = SDL_Init(SDL_INIT_VIDEO) == 0;
+    if (!up || run__displayless()) {
         fprintf(stderr,
                 "chainsim: cannot open a window: %s\n"
-                "  (no display?) Use --headless to run without a window, or\n"
+                "  Use --headless to run without a window, or\n"
                 "  --screenshot FILE.png [--at SECONDS] to render a frame without a display.\n",
-                SDL_GetError());
+                up ? "no display (DISPLAY or WAYLAND_DISPLAY is not set)" : SDL_GetError());
         SDL_Quit();
         return 2;
     }
