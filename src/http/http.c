@@ -342,7 +342,7 @@ static bool http__start_daemon(http_server *h, http__node *hn, int port, char *e
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                     MHD_USE_POLL | MHD_USE_ERROR_LOG;
+                     MHD_USE_POLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
     bool v6 = strchr(h->bind_addr, ':') != NULL;
     if (v6) {
         struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
@@ -443,6 +443,7 @@ void http_server_free(http_server *h) {
     remote_free(h->rt);
     http__events_cleanup(h);
     for (int i = 0; i < h->n_nodes; i++) {
+        if (h->nodes[i].chain_resp) MHD_destroy_response(h->nodes[i].chain_resp);
         pthread_mutex_destroy(&h->nodes[i].lock);
         pthread_cond_destroy(&h->nodes[i].changed);
     }

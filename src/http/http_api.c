@@ -154,14 +154,34 @@ static const block *http__tip(http__req *r, node_snapshot *snap) {
     return snap->tip;
 }
 
+static void http__free_text(void *p) { free(p); }
+
+/* The most asked-for answer: serialised once per tip, then shared. */
 enum MHD_Result http__api_chain(http__req *r) {
     node_snapshot snap;
     const block *tip = http__tip(r, &snap);
     node_snapshot_release(&snap);
-    buf b;
-    buf_init(&b);
-    http__write_chain(&b, tip);
-    return http__reply_buf(r, MHD_HTTP_OK, "application/json", &b);
+    http__node *hn = r->hn;
+    pthread_mutex_lock(&hn->lock);
+    if (hn->chain_tip != tip || !hn->chain_resp) {
+        if (hn->chain_resp) MHD_destroy_response(hn->chain_resp);
+        buf b;
+        buf_init(&b);
+        http__write_chain(&b, tip);
+        size_t len = 0;
+        char *text = buf_detach(&b, &len);
+        hn->chain_resp = MHD_create_response_from_buffer_with_free_callback(len, text, http__free_text);
+        if (hn->chain_resp) {
+            MHD_add_response_header(hn->chain_resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+            MHD_add_response_header(hn->chain_resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+        } else {
+            free(text);
+        }
+        hn->chain_tip = tip;
+    }
+    enum MHD_Result ret = hn->chain_resp ? MHD_queue_response(r->conn, MHD_HTTP_OK, hn->chain_resp) : MHD_NO;
+    pthread_mutex_unlock(&hn->lock);
+    return ret;
 }
 
 static void http__json_str(buf *out, const char *s) {

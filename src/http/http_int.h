@@ -59,6 +59,10 @@ typedef struct http__node {
     uint64_t blocks_mined;
     http__rejection rejections[HTTP_MAX_REJECTIONS]; /* since the last /consensus */
     size_t n_rejections;
+    /* GET /chain for one tip, built once and queued on every connection
+     * that asks until the tip moves (MHD counts its references). */
+    const block *chain_tip;
+    struct MHD_Response *chain_resp;
 } http__node;
 
 typedef struct http__asset {
