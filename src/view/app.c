@@ -30,6 +30,9 @@
 #define APP_SPEED_MAX 100000.0
 #define APP_INSPECT_EVERY_US 400000 /* wall: refresh the selected node's peers and mempool */
 #define APP_DROP_SHOW_WALL_US 700000
+/* Node threads yield to the window: when 1,000 of them saturate the cores,
+ * frames still come (the sim lags, as it would anyway). */
+#define APP_NODE_NICE 10
 
 /* What a command's done callback needs: where to queue it, and for whom. */
 typedef struct app__cmd_ctx {
@@ -214,6 +217,7 @@ static bool app__build(view_app *a, char *err, size_t err_len) {
         .speed = a->speed,
         .until_us = a->opt.until_us,
         .live = true,
+        .node_nice = APP_NODE_NICE,
     };
     a->sim = sim_new(&desc, err, err_len);
     if (!a->sim) return false;
@@ -735,6 +739,7 @@ view_app *view__app_new(const view_options *o, SDL_Renderer *r, int w, int h, ch
         return NULL;
     }
     free(font);
+    view__sprites_init(&a->sprites, r);
     a->scenario_path = o->scenario_path ? xstrdup(o->scenario_path) : NULL;
     if (app__parse(&a->scn, a->scenario_path, err, err_len) != CS_OK) goto fail;
     a->have_scn = true;
@@ -751,7 +756,12 @@ void view__app_free(view_app *a) {
     if (a->have_scn) scenario_cleanup(&a->scn);
     free(a->scenario_path);
     view__text_cleanup(&a->text);
+    view__sprites_cleanup(&a->sprites);
     view__ui_cleanup(&a->ui);
+    free(a->px);
+    free(a->py);
+    for (int c = 0; c < VMSG_CLASS_COUNT; c++) free(a->msg_rects[c]);
+    free(a->col_x);
     free(a->results.items);
     pthread_mutex_destroy(&a->results.lock);
     free(a);

@@ -5,9 +5,17 @@
  * for discs and polygons. A disc is a fan of triangles in its colour plus a
  * thin outer band that fades to transparent, so edges look smooth without
  * blurring the colour inside: the centre pixels are exactly the colour
- * asked for, which is what the render tests probe. */
+ * asked for, which is what the render tests probe.
+ *
+ * The graph's node discs are many (1,000 and more), and triangles are slow
+ * in the software renderer, so those are sprites instead: one white disc
+ * texture per radius (alpha = coverage at the edge, opaque inside), tinted
+ * per node with a colour mod, copied without scaling. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "util/mem.h"
 
 #include "view/view_int.h"
 
@@ -140,4 +148,55 @@ void view__poly(SDL_Renderer *r, SDL_Color c, const SDL_FPoint *p, int n) {
     }
     SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
     SDL_RenderGeometry(r, NULL, v, k, NULL, 0);
+}
+
+void view__sprites_init(view_sprites *s, SDL_Renderer *r) {
+    memset(s, 0, sizeof *s);
+    s->r = r;
+}
+
+void view__sprites_cleanup(view_sprites *s) {
+    for (int i = 0; i < VIEW_SPRITE_SIZES; i++)
+        if (s->disc[i]) SDL_DestroyTexture(s->disc[i]);
+    memset(s, 0, sizeof *s);
+}
+
+/* A white disc of radius k/2 px with an anti-aliased edge, centred in a
+ * square of side 2 * ceil(k/2) + 2. */
+static SDL_Texture *draw__disc_texture(SDL_Renderer *r, int k) {
+    float radius = (float)k / 2;
+    int half = (int)ceilf(radius) + 1, side = 2 * half;
+    Uint32 *px = xmalloc((size_t)side * (size_t)side * sizeof *px);
+    for (int y = 0; y < side; y++)
+        for (int x = 0; x < side; x++) {
+            float dx = (float)x + 0.5f - (float)half, dy = (float)y + 0.5f - (float)half;
+            float cover = radius + 0.5f - sqrtf(dx * dx + dy * dy);
+            cover = cover < 0 ? 0 : cover > 1 ? 1 : cover;
+            px[y * side + x] = (Uint32)(cover * 255.0f + 0.5f) << 24 | 0xffffffu;
+        }
+    SDL_Texture *t = SDL_CreateTexture(r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STATIC, side, side);
+    if (t) {
+        SDL_UpdateTexture(t, NULL, px, side * (int)sizeof *px);
+        SDL_SetTextureBlendMode(t, SDL_BLENDMODE_BLEND);
+    }
+    free(px);
+    return t;
+}
+
+void view__sprite_disc(view_sprites *s, SDL_Color c, float cx, float cy, float radius) {
+    int k = (int)(radius * 2 + 0.5f);
+    if (k < 2) k = 2;
+    if (k >= VIEW_SPRITE_SIZES) {
+        view__disc(s->r, c, cx, cy, radius);
+        return;
+    }
+    if (!s->disc[k]) s->disc[k] = draw__disc_texture(s->r, k);
+    if (!s->disc[k]) {
+        view__disc(s->r, c, cx, cy, radius);
+        return;
+    }
+    int half = (int)ceilf((float)k / 2) + 1;
+    SDL_SetTextureColorMod(s->disc[k], c.r, c.g, c.b);
+    SDL_RenderCopy(s->r, s->disc[k], NULL,
+                   &(SDL_Rect){(int)lroundf(cx) - half, (int)lroundf(cy) - half, 2 * half, 2 * half});
 }

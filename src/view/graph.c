@@ -41,8 +41,11 @@ static void graph__messages(view_app *a, const float *px, const float *py) {
     static const float size[VMSG_CLASS_COUNT] = {7, 4, 4};
     SDL_FRect *rects[VMSG_CLASS_COUNT];
     int n[VMSG_CLASS_COUNT] = {0};
-    for (int c = 0; c < VMSG_CLASS_COUNT; c++)
-        rects[c] = xmalloc((m->n_flights + 1) * sizeof *rects[c]);
+    for (int c = 0; c < VMSG_CLASS_COUNT; c++) {
+        a->msg_rects[c] = xgrow(a->msg_rects[c], &a->cap_msg_rects[c], m->n_flights + 1,
+                                sizeof *a->msg_rects[c]);
+        rects[c] = a->msg_rects[c];
+    }
     float zoom = a->g_zoom < 1 ? 1 : a->g_zoom > 2 ? 2 : a->g_zoom;
     for (size_t i = 0; i < m->n_flights; i++) {
         const view_flight *f = &m->flights[i];
@@ -62,7 +65,6 @@ static void graph__messages(view_app *a, const float *px, const float *py) {
         view__colour(a->r, a->theme->msg[c]);
         SDL_RenderFillRectsF(a->r, rects[c], n[c]);
     }
-    for (int c = 0; c < VMSG_CLASS_COUNT; c++) free(rects[c]);
     for (size_t i = 0; i < m->n_drops; i++) {
         const view_flight *d = &m->drops[i];
         if (d->from < 0 || d->from >= m->n_nodes) continue;
@@ -90,7 +92,7 @@ static void graph__nodes(view_app *a, const float *px, const float *py) {
             int c = view__model_colour(m, n->tip);
             fill = c >= 0 ? th->palette[c] : th->dim;
         }
-        view__disc(a->r, fill, x, y, rad);
+        view__sprite_disc(&a->sprites, fill, x, y, rad);
         if (n->isolated) view__ring(a->r, th->link_cut, x, y, rad + 1, 2);
         if (n->crashed) {
             float k = rad * 0.6f;
@@ -155,15 +157,14 @@ void view__draw_graph(view_app *a) {
     const view_model *m = &a->model;
     const SDL_Rect *g = &a->rects.graph;
     SDL_RenderSetClipRect(a->r, g);
-    float *px = xmalloc((size_t)(m->n_nodes + 1) * sizeof *px);
-    float *py = xmalloc((size_t)(m->n_nodes + 1) * sizeof *py);
+    a->px = xgrow(a->px, &a->cap_px, (size_t)m->n_nodes + 1, sizeof *a->px);
+    a->py = xgrow(a->py, &a->cap_py, (size_t)m->n_nodes + 1, sizeof *a->py);
+    float *px = a->px, *py = a->py;
     for (int i = 0; i < m->n_nodes; i++) view__app_node_pos(a, i, &px[i], &py[i]);
     graph__links(a, px, py);
     graph__messages(a, px, py);
     graph__nodes(a, px, py);
     graph__captions(a);
     graph__legend(a);
-    free(px);
-    free(py);
     SDL_RenderSetClipRect(a->r, NULL);
 }

@@ -161,9 +161,9 @@ int view__text(view_text *t, view_font_size f, SDL_Color c, int x, int y, const 
 
 int view__text_width(view_text *t, view_font_size f, const char *s) {
     if (!s || !*s) return 0;
-    int w = 0, h = 0;
-    TTF_SizeUTF8(t->fonts[f], s, &w, &h);
-    return w;
+    /* measured strings are nearly always drawn too: measure by rendering
+     * once into the cache (white; the size does not depend on the colour) */
+    return text__get(t, f, (SDL_Color){255, 255, 255, 255}, s)->w;
 }
 
 int view__text_height(view_text *t, view_font_size f) { return TTF_FontHeight(t->fonts[f]); }

@@ -178,7 +178,8 @@ void view__draw_tree(view_app *a) {
     view__line(a->r, a->theme->panel_edge, (float)t->x, (float)t->y, (float)(t->x + t->w), (float)t->y);
     tree__header(a);
     tree__geo g = {.z = a->t_zoom, .x0 = (float)t->x + TREE_PAD};
-    g.col_x = xmalloc((m->n_columns + 1) * sizeof *g.col_x);
+    a->col_x = xgrow(a->col_x, &a->cap_col_x, m->n_columns + 1, sizeof *a->col_x);
+    g.col_x = a->col_x;
     float acc = 0;
     for (size_t c = 0; c < m->n_columns; c++) {
         g.col_x[c] = acc;
@@ -200,5 +201,4 @@ void view__draw_tree(view_app *a) {
     tree__folds(a, &g);
     tree__blocks(a, &g);
     SDL_RenderSetClipRect(a->r, NULL);
-    free(g.col_x);
 }

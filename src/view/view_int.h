@@ -298,6 +298,18 @@ void view__dashed(SDL_Renderer *r, SDL_Color c, float x0, float y0, float x1, fl
 /* A filled convex polygon (triangle fan). */
 void view__poly(SDL_Renderer *r, SDL_Color c, const SDL_FPoint *p, int n);
 
+/* Disc sprites for the graph's nodes, one texture per half-pixel radius. */
+#define VIEW_SPRITE_SIZES 128
+typedef struct view_sprites {
+    SDL_Renderer *r;
+    SDL_Texture *disc[VIEW_SPRITE_SIZES];
+} view_sprites;
+
+void view__sprites_init(view_sprites *s, SDL_Renderer *r);
+void view__sprites_cleanup(view_sprites *s);
+/* Same as view__disc, from a cached texture (the centre is exactly c). */
+void view__sprite_disc(view_sprites *s, SDL_Color c, float cx, float cy, float radius);
+
 /* -------------------------------------------------------------------- ui */
 
 typedef enum view_action {
@@ -386,6 +398,7 @@ typedef struct view_app {
     int w, h;
     view_rects rects;
     view_text text;
+    view_sprites sprites;
     view_ui ui;
     const view_theme *theme;
 
@@ -411,6 +424,14 @@ typedef struct view_app {
     bool status_bad;
     int64_t status_wall_us;
     view_inspect inspect;
+    /* per-frame scratch, kept between frames: with node threads hammering
+     * malloc, a frame that allocates can wait on an arena lock */
+    float *px, *py;
+    size_t cap_px, cap_py;
+    SDL_FRect *msg_rects[VMSG_CLASS_COUNT];
+    size_t cap_msg_rects[VMSG_CLASS_COUNT];
+    float *col_x;
+    size_t cap_col_x;
     bool quit;
     uint64_t frames;
 } view_app;
