@@ -12,7 +12,9 @@
  * big enough to be a disc, so a node missing, doubled or drawn off screen
  * fails it. Set VIEW_TEST_PNG_DIR to keep the frames as PNGs. */
 #include <SDL_image.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -261,6 +263,35 @@ static void test_sent_events_carry_arrival(void) {
     CHECK(arrival_sent > 20);
     CHECK_INT_EQ(arrival_bad, 0);
     CHECK_INT_EQ(delivered_bad, 0);
+}
+
+/* The window asks for node threads at a lower priority (sim_desc.node_nice):
+ * a sink runs on the thread that emits, so it can read that thread's nice. */
+static atomic_int nice_seen = -100;
+static void nice_sink(void *user, const sim_event *ev) {
+    (void)user;
+    (void)ev;
+    atomic_store(&nice_seen, getpriority(PRIO_PROCESS, 0));
+}
+
+static void test_node_threads_take_node_nice(void) {
+    scenario scn;
+    CHECK_INT_EQ(scenario_load(&scn, "scenarios/three-nodes.json", NULL, 0), CS_OK);
+    char err[256];
+    int before = getpriority(PRIO_PROCESS, 0);
+    sim *s = sim_new(&(sim_desc){.scn = &scn, .executor = SIM_THREADS, .speed = 1, .live = true,
+                                 .node_nice = 7},
+                     err, sizeof err);
+    CHECK(s != NULL);
+    sim_add_sink_filtered(s, nice_sink, NULL, SIM_EVENT_BIT(EV_MINED));
+    CHECK_INT_EQ(sim_start(s), CS_OK);
+    sim_command(s, 0, node_cmd_new(CMD_MINE));
+    for (int i = 0; i < 200 && atomic_load(&nice_seen) == -100; i++) SDL_Delay(10);
+    sim_stop(s);
+    sim_free(s);
+    scenario_cleanup(&scn);
+    CHECK_INT_EQ(atomic_load(&nice_seen), before > 7 ? before : 7);
+    CHECK_INT_EQ(getpriority(PRIO_PROCESS, 0), before); /* the calling thread keeps its own */
 }
 
 /* ---- static frames ---- */
@@ -682,6 +713,7 @@ static void test_threads_click_mine(void) {
 static const test_case cases[] = {
     TEST(test_font_default_and_missing),
     TEST(test_sent_events_carry_arrival),
+    TEST(test_node_threads_take_node_nice),
     TEST(test_frame_not_blank),
     TEST(test_disc_count_three_nodes),
     TEST(test_disc_count_fork_race),

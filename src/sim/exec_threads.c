@@ -195,9 +195,10 @@ static void thr__deliver(sim *s, sim__thread *t, msg *m) {
 static void *thr__node_main(void *arg) {
     sim__thread *t = arg;
     sim *s = t->s;
-    /* On Linux the nice value is per thread: this one only. Best effort (a
-     * failure leaves the thread at the process's priority). */
-    if (s->desc.node_nice > 0) (void)setpriority(PRIO_PROCESS, 0, s->desc.node_nice);
+    /* On Linux the nice value is per thread: this one only; never raised
+     * above what the process has. Best effort (a failure leaves it as is). */
+    if (s->desc.node_nice > getpriority(PRIO_PROCESS, 0))
+        (void)setpriority(PRIO_PROCESS, 0, s->desc.node_nice);
     node_start(t->n);
     while (!atomic_load(&s->stopping)) {
         int64_t now = sim__threads_now(s);

@@ -47,10 +47,11 @@ typedef struct sim_desc {
     int64_t until_us;          /* end time instead of the scenario's; 0 = keep */
     bool live;                 /* threads: run until sim_stop, even with
                                   nothing scheduled (a server, the window) */
-    int node_nice;             /* threads: niceness the node threads take
-                                  (Linux: per thread), so a window on the
-                                  main thread stays responsive when the nodes
-                                  saturate the CPU; 0 = inherit */
+    int node_nice;             /* threads: the node threads' nice value, if
+                                  above the process's (Linux: per thread),
+                                  so a window on the main thread stays
+                                  responsive when the nodes saturate the
+                                  CPU; 0 = inherit */
     /* virtual: called about every 1/4 s of wall time while running */
     void (*progress)(void *user, int64_t now_us, int64_t end_us);
     void *progress_user;
