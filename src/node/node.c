@@ -159,7 +159,7 @@ static void node__on_command(node *n, node_cmd *cmd) {
     case CMD_INSPECT:
         cmd->n_peers = n->n_peers;
         cmd->peers = xmalloc((n->n_peers + 1) * sizeof *cmd->peers);
-        memcpy(cmd->peers, n->peers, n->n_peers * sizeof *cmd->peers);
+        if (n->n_peers) memcpy(cmd->peers, n->peers, n->n_peers * sizeof *cmd->peers);
         cmd->n_txs = n->mempool.n;
         cmd->txs = xmalloc((n->mempool.n + 1) * sizeof *cmd->txs);
         for (size_t i = 0; i < n->mempool.n; i++) cmd->txs[i] = tx_ref(n->mempool.txs[i]);
