@@ -92,7 +92,7 @@ void http__events_init(http_server *h) {
         const node *n = sim_node(h->s, i);
         http__node *hn = &h->nodes[i];
         hn->peers = xgrow(hn->peers, &hn->cap_peers, n->n_peers + 1, sizeof *hn->peers);
-        memcpy(hn->peers, n->peers, n->n_peers * sizeof *hn->peers);
+        if (n->n_peers) memcpy(hn->peers, n->peers, n->n_peers * sizeof *hn->peers);
         hn->n_peers = n->n_peers;
     }
     sim_add_sink_filtered(h->s, http__events_sink, h, HTTP_EVENT_KINDS);
@@ -118,7 +118,7 @@ size_t http__peers(http__node *hn, int **out) {
     pthread_mutex_lock(&hn->lock);
     size_t n = hn->n_peers;
     *out = xmalloc((n + 1) * sizeof **out);
-    memcpy(*out, hn->peers, n * sizeof **out);
+    if (n) memcpy(*out, hn->peers, n * sizeof **out);
     pthread_mutex_unlock(&hn->lock);
     return n;
 }
@@ -132,7 +132,7 @@ void http__rejections_clear(http__node *hn) {
 size_t http__rejections(http__node *hn, http__rejection *out, size_t max) {
     pthread_mutex_lock(&hn->lock);
     size_t n = hn->n_rejections < max ? hn->n_rejections : max;
-    memcpy(out, hn->rejections, n * sizeof *out);
+    if (n) memcpy(out, hn->rejections, n * sizeof *out);
     pthread_mutex_unlock(&hn->lock);
     return n;
 }
