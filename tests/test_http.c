@@ -625,7 +625,13 @@ static void test_consensus_refuses_fakes(void) {
             cJSON_Delete(root);
             root = cJSON_Parse("{\"blocks\": []}");
             break;
-        case 5: cJSON_InsertItemInArray(list, 3, cJSON_DetachItemFromArray(list, 4)); break;
+        case 5: { /* blocks 4 and 5 swapped */
+            cJSON *b4 = cJSON_Duplicate(cJSON_GetArrayItem(list, 3), true);
+            cJSON *b5 = cJSON_Duplicate(cJSON_GetArrayItem(list, 4), true);
+            cJSON_ReplaceItemInArray(list, 3, b5);
+            cJSON_ReplaceItemInArray(list, 4, b4);
+            break;
+        }
         }
         serve(root);
         cJSON_Delete(root);
