@@ -260,6 +260,13 @@ static cs_err app__parse(scenario *out, const char *path, char *err, size_t err_
                           strlen(scenario_default_json), err, err_len);
 }
 
+bool view__scenario_check(const char *path, char *err, size_t err_len) {
+    scenario scn;
+    if (app__parse(&scn, path, err, err_len) != CS_OK) return false;
+    scenario_cleanup(&scn);
+    return true;
+}
+
 void view__app_load(view_app *a, const char *path) {
     char *new_path = path ? xstrdup(path) : NULL;
     scenario next;

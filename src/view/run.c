@@ -44,6 +44,11 @@ static bool run__displayless(void) {
 }
 
 int view_main(const view_options *o) {
+    char err[1024];
+    if (!view__scenario_check(o->scenario_path, err, sizeof err)) {
+        fprintf(stderr, "chainsim: %s\n", err); /* before any window: a typo needs no display */
+        return 2;
+    }
     bool up = SDL_Init(SDL_INIT_VIDEO) == 0;
     if (!up || run__displayless()) {
         fprintf(stderr,
@@ -75,7 +80,6 @@ int view_main(const view_options *o) {
     SDL_RendererInfo info;
     bool vsync = SDL_GetRendererInfo(r, &info) == 0 && (info.flags & SDL_RENDERER_PRESENTVSYNC);
     SDL_GetRendererOutputSize(r, &w, &h);
-    char err[1024];
     view_app *a = view__app_new(o, r, w, h, err, sizeof err);
     if (!a) {
         fprintf(stderr, "chainsim: %s\n", err);

@@ -442,6 +442,8 @@ typedef struct view_app {
 view_app *view__app_new(const view_options *o, SDL_Renderer *r, int w, int h, char *err,
                         size_t err_len);
 void view__app_free(view_app *a);
+/* True if the scenario (NULL: the default) parses; else a message in err. */
+bool view__scenario_check(const char *path, char *err, size_t err_len);
 /* Starts the sim (threads: its threads; virtual: the view's clock). */
 void view__app_start(view_app *a);
 /* Replaces the scenario (NULL path: the default); on failure keeps the
