@@ -242,16 +242,17 @@ static int run_headless(const options *o, const scenario *scn) {
     http_server *hs = NULL;
     http_signals *sigs = NULL;
     if (o->http_set) { /* node i on BASE+i until the scenario ends or Ctrl-C */
+        sigs = http_signals_start(s); /* first: the server's threads inherit the mask */
         hs = http_server_new(s, &(http_desc){.base_port = o->http_port, .bind_addr = o->bind_addr},
                              err, sizeof err);
         if (!hs) {
             fprintf(stderr, "chainsim: --http: %s\n", err);
+            http_signals_stop(sigs);
             trace_close(&tr);
             metrics_free(m);
             sim_free(s);
             return EXIT_USAGE;
         }
-        sigs = http_signals_start(s);
     }
 #endif
     int64_t wall0 = clock_now_us();
