@@ -69,8 +69,10 @@ int http_node_main(int argc, char **argv);
 
 /* For `chainsim --http`: blocks SIGINT and SIGTERM in the calling thread
  * (and the threads it starts later) and starts a thread that calls
- * sim_stop(s) when one arrives. Call before sim_start; pair with
- * http_signals_stop after the run. */
+ * sim_stop(s) when one arrives. Call before any other thread starts
+ * (http_server_new, sim_start); pair with http_signals_stop after the run.
+ * (A shell starts background jobs with SIGINT ignored: stop those with
+ * SIGTERM.) */
 typedef struct http_signals http_signals;
 http_signals *http_signals_start(sim *s);
 /* True if a signal ended the run. Frees the watcher. NULL: false. */

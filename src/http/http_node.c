@@ -229,6 +229,7 @@ int http_node_main(int argc, char **argv) {
         fprintf(stderr, "chainsim node: %s\n", err);
         goto done;
     }
+    sig = http_signals_start(s); /* before any thread: they inherit the mask */
     if (o.data_dir) {
         block **blocks = NULL;
         size_t n = 0, torn = 0;
@@ -248,7 +249,6 @@ int http_node_main(int argc, char **argv) {
         goto done;
     }
     if (o.peers && !http__node_peers(h, o.peers)) goto done;
-    sig = http_signals_start(s);
     if (sim_start(s) != CS_OK) {
         fprintf(stderr, "chainsim node: cannot start the node's threads\n");
         goto done;

@@ -14,7 +14,7 @@ SECS=${2:-5}
 command -v wrk > /dev/null || { echo "bench_http: needs wrk (apt-get install wrk)"; exit 2; }
 WORK=$(mktemp -d /tmp/chainsim-bench-XXXXXX)
 PID=""
-cleanup() { [ -n "$PID" ] && kill -INT "$PID" 2> /dev/null; wait 2> /dev/null || true; rm -rf "$WORK"; }
+cleanup() { [ -n "$PID" ] && kill -TERM "$PID" 2> /dev/null; wait 2> /dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 
 cat > "$WORK/post.lua" <<'LUA'
@@ -34,7 +34,7 @@ run_wrk() { # URL [script] -> "req/s p99"
     echo "$rps req/s, p99 $p99${non2xx:+, $non2xx non-2xx}"
 }
 
-for n in 3 100; do
+for n in ${BENCH_NODES:-3 100}; do
     python3 - "$n" > "$WORK/scn.json" <<'PY'
 import json, sys
 n = int(sys.argv[1])
@@ -59,7 +59,7 @@ PY
     echo "== $n nodes serving (node 0 at $URL, chain length $len)"
     echo "GET /chain              $(run_wrk "$URL/chain")"
     echo "POST /add_transaction   $(run_wrk "$URL/add_transaction" "$WORK/post.lua")"
-    kill -INT "$PID"
+    kill -TERM "$PID"
     wait "$PID" 2> /dev/null || true
     PID=""
 done
