@@ -320,7 +320,7 @@ void view__app_resize(view_app *a, int w, int h) {
 float view__app_node_radius(const view_app *a) {
     const SDL_Rect *g = &a->rects.graph;
     int n = a->model.n_nodes > 0 ? a->model.n_nodes : 1;
-    float r = 0.33f * sqrtf((float)g->w * (float)g->h / (float)n);
+    float r = (n > 100 ? 0.22f : 0.33f) * sqrtf((float)g->w * (float)g->h / (float)n);
     r = r < 3 ? 3 : r > 16 ? 16 : r;
     r *= a->g_zoom;
     return r < 2 ? 2 : r > 48 ? 48 : r;

@@ -6,10 +6,12 @@
  * arrays. The main thread swaps the arrays out once per frame
  * (view__feed_take), so the lock is held for a pointer swap, never for a
  * frame. Messages are the bulk of the stream (a block relayed over 1,000
- * nodes is ~30,000 of them), so they go into a compact array of their own,
- * and past VIEW_FEED_MAX_FLIGHTS per frame they are counted, not kept: the
- * window cannot show more dots than that anyway. Deliveries are not wanted
- * at all: a sent message carries its arrival time.
+ * nodes is ~30,000 of them), so they go into a compact array of their own;
+ * past VIEW_FEED_MAX_FLIGHTS the ones that have arrived are dropped from it
+ * (a frame that takes a long run at once only needs what is still in
+ * flight), and past VIEW_FEED_HARD_MAX they are counted, not kept.
+ * Deliveries are not wanted at all: a sent message carries its arrival
+ * time.
  *
  * "Step one event" in the threads executor: the main thread arms the feed
  * and resumes the clock; the first event to arrive pauses it again, from
@@ -54,24 +56,31 @@ static view_msg_class view__feed_class(const sim_event *ev) {
     }
 }
 
-/* Forgets messages that have arrived by t (sim time only moves on): a
- * frame that takes a long run at once (a screenshot) keeps what is in
- * flight at its end, not everything ever sent. */
-static void view__feed_compact(view_batch *b, int64_t t_us) {
+/* Forgets messages that have arrived by t (sim time only moves on), and
+ * drops older than VIEW_FEED_DROP_KEEP_US: a frame that takes a long run at
+ * once (a screenshot) needs what is in flight at its end, not everything
+ * ever sent. Amortised: the next pass waits until the array has doubled. */
+static void view__feed_compact_flights(view_batch *b, int64_t t_us) {
     size_t k = 0;
     for (size_t i = 0; i < b->n_flights; i++)
         if (b->flights[i].arrive_us > t_us) b->flights[k++] = b->flights[i];
     b->n_flights = k;
-    k = 0;
+    b->compact_at = 2 * k;
+}
+
+static void view__feed_compact_drops(view_batch *b, int64_t t_us) {
+    size_t k = 0;
     for (size_t i = 0; i < b->n_drops; i++)
         if (b->drops[i].sent_us + VIEW_FEED_DROP_KEEP_US > t_us) b->drops[k++] = b->drops[i];
     b->n_drops = k;
+    b->drops_compact_at = 2 * k;
 }
 
 static void view__feed_flight(view_batch *b, const sim_event *ev) {
     if (ev->arrive_us < 0) return; /* dropped at once: the drop shows it */
-    if (b->n_flights >= VIEW_FEED_MAX_FLIGHTS) view__feed_compact(b, ev->t_us);
-    if (b->n_flights >= VIEW_FEED_MAX_FLIGHTS) {
+    if (b->n_flights >= VIEW_FEED_MAX_FLIGHTS && b->n_flights >= b->compact_at)
+        view__feed_compact_flights(b, ev->t_us);
+    if (b->n_flights >= VIEW_FEED_HARD_MAX) {
         b->flights_skipped++;
         return;
     }
@@ -82,8 +91,9 @@ static void view__feed_flight(view_batch *b, const sim_event *ev) {
 }
 
 static void view__feed_drop(view_batch *b, const sim_event *ev) {
-    if (b->n_drops >= VIEW_FEED_MAX_FLIGHTS) view__feed_compact(b, ev->t_us);
-    if (b->n_drops >= VIEW_FEED_MAX_FLIGHTS) return;
+    if (b->n_drops >= VIEW_FEED_MAX_FLIGHTS && b->n_drops >= b->drops_compact_at)
+        view__feed_compact_drops(b, ev->t_us);
+    if (b->n_drops >= VIEW_FEED_HARD_MAX) return;
     b->drops = xgrow(b->drops, &b->cap_drops, b->n_drops + 1, sizeof *b->drops);
     /* a drop event names the receiver as node and the sender as peer */
     b->drops[b->n_drops++] = (view_flight){.from = ev->peer, .to = ev->node, .sent_us = ev->t_us,
@@ -121,6 +131,7 @@ void view__feed_sink(void *user, const sim_event *ev) {
 void view__feed_take(view_feed *f, view_batch *into) {
     into->n_evs = into->n_flights = into->n_drops = 0;
     into->flights_skipped = 0;
+    into->compact_at = into->drops_compact_at = 0;
     pthread_mutex_lock(&f->lock);
     view_batch t = f->buf;
     f->buf = *into;

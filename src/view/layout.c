@@ -91,8 +91,8 @@ static void layout__force(view_layout *l, const view_model *m) {
                     }
                 }
             /* a weak pull to the centre keeps separate components on screen */
-            dx[i] += (0.5 - x[i]) * 0.05;
-            dy[i] += (0.5 - y[i]) * 0.05;
+            dx[i] += (0.5 - x[i]) * k;
+            dy[i] += (0.5 - y[i]) * k;
         }
         for (size_t e = 0; e < m->n_edges; e++) {
             int a = m->edges[e].a, b = m->edges[e].b;

@@ -60,7 +60,8 @@ typedef struct view_ev {
     char tx_text[48];  /* user transactions: "alice -> bob 5" */
 } view_ev;
 
-#define VIEW_FEED_MAX_FLIGHTS 40000 /* per frame; beyond, messages are not drawn */
+#define VIEW_FEED_MAX_FLIGHTS 40000 /* per frame, before arrived ones are dropped */
+#define VIEW_FEED_HARD_MAX 160000    /* per frame; beyond, messages are not kept */
 #define VIEW_FEED_DROP_KEEP_US 60000000 /* a batch forgets drops older than this */
 
 /* What the sink gathered: events, and messages sent and dropped. */
@@ -72,6 +73,8 @@ typedef struct view_batch {
     view_flight *drops;     /* dropped: from, to, when (sent_us) */
     size_t n_drops, cap_drops;
     uint64_t flights_skipped;
+    size_t compact_at;      /* flights: drop the arrived ones at this length */
+    size_t drops_compact_at;
 } view_batch;
 
 typedef struct view_feed {
