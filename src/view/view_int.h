@@ -467,6 +467,10 @@ float view__app_node_radius(const view_app *a);
 void view__app_set_status(view_app *a, bool bad, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* run.c: the window's renderer: the GPU's if it has one (vsync), else SDL's
+ * software renderer (a GL that rasterises on the CPU is far slower). */
+SDL_Renderer *view__window_renderer(SDL_Window *win, bool *vsync);
+
 /* Drawing parts (graph.c, tree_draw.c, panels.c). */
 void view__draw_graph(view_app *a);
 void view__draw_tree(view_app *a);

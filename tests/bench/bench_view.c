@@ -11,7 +11,8 @@
  *
  * By default frames go to the software renderer on a 1280x800 surface (no
  * display: what CI and --screenshot use). --window draws into a real window
- * (run it under xvfb-run or on a desktop).
+ * with the renderer the window would pick (run it under xvfb-run or on a
+ * desktop); frames are not paced by vsync there, as in the surface case.
  *
  * usage: bench_view [--window] [N [wall_seconds [tx_per_s]]] */
 #include <inttypes.h>
@@ -143,8 +144,9 @@ int main(int argc, char **argv) {
     SDL_Surface *surf = NULL;
     SDL_Renderer *r;
     if (window) {
+        bool vsync;
         win = SDL_CreateWindow("bench_view", 0, 0, 1280, 800, 0);
-        r = win ? SDL_CreateRenderer(win, -1, 0) : NULL;
+        r = win ? view__window_renderer(win, &vsync) : NULL;
     } else {
         surf = SDL_CreateRGBSurfaceWithFormat(0, 1280, 800, 32, SDL_PIXELFORMAT_ARGB8888);
         r = SDL_CreateSoftwareRenderer(surf);
