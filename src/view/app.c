@@ -270,7 +270,7 @@ bool view__scenario_check(const char *path, char *err, size_t err_len) {
 void view__app_load(view_app *a, const char *path) {
     char *new_path = path ? xstrdup(path) : NULL;
     scenario next;
-    char err[sizeof a->error];
+    char err[512];
     if (app__parse(&next, new_path, err, sizeof err) != CS_OK) {
         view__app_set_status(a, true, "%s", err);
         free(new_path);
@@ -283,12 +283,10 @@ void view__app_load(view_app *a, const char *path) {
     a->have_scn = true;
     free(a->scenario_path);
     a->scenario_path = new_path;
-    if (!app__build(a, err, sizeof err)) {
+    if (!app__build(a, err, sizeof err)) { /* the bar stays, with the reason */
         view__app_set_status(a, true, "%s", err);
-        snprintf(a->error, sizeof a->error, "%s", err);
         return;
     }
-    a->error[0] = '\0';
     if (was_started) view__app_start(a);
     view__app_set_status(a, false, "loaded %s", a->scn.name ? a->scn.name : "scenario");
 }

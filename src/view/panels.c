@@ -121,7 +121,7 @@ static void side__chart(view_app *a, int x, int y, int w, int h) {
     int cur = 1;
     size_t i = 0;
     while (i < m->n_series && m->series[i].t_us <= t0) cur = m->series[i++].distinct;
-    float px = (float)x, py = (float)(y + h - 2) - (float)(cur - 1) / (float)(top - 1) * (float)(h - 6);
+    float px = (float)x, py = (float)(y + h - 2) - (float)(cur - 1) / (float)(top - 1) * (float)(h - 20);
     SDL_Color c = th->accent;
     for (; i <= m->n_series; i++) {
         int64_t t = i < m->n_series ? m->series[i].t_us : a->now_us;
@@ -130,7 +130,7 @@ static void side__chart(view_app *a, int x, int y, int w, int h) {
         view__line(a->r, c, px, py, nx, py);
         if (i == m->n_series) break;
         int d = m->series[i].distinct;
-        float ny = (float)(y + h - 2) - (float)(d - 1) / (float)(top - 1) * (float)(h - 6);
+        float ny = (float)(y + h - 2) - (float)(d - 1) / (float)(top - 1) * (float)(h - 20);
         view__line(a->r, c, nx, py, nx, ny);
         px = nx;
         py = ny;

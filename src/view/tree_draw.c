@@ -25,6 +25,7 @@
 
 typedef struct tree__geo {
     float z, x0, y0, scroll;
+    float lane_h; /* TREE_LANE_H zoomed, squeezed so every lane fits */
     float *col_x; /* unscaled left edge of each column */
 } tree__geo;
 
@@ -33,7 +34,7 @@ static float tree__col_w(const view_column *c) { return c->folded ? TREE_FOLD_W 
 static float tree__x(const tree__geo *g, size_t col) { return g->x0 + g->col_x[col] * g->z - g->scroll; }
 
 static float tree__lane_y(const tree__geo *g, int lane) {
-    return g->y0 + (float)lane * TREE_LANE_H * g->z;
+    return g->y0 + (float)lane * g->lane_h;
 }
 
 /* Block rectangle of a (non-folded) block. */
@@ -195,6 +196,12 @@ void view__draw_tree(view_app *a) {
     if (a->t_scroll < 0) a->t_scroll = 0;
     g.scroll = a->t_scroll;
     g.y0 = (float)t->y + 34 + 16 + TREE_BLOCK_H * g.z / 2;
+    float room = (float)(t->y + t->h) - g.y0 - TREE_BLOCK_H * g.z / 2 - 6;
+    g.lane_h = TREE_LANE_H * g.z;
+    if (m->lanes > 1 && g.lane_h * (float)(m->lanes - 1) > room) {
+        g.lane_h = room / (float)(m->lanes - 1);
+        if (g.lane_h < (TREE_BLOCK_H + 4) * g.z) g.lane_h = (TREE_BLOCK_H + 4) * g.z;
+    }
     SDL_Rect clip = {t->x, t->y + 26, t->w, t->h - 26};
     SDL_RenderSetClipRect(a->r, &clip);
     tree__connectors(a, &g);

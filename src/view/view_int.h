@@ -383,7 +383,6 @@ typedef struct view_app {
     atomic_bool run_over;  /* threads: set by the waiter once sim_wait returns */
     pthread_t waiter;
     bool waiter_running;
-    char error[512];       /* why the last load failed ("" = fine) */
 
     view_feed feed;        /* filled by the sink */
     view_batch batch;      /* this frame's share, taken from feed */
@@ -417,7 +416,6 @@ typedef struct view_app {
     /* tree camera */
     float t_zoom, t_scroll; /* scroll: pixels from the left of the content */
     bool t_follow;          /* keep the newest block in view */
-    float t_content_w;
 
     view_field field;      /* the text field with keyboard focus */
     char tx_from[VIEW_FIELD_LEN], tx_to[VIEW_FIELD_LEN], tx_amount[VIEW_FIELD_LEN];
