@@ -107,7 +107,7 @@ static bool fxv_near(SDL_Color a, SDL_Color b) {
 
 static int fxv_palette_index(SDL_Color c) {
     for (int i = 0; i < VIEW_PALETTE; i++)
-        if (fxv_near(c, view_theme_dark.palette[i])) return i;
+        if (fxv_near(c, view__theme_dark.palette[i])) return i;
     return -1;
 }
 
@@ -303,7 +303,7 @@ static void test_frame_not_blank(void) {
     fxv_save(&f, "default-30s");
     int differ = 0, colours = 0;
     Uint32 seen[64];
-    SDL_Color bg = view_theme_dark.bg;
+    SDL_Color bg = view__theme_dark.bg;
     for (int y = 0; y < H; y += 4)
         for (int x = 0; x < W; x += 4) {
             SDL_Color c = fxv_pixel(&f, x, y);
@@ -361,7 +361,7 @@ static void test_fork_colours_split_then_agree(void) {
     CHECK(fxv_near(carol, alice) || fxv_near(carol, dave));
     /* the banner is red */
     const SDL_Rect *s = &f.a->rects.side;
-    CHECK(fxv_near(fxv_pixel(&f, s->x + 16, s->y + 36), view_theme_dark.bad));
+    CHECK(fxv_near(fxv_pixel(&f, s->x + 16, s->y + 36), view__theme_dark.bad));
     CHECK_INT_EQ(f.a->model.n_groups, 2);
     fxv_at(&f, 8);
     fxv_save(&f, "fork-race-8s");
@@ -369,7 +369,7 @@ static void test_fork_colours_split_then_agree(void) {
     for (int i = 0; i < 4; i++) all[i] = fxv_node_colour(&f, i);
     CHECK(fxv_palette_index(all[0]) >= 0);
     for (int i = 1; i < 4; i++) CHECK(fxv_near(all[i], all[0]));
-    CHECK(fxv_near(fxv_pixel(&f, s->x + 16, s->y + 36), view_theme_dark.good));
+    CHECK(fxv_near(fxv_pixel(&f, s->x + 16, s->y + 36), view__theme_dark.good));
     CHECK_INT_EQ(f.a->model.stale, 1);
     CHECK_INT_EQ(f.a->model.forks, 1);
     CHECK_INT_EQ(f.a->model.last_reorg_depth, 1);
@@ -451,7 +451,7 @@ static void test_cut_off_and_crash(void) {
     for (int k = -6; k <= 6; k++) {
         float t = 0.5f + (float)k * 0.01f;
         if (fxv_near(fxv_pixel(&f, (int)(x1 + (x2 - x1) * t), (int)(y1 + (y2 - y1) * t)),
-                     view_theme_dark.link_cut))
+                     view__theme_dark.link_cut))
             red++;
     }
     CHECK(red > 0);
@@ -460,7 +460,7 @@ static void test_cut_off_and_crash(void) {
     CHECK(fxv_click_action(&f, ACT_CRASH, 0));
     CHECK(f.a->model.nodes[2].crashed);
     CHECK(fxv_snap(&f, 2).crashed);
-    CHECK(fxv_near(fxv_node_colour(&f, 2), view_theme_dark.down));
+    CHECK(fxv_near(fxv_node_colour(&f, 2), view__theme_dark.down));
     CHECK_INT_EQ(f.a->model.live, 3);
     CHECK(fxv_click_action(&f, ACT_CRASH, 0)); /* restart */
     CHECK(!fxv_snap(&f, 2).crashed);
@@ -590,7 +590,7 @@ static void test_rejected_block_is_red(void) {
     SDL_Rect r;
     CHECK(view__ui_rect(&f.a->ui, ACT_BLOCK, idx, &r));
     fxv_save(&f, "rejected");
-    CHECK(fxv_near(fxv_pixel(&f, r.x + 4, r.y + r.h / 2), view_theme_dark.bad_fill));
+    CHECK(fxv_near(fxv_pixel(&f, r.x + 4, r.y + r.h / 2), view__theme_dark.bad_fill));
     CHECK_INT_EQ(f.a->model.stale, 0); /* rejected is not stale */
     fxv_close(&f);
 }
@@ -635,7 +635,7 @@ static void test_help_overlay(void) {
     fxv_frame(&f, 0);
     CHECK(f.a->help);
     fxv_save(&f, "help");
-    CHECK(fxv_near(fxv_pixel(&f, W / 2 - 355, H / 2), view_theme_dark.panel));
+    CHECK(fxv_near(fxv_pixel(&f, W / 2 - 355, H / 2), view__theme_dark.panel));
     (void)before;
     fxv_key(SDLK_ESCAPE);
     fxv_frame(&f, 0);

@@ -730,7 +730,7 @@ view_app *view__app_new(const view_options *o, SDL_Renderer *r, int w, int h, ch
     view_app *a = xcalloc(1, sizeof *a);
     a->opt = *o;
     a->r = r;
-    a->theme = &view_theme_dark;
+    a->theme = &view__theme_dark;
     a->executor = o->executor_set ? o->executor : SIM_THREADS;
     a->selected = a->hover = a->card = a->drag_node = -1;
     a->inspect.node = -1;

@@ -21,7 +21,7 @@
 
 #define RGB(r, g, b) {r, g, b, 255}
 
-const view_theme view_theme_dark = {
+const view_theme view__theme_dark = {
     .bg = RGB(0x15, 0x17, 0x1d),
     .panel = RGB(0x1f, 0x23, 0x2c),
     .panel_edge = RGB(0x34, 0x3a, 0x48),

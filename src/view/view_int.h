@@ -287,7 +287,7 @@ typedef struct view_theme {
     SDL_Color palette[VIEW_PALETTE];
 } view_theme;
 
-extern const view_theme view_theme_dark;
+extern const view_theme view__theme_dark;
 
 void view__colour(SDL_Renderer *r, SDL_Color c);
 void view__fill(SDL_Renderer *r, SDL_Color c, int x, int y, int w, int h);
