@@ -1,37 +1,38 @@
 #!/usr/bin/env bash
-# The window for real: chainsim opens it under Xvfb (a virtual X display),
+# The window for real: chainsim opens it on Xvfb (a virtual X display),
 # runs a scenario live in the threads executor and closes it by itself;
 # without any display it says to use --headless or --screenshot (exit 2);
 # --screenshot needs no display and renders the same PNG twice.
 set -u
 bin="$1"
 dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
 pass=0; fail=0
 ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL $1"; fail=$((fail + 1)); }
-# Under AddressSanitizer, runs on an X display do not check leaks: SDL's X11
-# driver keeps ~240 bytes (libX11's) and unloads libX11 at exit, so
-# LeakSanitizer cannot even name them, let alone suppress them. Every other
-# case here, and all of test_view (dummy driver), runs with leak checks.
-# xvfb-run itself exits 5 when its clean-up races Xvfb (it removes its
-# temporary directory before stopping the server): that run is repeated.
-x11() {
-    local code
-    for _ in 1 2 3; do
-        ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" xvfb-run -a "$@"
-        code=$?
-        [ "$code" != 5 ] && return "$code"
-    done
-    return "$code"
-}
-
-if ! command -v xvfb-run >/dev/null; then
-    echo "FAIL xvfb-run is not installed (Debian: xvfb xauth; see .ci/install-deps)"
+if ! command -v Xvfb >/dev/null; then
+    echo "FAIL Xvfb is not installed (Debian: xvfb; see .ci/install-deps)"
     exit 1
 fi
+# One virtual X display for the whole script, on a free display number that
+# Xvfb picks itself (-displayfd): unlike xvfb-run -a, nothing can race for
+# the number, and the server always goes away with the script.
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$dir/display" 2>"$dir/xvfb.err" &
+xvfb=$!
+trap 'kill "$xvfb" 2>/dev/null; wait "$xvfb" 2>/dev/null; rm -rf "$dir"' EXIT
+for _ in $(seq 100); do [ -s "$dir/display" ] && break; sleep 0.1; done
+if [ ! -s "$dir/display" ]; then
+    echo "FAIL Xvfb did not start: $(cat "$dir/xvfb.err")"
+    exit 1
+fi
+display=":$(cat "$dir/display")"
+# Under AddressSanitizer, runs on the X display do not check leaks: SDL's
+# X11 driver keeps ~240 bytes (libX11's) and unloads libX11 at exit, so
+# LeakSanitizer cannot even name them. Every other case here, and all of
+# test_view (dummy driver), runs with leak checks.
+x11() { DISPLAY="$display" ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "$@"; }
+
 # A real window on an X display, closed after 2 s of wall time.
-x11 -s "-screen 0 1280x800x24" "$bin" --quit-after 2 scenarios/fork-race.json \
+x11 "$bin" --quit-after 2 scenarios/fork-race.json \
     >"$dir/out" 2>"$dir/err"
 code=$?
 [ "$code" = 0 ] && ok || bad "the window under Xvfb should exit 0, got $code: $(cat "$dir/err")"
