@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Race mining: in the threads executor the nodes really grind nonces and the
-# fastest wins; the virtual executor refuses such a scenario (exit 2).
+# fastest wins; the virtual executor refuses such a scenario (exit 2). Two
+# grinders may find blocks at the same height within a link's latency, and the
+# run stops at height 4 at once, so the test does not ask for one tip at the
+# end: a tie is a legitimate outcome of a race.
 set -u
 bin="$1"
 dir=$(mktemp -d)
@@ -17,7 +20,7 @@ cat > "$dir/race.json" <<'JSON'
   "mining": "race",
   "duration_s": 120,
   "stop": {"height": 4},
-  "expect": {"converged": true, "height": {"min": 4}, "blocks_mined": {"min": 3}}
+  "expect": {"height": {"min": 4}, "blocks_mined": {"min": 3}}
 }
 JSON
 "$bin" --headless "$dir/race.json" --executor threads --report "$dir/r.json" >"$dir/out" 2>&1 \
