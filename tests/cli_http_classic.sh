@@ -7,6 +7,9 @@
 #   3. both keep agreeing as they take turns, and chainsim's relays to the
 #      classic node (which has no /relay endpoints) cost only log lines.
 set -euo pipefail
+# Pipelines end in `grep PATTERN > /dev/null`, not `grep -q`: grep -q stops
+# reading at the first match, the writer then dies of SIGPIPE, and pipefail
+# turns that into a failure.
 BIN=$1
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/http_common.sh"
@@ -35,7 +38,7 @@ same_genesis=$(curl -s "$K/chain" | jfield chain.0.hash)
 # 1. chainsim mines 3 blocks; the classic node adopts them.
 post_json "$C/add_transaction" '{"sender": "alice", "receiver": "bob", "amount": 5}' > /dev/null
 for i in 1 2 3; do post_accept "$C/mine" > /dev/null; done
-curl -s -m 10 -X POST -d "node=$C" "$K/register_node" -o /dev/null -w '%{http_code}' | grep -q 302 \
+curl -s -m 10 -X POST -d "node=$C" "$K/register_node" -o /dev/null -w '%{http_code}' | grep 302 > /dev/null \
     || fail "classic register"
 r=$(curl -s -m 30 -X POST -H 'Accept: application/json' "$K/consensus")
 [ "$(echo "$r" | jfield replaced)" = true ] || fail "the classic node did not adopt chainsim's chain: $r"
@@ -47,13 +50,13 @@ r=$(curl -s -m 30 -X POST -H 'Accept: application/json' "$K/consensus")
 curl -s -m 10 -X POST -d 'sender=bob&receiver=carol&amount=2' "$K/add_transaction" -o /dev/null
 curl -s -m 60 -X POST "$K/mine" -o /dev/null
 curl -s -m 60 -X POST "$K/mine" -o /dev/null
-post_json "$C/register_node" "{\"node\": \"$K\"}" | grep -q "$K" || fail "chainsim register"
+post_json "$C/register_node" "{\"node\": \"$K\"}" | grep "$K" > /dev/null || fail "chainsim register"
 r=$(post_json "$C/consensus" '{}')
 [ "$(echo "$r" | jfield replaced)" = true ] || fail "chainsim did not adopt the classic chain: $r"
 [ "$(height "$C")" = 6 ] || fail "chainsim height $(height "$C")"
 [ "$(tip "$C")" = "$(curl -s "$K/chain" | jfield chain.5.hash)" ] || fail "tips differ"
-curl -s "$C/chain" | jfield chain.4.transactions.0.amount | grep -qx 2 || fail "the classic amount"
-curl -s "$C/" | grep -q 'carol' || fail "the page does not show the classic transaction"
+curl -s "$C/chain" | jfield chain.4.transactions.0.amount | grep -x 2 > /dev/null || fail "the classic amount"
+curl -s "$C/" | grep 'carol' > /dev/null || fail "the page does not show the classic transaction"
 
 # 3. chainsim extends it (its relay to the classic node gets a 404: logged);
 #    the classic node adopts again.

@@ -3,6 +3,9 @@
 # with every block it acknowledged (a 201 from POST /mine), and ignores a
 # torn tail in its log.
 set -euo pipefail
+# Pipelines end in `grep PATTERN > /dev/null`, not `grep -q`: grep -q stops
+# reading at the first match, the writer then dies of SIGPIPE, and pipefail
+# turns that into a failure.
 BIN=$1
 source "$(dirname "$0")/http_common.sh"
 DATA="$WORK/data"
@@ -33,7 +36,7 @@ check_all() {
     chain=$(curl -s "$1/chain")
     while read -r h; do
         [ -z "$h" ] && continue
-        echo "$chain" | grep -q "\"hash\": \"$h\"" || fail "acknowledged block $h is missing after the restart"
+        echo "$chain" | grep "\"hash\": \"$h\"" > /dev/null || fail "acknowledged block $h is missing after the restart"
     done < "$WORK/acked"
 }
 

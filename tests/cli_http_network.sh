@@ -3,6 +3,9 @@
 # blocks and transactions relay over HTTP (POST /relay/...), a node that
 # misses ancestors pulls them (/chain), and all three end on one tip.
 set -euo pipefail
+# Pipelines end in `grep PATTERN > /dev/null`, not `grep -q`: grep -q stops
+# reading at the first match, the writer then dies of SIGPIPE, and pipefail
+# turns that into a failure.
 BIN=$1
 source "$(dirname "$0")/http_common.sh"
 
@@ -10,14 +13,14 @@ start_node A --name alice
 start_node B --name bob --peers "$A"
 start_node C --name carol --peers "$A,$B"
 post_json "$A/register_node" "{\"nodes\": [\"$B\", \"$C\"]}" > /dev/null
-curl -s -m 10 -X POST -d "node=$C" "$B/register_node" -o /dev/null -w '%{http_code}' | grep -q 302 \
+curl -s -m 10 -X POST -d "node=$C" "$B/register_node" -o /dev/null -w '%{http_code}' | grep 302 > /dev/null \
     || fail "form register did not redirect"
 
 # Blocks from A, then B, then C; a transaction from C mined by A.
 for i in 1 2 3; do post_accept "$A/mine" > /dev/null; done
 wait_for test "$(height "$B")" = 4 || fail "B did not follow A (height $(height "$B"))"
 post_accept "$B/mine" > /dev/null
-post_json "$C/add_transaction" '{"sender": "carol", "receiver": "alice", "amount": 7}' | grep -q '"transaction"' \
+post_json "$C/add_transaction" '{"sender": "carol", "receiver": "alice", "amount": 7}' | grep '"transaction"' > /dev/null \
     || fail "C refused a transaction"
 wait_for test "$(curl -s "$A/mempool" | jfield size)" = 1 || fail "the transaction did not reach A"
 post_accept "$C/mine" > /dev/null
