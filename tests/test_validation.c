@@ -30,28 +30,8 @@
 #include "sim/metrics.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
-#include "util/hmap.h"
 
 #define STALE_SCENARIO "scenarios/validation/stale-rate.json"
-
-/* Sums every node's delay from a block's mining to its acceptance there. */
-typedef struct delay_sink {
-    hmap mined_at;      /* block hash -> mining time + 1 (us) */
-    double sum_s;
-    uint64_t arrivals;
-} delay_sink;
-
-static void delay_record(void *user, const sim_event *ev) {
-    delay_sink *d = user;
-    if (ev->kind == EV_MINED) {
-        hmap_put(&d->mined_at, ev->block->hash, SHA256_LEN, (void *)(intptr_t)(ev->t_us + 1));
-    } else if (ev->kind == EV_BLOCK_ACCEPTED) {
-        intptr_t at = (intptr_t)hmap_get(&d->mined_at, ev->block->hash, SHA256_LEN);
-        if (!at) return; /* the genesis */
-        d->sum_s += (double)(ev->t_us - (at - 1)) / 1e6;
-        d->arrivals++;
-    }
-}
 
 typedef struct point {
     double interval_s, tau_s, stale_rate, theory;
@@ -70,21 +50,16 @@ static int run_point(const scenario *base, double interval_s, int64_t blocks, po
     }
     metrics *m = metrics_new(sim_node_count(s), bstore_genesis(sim_store(s)));
     sim_add_sink_filtered(s, metrics_sink, m, METRICS_EVENTS);
-    delay_sink d = {0};
-    hmap_init(&d.mined_at);
-    sim_add_sink_filtered(s, delay_record, &d,
-                          SIM_EVENT_BIT(EV_MINED) | SIM_EVENT_BIT(EV_BLOCK_ACCEPTED));
     sim_run(s);
     metrics_finish(m, sim_end_us(s));
     *out = (point){
         .interval_s = interval_s,
-        .tau_s = d.arrivals ? d.sum_s / (double)d.arrivals : 0,
+        .tau_s = m->mean_delay_s,
         .stale_rate = m->stale_rate,
         .mined = m->n_blocks,
         .stale = m->stale_blocks,
     };
     out->theory = 1 - exp(-out->tau_s / interval_s);
-    hmap_cleanup(&d.mined_at);
     metrics_free(m);
     sim_free(s);
     return 0;

@@ -23,6 +23,7 @@
     X(bytes_sent, "bytes put on the wire")                                     \
     X(propagation_median_s, "median over blocks of the time to reach all live nodes") \
     X(propagation_p90_s, "90th percentile of that")                            \
+    X(propagation_mean_s, "mean delay from mining to a node, over every node and block (tau)") \
     X(convergence_time_s, "time from the last block to all nodes agreeing")    \
     X(distinct_tips, "distinct tips among live nodes at the end")
 

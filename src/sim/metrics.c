@@ -91,6 +91,8 @@ static void metrics__accepted(metrics *m, const sim_event *ev) {
     if (!st) return;
     st->reached++;
     int64_t dt = ev->t_us - st->mined_us;
+    m->delay_sum_s += (double)dt / 1e6;
+    m->delay_samples++;
     int64_t n = m->n_nodes - m->n_down; /* shares of the nodes that are up */
     if (st->t50_us < 0 && st->reached * 2 >= n) st->t50_us = dt;
     if (st->t90_us < 0 && st->reached * 10 >= n * 9) st->t90_us = dt;
@@ -262,6 +264,7 @@ void metrics_finish(metrics *m, int64_t end_us) {
     free(scratch);
     metrics__confirmations(m);
     for (int i = 0; i < m->n_nodes; i++) m->nodes_live += !m->down[i];
+    m->mean_delay_s = m->delay_samples ? m->delay_sum_s / (double)m->delay_samples : 0;
     if (m->distinct <= 1)
         m->convergence_time_s =
             m->ever_split ? (double)(m->last_agree_us - m->last_split_us) / 1e6 : 0;
@@ -285,6 +288,7 @@ bool metrics_value(const metrics *m, const char *name, double *out) {
         {"bytes_sent", (double)m->bytes_sent},
         {"propagation_median_s", m->prop100.median},
         {"propagation_p90_s", m->prop100.p90},
+        {"propagation_mean_s", m->mean_delay_s},
         {"convergence_time_s", m->convergence_time_s},
         {"distinct_tips", (double)m->distinct},
     };

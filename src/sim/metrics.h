@@ -50,6 +50,8 @@ typedef struct metrics {
     size_t n_blocks, cap_blocks;
     hmap by_hash;            /* block hash -> index + 1 into blocks */
     int genesis_children;
+    double delay_sum_s;      /* every node's delay from a block's mining to its */
+    uint64_t delay_samples;  /* acceptance there (the miner at 0): tau's parts */
 
     const block **tip;       /* per node */
     bool *down;              /* per node: crashed */
@@ -81,6 +83,8 @@ typedef struct metrics {
     percentiles prop50, prop90, prop100;  /* seconds, over blocks that got there */
     percentiles confirm;                  /* seconds, user tx -> main-chain block */
     double convergence_time_s;            /* -1 if not converged */
+    double mean_delay_s;                  /* tau: the stale rate theory predicts
+                                             is 1 - exp(-tau / block interval) */
 } metrics;
 
 metrics *metrics_new(int n_nodes, const block *genesis);

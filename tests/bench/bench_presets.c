@@ -23,32 +23,11 @@
 #include "sim/metrics.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
-#include "util/hmap.h"
 
 static const char *const default_runs[] = {
     "scenarios/validation/bitcoin-2015-paper.json",
     "scenarios/validation/bitcoin-2019-10k.json",
 };
-
-/* tau: the mean delay from a block's mining to its arrival at a node (the
- * miner at 0), for the stale rate theory predicts, 1 - exp(-tau / T). */
-typedef struct delay_sink {
-    hmap mined_at; /* block hash -> mining time + 1 (us) */
-    double sum_s;
-    uint64_t arrivals;
-} delay_sink;
-
-static void delay_record(void *user, const sim_event *ev) {
-    delay_sink *d = user;
-    if (ev->kind == EV_MINED) {
-        hmap_put(&d->mined_at, ev->block->hash, SHA256_LEN, (void *)(intptr_t)(ev->t_us + 1));
-    } else if (ev->kind == EV_BLOCK_ACCEPTED) {
-        intptr_t at = (intptr_t)hmap_get(&d->mined_at, ev->block->hash, SHA256_LEN);
-        if (!at) return;
-        d->sum_s += (double)(ev->t_us - (at - 1)) / 1e6;
-        d->arrivals++;
-    }
-}
 
 static int bench_one(const char *path) {
     scenario scn;
@@ -66,10 +45,6 @@ static int bench_one(const char *path) {
     }
     metrics *m = metrics_new(scn.n_nodes, bstore_genesis(sim_store(s)));
     sim_add_sink_filtered(s, metrics_sink, m, METRICS_EVENTS);
-    delay_sink d = {0};
-    hmap_init(&d.mined_at);
-    sim_add_sink_filtered(s, delay_record, &d,
-                          SIM_EVENT_BIT(EV_MINED) | SIM_EVENT_BIT(EV_BLOCK_ACCEPTED));
     int64_t t1 = clock_now_us();
     sim_run(s);
     int64_t t2 = clock_now_us();
@@ -97,11 +72,10 @@ static int bench_one(const char *path) {
     printf("  stale     %" PRIu64 " of %" PRIu64 " = %.2f%%%s\n", m->stale_blocks,
            (uint64_t)m->n_blocks, 100 * m->stale_rate,
            bitcoin_2015 ? "   (measured 0.41%, their simulation 1.85%)" : "");
-    double tau_s = d.arrivals ? d.sum_s / (double)d.arrivals : 0;
+    double tau_s = m->mean_delay_s;
     printf("  tau       %.2f s mean delay to a node: 1 - exp(-tau/T) = %.2f%% stale expected\n",
            tau_s, 100 * (1 - exp(-tau_s * 1e6 / (double)scn.params.block_interval_us)));
     fflush(stdout);
-    hmap_cleanup(&d.mined_at);
     metrics_free(m);
     sim_free(s);
     scenario_cleanup(&scn);
