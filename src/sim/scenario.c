@@ -1554,8 +1554,10 @@ static cs_err scn_parse_root(scn_ctx *c, const cJSON *root) {
     static const char *const keys[] = {"name", "description", "seed", "nodes", "topology",
                                        "links", "network", "chain", "mining", "hash_power",
                                        "relay", "gossip", "speed", "duration_s", "stop",
-                                       "traffic", "events", "expect", NULL};
+                                       "traffic", "events", "expect", "sweep", NULL};
     cs_err e = scn_check_object(c, root, "$", keys, NULL);
+    /* "sweep" is read by sim/sweep.c, which runs this file once per point. */
+    c->s->has_sweep = cJSON_GetObjectItemCaseSensitive(root, "sweep") != NULL;
     if (!e) e = scn_parse_header(c, root);
     if (!e) e = scn_parse_nodes(c, root);
     if (!e) e = scn_parse_topology(c, root);

@@ -208,6 +208,7 @@ typedef struct scenario {
     size_t n_events;
     scn_expect *expects;
     size_t n_expects;
+    bool has_sweep;             /* the file has "sweep": run it with sim/sweep.h */
 } scenario;
 
 /* Parses a scenario from a file. On error returns CS_EIO/CS_EPARSE/CS_EINVAL
