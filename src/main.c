@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "net/mbox.h"
+#include "sim/csv.h"
 #include "sim/metrics.h"
 #include "sim/report.h"
 #include "sim/scenario.h"
@@ -22,6 +23,7 @@
 #include "http/http.h"
 #endif
 #ifdef CHAINSIM_HAVE_VIEW
+#include "view/plot.h"
 #include "view/view.h"
 #endif
 
@@ -40,6 +42,8 @@ typedef struct options {
     int64_t until_us;
     const char *report_path;
     const char *trace_path;
+    const char *csv_dir;       /* --csv: tidy CSV tables of the run */
+    const char *plot_dir;      /* --plot: PNG charts of the run */
     bool quiet;
     bool http_set;             /* --http: serve every node over HTTP */
     int http_port;
@@ -66,6 +70,11 @@ static void usage(FILE *out) {
           "  --until T            stop at sim time T seconds instead of the scenario's end\n"
           "  --report FILE.json   write the full report as JSON\n"
           "  --trace FILE.jsonl   write every event as JSON Lines\n"
+          "  --csv DIR            write blocks.csv, nodes.csv, timeseries.csv and\n"
+          "                       summary.csv into DIR (created if missing)\n"
+          "  --plot DIR           write propagation_cdf.png, forks_over_time.png and\n"
+          "                       block_tree.png into DIR (created if missing)\n"
+          "                       (--csv and --plot imply --headless)\n"
           "  --quiet              no summary on stdout (exit code only)\n"
           "  --http BASE_PORT     serve node i on http://127.0.0.1:BASE_PORT+i (0: any free\n"
           "                       ports, printed) until the scenario ends or Ctrl-C;\n"
@@ -104,6 +113,7 @@ static int parse_options(options *o, int argc, char **argv) {
         {"http", required_argument, NULL, 'P'}, {"bind", required_argument, NULL, 'B'},
         {"screenshot", required_argument, NULL, 'S'}, {"at", required_argument, NULL, 'A'},
         {"font", required_argument, NULL, 'F'}, {"quit-after", required_argument, NULL, 'Q'},
+        {"csv", required_argument, NULL, 'C'}, {"plot", required_argument, NULL, 'G'},
         {NULL, 0, NULL, 0}};
     int c, verbosity = 0;
     double v;
@@ -154,6 +164,16 @@ static int parse_options(options *o, int argc, char **argv) {
             break;
         case 'r': o->report_path = optarg; break;
         case 't': o->trace_path = optarg; break;
+        case 'C': o->csv_dir = optarg; break;
+        case 'G':
+#ifdef CHAINSIM_HAVE_VIEW
+            o->plot_dir = optarg;
+            break;
+#else
+            fprintf(stderr, "chainsim: --plot: this build has no SDL (chainsim_view), which draws "
+                            "the plots; use --csv and plot the tables elsewhere\n");
+            return EXIT_USAGE;
+#endif
         case 'q': o->quiet = true; break;
         case 'P':
             if (!parse_number(optarg, &v) || v < 0 || v > 65535 || v != (int)v) {
@@ -187,6 +207,14 @@ static int parse_options(options *o, int argc, char **argv) {
         return EXIT_USAGE;
     }
     log_set_level(verbosity >= 2 ? LOG_DEBUG : verbosity == 1 ? LOG_INFO : LOG_WARN);
+    if (o->csv_dir || o->plot_dir) { /* tables and charts of a whole run: headless */
+        if (o->screenshot_path) {
+            fprintf(stderr, "chainsim: --%s goes with a headless run, not --screenshot\n",
+                    o->csv_dir ? "csv" : "plot");
+            return EXIT_USAGE;
+        }
+        o->headless = true;
+    }
     if (o->http_set) { /* HTTP answers in real time: the threads executor */
         if (o->executor_set && o->executor != SIM_THREADS) {
             fprintf(stderr, "chainsim: --http needs --executor threads\n");
@@ -280,6 +308,16 @@ static int run_headless(const options *o, const scenario *scn) {
         fprintf(stderr, "chainsim: --report %s: %s\n", o->report_path, strerror(errno));
         code = EXIT_USAGE;
     }
+    if (o->csv_dir && !csv_write_dir(o->csv_dir, s, m, err, sizeof err)) {
+        fprintf(stderr, "chainsim: --csv %s: %s\n", o->csv_dir, err);
+        code = EXIT_USAGE;
+    }
+#ifdef CHAINSIM_HAVE_VIEW
+    if (o->plot_dir && !plot_write_dir(o->plot_dir, s, m, o->font_path, err, sizeof err)) {
+        fprintf(stderr, "chainsim: --plot %s: %s\n", o->plot_dir, err);
+        code = EXIT_USAGE;
+    }
+#endif
     if (code == 0 && n_failed) {
         fprintf(stderr, "chainsim: %zu expectation(s) failed:\n", n_failed);
         for (size_t i = 0; i < scn->n_expects; i++)
