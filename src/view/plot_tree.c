@@ -16,7 +16,11 @@
  *            those are more than the width holds (a long run with many
  *            forks), columns get narrower down to a pixel and several share
  *            one: each block still draws at least one pixel, so no fork
- *            disappears, but neighbours merge.
+ *            disappears, but neighbours merge. Narrow columns drop what
+ *            needs room: links between blocks (under 4 px), the "+N" of a
+ *            folded run, which is then drawn as the chain it stands for
+ *            (under 8 px), and the gap between boxes (under 3 px), so the
+ *            main row reads as one line with the stale rows under it.
  *   colour   the miner, when the nodes are few enough for distinct colours
  *            (a legend names them); else blue for main, orange for stale.
  *            The genesis is grey.
@@ -25,6 +29,7 @@
  * columns of a few pixels each; 100 blocks fit unfolded. Work and memory
  * are linear in blocks + heights. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +43,8 @@
 #define PLOT_TREE_MAX_BOX_PX 40
 #define PLOT_TREE_LABEL_GAP_PX 70
 #define PLOT_TREE_MIN_LINK_COL_PX 4 /* narrower columns: no links drawn */
+#define PLOT_TREE_FOLD_LABEL_COL_PX 8 /* narrower: folded runs drawn as plain chain */
+#define PLOT_TREE_TOUCH_COL_PX 3 /* narrower: boxes fill their columns */
 
 /* The miners' colours (tab10 with its grey swapped out: grey is the
  * genesis and the folded runs). */
@@ -166,6 +173,7 @@ static void tree__shape_cleanup(tree__shape *t) {
 typedef struct tree__geo {
     float col_w, lane_h, box_w, box_h;
     int max_lane;
+    bool dense;            /* no room for "+N": folded runs drawn as chain */
 } tree__geo;
 
 static float tree__cx(const plot__canvas *c, const tree__geo *g, size_t col) {
@@ -187,7 +195,8 @@ static tree__geo tree__geometry(const plot__canvas *c, const tree__shape *t) {
         g.lane_h = PLOT_TREE_MIN_LANE_PX;
         g.max_lane = c->area.h / PLOT_TREE_MIN_LANE_PX - 1;
     }
-    g.box_w = g.col_w * 0.7f;
+    g.dense = g.col_w < PLOT_TREE_FOLD_LABEL_COL_PX;
+    g.box_w = g.col_w < PLOT_TREE_TOUCH_COL_PX ? g.col_w : g.col_w * 0.7f;
     if (g.box_w > PLOT_TREE_MAX_BOX_PX) g.box_w = PLOT_TREE_MAX_BOX_PX;
     if (g.box_w < 1) g.box_w = 1;
     g.box_h = g.lane_h * 0.6f;
@@ -217,15 +226,29 @@ static void tree__links(plot__canvas *c, const tree__shape *t, const tree__geo *
     }
 }
 
+/* A box centred at (cx, cy), edges on whole pixels so that boxes as wide
+ * as their columns touch without gaps or overlaps; at least 1 x 1. */
+static void tree__box(plot__canvas *c, SDL_Color col, float cx, float cy, float w, float h) {
+    int x0 = (int)floorf(cx - w / 2), x1 = (int)floorf(cx + w / 2);
+    int y0 = (int)floorf(cy - h / 2), y1 = (int)floorf(cy + h / 2);
+    view__fill(c->r, col, x0, y0, x1 > x0 ? x1 - x0 : 1, y1 > y0 ? y1 - y0 : 1);
+}
+
 static void tree__blocks(plot__canvas *c, const tree__shape *t, const tree__geo *g, bool by_miner) {
     SDL_Color dim = plot__rgb(PLOT__DIM), light = plot__rgb(PLOT__GRID);
+    /* Too narrow for a "+N": a folded run is drawn as the main chain it
+     * stands for, so the main row reads as one line. */
+    SDL_Color run = by_miner ? dim : plot__rgb(PLOT_MINED);
     for (size_t k = 0; k < t->n_cols; k++) {
         const tree__column *col = &t->cols[k];
         if (!col->folded) continue;
         float cx = tree__cx(c, g, k), cy = tree__cy(c, g, 0);
-        float w = g->col_w * 0.9f < 1 ? 1 : g->col_w * 0.9f;
-        view__fill(c->r, light, (int)(cx - w / 2), (int)(cy - g->box_h / 2), (int)(w + 0.5f),
-                   (int)(g->box_h + 0.5f));
+        if (g->dense) {
+            tree__box(c, run, cx, cy, g->col_w, g->box_h);
+            continue;
+        }
+        float w = g->col_w * 0.9f;
+        tree__box(c, light, cx, cy, w, g->box_h);
         view__line(c->r, dim, cx - w / 2, cy, cx + w / 2, cy);
         char label[32];
         snprintf(label, sizeof label, "+%" PRId64, col->h_last - col->h_first + 1);
@@ -238,10 +261,8 @@ static void tree__blocks(plot__canvas *c, const tree__shape *t, const tree__geo 
         const tree__node *v = &t->nodes[i];
         size_t col = t->col_of[v->b->index];
         if (t->cols[col].folded) continue;
-        float cx = tree__cx(c, g, col), cy = tree__cy(c, g, v->lane);
-        int x = (int)(cx - g->box_w / 2), y = (int)(cy - g->box_h / 2);
-        int w = (int)(g->box_w + 0.5f), h = (int)(g->box_h + 0.5f);
-        view__fill(c->r, tree__colour(v, by_miner), x, y, w < 1 ? 1 : w, h < 1 ? 1 : h);
+        tree__box(c, tree__colour(v, by_miner), tree__cx(c, g, col), tree__cy(c, g, v->lane),
+                  g->box_w, g->box_h);
     }
 }
 
@@ -264,9 +285,10 @@ static void tree__axis(plot__canvas *c, const tree__shape *t, const tree__geo *g
         view__text(&c->text, VF_SMALL, ink, (int)cx - w / 2, base + 7, label);
         last_x = cx;
     }
-    const char *xl = t->folded_runs
-                         ? "height (grey +N: N straight main-chain heights in one column)"
-                         : "height";
+    const char *xl = !t->folded_runs ? "height"
+                     : g->dense ? "height (not to scale: straight runs of the main chain are "
+                                  "compressed to one column each)"
+                                : "height (grey +N: N straight main-chain heights in one column)";
     int th = view__text_height(&c->text, VF_SMALL);
     int w = view__text_width(&c->text, VF_NORMAL, xl);
     view__text(&c->text, VF_NORMAL, ink, a->x + (a->w - w) / 2, base + 7 + th + 8, xl);
