@@ -112,6 +112,19 @@ static cs_err plan_tiny(sweep_plan *p, const char *rest, char *msg, size_t len) 
 
 /* ---- points ------------------------------------------------------------ */
 
+static void test_metric_names(void) {
+    /* the enum and the names follow METRIC_NAMES in the same order */
+    CHECK_STR_EQ(sweep_metric_name(SWEEP_METRIC_blocks_mined), "blocks_mined");
+    CHECK_STR_EQ(sweep_metric_name(SWEEP_METRIC_stale_rate), "stale_rate");
+    CHECK_STR_EQ(sweep_metric_name(SWEEP_METRIC_distinct_tips), "distinct_tips");
+    CHECK_INT_EQ(sweep_metric_index("propagation_mean_s"), SWEEP_METRIC_propagation_mean_s);
+    CHECK_INT_EQ(sweep_metric_index("stale"), -1);
+    for (int i = 0; i < SWEEP_N_METRICS; i++) {
+        CHECK(metric_name_known(sweep_metric_name(i)));
+        CHECK_INT_EQ(sweep_metric_index(sweep_metric_name(i)), i);
+    }
+}
+
 static void test_point_order(void) {
     sweep_plan p;
     char msg[512], label[256];
@@ -713,6 +726,7 @@ static void test_shipped_sweep(void) {
 }
 
 static const test_case cases[] = {
+    TEST(test_metric_names),
     TEST(test_point_order),
     TEST(test_seeds),
     TEST(test_path_set),
