@@ -505,7 +505,8 @@ static void test_main_exit_codes(void) {
     snprintf(bad_csv, sizeof bad_csv, "%s/fail.json/sub", tmp_dir); /* under a file */
     r = run_main(file, (sweep_options){.csv_dir = bad_csv});
     CHECK_INT_EQ(r.code, SWEEP_EXIT_USAGE);
-    snprintf(want, sizeof want, "chainsim: --csv %s/sweep.csv: Not a directory\n", bad_csv);
+    snprintf(want, sizeof want, "chainsim: --csv %s: %s/fail.json is not a directory\n", bad_csv,
+             tmp_dir);
     CHECK_STR_EQ(r.errors, want);
     CHECK(strstr(r.table, "expectations: held in all 1 runs\n") != NULL);
     main_out_free(&r);

@@ -33,9 +33,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "sim/csv.h"
 #include "sim/metrics.h"
 #include "sim/report.h"
 #include "sim/sim.h"
@@ -868,40 +868,21 @@ cs_err sweep_write_json(const char *file, const sweep_plan *p, const sweep_resul
     return sweep__close(f);
 }
 
-/* mkdir -p: every missing directory of path; false (errno set) if one
- * cannot be made or path is not a directory. */
-static bool sweep__mkdirs(const char *path) {
-    char *d = xstrdup(path);
-    for (char *s = d + 1; *s; s++) {
-        if (*s != '/') continue;
-        *s = '\0';
-        if (mkdir(d, 0777) != 0 && errno != EEXIST) {
-            free(d);
-            return false;
-        }
-        *s = '/';
-    }
-    bool ok = mkdir(d, 0777) == 0 || errno == EEXIST;
-    free(d);
-    struct stat st;
-    if (ok && (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))) {
-        if (errno == 0 || errno == EEXIST) errno = ENOTDIR;
-        ok = false;
-    }
-    return ok;
-}
-
 /* ---- the command ------------------------------------------------------- */
 
 static int sweep__write_files(const sweep_plan *p, const sweep_result *r, const sweep_options *o,
                               FILE *err) {
     int code = SWEEP_EXIT_OK;
-    if (o->csv_dir) {
+    char why[512];
+    if (o->csv_dir && !csv_mkdirs(o->csv_dir, why, sizeof why)) {
+        fprintf(err, "chainsim: --csv %s: %s\n", o->csv_dir, why);
+        code = SWEEP_EXIT_USAGE;
+    } else if (o->csv_dir) {
         size_t n = strlen(o->csv_dir) + sizeof "/sweep.csv";
         char *file = xmalloc(n);
         snprintf(file, n, "%s/sweep.csv", o->csv_dir);
         errno = 0;
-        if (!sweep__mkdirs(o->csv_dir) || sweep_write_csv(file, p, r) != CS_OK) {
+        if (sweep_write_csv(file, p, r) != CS_OK) {
             fprintf(err, "chainsim: --csv %s: %s\n", file, strerror(errno ? errno : EIO));
             code = SWEEP_EXIT_USAGE;
         }
