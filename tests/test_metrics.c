@@ -438,6 +438,19 @@ static void test_message_counters(void) {
 
 /* Every name of METRIC_NAMES has a value, checked on the tree run plus
  * the counters above. */
+/* Eyal & Sirer's closed form at points known by hand: the profit
+ * thresholds alpha = (1 - gamma) / (3 - 2 gamma) give R = alpha (1/3 at
+ * gamma 0, 1/4 at gamma 1/2, 0 at gamma 1), and alpha 0.4, gamma 0:
+ * [0.4 * 0.36 * 1.6 - 0.064] / [1 - 0.4 * 1.64] = 0.1664 / 0.344. */
+static void test_selfish_revenue(void) {
+    CHECK_DBL_NEAR(metrics_selfish_revenue(1.0 / 3, 0), 1.0 / 3, 1e-12);
+    CHECK_DBL_NEAR(metrics_selfish_revenue(0.25, 0.5), 0.25, 1e-12);
+    CHECK_DBL_NEAR(metrics_selfish_revenue(0.4, 0), 0.1664 / 0.344, 1e-12);
+    /* gamma 1: any pool gains; gamma 0: a small pool loses. */
+    CHECK(metrics_selfish_revenue(0.1, 1) > 0.1);
+    CHECK(metrics_selfish_revenue(0.1, 0) < 0.1);
+}
+
 static void test_every_metric_name(void) {
     tree t;
     tree_build(&t);
@@ -450,6 +463,12 @@ static void test_every_metric_name(void) {
     feed(m, (sim_event){.kind = EV_MSG_SENT, .node = 0, .peer = 1, .msg = MSG_INV, .bytes = 61});
     feed(m, (sim_event){.kind = EV_MSG_DROPPED, .node = 1, .peer = 0, .fate = WIRE_DROP_LOSS});
     feed(m, (sim_event){.kind = EV_BLOCK_REJECTED, .node = 1, .peer = 0, .reason = REJ_BLK_POW});
+    /* Node 0, which mined the whole main chain, is a selfish miner with a
+     * quarter of the hash power and gamma 1/2: R(1/4, 1/2) = 1/4 exactly
+     * (the break-even point of Eyal & Sirer's figure 2). */
+    feed(m, (sim_event){.kind = EV_ATTACKER, .node = 0, .peer = -1, .strategy = NODE_SELFISH,
+                        .value = 0.25, .value2 = 0.5});
+    feed(m, (sim_event){.kind = EV_ATTACK, .node = 0, .peer = -1, .value = 1});
     /* a4 reaches all three nodes, 0.3 s after it was mined. */
     accepted(m, 3.0, 0, t.a4);
     accepted(m, 3.3, 1, t.a4);
@@ -468,6 +487,11 @@ static void test_every_metric_name(void) {
         {"messages_dropped", 1}, {"bytes_sent", 61},          {"propagation_median_s", 0.3},
         {"propagation_p90_s", 0.3}, {"convergence_time_s", 2.3}, {"distinct_tips", 1},
         {"propagation_mean_s", 0.2}, /* a4's delays 0, 0.3, 0.3: the only acceptances */
+        {"reach50_median_s", 0.3},   /* a4: its second node (of 3) at 3.3 s */
+        {"reach90_median_s", 0.3},
+        {"chains_rejected", 0},      {"nodes_live", 3},           {"attacker_share", 0.25},
+        {"attacker_revenue", 1},     {"selfish_revenue_theory", 0.25},
+        {"selfish_revenue_gap", 0.75}, {"double_spends_released", 1},
     };
     size_t n_names = 0;
 #define COUNT_NAME_(n, d) n_names++;
@@ -499,6 +523,7 @@ static const test_case cases[] = {
     TEST(test_crash_leaves_agreement),
     TEST(test_tx_confirmation),
     TEST(test_message_counters),
+    TEST(test_selfish_revenue),
     TEST(test_every_metric_name),
     {0},
 };

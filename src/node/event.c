@@ -22,6 +22,8 @@ const char *ev_kind_name(ev_kind k) {
     case EV_RESTART: return "restart";
     case EV_HASH_POWER: return "hash_power";
     case EV_LINKS: return "links";
+    case EV_ATTACKER: return "attacker";
+    case EV_ATTACK: return "attack";
     }
     return "?";
 }

@@ -26,6 +26,11 @@
  *   | ISOLATE, RECONNECT, CRASH, RESTART | node |  |      |                  |
  *   | HASH_POWER      | node     |        |                | value            |
  *   | LINKS           |   -1     |        |                |                  |
+ *   | ATTACKER        | attacker | victim |                | strategy, value: |
+ *   |                 |          | or -1  |                | share, value2: γ |
+ *   | ATTACK          | attacker |        | branch tip     | value: 1 released|
+ *   |                 |          |        |                | 0 gave up, -1 no |
+ *   |                 |          |        |                | funds            |
  *
  *   * peer = -1 when the transaction came from a user (command), not a peer.
  *
@@ -33,7 +38,11 @@
  * it was dropped at once - a MSG_DROPPED follows - or went to a remote
  * peer, whose arrival the wire does not decide), so an observer can draw it
  * in flight; for MSG_DELIVERED, when it was due (the threads executor may
- * deliver a little late: t_us - arrive_us is the lag). */
+ * deliver a little late: t_us - arrive_us is the lag).
+ *
+ * ATTACKER comes once per attacker when the run starts (strategy is a
+ * node_strategy, value its hash-power share); ATTACK when a double spend
+ * ends. */
 #ifndef CHAINSIM_NODE_EVENT_H
 #define CHAINSIM_NODE_EVENT_H
 
@@ -66,9 +75,11 @@ typedef enum ev_kind {
     EV_RESTART,
     EV_HASH_POWER,
     EV_LINKS,
+    EV_ATTACKER,
+    EV_ATTACK,
 } ev_kind;
 
-#define EV_KIND_COUNT (EV_LINKS + 1)
+#define EV_KIND_COUNT (EV_ATTACK + 1)
 
 /* Why a message was dropped, beyond the wire's own reasons. */
 #define EV_DROP_CRASHED ((wire_fate)100)
@@ -86,7 +97,9 @@ typedef struct sim_event {
     uint32_t bytes;
     wire_fate fate;
     reject reason;
+    int strategy;
     double value;
+    double value2;
     int64_t arrive_us;
 } sim_event;
 

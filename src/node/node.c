@@ -31,6 +31,9 @@ void node_init(node *n, const node_desc *desc) {
     n->compact_push = desc->compact_push;
     n->compact_bytes = desc->compact_bytes;
     rng_seed(&n->relay_rng, desc->seed, NODE_RELAY_STREAM + (uint64_t)desc->id);
+    n->churn = desc->churn;
+    rng_seed(&n->churn_rng, desc->seed, NODE_CHURN_STREAM + (uint64_t)desc->id);
+    if (desc->attack.strategy != NODE_HONEST) node__attack_init(n, &desc->attack, desc->seed);
     chain_init(&n->chain, desc->store);
     mempool_init(&n->mempool, 0);
     hmap_init(&n->orphans);
@@ -50,6 +53,7 @@ void node_cleanup(node *n) {
     ptrset_cleanup(&n->orphan_set);
     node__clear_requests(n);
     node__clear_tx_requests(n);
+    node__attack_free(n);
     mempool_cleanup(&n->mempool);
     chain_cleanup(&n->chain);
     free(n->peers);
@@ -65,6 +69,10 @@ void node__emit(node *n, sim_event ev) {
 }
 
 void node__send(node *n, int to, msg *m) {
+    if (n->attack && !node__attack_talks_to(n, to)) {
+        msg_free(m);
+        return;
+    }
     m->from = n->id;
     m->to = to;
     m->sent_us = node__now(n);
@@ -95,6 +103,20 @@ bool node_has_peer(const node *n, int id) {
     return false;
 }
 
+void node_remove_peer(node *n, int peer) {
+    for (size_t i = 0; i < n->n_peers; i++) {
+        if (n->peers[i] != peer) continue;
+        memmove(n->peers + i, n->peers + i + 1, (n->n_peers - i - 1) * sizeof *n->peers);
+        n->n_peers--;
+        n->snap_dirty = true;
+        return;
+    }
+}
+
+node_strategy node_get_strategy(const node *n) {
+    return n->attack ? node__attack_strategy(n) : NODE_HONEST;
+}
+
 void node_add_peer(node *n, int peer) {
     if (peer == n->id || node_has_peer(n, peer)) return;
     n->peers = xgrow(n->peers, &n->cap_peers, n->n_peers + 1, sizeof *n->peers);
@@ -113,7 +135,7 @@ void node__complete(node *n, node_cmd *cmd) {
         node_cmd_free(cmd);
 }
 
-static void node__crash(node *n) {
+void node__crash(node *n) {
     node__resolve_abort(n, "the node crashed");
     node__race_reset(n);
     node__clear_orphans(n);
@@ -126,7 +148,7 @@ static void node__crash(node *n) {
     node__emit(n, (sim_event){.kind = EV_CRASH, .peer = -1});
 }
 
-static void node__restart(node *n) {
+void node__restart(node *n) {
     n->crashed = false;
     n->snap_dirty = true;
     node__emit(n, (sim_event){.kind = EV_RESTART, .peer = -1});
@@ -177,6 +199,8 @@ static void node__on_command(node *n, node_cmd *cmd) {
 }
 
 void node_start(node *n) {
+    if (n->attack) node__attack_start(n);
+    node__churn_start(n);
     node__mine_schedule(n);
     node_publish(n);
 }
@@ -197,6 +221,7 @@ void node_handle(node *n, msg *m) {
 void node_receive(node *n, msg *m) {
     assert(m->kind != MSG_COMMAND);
     if (n->crashed) return; /* the executor drops these; this is the backstop */
+    if (n->attack && !node__attack_talks_to(n, m->from)) return;
     switch (m->kind) {
     case MSG_INV:
     case MSG_GETDATA:
@@ -217,21 +242,35 @@ void node_receive(node *n, msg *m) {
 }
 
 void node_timer(node *n, node_timer_kind kind, uint32_t token) {
+    if (kind == TIMER_CHURN) { /* the one timer that also wakes a crashed node */
+        node__churn_timer(n, token);
+        node_publish(n);
+        return;
+    }
     if (n->crashed) return;
     switch (kind) {
     case TIMER_MINE: node__mine_timer(n, token); break;
     case TIMER_RACE: node__race_step(n, token); break;
     case TIMER_RESOLVE: node__resolve_timeout(n, token); break;
+    case TIMER_ATTACK:
+    case TIMER_RELEASE:
+        if (n->attack) node__attack_timer(n, kind, token);
+        break;
+    case TIMER_CHURN: break;
     }
     node_publish(n);
 }
 
 bool node_timer_live(const node *n, node_timer_kind kind, uint32_t token) {
+    if (kind == TIMER_CHURN) return token == n->churn_token;
     if (n->crashed) return false;
     switch (kind) {
     case TIMER_MINE:
     case TIMER_RACE: return token == n->mine_token;
     case TIMER_RESOLVE: return n->resolve_token != 0 && token == n->resolve_token;
+    case TIMER_ATTACK:
+    case TIMER_RELEASE: return n->attack != NULL;
+    case TIMER_CHURN: break;
     }
     return false;
 }

@@ -57,11 +57,64 @@ typedef enum node_relay {
     NODE_RELAY_COMPACT,
 } node_relay;
 
+/* How a node behaves (node_attack.c). Everything but HONEST is an attacker
+ * of the kind the scenario's "attackers" names:
+ *
+ *   selfish       Eyal & Sirer's selfish mining: keeps the blocks it finds,
+ *                 and releases them as the honest chain catches up. In a tie
+ *                 race each peer gets the released block at once with
+ *                 probability gamma, else race_delay_us later: gamma is the
+ *                 share of the honest network that hears it first.
+ *   double_spend  at attack_at_us pays `merchant` publicly while mining a
+ *                 private branch that pays itself instead; releases it once
+ *                 the payment has `confirmations` blocks and the branch is
+ *                 longer, gives up when `give_up` blocks behind.
+ *   invalid_blocks   every block it finds breaks a rule (an overspending
+ *                 transaction), pushed to every peer.
+ *   fake_chain    at attack_at_us makes `fake_length` blocks without proof of
+ *                 work on the genesis, announces the tip and answers every
+ *                 chain request with them.
+ *   eclipse       relays nothing to `victim` and nothing from it: with all
+ *                 the victim's peers eclipse nodes, it is cut off. */
+typedef enum node_strategy {
+    NODE_HONEST = 0,
+    NODE_SELFISH,
+    NODE_DOUBLE_SPEND,
+    NODE_INVALID_BLOCKS,
+    NODE_FAKE_CHAIN,
+    NODE_ECLIPSE,
+} node_strategy;
+
+/* "honest", "selfish", "double_spend", ... (the scenario's names). */
+const char *node_strategy_name(node_strategy s);
+
+typedef struct node_attack_desc {
+    node_strategy strategy;
+    double gamma;             /* selfish */
+    int64_t race_delay_us;    /* selfish: the late peers' delay */
+    int64_t at_us;            /* double_spend, fake_chain: when */
+    const char *merchant;     /* double_spend: the account paid */
+    int64_t amount;           /* double_spend */
+    int confirmations;        /* double_spend: k */
+    int give_up;              /* double_spend: blocks behind */
+    int fake_length;          /* fake_chain */
+    int victim;               /* eclipse: node id */
+} node_attack_desc;
+
+/* Churn: a node that leaves and comes back, up and down for exponential
+ * times of these means (0: no churn). It keeps its chain while away. */
+typedef struct node_churn {
+    int64_t mean_up_us, mean_down_us;
+} node_churn;
+
 /* Timer kinds a node sets (the executor hands them back in node_timer). */
 typedef enum node_timer_kind {
     TIMER_MINE = 1,    /* auto mining: a block is found now */
     TIMER_RACE,        /* race mining: grind the next batch of nonces */
     TIMER_RESOLVE,     /* resolve: stop waiting for slow peers */
+    TIMER_ATTACK,      /* an attacker's scheduled move (attack_at_us) */
+    TIMER_RELEASE,     /* selfish: send the blocks held back for late peers */
+    TIMER_CHURN,       /* churn: leave or come back (runs while crashed) */
 } node_timer_kind;
 
 /* What an executor provides. All calls come from the node's own thread. */
@@ -80,6 +133,8 @@ typedef struct node_env {
 
 /* The relay rng's streams start here (the node's own rng is 1000 + id). */
 #define NODE_RELAY_STREAM ((uint64_t)1 << 32)
+#define NODE_CHURN_STREAM ((uint64_t)2 << 32)
+#define NODE_ATTACK_STREAM ((uint64_t)3 << 32)
 
 typedef struct node_desc {
     int id;
@@ -97,6 +152,8 @@ typedef struct node_desc {
     bool compact_push;       /* compact: announce with the compact block itself */
     int64_t compact_bytes;   /* payload of a compact block; 0 = from the block
                                 (msg_compact_payload of its transactions) */
+    node_attack_desc attack; /* strategy NODE_HONEST (0) for honest nodes */
+    node_churn churn;
 } node_desc;
 
 /* What a node publishes for readers on other threads. */
@@ -131,6 +188,10 @@ typedef struct node {
     int64_t compact_bytes;
     rng relay_rng;           /* compact failures: (seed, stream NODE_RELAY_STREAM + id) */
     bool crashed;
+    node_churn churn;
+    rng churn_rng;           /* (seed, stream NODE_CHURN_STREAM + id) */
+    uint32_t churn_token;
+    struct node__attack *attack; /* NULL for honest nodes (node_attack.c) */
 
     chain chain;
     mempool mempool;
@@ -193,6 +254,10 @@ void node_publish(node *n);
 void node_add_peer(node *n, int peer);
 /* True if id is already a peer. */
 bool node_has_peer(const node *n, int id);
+/* Drops a peer (one way); before the run starts (eclipse wiring). */
+void node_remove_peer(node *n, int peer);
+/* The node's strategy (NODE_HONEST for most). */
+node_strategy node_get_strategy(const node *n);
 
 /* Copies the last published snapshot (takes a ledger reference). Any thread. */
 void node_snapshot_get(node *n, node_snapshot *out);

@@ -160,7 +160,9 @@ void node__relay_block(node *n, const block *b, int except) {
     const node__wanted *w = node__wanted_get(n, b);
     for (size_t i = 0; i < n->n_peers; i++) {
         int p = n->peers[i];
-        if (p != except && !node__announced_by(w, p)) node__send_block_msg(n, p, kind, (block *)b);
+        if (p == except || node__announced_by(w, p)) continue;
+        if (n->attack && !node__attack_may_show(n, b, p)) continue;
+        node__send_block_msg(n, p, kind, (block *)b);
     }
 }
 
@@ -198,6 +200,7 @@ static bool node__accept_one(node *n, block *b, int from) {
         node__apply_update(n, &upd);
         node__relay_block(n, b, from);
         node__forget_block(n, b);
+        if (n->attack && from >= 0) node__attack_on_block(n, b, from);
         break;
     case CHAIN_ORPHAN:
         if (node__add_orphan(n, b, from) && from >= 0) node__request_ancestors(n, from, b);
@@ -238,9 +241,15 @@ static bool node__in_locator(const msg *m, const block *b) {
     return false;
 }
 
+/* True if we hold b and may show it to `peer`. */
+static bool node__can_send(const node *n, const block *b, int peer) {
+    return chain_has(&n->chain, b) && (!n->attack || node__attack_may_show(n, b, peer));
+}
+
 static void node__answer_getblocks(node *n, const msg *req) {
-    block *wanted = req->block ? req->block : n->chain.tip;
-    if (!chain_has(&n->chain, wanted)) return;
+    if (n->attack && node__attack_answer(n, req)) return;
+    block *wanted = req->block ? req->block : (block *)node__shown_tip(n);
+    if (!node__can_send(n, wanted, req->from)) return;
     block **list = NULL;
     size_t len = 0, cap = 0;
     for (block *b = wanted; b && b->index > 1 && len < NODE_MAX_BLOCKS_PER_MSG; b = b->parent) {
@@ -311,12 +320,13 @@ void node__on_block_msg(node *n, msg *m) {
     switch (m->kind) {
     case MSG_INV: node__on_inv(n, m); break;
     case MSG_GETDATA:
-        if (chain_has(&n->chain, m->block))
+        if (node__can_send(n, m->block, m->from))
             node__send_block_msg(n, m->from, node__block_answer(n), m->block);
         break;
     case MSG_CMPCTBLOCK: node__on_compact(n, m); break;
     case MSG_GETBLOCKTXN:
-        if (chain_has(&n->chain, m->block)) node__send_block_msg(n, m->from, MSG_BLOCK, m->block);
+        if (node__can_send(n, m->block, m->from))
+            node__send_block_msg(n, m->from, MSG_BLOCK, m->block);
         break;
     case MSG_BLOCK:
         node__accept_block(n, m->block, m->from);

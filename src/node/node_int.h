@@ -4,7 +4,8 @@
  *   node_blocks.c   inv/getdata/block, orphans, getblocks, tip changes
  *   node_tx.c       transactions: user, peers, random traffic
  *   node_miner.c    sealing: manual, auto (Poisson), race
- *   node_resolve.c  resolve conflicts: getchain/chain */
+ *   node_resolve.c  resolve conflicts: getchain/chain
+ *   node_attack.c   attackers' strategies and churn */
 #ifndef CHAINSIM_NODE_NODE_INT_H
 #define CHAINSIM_NODE_NODE_INT_H
 
@@ -48,6 +49,13 @@ void node__clear_tx_requests(node *n);
 
 /* node_miner.c */
 void node__mine_schedule(node *n);
+/* A block on `parent` with a real nonce: reward, `extra` txs, then the
+ * mempool's if use_mempool. Not interned. NULL (and *error) if the node's
+ * name cannot take a reward. */
+block *node__seal(node *n, const block *parent, int64_t reward, tx *const *extra, size_t n_extra,
+                  bool use_mempool, const char **error);
+/* Interns a block this node sealed, emits EV_MINED, accepts it. */
+const block *node__mined(node *n, block *sealed);
 const block *node__mine_now(node *n, const char **error);
 void node__mine_timer(node *n, uint32_t token);
 void node__race_step(node *n, uint32_t token);
@@ -59,7 +67,38 @@ void node__on_chain_msg(node *n, msg *m);
 void node__resolve_timeout(node *n, uint32_t token);
 void node__resolve_abort(node *n, const char *error);
 
+/* node_attack.c: every hook is called only when n->attack is set. */
+void node__attack_init(node *n, const node_attack_desc *d, uint64_t seed);
+node_strategy node__attack_strategy(const node *n);
+void node__attack_free(node *n);
+/* At node_start: announces the strategy (EV_ATTACKER), schedules its move. */
+void node__attack_start(node *n);
+/* The mining timer fired: true if the strategy sealed (or skipped) the
+ * block itself, false to mine as an honest node does. */
+bool node__attack_mine(node *n);
+/* Our freshly mined block, before it is accepted: withheld or not. */
+void node__attack_hold(node *n, const block *b);
+void node__attack_after_mined(node *n, const block *b);
+/* A peer's block just became held. */
+void node__attack_on_block(node *n, const block *b, int from);
+/* False if the block is not to be shown to `peer` (withheld, eclipse). */
+bool node__attack_may_show(const node *n, const block *b, int peer);
+/* False if a message to/from `peer` is to be ignored (eclipse). */
+bool node__attack_talks_to(const node *n, int peer);
+/* Answers a chain or ancestors request the strategy's own way; false to
+ * answer honestly. */
+bool node__attack_answer(node *n, const msg *req);
+void node__attack_timer(node *n, node_timer_kind kind, uint32_t token);
+/* The highest block of the active chain the node would show its peers. */
+const block *node__shown_tip(const node *n);
+
+/* Churn: schedules the first departure (node_start). */
+void node__churn_start(node *n);
+void node__churn_timer(node *n, uint32_t token);
+
 /* node.c */
 void node__complete(node *n, node_cmd *cmd);
+void node__crash(node *n);
+void node__restart(node *n);
 
 #endif

@@ -25,31 +25,38 @@
 
 static uint64_t node__nonce_start(node *n) { return rng_u64(&n->rng) >> 13; }
 
-/* The template for a block on the current tip: the reward, then what the
- * mempool offers. Returns false (with *error) if the node cannot be paid. */
-static bool node__template(node *n, block_template *t, tx ***txs_out, const char **error) {
-    const block *tip = n->chain.tip;
-    tx **txs = xmalloc((NODE_MAX_TXS_PER_BLOCK + 1) * sizeof *txs);
+/* The template for a block on `parent`: the reward (of `reward`), then
+ * `extra`, then what the mempool offers if use_mempool. Returns false (with
+ * *error) if the node cannot be paid. */
+static bool node__template(node *n, const block *parent, int64_t reward, tx *const *extra,
+                           size_t n_extra, bool use_mempool, block_template *t, tx ***txs_out,
+                           const char **error) {
+    tx **txs = xmalloc((NODE_MAX_TXS_PER_BLOCK + 1 + n_extra) * sizeof *txs);
     char id[96]; /* at most 7 + 20 + 1 + 30 bytes: within TX_ID_MAX */
-    snprintf(id, sizeof id, "reward-%" PRId64 "-%.30s", tip->index + 1, n->name);
+    snprintf(id, sizeof id, "reward-%" PRId64 "-%.30s", parent->index + 1, n->name);
     reject why = REJ_NONE;
     int64_t now_ms = node__now(n) / 1000;
-    txs[0] = tx_create(TX_REWARD_SENDER, n->name, n->params->reward, id, now_ms, &why);
+    txs[0] = tx_create(TX_REWARD_SENDER, n->name, reward, id, now_ms, &why);
     if (!txs[0]) {
         free(txs);
         *error = "the node's name cannot receive a reward (see transaction name rules)";
         return false;
     }
-    size_t k = mempool_select(&n->mempool, tip, n->params, txs + 1, NODE_MAX_TXS_PER_BLOCK);
-    for (size_t i = 1; i <= k; i++) tx_ref(txs[i]);
+    size_t k = 1;
+    for (size_t i = 0; i < n_extra; i++) txs[k++] = tx_ref(extra[i]);
+    if (use_mempool) {
+        size_t got = mempool_select(&n->mempool, parent, n->params, txs + k, NODE_MAX_TXS_PER_BLOCK);
+        for (size_t i = k; i < k + got; i++) tx_ref(txs[i]);
+        k += got;
+    }
     *t = (block_template){
-        .index = tip->index + 1,
-        .prev_hash = tip->hash_hex,
+        .index = parent->index + 1,
+        .prev_hash = parent->hash_hex,
         .timestamp_ms = now_ms,
         .difficulty = n->params->difficulty,
         .miner = n->name,
         .txs = txs,
-        .n_txs = k + 1,
+        .n_txs = k,
     };
     *txs_out = txs;
     return true;
@@ -60,26 +67,35 @@ static void node__template_free(tx **txs, size_t n_txs) {
     free(txs);
 }
 
-/* A block we sealed: into the store, announced as mined, then accepted like
- * any other. */
-static const block *node__publish_mined(node *n, block *sealed) {
-    block *b = bstore_intern(n->store, sealed);
-    node__emit(n, (sim_event){.kind = EV_MINED, .peer = -1, .block = b});
-    node__accept_block(n, b, -1);
-    return b;
-}
-
-const block *node__mine_now(node *n, const char **error) {
+block *node__seal(node *n, const block *parent, int64_t reward, tx *const *extra, size_t n_extra,
+                  bool use_mempool, const char **error) {
     block_template t;
     tx **txs;
-    if (!node__template(n, &t, &txs, error)) return NULL;
+    if (!node__template(n, parent, reward, extra, n_extra, use_mempool, &t, &txs, error))
+        return NULL;
     pow_job job;
     pow_job_init(&job, &t);
     uint64_t tries = 0;
     block *sealed = pow_job_search(&job, node__nonce_start(n), NODE_NONCE_SPAN, &tries);
     pow_job_cleanup(&job);
     node__template_free(txs, t.n_txs);
-    return node__publish_mined(n, sealed);
+    return sealed;
+}
+
+/* A block we sealed: into the store, announced as mined, then accepted like
+ * any other (an attacker may keep it to itself: node_attack.c). */
+const block *node__mined(node *n, block *sealed) {
+    block *b = bstore_intern(n->store, sealed);
+    node__emit(n, (sim_event){.kind = EV_MINED, .peer = -1, .block = b});
+    if (n->attack) node__attack_hold(n, b);
+    node__accept_block(n, b, -1);
+    if (n->attack) node__attack_after_mined(n, b);
+    return b;
+}
+
+const block *node__mine_now(node *n, const char **error) {
+    block *sealed = node__seal(n, n->chain.tip, n->params->reward, NULL, 0, true, error);
+    return sealed ? node__mined(n, sealed) : NULL;
 }
 
 void node__mine_schedule(node *n) {
@@ -98,7 +114,7 @@ void node__mine_schedule(node *n) {
 void node__mine_timer(node *n, uint32_t token) {
     if (token != n->mine_token || !n->env->mining_enabled(n->env->ctx)) return;
     const char *error = NULL;
-    node__mine_now(n, &error);
+    if (!n->attack || !node__attack_mine(n)) node__mine_now(n, &error);
     node__mine_schedule(n);
 }
 
@@ -120,7 +136,8 @@ void node__race_step(node *n, uint32_t token) {
         block_template t;
         tx **txs;
         const char *error = NULL;
-        if (!node__template(n, &t, &txs, &error)) return;
+        if (!node__template(n, n->chain.tip, n->params->reward, NULL, 0, true, &t, &txs, &error))
+            return;
         n->race_job = xmalloc(sizeof *n->race_job);
         pow_job_init(n->race_job, &t);
         n->race_txs = txs;
@@ -133,7 +150,7 @@ void node__race_step(node *n, uint32_t token) {
     n->race_nonce += tries;
     if (sealed) {
         node__race_reset(n);
-        node__publish_mined(n, sealed);
+        node__mined(n, sealed);
     }
     n->env->set_timer(n->env->ctx, n->id, node__now(n), TIMER_RACE, n->mine_token);
 }

@@ -31,6 +31,7 @@ enum {
     TAG_TIMER_MINE = TIMER_MINE,
     TAG_TIMER_RACE = TIMER_RACE,
     TAG_TIMER_RESOLVE = TIMER_RESOLVE,
+    TAG_TIMER_LAST = TIMER_CHURN, /* node timers are tags 1..TAG_TIMER_LAST */
     TAG_SCENARIO = 10,
     TAG_TRAFFIC,
     TAG_END,
@@ -160,7 +161,7 @@ static void vx__run_entry(sim *s, const heap_entry *e) {
     unsigned tag = (unsigned)(e->aux >> 56);
     int node_id = (int)((e->aux >> 32) & 0xffffff);
     uint32_t low = (uint32_t)e->aux;
-    if (!e->item && tag <= TAG_TIMER_RESOLVE &&
+    if (!e->item && tag >= TAG_TIMER_MINE && tag <= TAG_TIMER_LAST &&
         (!node_timer_live(&s->nodes[node_id], (node_timer_kind)tag, low) ||
          (s->v_winding && tag != TAG_TIMER_RESOLVE)))
         return;
@@ -174,9 +175,6 @@ static void vx__run_entry(sim *s, const heap_entry *e) {
         msg_free(e->item);
     } else {
         switch (tag) {
-        case TAG_TIMER_MINE:
-        case TAG_TIMER_RACE:
-        case TAG_TIMER_RESOLVE: node_timer(&s->nodes[node_id], (node_timer_kind)tag, low); break;
         case TAG_SCENARIO:
             if (!s->v_winding) sim__apply_event(s, &s->scn->events[low]);
             break;
@@ -184,7 +182,9 @@ static void vx__run_entry(sim *s, const heap_entry *e) {
             evq_push(&s->queue, s->now_us + sim__traffic_tick(s), NULL, vx__aux(TAG_TRAFFIC, 0, 0));
             break;
         case TAG_END: atomic_store(&s->stop_reached, true); break;
-        default: break;
+        default: /* a node timer */
+            node_timer(&s->nodes[node_id], (node_timer_kind)tag, low);
+            break;
         }
     }
     if (!s->v_winding && atomic_load(&s->stop_reached)) {

@@ -25,7 +25,16 @@
     X(propagation_p90_s, "90th percentile of that")                            \
     X(propagation_mean_s, "mean delay from mining to a node, over every node and block (tau)") \
     X(convergence_time_s, "time from the last block to all nodes agreeing")    \
-    X(distinct_tips, "distinct tips among live nodes at the end")
+    X(distinct_tips, "distinct tips among live nodes at the end")                \
+    X(reach50_median_s, "median over blocks of the time to reach half the nodes") \
+    X(reach90_median_s, "median over blocks of the time to reach 90% of the nodes") \
+    X(chains_rejected, "chains refused by a resolve (counted per node)")        \
+    X(nodes_live, "nodes up at the end")                                       \
+    X(attacker_share, "attackers' share of the hash power")                   \
+    X(attacker_revenue, "attackers' share of the main chain's blocks")         \
+    X(selfish_revenue_theory, "Eyal & Sirer's R(alpha, gamma) for the selfish miner") \
+    X(selfish_revenue_gap, "attacker_revenue - selfish_revenue_theory")        \
+    X(double_spends_released, "double-spend branches released")
 
 static inline bool metric_name_known(const char *name) {
 #define METRIC_NAME_CMP_(n, d) if (strcmp(name, #n) == 0) return true;

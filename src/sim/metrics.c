@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node/node.h"
 #include "sim/metric_names.h"
 #include "util/mem.h"
 
@@ -23,6 +24,7 @@ metrics *metrics_new(int n_nodes, const block *genesis) {
     hmap_init(&m->tx_submitted);
     m->tip = xmalloc((size_t)n_nodes * sizeof *m->tip);
     m->down = xcalloc((size_t)n_nodes, sizeof *m->down);
+    m->attacker = xcalloc((size_t)n_nodes, sizeof *m->attacker);
     for (int i = 0; i < n_nodes; i++) m->tip[i] = genesis;
     hmap_put(&m->tip_count, genesis->hash, SHA256_LEN, (void *)(intptr_t)n_nodes);
     m->distinct = 1;
@@ -41,6 +43,7 @@ void metrics_free(metrics *m) {
     free(m->blocks);
     free(m->tip);
     free(m->down);
+    free(m->attacker);
     free(m->tips_series);
     free(m);
 }
@@ -154,6 +157,19 @@ void metrics_sink(void *user, const sim_event *ev) {
             m->tx_rejected_by[ev->reason]++;
         }
         break;
+    case EV_ATTACKER:
+        m->attacker[ev->node] = true;
+        m->n_attackers++;
+        m->attacker_share += ev->value;
+        if (ev->strategy == NODE_SELFISH) {
+            m->selfish_share += ev->value;
+            m->selfish_gamma = ev->value2;
+            m->n_selfish++;
+        }
+        break;
+    case EV_ATTACK:
+        if (ev->value > 0) m->double_spends_released++;
+        break;
     case EV_CRASH:
         if (!m->down[ev->node]) {
             m->down[ev->node] = true;
@@ -241,6 +257,27 @@ static void metrics__confirmations(metrics *m) {
     free(lat);
 }
 
+double metrics_selfish_revenue(double alpha, double gamma) {
+    double a = alpha, b = 1 - alpha;
+    double num = a * b * b * (4 * a + gamma * (1 - 2 * a)) - a * a * a;
+    double den = 1 - a * (1 + (2 - a) * a);
+    return num / den;
+}
+
+/* Attackers' share of the main chain, and what selfish mining should get. */
+static void metrics__attack(metrics *m) {
+    uint64_t main = 0, theirs = 0;
+    for (size_t i = 0; i < m->n_blocks; i++) {
+        const block_stat *st = &m->blocks[i];
+        if (!st->main) continue;
+        main++;
+        if (st->miner >= 0 && st->miner < m->n_nodes && m->attacker[st->miner]) theirs++;
+    }
+    m->attacker_revenue = main ? (double)theirs / (double)main : 0;
+    if (m->n_selfish > 0)
+        m->selfish_theory = metrics_selfish_revenue(m->selfish_share, m->selfish_gamma);
+}
+
 void metrics_finish(metrics *m, int64_t end_us) {
     if (m->finished) return;
     m->finished = true;
@@ -265,6 +302,7 @@ void metrics_finish(metrics *m, int64_t end_us) {
     metrics__confirmations(m);
     for (int i = 0; i < m->n_nodes; i++) m->nodes_live += !m->down[i];
     m->mean_delay_s = m->delay_samples ? m->delay_sum_s / (double)m->delay_samples : 0;
+    metrics__attack(m);
     if (m->distinct <= 1)
         m->convergence_time_s =
             m->ever_split ? (double)(m->last_agree_us - m->last_split_us) / 1e6 : 0;
@@ -291,6 +329,15 @@ bool metrics_value(const metrics *m, const char *name, double *out) {
         {"propagation_mean_s", m->mean_delay_s},
         {"convergence_time_s", m->convergence_time_s},
         {"distinct_tips", (double)m->distinct},
+        {"reach50_median_s", m->prop50.median},
+        {"reach90_median_s", m->prop90.median},
+        {"chains_rejected", (double)m->chains_rejected},
+        {"nodes_live", (double)m->nodes_live},
+        {"attacker_share", m->attacker_share},
+        {"attacker_revenue", m->attacker_revenue},
+        {"selfish_revenue_theory", m->selfish_theory},
+        {"selfish_revenue_gap", m->n_selfish ? m->attacker_revenue - m->selfish_theory : 0},
+        {"double_spends_released", (double)m->double_spends_released},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         if (strcmp(table[i].name, name) == 0) {

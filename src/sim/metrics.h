@@ -72,6 +72,11 @@ typedef struct metrics {
     uint64_t msgs_sent, msgs_dropped, bytes_sent;
     uint64_t sent_by_kind[MSG_KIND_COUNT];
     uint64_t dropped_by_fate[4];          /* wire_fate 1..3, [0] = crashed */
+    bool *attacker;                       /* per node: announced EV_ATTACKER */
+    int n_attackers, n_selfish;
+    double attacker_share;                /* their hash-power share, summed */
+    double selfish_share, selfish_gamma;  /* alpha and gamma of selfish mining */
+    uint64_t double_spends_released;
 
     /* filled by metrics_finish */
     bool finished;
@@ -85,6 +90,9 @@ typedef struct metrics {
     double convergence_time_s;            /* -1 if not converged */
     double mean_delay_s;                  /* tau: the stale rate theory predicts
                                              is 1 - exp(-tau / block interval) */
+    double attacker_revenue;              /* attackers' share of main-chain blocks */
+    double selfish_theory;                /* Eyal & Sirer's R(alpha, gamma);
+                                             0 without selfish miners */
 } metrics;
 
 metrics *metrics_new(int n_nodes, const block *genesis);
@@ -96,6 +104,11 @@ void metrics_sink(void *user, const sim_event *ev);
 void metrics_finish(metrics *m, int64_t end_us);
 /* A scalar by name (see metric_names.h); false if the name is unknown. */
 bool metrics_value(const metrics *m, const char *name, double *out);
+/* Eyal & Sirer (2014), eq. 8: the revenue share of a selfish pool of hash
+ * share alpha whose blocks win a tie race at a share gamma of the honest
+ * network:
+ *   R = [a(1-a)^2 (4a + g(1-2a)) - a^3] / [1 - a(1 + (2-a)a)] */
+double metrics_selfish_revenue(double alpha, double gamma);
 /* Percentiles of v[0..n) (sorts v in place). */
 percentiles metrics_percentiles(double *v, size_t n);
 

@@ -55,7 +55,12 @@ expect_result *report_check(sim *s, const metrics *m, size_t *n_failed) {
         case EXPECT_METRIC:
             metrics_value(m, r->metric, &v);
             out->pass = report__in_range(r, v);
-            snprintf(out->actual, sizeof out->actual, "%s = %.6g", r->metric, v);
+            if (r->has_reference)
+                snprintf(out->actual, sizeof out->actual, "%s = %.6g; reference %.6g%s%s%s",
+                         r->metric, v, r->reference, r->source ? " (" : "",
+                         r->source ? r->source : "", r->source ? ")" : "");
+            else
+                snprintf(out->actual, sizeof out->actual, "%s = %.6g", r->metric, v);
             break;
         case EXPECT_BALANCE: {
             node_snapshot snap;
@@ -112,6 +117,26 @@ static void report__agreement(FILE *out, sim *s, const metrics *m) {
     }
 }
 
+/* Who attacked, and what they got next to what theory says they should. */
+static void report__attackers(FILE *out, sim *s, const metrics *m) {
+    if (m->n_attackers == 0) return;
+    const scenario *scn = sim_scenario(s);
+    fprintf(out, "  %-16s %d:", "attackers", m->n_attackers);
+    for (size_t i = 0; i < scn->n_attackers && i < 4; i++)
+        fprintf(out, "%s %s (%s)", i ? "," : "", scn->nodes[scn->attackers[i].node].name,
+                node_strategy_name((node_strategy)scn->attackers[i].strategy));
+    if (scn->n_attackers > 4) fprintf(out, ", ...");
+    fprintf(out, "; %.1f%% of the hash power, %.1f%% of the main chain\n",
+            100 * m->attacker_share, 100 * m->attacker_revenue);
+    if (m->n_selfish)
+        fprintf(out, "  %-16s revenue %.4f; Eyal & Sirer R(alpha %.3f, gamma %.3f) = %.4f\n",
+                "selfish mining", m->attacker_revenue, m->selfish_share, m->selfish_gamma,
+                m->selfish_theory);
+    if (m->double_spends_released)
+        fprintf(out, "  %-16s %" PRIu64 " private branch(es) released\n", "double spend",
+                m->double_spends_released);
+}
+
 void report_print(FILE *out, sim *s, const metrics *m, const expect_result *res, double wall_s) {
     const scenario *scn = sim_scenario(s);
     char bytes[32];
@@ -126,6 +151,7 @@ void report_print(FILE *out, sim *s, const metrics *m, const expect_result *res,
     fprintf(out, "  %-16s %" PRIu64 " (max depth %" PRIu64 "), %" PRIu64 " block(s) and %" PRIu64
                  " chain(s) rejected\n",
             "reorgs", m->reorgs, m->max_reorg_depth, m->blocks_rejected, m->chains_rejected);
+    report__attackers(out, s, m);
     report__prop_line(out, "reach 50%", &m->prop50);
     report__prop_line(out, "reach 90%", &m->prop90);
     report__prop_line(out, "reach 100%", &m->prop100);

@@ -1424,7 +1424,7 @@ static cs_err scn_parse_bounds(scn_ctx *c, const cJSON *obj, const char *jp, boo
 }
 
 static cs_err scn_expect_metric(scn_ctx *c, const cJSON *it, const char *jp, size_t *cap) {
-    static const char *const keys[] = {"min", "max", NULL};
+    static const char *const keys[] = {"min", "max", "reference", "source", NULL};
     cs_err e;
     if (!metric_name_known(it->string)) return scn_fail(c, jp, "unknown metric");
     scn_expect *x = scn_new_expect(c->s, cap, EXPECT_METRIC);
@@ -1437,6 +1437,21 @@ static cs_err scn_expect_metric(scn_ctx *c, const cJSON *it, const char *jp, siz
         if (!cJSON_IsObject(it)) return scn_fail(c, jp, "expected a number or {\"min\", \"max\"}");
         if ((e = scn_check_object(c, it, jp, keys, NULL))) return e;
         if ((e = scn_parse_bounds(c, it, jp, false, x))) return e;
+        const cJSON *ref = cJSON_GetObjectItemCaseSensitive(it, "reference");
+        const cJSON *src = cJSON_GetObjectItemCaseSensitive(it, "source");
+        char kp[SCN_JPATH_MAX];
+        if (ref) {
+            scn_jp_key(kp, jp, "reference");
+            if ((e = scn_bound_value(c, ref, kp, &x->reference))) return e;
+            x->has_reference = true;
+        }
+        if (src) {
+            const char *str = NULL;
+            scn_jp_key(kp, jp, "source");
+            if (!ref) return scn_fail(c, kp, "a source needs a \"reference\" value");
+            if ((e = scn_get_string(c, src, kp, true, &str))) return e;
+            x->source = xstrdup(str);
+        }
     }
     x->label = scn_bound_label(x->metric, x);
     return CS_OK;
@@ -1524,6 +1539,202 @@ static cs_err scn_parse_expect(scn_ctx *c, const cJSON *root) {
     return CS_OK;
 }
 
+/* ---- attackers and churn ---------------------------------------------- */
+
+static const char *const scn_strategy_names[] = {"", "selfish", "double_spend", "invalid_blocks",
+                                                 "fake_chain", "eclipse", NULL};
+
+static cs_err scn_attack_claim(scn_ctx *c, int node, const char *jp) {
+    for (size_t j = 0; j < c->s->n_attackers; j++)
+        if (c->s->attackers[j].node == node)
+            return scn_fail(c, jp, "node \"%s\" is already an attacker", c->s->nodes[node].name);
+    return CS_OK;
+}
+
+static scn_attacker *scn_new_attacker(scenario *s, size_t *cap) {
+    s->attackers = xgrow(s->attackers, cap, s->n_attackers + 1, sizeof *s->attackers);
+    scn_attacker *a = &s->attackers[s->n_attackers++];
+    *a = (scn_attacker){.node = -1, .victim = -1, .race_delay_us = 30 * 1000000LL,
+                        .confirmations = 6, .give_up = 10, .fake_length = 50};
+    return a;
+}
+
+/* The strategy's own fields into `a` (node and victim are set by the caller). */
+static cs_err scn_attack_fields(scn_ctx *c, const cJSON *obj, const char *jp, scn_attacker *a) {
+    char kp[SCN_JPATH_MAX];
+    const cJSON *it;
+    int64_t v = 0;
+    cs_err e;
+    if ((it = cJSON_GetObjectItemCaseSensitive(obj, "gamma"))) {
+        scn_jp_key(kp, jp, "gamma");
+        scn_range r = {.lo = 0, .hi = 1, .show_hi = true};
+        if ((e = scn_get_num(c, it, kp, r, &a->gamma))) return e;
+    }
+    if ((it = cJSON_GetObjectItemCaseSensitive(obj, "race_delay_s"))) {
+        scn_jp_key(kp, jp, "race_delay_s");
+        if ((e = scn_get_seconds(c, it, kp, true, &a->race_delay_us))) return e;
+    }
+    if ((it = cJSON_GetObjectItemCaseSensitive(obj, "at_s"))) {
+        scn_jp_key(kp, jp, "at_s");
+        if ((e = scn_get_seconds(c, it, kp, false, &a->at_us))) return e;
+    }
+    if ((it = cJSON_GetObjectItemCaseSensitive(obj, "confirmations"))) {
+        scn_jp_key(kp, jp, "confirmations");
+        if ((e = scn_get_int(c, it, kp, 1, 1000, &v))) return e;
+        a->confirmations = (int)v;
+    }
+    if ((it = cJSON_GetObjectItemCaseSensitive(obj, "give_up"))) {
+        scn_jp_key(kp, jp, "give_up");
+        if ((e = scn_get_int(c, it, kp, 1, 1000, &v))) return e;
+        a->give_up = (int)v;
+    }
+    if ((it = cJSON_GetObjectItemCaseSensitive(obj, "length"))) {
+        scn_jp_key(kp, jp, "length");
+        if ((e = scn_get_int(c, it, kp, 1, 100000, &v))) return e;
+        a->fake_length = (int)v;
+    }
+    if (a->strategy == SCN_DOUBLE_SPEND) {
+        const char *str = NULL;
+        if ((e = scn_required(c, obj, jp, "merchant", &it, kp))) return e;
+        if ((e = scn_get_string(c, it, kp, true, &str))) return e;
+        if ((e = scn_check_account(c, str, kp))) return e;
+        a->merchant = xstrdup(str);
+        if ((e = scn_required(c, obj, jp, "amount", &it, kp))) return e;
+        if ((e = scn_get_int(c, it, kp, 1, TX_AMOUNT_MAX, &a->amount))) return e;
+    }
+    return CS_OK;
+}
+
+/* Which fields each strategy takes (beyond "strategy" and its node(s)). */
+static const char *const *scn_attack_keys(scn_strategy st) {
+    static const char *const selfish[] = {"node", "gamma", "race_delay_s", NULL};
+    static const char *const ds[] = {"node", "merchant", "amount", "at_s", "confirmations",
+                                     "give_up", NULL};
+    static const char *const invalid[] = {"node", NULL};
+    static const char *const fake[] = {"node", "at_s", "length", NULL};
+    static const char *const eclipse[] = {"nodes", "victim", NULL};
+    switch (st) {
+    case SCN_SELFISH: return selfish;
+    case SCN_DOUBLE_SPEND: return ds;
+    case SCN_INVALID_BLOCKS: return invalid;
+    case SCN_FAKE_CHAIN: return fake;
+    case SCN_ECLIPSE: return eclipse;
+    }
+    return invalid;
+}
+
+static cs_err scn_parse_attacker(scn_ctx *c, const cJSON *obj, const char *jp, size_t *cap) {
+    static const char *const common[] = {"strategy", NULL};
+    scenario *s = c->s;
+    char kp[SCN_JPATH_MAX];
+    const cJSON *it;
+    cs_err e;
+    if (!cJSON_IsObject(obj)) return scn_fail(c, jp, "expected an object");
+    if ((e = scn_required(c, obj, jp, "strategy", &it, kp))) return e;
+    int st = 0;
+    for (int i = 1; scn_strategy_names[i]; i++)
+        if (cJSON_IsString(it) && strcmp(it->valuestring, scn_strategy_names[i]) == 0) st = i;
+    if (!st)
+        return scn_fail(c, kp, "expected \"selfish\", \"double_spend\", \"invalid_blocks\", "
+                               "\"fake_chain\" or \"eclipse\"");
+    if ((e = scn_check_object(c, obj, jp, common, scn_attack_keys((scn_strategy)st)))) return e;
+    bool mines = st == SCN_SELFISH || st == SCN_DOUBLE_SPEND || st == SCN_INVALID_BLOCKS;
+    if (mines && s->mining != MINING_AUTO)
+        return scn_fail(c, kp, "\"%s\" mines: it needs \"mining\": \"auto\"",
+                        scn_strategy_names[st]);
+    if (st == SCN_DOUBLE_SPEND && (s->genesis_classic || s->params.ledger == LEDGER_OPEN))
+        return scn_fail(c, kp, "\"double_spend\" needs balances (not the open ledger)");
+    if (st == SCN_FAKE_CHAIN && s->params.difficulty == 0)
+        return scn_fail(c, kp, "\"fake_chain\" fakes proof of work: it needs a difficulty > 0");
+    if (st != SCN_ECLIPSE) {
+        int node = -1;
+        if ((e = scn_required(c, obj, jp, "node", &it, kp))) return e;
+        if ((e = scn_get_node(c, it, kp, &node))) return e;
+        if ((e = scn_attack_claim(c, node, kp))) return e;
+        scn_attacker *a = scn_new_attacker(s, cap);
+        a->node = node;
+        a->strategy = (scn_strategy)st;
+        return scn_attack_fields(c, obj, jp, a);
+    }
+    /* eclipse: several nodes around one victim */
+    const cJSON *nodes = NULL, *victim = NULL;
+    char np[SCN_JPATH_MAX];
+    int v = -1;
+    if ((e = scn_required(c, obj, jp, "victim", &victim, kp))) return e;
+    if ((e = scn_get_node(c, victim, kp, &v))) return e;
+    if ((e = scn_required(c, obj, jp, "nodes", &nodes, np))) return e;
+    int n = cJSON_IsArray(nodes) ? cJSON_GetArraySize(nodes) : 0;
+    if (n < 1) return scn_fail(c, np, "expected a non-empty array of nodes");
+    size_t i = 0;
+    for (const cJSON *x = nodes->child; x; x = x->next, i++) {
+        int node = -1;
+        scn_jp_idx(kp, np, i);
+        if ((e = scn_get_node(c, x, kp, &node))) return e;
+        if (node == v) return scn_fail(c, kp, "the victim cannot eclipse itself");
+        if ((e = scn_attack_claim(c, node, kp))) return e;
+        scn_attacker *a = scn_new_attacker(s, cap);
+        a->node = node;
+        a->strategy = SCN_ECLIPSE;
+        a->victim = v;
+    }
+    return CS_OK;
+}
+
+static cs_err scn_parse_attackers(scn_ctx *c, const cJSON *root) {
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "attackers");
+    char jp[SCN_JPATH_MAX], ep[SCN_JPATH_MAX];
+    size_t cap = 0;
+    if (!arr) return CS_OK;
+    scn_jp_key(jp, "$", "attackers");
+    if (!cJSON_IsArray(arr)) return scn_fail(c, jp, "expected an array");
+    size_t i = 0;
+    for (const cJSON *it = arr->child; it; it = it->next, i++) {
+        scn_jp_idx(ep, jp, i);
+        cs_err e = scn_parse_attacker(c, it, ep, &cap);
+        if (e) return e;
+    }
+    /* An eclipse victim is honest: it cannot be an attacker itself. */
+    for (size_t a = 0; a < c->s->n_attackers; a++) {
+        int v = c->s->attackers[a].victim;
+        for (size_t b = 0; v >= 0 && b < c->s->n_attackers; b++)
+            if (c->s->attackers[b].node == v)
+                return scn_fail(c, jp, "node \"%s\" is both an eclipse victim and an attacker",
+                                c->s->nodes[v].name);
+    }
+    return CS_OK;
+}
+
+static cs_err scn_parse_churn(scn_ctx *c, const cJSON *root) {
+    static const char *const keys[] = {"mean_up_s", "mean_down_s", "nodes", NULL};
+    const cJSON *obj = cJSON_GetObjectItemCaseSensitive(root, "churn");
+    scenario *s = c->s;
+    char jp[SCN_JPATH_MAX], kp[SCN_JPATH_MAX];
+    const cJSON *it;
+    cs_err e;
+    if (!obj) return CS_OK;
+    scn_jp_key(jp, "$", "churn");
+    if ((e = scn_check_object(c, obj, jp, keys, NULL))) return e;
+    if ((e = scn_required(c, obj, jp, "mean_up_s", &it, kp))) return e;
+    if ((e = scn_get_seconds(c, it, kp, true, &s->churn.mean_up_us))) return e;
+    if ((e = scn_required(c, obj, jp, "mean_down_s", &it, kp))) return e;
+    if ((e = scn_get_seconds(c, it, kp, true, &s->churn.mean_down_us))) return e;
+    if ((it = cJSON_GetObjectItemCaseSensitive(obj, "nodes"))) {
+        scn_jp_key(kp, jp, "nodes");
+        int n = cJSON_IsArray(it) ? cJSON_GetArraySize(it) : 0;
+        if (n < 1) return scn_fail(c, kp, "expected a non-empty array of nodes");
+        s->churn.node_churns = xcalloc((size_t)s->n_nodes, sizeof *s->churn.node_churns);
+        size_t i = 0;
+        for (const cJSON *x = it->child; x; x = x->next, i++) {
+            char ep[SCN_JPATH_MAX];
+            int node = -1;
+            scn_jp_idx(ep, kp, i);
+            if ((e = scn_get_node(c, x, ep, &node))) return e;
+            s->churn.node_churns[node] = true;
+        }
+    }
+    return CS_OK;
+}
+
 /* ---- top level -------------------------------------------------------- */
 
 static cs_err scn_parse_header(scn_ctx *c, const cJSON *root) {
@@ -1554,7 +1765,8 @@ static cs_err scn_parse_root(scn_ctx *c, const cJSON *root) {
     static const char *const keys[] = {"name", "description", "seed", "nodes", "topology",
                                        "links", "network", "chain", "mining", "hash_power",
                                        "relay", "gossip", "speed", "duration_s", "stop",
-                                       "traffic", "events", "expect", "sweep", NULL};
+                                       "traffic", "events", "expect", "sweep", "attackers",
+                                       "churn", NULL};
     cs_err e = scn_check_object(c, root, "$", keys, NULL);
     /* "sweep" is read by sim/sweep.c, which runs this file once per point. */
     c->s->has_sweep = cJSON_GetObjectItemCaseSensitive(root, "sweep") != NULL;
@@ -1569,6 +1781,8 @@ static cs_err scn_parse_root(scn_ctx *c, const cJSON *root) {
     if (!e) e = scn_parse_chain(c, root);
     if (!e) e = scn_parse_run(c, root);
     if (!e) e = scn_parse_events(c, root);
+    if (!e) e = scn_parse_attackers(c, root);
+    if (!e) e = scn_parse_churn(c, root);
     if (!e) e = scn_parse_expect(c, root);
     return e;
 }
@@ -1708,8 +1922,12 @@ void scenario_cleanup(scenario *s) {
         free(s->expects[i].label);
         free(s->expects[i].metric);
         free(s->expects[i].account);
+        free(s->expects[i].source);
     }
     free(s->expects);
+    for (size_t i = 0; i < s->n_attackers; i++) free(s->attackers[i].merchant);
+    free(s->attackers);
+    free(s->churn.node_churns);
     memset(s, 0, sizeof *s);
 }
 

@@ -97,6 +97,37 @@ typedef struct scn_relay {
                                      (see node.h) */
 } scn_relay;
 
+/* Attackers ("attackers"): values match node_strategy (node/node.h, where
+ * each strategy is described). */
+typedef enum scn_strategy {
+    SCN_SELFISH = 1,
+    SCN_DOUBLE_SPEND,
+    SCN_INVALID_BLOCKS,
+    SCN_FAKE_CHAIN,
+    SCN_ECLIPSE,
+} scn_strategy;
+
+typedef struct scn_attacker {
+    int node;
+    scn_strategy strategy;
+    double gamma;            /* selfish: default 0 */
+    int64_t race_delay_us;   /* selfish: default 30 s */
+    int64_t at_us;           /* double_spend, fake_chain: default 0 */
+    char *merchant;          /* double_spend */
+    int64_t amount;          /* double_spend */
+    int confirmations;       /* double_spend: default 6 */
+    int give_up;             /* double_spend: blocks behind, default 10 */
+    int fake_length;         /* fake_chain: default 50 */
+    int victim;              /* eclipse */
+} scn_attacker;
+
+/* Churn ("churn"): nodes leave and come back, up and down for exponential
+ * times of these means. */
+typedef struct scn_churn {
+    int64_t mean_up_us, mean_down_us; /* 0: no churn */
+    bool *node_churns;       /* n_nodes flags, or NULL: every node */
+} scn_churn;
+
 typedef enum scn_event_kind {
     SCN_TX,         /* node, from, to, amount: a user submits a transaction */
     SCN_MINE,       /* node: mine one block now (manual, real nonce search) */
@@ -156,6 +187,9 @@ typedef struct scn_expect {
     char *account;
     bool has_min, has_max;
     double min, max;
+    bool has_reference;  /* EXPECT_METRIC: a published or theoretical value */
+    double reference;    /*   shown next to the measured one */
+    char *source;        /*   where it comes from, or NULL */
 } scn_expect;
 
 typedef struct scenario {
@@ -209,6 +243,9 @@ typedef struct scenario {
     scn_expect *expects;
     size_t n_expects;
     bool has_sweep;             /* the file has "sweep": run it with sim/sweep.h */
+    scn_attacker *attackers;    /* at most one per node */
+    size_t n_attackers;
+    scn_churn churn;
 } scenario;
 
 /* Parses a scenario from a file. On error returns CS_EIO/CS_EPARSE/CS_EINVAL

@@ -82,6 +82,50 @@ static bool sim__link_topology(sim *s, const netmodel *nm, char *err, size_t err
     return true;
 }
 
+/* The scenario's attacker entry for node i, or NULL. */
+static const scn_attacker *sim__attacker_of(const scenario *scn, int i) {
+    for (size_t a = 0; a < scn->n_attackers; a++)
+        if (scn->attackers[a].node == i) return &scn->attackers[a];
+    return NULL;
+}
+
+static node_attack_desc sim__attack_desc(const scn_attacker *a) {
+    if (!a) return (node_attack_desc){.strategy = NODE_HONEST, .victim = -1};
+    return (node_attack_desc){
+        .strategy = (node_strategy)a->strategy,
+        .gamma = a->gamma,
+        .race_delay_us = a->race_delay_us,
+        .at_us = a->at_us,
+        .merchant = a->merchant,
+        .amount = a->amount,
+        .confirmations = a->confirmations,
+        .give_up = a->give_up,
+        .fake_length = a->fake_length,
+        .victim = a->victim,
+    };
+}
+
+/* Eclipse: the victim's only peers, both ways, are its eclipse nodes. */
+static void sim__wire_eclipse(sim *s) {
+    const scenario *scn = s->scn;
+    for (size_t a = 0; a < scn->n_attackers; a++) {
+        int v = scn->attackers[a].victim;
+        if (scn->attackers[a].strategy != SCN_ECLIPSE) continue;
+        node *victim = &s->nodes[v];
+        while (victim->n_peers) {
+            int p = victim->peers[victim->n_peers - 1];
+            node_remove_peer(victim, p);
+            node_remove_peer(&s->nodes[p], v);
+        }
+    }
+    for (size_t a = 0; a < scn->n_attackers; a++) {
+        const scn_attacker *at = &scn->attackers[a];
+        if (at->strategy != SCN_ECLIPSE) continue;
+        node_add_peer(&s->nodes[at->victim], at->node);
+        node_add_peer(&s->nodes[at->node], at->victim);
+    }
+}
+
 sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
     const scenario *scn = desc->scn;
     if (desc->executor == SIM_VIRTUAL && scn->n_nodes > (1 << 24)) {
@@ -151,10 +195,14 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
             .compact_failure_rate = scn->relay.compact_failure_rate,
             .compact_push = scn->relay.compact_push,
             .compact_bytes = sim__compact_bytes(scn),
+            .attack = sim__attack_desc(sim__attacker_of(scn, i)),
         };
+        if (!scn->churn.node_churns || scn->churn.node_churns[i])
+            nd.churn = (node_churn){scn->churn.mean_up_us, scn->churn.mean_down_us};
         node_init(&s->nodes[i], &nd);
     }
     if (!sim__link_topology(s, &nm, err, err_len)) goto fail;
+    sim__wire_eclipse(s);
     netmodel_cleanup(&nm);
     sim_add_sink_filtered(s, sim__stop_height_sink, s, SIM_EVENT_BIT(EV_TIP_CHANGED));
     return s;

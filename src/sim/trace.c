@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+#include "node/node.h"
 #include "util/mem.h"
 
 #define TRACE_BUFFER_BYTES (1 << 20)
@@ -67,6 +68,13 @@ void trace_sink(void *user, const sim_event *ev) {
         if (ev->kind == EV_RESOLVED) fprintf(f, ", \"replaced\": %s", ev->value != 0 ? "true" : "false");
         break;
     case EV_HASH_POWER: fprintf(f, ", \"share_ppm\": %.0f", ev->value * 1e6); break;
+    case EV_ATTACKER:
+        fprintf(f, ", \"strategy\": \"%s\"", node_strategy_name((node_strategy)ev->strategy));
+        break;
+    case EV_ATTACK:
+        fprintf(f, ", \"outcome\": \"%s\"",
+                ev->value > 0 ? "released" : ev->value == 0 ? "gave_up" : "no_funds");
+        break;
     default: break;
     }
     fputs("}\n", f);

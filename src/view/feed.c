@@ -105,7 +105,7 @@ static void view__feed_event(view_batch *b, const sim_event *ev) {
     view_ev *v = &b->evs[b->n_evs++];
     *v = (view_ev){.kind = ev->kind, .t_us = ev->t_us, .node = ev->node, .peer = ev->peer,
                    .block = ev->block, .old_tip = ev->old_tip, .reorg_depth = ev->reorg_depth,
-                   .reason = ev->reason, .value = ev->value};
+                   .reason = ev->reason, .strategy = ev->strategy, .value = ev->value};
     if (ev->tx)
         snprintf(v->tx_text, sizeof v->tx_text, "%.14s -> %.14s %" PRId64, ev->tx->sender,
                  ev->tx->receiver, ev->tx->amount);

@@ -233,6 +233,13 @@ static void side__note_text(const view_app *a, const view_ev *ev, char *out, siz
     case EV_ISOLATE: snprintf(out, len, "cut off from its peers"); break;
     case EV_RECONNECT: snprintf(out, len, "reconnected"); break;
     case EV_HASH_POWER: snprintf(out, len, "hash power %.1f%%", ev->value * 100); break;
+    case EV_ATTACKER:
+        snprintf(out, len, "attacker: %s", node_strategy_name((node_strategy)ev->strategy));
+        break;
+    case EV_ATTACK:
+        snprintf(out, len, "double spend %s",
+                 ev->value > 0 ? "released" : ev->value == 0 ? "given up" : "without funds");
+        break;
     default: snprintf(out, len, "%s", ev_kind_name(ev->kind)); break;
     }
 }

@@ -56,6 +56,7 @@ typedef struct view_ev {
     const block *block, *old_tip;
     int reorg_depth;
     reject reason;
+    int strategy;      /* ATTACKER */
     double value;
     char tx_text[48];  /* user transactions: "alice -> bob 5" */
 } view_ev;
