@@ -260,10 +260,11 @@ static void node__ds_begin(node *n) {
     snprintf(id, sizeof id, "%.40s-pay", n->name);
     a->pay = tx_create(n->name, a->merchant, a->d.amount, id, now_ms, &why);
     /* The private branch moves everything the payment would spend to an
-     * account of ours, so that on it the payment overspends. */
+     * account of ours, under the payment's own id: once it is in the chain
+     * the payment is a replay, invalid for good (as a spent output is),
+     * whatever the attacker earns later. */
     char vault[TX_NAME_MAX + 1];
     snprintf(vault, sizeof vault, "%.40s-vault", n->name);
-    snprintf(id, sizeof id, "%.40s-back", n->name);
     a->back = tx_create(n->name, vault, balance > 0 ? balance : 1, id, now_ms, &why);
     if (!a->pay || !a->back || balance < a->d.amount) {
         a->ds = DS_DONE; /* nothing to spend twice: the attack cannot start */
