@@ -265,13 +265,73 @@ static void test_hmap_backward_shift_all_orders(void) {
     }
 }
 
-static void test_hmap_hash_fnv(void) {
-    /* FNV-1a 64 of "" is the offset basis, then folded: h ^ (h >> 32). */
-    uint64_t basis = 0xcbf29ce484222325ULL;
-    CHECK(hmap_hash("", 0) == (basis ^ (basis >> 32)));
-    /* FNV-1a 64 of "a" is 0xaf63dc4c8601ec8c (published test vector). */
-    uint64_t a = 0xaf63dc4c8601ec8cULL;
-    CHECK(hmap_hash("a", 1) == (a ^ (a >> 32)));
+/* Known answers from an independent implementation (Python) of the
+ * documented hash: len * K, then per little-endian word (the tail zero-
+ * padded) h = (h ^ w) * K, K = 0x9e3779b97f4a7c15, then fmix64, 0 -> 1. */
+static void test_hmap_hash_known_answer(void) {
+    CHECK(hmap_hash("", 0) == 1);
+    CHECK(hmap_hash("a", 1) == 0x47d1e6b392f8636dULL);
+    CHECK(hmap_hash("alpha", 5) == 0xe394b89d13b2e0ccULL);
+    CHECK(hmap_hash("12345678", 8) == 0x0541f3e034c6c43bULL);
+    CHECK(hmap_hash("tx-0000000001", 13) == 0x85a7ff83f1cc2451ULL);
+    CHECK(hmap_hash("0123456789abcdef0123456789abcdef", 32) == 0xcf0371e36c91e360ULL);
+}
+
+/* Pointers as keys (8 bytes, 64 apart like heap objects) must spread over
+ * a table's homes: the identity would put 4096 of them on 1024 homes of a
+ * 65536-slot table, a good hash on ~3970. */
+static void test_hmap_hash_spreads_pointers(void) {
+    static unsigned char seen[65536];
+    int distinct = 0;
+    for (uint64_t i = 0; i < 4096; i++) {
+        uint64_t p = 0x7f0000001000ULL + 64 * i;
+        size_t home = hmap_hash(&p, sizeof p) & 0xffff;
+        distinct += !seen[home];
+        seen[home] = 1;
+    }
+    CHECK(distinct > 3900);
+}
+
+/* The only two 8-byte keys that share a hash (the fold of 0 to 1, found by
+ * inverting the hash in Python): the map compares them by content. */
+static void test_hmap_hash_fold_pair(void) {
+    static const unsigned char k0[8] = {0xa8, 0xe0, 0x53, 0xfa, 0xcb, 0xcd, 0xbb, 0xf1};
+    static const unsigned char k1[8] = {0x98, 0xe2, 0xb2, 0x80, 0x60, 0x37, 0x4a, 0x8c};
+    CHECK(hmap_hash(k0, 8) == 1);
+    CHECK(hmap_hash(k1, 8) == 1);
+    hmap m;
+    hmap_init(&m);
+    int v0 = 0, v1 = 1;
+    CHECK(hmap_put(&m, k0, 8, &v0) == NULL);
+    CHECK(hmap_get(&m, k1, 8) == NULL);
+    CHECK(hmap_put(&m, k1, 8, &v1) == NULL);
+    CHECK_INT_EQ(hmap_len(&m), 2);
+    CHECK(hmap_get(&m, k0, 8) == &v0);
+    CHECK(hmap_get(&m, k1, 8) == &v1);
+    CHECK(hmap_del(&m, k0, 8) == &v0);
+    CHECK(hmap_get(&m, k0, 8) == NULL);
+    CHECK(hmap_get(&m, k1, 8) == &v1);
+    hmap_cleanup(&m);
+}
+
+/* 8-byte keys are matched by hash alone: equal contents at different
+ * addresses are the same key, different contents are not. */
+static void test_hmap_word_keys(void) {
+    hmap m;
+    hmap_init(&m);
+    uint64_t keys[200], probe;
+    for (int i = 0; i < 200; i++) {
+        keys[i] = 0x7f0000001000ULL + 48 * (uint64_t)i;
+        CHECK(hmap_put(&m, &keys[i], sizeof keys[i], &keys[i]) == NULL);
+    }
+    for (int i = 0; i < 200; i++) {
+        probe = keys[i]; /* another address, same bytes */
+        CHECK(hmap_get(&m, &probe, sizeof probe) == &keys[i]);
+        probe = keys[i] + 8; /* between two keys */
+        CHECK(hmap_get(&m, &probe, sizeof probe) == NULL);
+    }
+    CHECK(hmap_invariant_ok(&m));
+    hmap_cleanup(&m);
 }
 
 /* ---- ptrset ---- */
@@ -356,7 +416,10 @@ static const test_case cases[] = {
     TEST(test_hmap_basic),
     TEST(test_hmap_grow_many),
     TEST(test_hmap_backward_shift_all_orders),
-    TEST(test_hmap_hash_fnv),
+    TEST(test_hmap_hash_known_answer),
+    TEST(test_hmap_hash_spreads_pointers),
+    TEST(test_hmap_hash_fold_pair),
+    TEST(test_hmap_word_keys),
     TEST(test_ptrset),
     TEST(test_buf),
     TEST(test_hex),

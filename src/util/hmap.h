@@ -38,7 +38,10 @@ static inline size_t hmap_len(const hmap *m) { return m->len; }
  * the map while iterating. */
 bool hmap_next(const hmap *m, size_t *pos, const hmap_slot **slot);
 
-/* FNV-1a 64, the hash used by hmap (exported for tests and for ptrset). */
+/* The hash hmap uses (exported for tests): 64 bits, never 0, the same on
+ * every host; word-at-a-time multiply, then murmur3's fmix64. For 8-byte
+ * keys it is one-to-one apart from a single pair (both hash to 1), which
+ * lets the map compare such keys by hash alone. */
 uint64_t hmap_hash(const void *key, size_t len);
 
 /* A set of pointers (identity, not contents), same scheme. Used for "which
