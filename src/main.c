@@ -17,6 +17,7 @@
 #include "sim/report.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
+#include "sim/sweep.h"
 #include "sim/trace.h"
 #include "util/log.h"
 #ifdef CHAINSIM_HAVE_HTTP
@@ -44,6 +45,7 @@ typedef struct options {
     const char *trace_path;
     const char *csv_dir;       /* --csv: tidy CSV tables of the run */
     const char *plot_dir;      /* --plot: PNG charts of the run */
+    int workers;               /* --workers: sweep points run at once; 0 = CPUs */
     bool quiet;
     bool http_set;             /* --http: serve every node over HTTP */
     int http_port;
@@ -75,6 +77,9 @@ static void usage(FILE *out) {
           "  --plot DIR           write propagation_cdf.png, forks_over_time.png and\n"
           "                       block_tree.png into DIR (created if missing)\n"
           "                       (--csv and --plot imply --headless)\n"
+          "  --workers N          a sweep's runs at once (default: the number of CPUs);\n"
+          "                       a scenario with \"sweep\" writes one table (stdout,\n"
+          "                       --csv DIR/sweep.csv, --report FILE.json)\n"
           "  --quiet              no summary on stdout (exit code only)\n"
           "  --http BASE_PORT     serve node i on http://127.0.0.1:BASE_PORT+i (0: any free\n"
           "                       ports, printed) until the scenario ends or Ctrl-C;\n"
@@ -84,7 +89,8 @@ static void usage(FILE *out) {
           "  --screenshot FILE.png  render the window's frame at sim time --at (default: the\n"
           "                       end) in the virtual executor, with no display, and exit\n"
           "  --at T               the sim time of --screenshot, in seconds\n"
-          "  --font FILE.ttf      the window's font (default DejaVu Sans, else fontconfig)\n"
+          "  --font FILE.ttf      the window's and plots' font (default DejaVu Sans, else\n"
+          "                       fontconfig)\n"
           "  --quit-after S       close the window after S seconds of wall time\n"
           "  -v, --verbose        log more on stderr (repeat for debug)\n"
           "  -h, --help           this help\n"
@@ -114,12 +120,20 @@ static int parse_options(options *o, int argc, char **argv) {
         {"screenshot", required_argument, NULL, 'S'}, {"at", required_argument, NULL, 'A'},
         {"font", required_argument, NULL, 'F'}, {"quit-after", required_argument, NULL, 'Q'},
         {"csv", required_argument, NULL, 'C'}, {"plot", required_argument, NULL, 'G'},
+        {"workers", required_argument, NULL, 'W'},
         {NULL, 0, NULL, 0}};
     int c, verbosity = 0;
     double v;
     while ((c = getopt_long(argc, argv, "hvq", longs, NULL)) != -1) {
         switch (c) {
         case 'H': o->headless = true; break;
+        case 'W':
+            if (!parse_number(optarg, &v) || v < 1 || v > 256 || v != (int)v) {
+                fprintf(stderr, "chainsim: --workers: expected an integer 1..256, got '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            o->workers = (int)v;
+            break;
         case 'e':
             if (strcmp(optarg, "virtual") == 0) o->executor = SIM_VIRTUAL;
             else if (strcmp(optarg, "threads") == 0) o->executor = SIM_THREADS;
@@ -391,6 +405,22 @@ static int run_view(const options *o) {
 }
 #endif
 
+/* A scenario with "sweep" runs once per point, in virtual time (sim/sweep.h). */
+static int run_sweep(const options *o) {
+    if ((o->executor_set && o->executor != SIM_VIRTUAL) || o->trace_path || o->until_us ||
+        o->plot_dir || o->http_set || o->screenshot_path) {
+        fprintf(stderr, "chainsim: %s is a sweep: it runs in virtual time, without "
+                        "--executor threads, --http, --trace, --until, --plot or --screenshot\n",
+                o->scenario_path);
+        return EXIT_USAGE;
+    }
+    return sweep_main(o->scenario_path,
+                      &(sweep_options){.workers = o->workers, .csv_dir = o->csv_dir,
+                                       .json_path = o->report_path, .quiet = o->quiet,
+                                       .seed_set = o->seed_set, .seed = o->seed,
+                                       .progress = isatty(STDERR_FILENO) && !o->quiet});
+}
+
 int main(int argc, char **argv) {
 #ifdef CHAINSIM_HAVE_HTTP
     if (argc > 1 && strcmp(argv[1], "node") == 0) return http_node_main(argc - 1, argv + 1);
@@ -398,13 +428,6 @@ int main(int argc, char **argv) {
     options o = {.at_us = -1};
     int code = parse_options(&o, argc, argv);
     if (code >= 0) return code;
-#ifdef CHAINSIM_HAVE_VIEW
-    if (o.screenshot_path || !o.headless) return run_view(&o);
-#else
-    if (!o.headless)
-        fprintf(stderr, "chainsim: this build has no window; running headless "
-                        "(use --headless to silence this note)\n");
-#endif
     scenario scn;
     char error[1024];
     cs_err e = o.scenario_path
@@ -415,6 +438,20 @@ int main(int argc, char **argv) {
         fprintf(stderr, "chainsim: %s\n", error);
         return EXIT_USAGE;
     }
+    if (scn.has_sweep) {
+        scenario_cleanup(&scn);
+        return run_sweep(&o);
+    }
+#ifdef CHAINSIM_HAVE_VIEW
+    if (o.screenshot_path || !o.headless) {
+        scenario_cleanup(&scn); /* the window loads (and reloads) it itself */
+        return run_view(&o);
+    }
+#else
+    if (!o.headless)
+        fprintf(stderr, "chainsim: this build has no window; running headless "
+                        "(use --headless to silence this note)\n");
+#endif
     code = run_headless(&o, &scn);
     scenario_cleanup(&scn);
     return code;

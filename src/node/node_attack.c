@@ -271,7 +271,13 @@ static void node__ds_begin(node *n) {
         node__emit(n, (sim_event){.kind = EV_ATTACK, .peer = -1, .block = tip, .value = -1});
         return;
     }
-    node__submit_tx(n, a->pay, -1);
+    /* The payment goes straight to every peer (not into our own mempool:
+     * our branch holds the other spend under the same id). */
+    for (size_t i = 0; i < n->n_peers; i++) {
+        msg *m = msg_new(MSG_TX);
+        m->tx = tx_ref(a->pay);
+        node__send(n, n->peers[i], m);
+    }
     a->ds = DS_MINING;
     a->priv_tip = tip;
     a->pub_tip = tip;
