@@ -269,6 +269,7 @@ static int run_headless(const options *o, const scenario *scn) {
         return EXIT_USAGE;
     }
     metrics *m = metrics_new(scn->n_nodes, bstore_genesis(sim_store(s)));
+    metrics_set_block_interval(m, scn->params.block_interval_us);
     sim_add_sink_filtered(s, metrics_sink, m, METRICS_EVENTS);
     trace tr = {0};
     if (o->trace_path) {

@@ -455,6 +455,7 @@ static void test_every_metric_name(void) {
     tree t;
     tree_build(&t);
     metrics *m = metrics_new(3, t.g);
+    metrics_set_block_interval(m, US(1)); /* T = 1 s: tau 0.2 s predicts 1 - e^-0.2 */
     tree_feed(&t, m);
     tx *t1 = fx_tx("alice", "bob", 1, "t1");
     feed(m, (sim_event){.kind = EV_TX_ACCEPTED, .t_us = US(0.5), .node = 0, .peer = -1, .tx = t1});
@@ -492,6 +493,8 @@ static void test_every_metric_name(void) {
         {"chains_rejected", 0},      {"nodes_live", 3},           {"attacker_share", 0.25},
         {"attacker_revenue", 1},     {"selfish_revenue_theory", 0.25},
         {"selfish_revenue_gap", 0.75}, {"double_spends_released", 1},
+        {"stale_rate_theory", 0.18126924692201818}, /* 1 - e^-0.2 */
+        {"stale_rate_gap", (0.5 - 0.18126924692201818) / 0.18126924692201818},
     };
     size_t n_names = 0;
 #define COUNT_NAME_(n, d) n_names++;

@@ -34,7 +34,9 @@
     X(attacker_revenue, "attackers' share of the main chain's blocks")         \
     X(selfish_revenue_theory, "Eyal & Sirer's R(alpha, gamma) for the selfish miner") \
     X(selfish_revenue_gap, "attacker_revenue - selfish_revenue_theory")        \
-    X(double_spends_released, "double-spend branches released")
+    X(double_spends_released, "double-spend branches released")              \
+    X(stale_rate_theory, "1 - exp(-propagation_mean_s / block interval): what tau predicts") \
+    X(stale_rate_gap, "(stale_rate - stale_rate_theory) / stale_rate_theory")
 
 static inline bool metric_name_known(const char *name) {
 #define METRIC_NAME_CMP_(n, d) if (strcmp(name, #n) == 0) return true;

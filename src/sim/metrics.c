@@ -32,6 +32,8 @@ metrics *metrics_new(int n_nodes, const block *genesis) {
     return m;
 }
 
+void metrics_set_block_interval(metrics *m, int64_t us) { m->block_interval_us = us; }
+
 void metrics_free(metrics *m) {
     if (!m) return;
     size_t pos = 0;
@@ -309,6 +311,9 @@ void metrics_finish(metrics *m, int64_t end_us) {
 }
 
 bool metrics_value(const metrics *m, const char *name, double *out) {
+    double theory = m->block_interval_us > 0
+                        ? 1 - exp(-m->mean_delay_s * 1e6 / (double)m->block_interval_us)
+                        : 0;
     struct { const char *name; double v; } table[] = {
         {"blocks_mined", (double)m->n_blocks},
         {"blocks_rejected", (double)m->blocks_rejected},
@@ -338,6 +343,8 @@ bool metrics_value(const metrics *m, const char *name, double *out) {
         {"selfish_revenue_theory", m->selfish_theory},
         {"selfish_revenue_gap", m->n_selfish ? m->attacker_revenue - m->selfish_theory : 0},
         {"double_spends_released", (double)m->double_spends_released},
+        {"stale_rate_theory", theory},
+        {"stale_rate_gap", theory > 0 ? (m->stale_rate - theory) / theory : 0},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         if (strcmp(table[i].name, name) == 0) {

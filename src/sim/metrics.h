@@ -77,6 +77,7 @@ typedef struct metrics {
     double attacker_share;                /* their hash-power share, summed */
     double selfish_share, selfish_gamma;  /* alpha and gamma of selfish mining */
     uint64_t double_spends_released;
+    int64_t block_interval_us;            /* for stale_rate_theory; 0 = unknown */
 
     /* filled by metrics_finish */
     bool finished;
@@ -100,6 +101,9 @@ void metrics_free(metrics *m);
 /* The event sink: sim_add_sink_filtered(s, metrics_sink, m, METRICS_EVENTS). */
 #define METRICS_EVENTS (~(1u << EV_MSG_DELIVERED))
 void metrics_sink(void *user, const sim_event *ev);
+/* The scenario's mean block interval T, so that the stale rate theory
+ * predicts from the run's tau (1 - e^(-tau/T)) is a metric too. */
+void metrics_set_block_interval(metrics *m, int64_t us);
 /* Derives the end-of-run figures; call once, after the run. */
 void metrics_finish(metrics *m, int64_t end_us);
 /* A scalar by name (see metric_names.h); false if the name is unknown. */

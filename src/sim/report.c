@@ -155,6 +155,11 @@ void report_print(FILE *out, sim *s, const metrics *m, const expect_result *res,
     report__prop_line(out, "reach 50%", &m->prop50);
     report__prop_line(out, "reach 90%", &m->prop90);
     report__prop_line(out, "reach 100%", &m->prop100);
+    double theory = 0;
+    if (scn->mining == MINING_AUTO && m->delay_samples &&
+        metrics_value(m, "stale_rate_theory", &theory) && theory > 0)
+        fprintf(out, "  %-16s %.3f s mean delay to a node; 1 - e^(-tau/T) predicts %.2f%% stale\n",
+                "tau", m->mean_delay_s, 100 * theory);
     fprintf(out, "  %-16s %" PRIu64 " accepted, %" PRIu64 " rejected, %" PRIu64 " confirmed", "transactions",
             m->tx_accepted, m->tx_rejected, m->tx_confirmed);
     if (m->confirm.n) fprintf(out, ", confirmation median %.2f s", m->confirm.median);

@@ -559,6 +559,7 @@ static void sweep__run_one(sweep__pool *pool, size_t j) {
         return;
     }
     metrics *m = metrics_new(scn->n_nodes, bstore_genesis(sim_store(s)));
+    metrics_set_block_interval(m, scn->params.block_interval_us);
     sim_add_sink_filtered(s, metrics_sink, m, METRICS_EVENTS);
     cs_err e = sim_run(s);
     if (e) {
