@@ -12,6 +12,7 @@
  * big enough to be a disc, so a node missing, doubled or drawn off screen
  * fails it. Set VIEW_TEST_PNG_DIR to keep the frames as PNGs. */
 #include <SDL_image.h>
+#include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -434,6 +435,45 @@ static void test_text_input_adds_transaction(void) {
     fxv_close(&f);
 }
 
+/* Pixels of colour c on the circle of radius rad around node i. */
+static int fxv_ring_pixels(const fx_view *f, int node_id, float rad, SDL_Color c) {
+    float x, y;
+    view__app_node_pos(f->a, node_id, &x, &y);
+    int hits = 0;
+    for (int k = 0; k < 72; k++) {
+        double t = k * 3.14159265358979 / 36;
+        if (fxv_near(fxv_pixel(f, (int)lround(x + rad * cos(t)), (int)lround(y + rad * sin(t))), c))
+            hits++;
+    }
+    return hits;
+}
+
+/* Attackers are marked: a red ring and "name (strategy)" in red; the
+ * eclipse victim's only links are its eclipse nodes. */
+static void test_attackers_marked(void) {
+    fx_view f;
+    fxv_open(&f, "scenarios/attacks/eclipse.json", SIM_VIRTUAL);
+    fxv_at(&f, 60);
+    int victor = fx_node(&f.a->scn, "victor"), e0 = fx_node(&f.a->scn, "e0");
+    CHECK_INT_EQ(f.a->model.nodes[e0].strategy, NODE_ECLIPSE);
+    CHECK_INT_EQ(f.a->model.nodes[victor].strategy, NODE_HONEST);
+    float rad = view__app_node_radius(f.a) + 4;
+    CHECK(fxv_ring_pixels(&f, e0, rad, view__theme_dark.bad) > 20);
+    CHECK_INT_EQ(fxv_ring_pixels(&f, 0, rad, view__theme_dark.bad), 0);
+    int victim_links = 0;
+    for (size_t i = 0; i < f.a->model.n_edges; i++) {
+        const view_edge *e = &f.a->model.edges[i];
+        if (e->a == victor || e->b == victor) {
+            victim_links++;
+            int other = e->a == victor ? e->b : e->a;
+            CHECK_INT_EQ(f.a->model.nodes[other].strategy, NODE_ECLIPSE);
+        }
+    }
+    CHECK_INT_EQ(victim_links, 3);
+    fxv_save(&f, "attackers");
+    fxv_close(&f);
+}
+
 static void test_cut_off_and_crash(void) {
     fx_view f;
     fxv_open(&f, "scenarios/fork-race.json", SIM_VIRTUAL);
@@ -724,6 +764,7 @@ static const test_case cases[] = {
     TEST(test_click_node_then_mine),
     TEST(test_text_input_adds_transaction),
     TEST(test_cut_off_and_crash),
+    TEST(test_attackers_marked),
     TEST(test_hash_power_buttons),
     TEST(test_click_block_opens_card),
     TEST(test_pause_step_speed),

@@ -94,6 +94,7 @@ static void graph__nodes(view_app *a, const float *px, const float *py) {
         }
         view__sprite_disc(&a->sprites, fill, x, y, rad);
         if (n->isolated) view__ring(a->r, th->link_cut, x, y, rad + 1, 2);
+        if (n->strategy != NODE_HONEST) view__ring(a->r, th->bad, x, y, rad + 4, 2);
         if (n->crashed) {
             float k = rad * 0.6f;
             view__line(a->r, th->bg, x - k, y - k, x + k, y + k);
@@ -106,8 +107,15 @@ static void graph__nodes(view_app *a, const float *px, const float *py) {
     for (int i = 0; i < m->n_nodes; i++) {
         if (!all && i != a->selected && i != a->hover && i != m->last_miner) continue;
         const char *name = a->scn.nodes[i].name;
+        char label[96];
+        int strategy = m->nodes[i].strategy;
+        if (strategy != NODE_HONEST) { /* attackers say what they are */
+            snprintf(label, sizeof label, "%.60s (%s)", name,
+                     node_strategy_name((node_strategy)strategy));
+            name = label;
+        }
         int w = view__text_width(&a->text, VF_SMALL, name);
-        SDL_Color c = i == a->selected ? th->text : th->dim;
+        SDL_Color c = strategy != NODE_HONEST ? th->bad : i == a->selected ? th->text : th->dim;
         view__text(&a->text, VF_SMALL, c, (int)(px[i] - (float)w / 2), (int)(py[i] + rad + 4), name);
     }
 }
@@ -132,7 +140,10 @@ static void graph__legend(view_app *a) {
     x += view__text(&a->text, VF_SMALL, th->dim, x, y, "cut link") + 14;
     view__ring(a->r, th->miner_ring, (float)x + 5, (float)y + 7, 4, 2);
     x += 14;
-    view__text(&a->text, VF_SMALL, th->dim, x, y, "latest miner");
+    x += view__text(&a->text, VF_SMALL, th->dim, x, y, "latest miner") + 14;
+    view__ring(a->r, th->bad, (float)x + 5, (float)y + 7, 4, 2);
+    x += 14;
+    view__text(&a->text, VF_SMALL, th->dim, x, y, "attacker");
 }
 
 static void graph__captions(view_app *a) {

@@ -270,8 +270,11 @@ static void view__apply_event(view_model *m, const view_ev *ev) {
     case EV_TX_REJECTED:
     case EV_CHAIN_REJECTED:
     case EV_RESOLVED:
-    case EV_ATTACKER:
     case EV_ATTACK: view__note(m, ev); break;
+    case EV_ATTACKER:
+        if (n) n->strategy = ev->strategy;
+        view__note(m, ev);
+        break;
     case EV_MSG_SENT:
     case EV_MSG_DELIVERED:
     case EV_MSG_DROPPED:

@@ -123,6 +123,7 @@ typedef struct view_node {
     bool crashed, isolated;
     int group;             /* partition group, 0 when healed */
     double share;          /* hash-power share from the events; < 0 = unknown */
+    int strategy;          /* node_strategy: NODE_HONEST (0) unless an attacker */
     view_ev notes[VIEW_NOTES]; /* ring of recent events */
     int n_notes;           /* total ever, the ring holds the last VIEW_NOTES */
 } view_node;
