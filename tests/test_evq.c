@@ -76,11 +76,71 @@ static void test_empty_and_far_jump(void) {
     evq_cleanup(&q);
 }
 
+/* Bursts: hundreds to thousands of entries in one bucket's span (the
+ * counting sort's path, and arrays larger than a bucket keeps, which go to
+ * the spares), many of them at the very same time or at the span's edges,
+ * while earlier bursts are being popped. */
+static void run_bursts(int64_t bucket_us, uint64_t seed) {
+    evq q;
+    heap h;
+    evq_init(&q, bucket_us, 64);
+    heap_init(&h);
+    rng r;
+    rng_seed(&r, seed, 0);
+    int64_t now = 0;
+    for (int round = 0; round < 60; round++) {
+        int64_t base = now + (int64_t)rng_below(&r, 40) * bucket_us;
+        size_t burst = 1 + (size_t)rng_below(&r, 3000);
+        for (size_t i = 0; i < burst; i++) {
+            int64_t t;
+            switch (rng_below(&r, 4)) {
+            case 0: t = base; break;                      /* a tie at the start */
+            case 1: t = base + bucket_us - 1; break;      /* the last instant */
+            case 2: t = base + (int64_t)rng_below(&r, 5); break;
+            default: t = base + (int64_t)rng_below(&r, (uint64_t)bucket_us); break;
+            }
+            if (t < now) t = now;
+            evq_push(&q, t, NULL, (uint64_t)i);
+            heap_push(&h, t, NULL, (uint64_t)i);
+        }
+        size_t pops = (size_t)rng_below(&r, 4000);
+        for (size_t i = 0; i < pops; i++) {
+            heap_entry a, b;
+            bool got_q = evq_pop(&q, &a), got_h = heap_pop(&h, &b);
+            CHECK_INT_EQ(got_q, got_h);
+            if (!got_h) break;
+            CHECK_INT_EQ(a.t_us, b.t_us);
+            CHECK_INT_EQ(a.seq, b.seq);
+            CHECK_INT_EQ(a.aux, b.aux);
+            now = a.t_us;
+            if (i % 7 == 0) { /* into the bucket being popped: the late heap */
+                int64_t t = now + (int64_t)rng_below(&r, 3);
+                evq_push(&q, t, NULL, 99);
+                heap_push(&h, t, NULL, 99);
+            }
+        }
+    }
+    heap_entry a, b;
+    while (heap_pop(&h, &b)) {
+        CHECK(evq_pop(&q, &a));
+        CHECK_INT_EQ(a.t_us, b.t_us);
+        CHECK_INT_EQ(a.seq, b.seq);
+    }
+    CHECK(!evq_pop(&q, &a));
+    evq_cleanup(&q);
+    heap_cleanup(&h);
+}
+
+static void test_bursts_4000(void) { run_bursts(4000, 4); }
+static void test_bursts_narrow(void) { run_bursts(7, 5); }
+
 static const test_case cases[] = {
     TEST(test_matches_heap_small_buckets),
     TEST(test_matches_heap_one_bucket),
     TEST(test_matches_heap_wide_buckets),
     TEST(test_empty_and_far_jump),
+    TEST(test_bursts_4000),
+    TEST(test_bursts_narrow),
     {0},
 };
 

@@ -1,17 +1,23 @@
 /* evq.h - the virtual executor's event queue: a calendar of time buckets.
  *
  * Pops entries in exactly the order of a min-heap on (t_us, seq) - the
- * same sequence numbers, so the same run - but most pushes and pops touch
- * a small heap of one bucket instead of one heap of everything in flight:
+ * same sequence numbers, so the same run - but a push is an append to an
+ * unsorted array and a pop is a step along a sorted one:
  *
- *   now ─┬─ current bucket: a heap ordered by (t_us, seq)
+ *   now ─┬─ current bucket: `run`, sorted by (t_us, seq), read from run_pos
+ *        │                  + `late`, a heap of what was pushed into the
+ *        │                    current bucket after it was sorted (rare)
  *        ├─ buckets 1..n-1: unsorted arrays, width `bucket_us` each
  *        └─ beyond n buckets: the `far` heap (mining timers, the end)
  *
- * When the current bucket empties, the queue moves to the next bucket and
- * heapifies its array (plus whatever of `far` now falls inside). At 10,000
- * nodes the in-flight messages (~100,000) make a single heap too big for the
- * cache; one bucket's worth fits. Not thread-safe. */
+ * When the current bucket is used up, the queue moves to the next one and
+ * sorts its array (a counting pass over sub-slots of the bucket's time
+ * span, then insertion sort within each); far entries that the horizon now
+ * reaches move into their buckets. The pop takes the earlier of the run's
+ * head and the late heap's top. At 10,000 nodes the in-flight messages
+ * (~100,000) make a single heap too big for the cache, and even a heap per
+ * bucket cost ~250 instructions an entry; appending and sorting a bucket
+ * costs a fraction of that. Not thread-safe. */
 #ifndef CHAINSIM_UTIL_EVQ_H
 #define CHAINSIM_UTIL_EVQ_H
 
@@ -26,6 +32,10 @@ typedef struct evq_bucket {
     size_t n, cap;
 } evq_bucket;
 
+/* Emptied arrays kept for buckets that start filling (not freed and
+ * malloc'ed again at every bucket). */
+#define EVQ_SPARES 8
+
 typedef struct evq {
     int64_t bucket_us;
     size_t n_buckets;        /* power of two */
@@ -33,8 +43,12 @@ typedef struct evq {
     size_t cur;              /* index of the current bucket */
     int64_t cur_start_us;    /* start time of the current bucket */
     size_t in_buckets;       /* entries in buckets other than the current */
-    heap current;            /* the current bucket's entries */
+    evq_bucket run;          /* the current bucket, sorted; v[0..run_pos) are popped */
+    size_t run_pos;
+    heap late;               /* pushed into the current bucket after it was sorted */
     heap far;                /* entries past the last bucket */
+    evq_bucket spare[EVQ_SPARES];
+    size_t n_spare;
     uint64_t next_seq;
     size_t len;
 } evq;
