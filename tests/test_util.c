@@ -99,6 +99,20 @@ static void test_rng_exp_and_pareto(void) {
 
 /* ---- heap ---- */
 
+/* rng_pareto_inv is rng_pareto given 1 / alpha, bit for bit. */
+static void test_rng_pareto_inv_same_draw(void) {
+    rng a, b;
+    rng_seed(&a, 9, 1);
+    rng_seed(&b, 9, 1);
+    const double shapes[] = {1.0002, 1.04, 6.4, 80.0};
+    for (int i = 0; i < 4000; i++) {
+        double alpha = shapes[i % 4], xm = 27000.0 + i;
+        double x = rng_pareto(&a, alpha, xm), y = rng_pareto_inv(&b, 1.0 / alpha, xm);
+        CHECK(x == y);
+        CHECK(x >= xm);
+    }
+}
+
 static void test_heap_order_and_ties(void) {
     heap h;
     heap_init(&h);
@@ -411,6 +425,7 @@ static const test_case cases[] = {
     TEST(test_rng_unit_range),
     TEST(test_rng_below_uniform),
     TEST(test_rng_exp_and_pareto),
+    TEST(test_rng_pareto_inv_same_draw),
     TEST(test_heap_order_and_ties),
     TEST(test_heap_random_ties_by_insertion),
     TEST(test_hmap_basic),

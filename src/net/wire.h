@@ -16,9 +16,10 @@
  * is in flight drops it - or, when sent, with probability `loss` (a lost
  * message still occupies the sender's upload; a cut one does not).
  *
- * Thread safety: every function takes the wire's mutex; the wire owns its
- * rng, so in the threads executor the draws depend on thread timing (the
- * virtual executor calls it from one thread and is deterministic). */
+ * Thread safety: every function takes the wire's mutex, unless the wire
+ * was told that one thread calls it (wire_set_single_thread: the virtual
+ * executor). The wire owns its rng, so in the threads executor the draws
+ * depend on thread timing (the virtual executor is deterministic). */
 #ifndef CHAINSIM_NET_WIRE_H
 #define CHAINSIM_NET_WIRE_H
 
@@ -70,6 +71,13 @@ wire_fate wire_route(wire *w, int from, int to, size_t size_bytes, int64_t now_u
                      int64_t *arrive_us);
 /* At delivery: WIRE_DELIVER if a and b may still talk, else why not. */
 wire_fate wire_check(wire *w, int from, int to);
+
+/* single = true: from now on only the calling thread uses the wire, and
+ * no function takes the mutex (it costs two atomic operations per call,
+ * twice per message). The virtual executor sets it when its run starts; the
+ * threads executor never does. Call it from the thread that will use the
+ * wire, before any call it covers. */
+void wire_set_single_thread(wire *w, bool single);
 
 /* Partition: group_of_node[i] for each node; nodes in different groups are
  * cut apart. NULL heals every partition. */

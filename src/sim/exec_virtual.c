@@ -145,6 +145,9 @@ static void vx__begin(sim *s) {
     const scenario *scn = s->scn;
     s->v_started = true;
     s->v_drain_until = INT64_MAX;
+    /* This thread alone runs the sim from here (a window that drives it
+     * calls sim_isolate from the same thread): the wire skips its mutex. */
+    wire_set_single_thread(s->wire, true);
     for (int i = 0; i < s->n_nodes; i++) node_start(&s->nodes[i]);
     for (size_t i = 0; i < scn->n_events; i++)
         if (scn->events[i].at_us <= s->end_us)

@@ -46,6 +46,11 @@ double rng_exp(rng *r, double mean) {
 }
 
 double rng_pareto(rng *r, double alpha, double xm) {
-    assert(alpha > 0 && xm > 0);
-    return xm / pow(1.0 - rng_unit(r), 1.0 / alpha);
+    assert(alpha > 0);
+    return rng_pareto_inv(r, 1.0 / alpha, xm);
+}
+
+double rng_pareto_inv(rng *r, double inv_alpha, double xm) {
+    assert(inv_alpha > 0 && xm > 0);
+    return xm / pow(1.0 - rng_unit(r), inv_alpha);
 }

@@ -25,5 +25,9 @@ uint64_t rng_below(rng *r, uint64_t n);
 double rng_exp(rng *r, double mean);
 /* Pareto with shape `alpha` and scale `xm` (both > 0). */
 double rng_pareto(rng *r, double alpha, double xm);
+/* The same draw given 1 / alpha (> 0), for a caller that draws many times
+ * with one shape: rng_pareto(r, a, xm) is rng_pareto_inv(r, 1.0 / a, xm),
+ * bit for bit. */
+double rng_pareto_inv(rng *r, double inv_alpha, double xm);
 
 #endif
