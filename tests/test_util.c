@@ -171,6 +171,7 @@ static void test_heap_random_ties_by_insertion(void) {
 /* Every entry must be reachable from its home slot without crossing an empty
  * slot (what backward-shift deletion preserves), and len must match. */
 static int hmap_invariant_ok(const hmap *m) {
+    if (!m->slots) return m->cap == 0 && m->len <= HMAP_SMALL;
     size_t used = 0, mask = m->cap - 1;
     for (size_t i = 0; i < m->cap; i++) {
         if (m->slots[i].hash == 0) continue;
@@ -279,6 +280,78 @@ static void test_hmap_backward_shift_all_orders(void) {
     }
 }
 
+/* Two entries live in the struct; the third makes the table, which keeps
+ * them all; replacing, deleting and iterating work the same in both. */
+static void test_hmap_small_then_table(void) {
+    hmap m;
+    hmap_init(&m);
+    int v[4] = {0, 1, 2, 3};
+    CHECK(hmap_put(&m, "one", 3, &v[1]) == NULL);
+    CHECK(hmap_put(&m, "two", 3, &v[2]) == NULL);
+    CHECK(m.slots == NULL && m.cap == 0);
+    CHECK(hmap_put(&m, "one", 3, &v[0]) == &v[1]); /* replaced, still small */
+    CHECK(m.slots == NULL);
+    CHECK(hmap_get(&m, "one", 3) == &v[0]);
+    CHECK(hmap_get(&m, "two", 3) == &v[2]);
+    CHECK(hmap_get(&m, "three", 5) == NULL);
+    CHECK(hmap_get(&m, "on", 2) == NULL);
+    size_t seen = 0, pos = 0;
+    const hmap_slot *sl;
+    int sum = 0;
+    while (hmap_next(&m, &pos, &sl)) {
+        seen++;
+        sum += *(int *)sl->val;
+    }
+    CHECK_INT_EQ(seen, 2);
+    CHECK_INT_EQ(sum, 0 + 2);
+    /* Deleting the first moves the last into its place. */
+    CHECK(hmap_del(&m, "one", 3) == &v[0]);
+    CHECK(hmap_del(&m, "one", 3) == NULL);
+    CHECK_INT_EQ(hmap_len(&m), 1);
+    CHECK(hmap_get(&m, "two", 3) == &v[2]);
+    CHECK(hmap_put(&m, "one", 3, &v[1]) == NULL);
+    CHECK(hmap_put(&m, "three", 5, &v[3]) == NULL); /* the third: a table */
+    CHECK(m.slots != NULL && m.cap == 16);
+    CHECK(hmap_invariant_ok(&m));
+    CHECK_INT_EQ(hmap_len(&m), 3);
+    CHECK(hmap_get(&m, "one", 3) == &v[1]);
+    CHECK(hmap_get(&m, "two", 3) == &v[2]);
+    CHECK(hmap_get(&m, "three", 5) == &v[3]);
+    pos = 0;
+    seen = 0;
+    while (hmap_next(&m, &pos, &sl)) seen++;
+    CHECK_INT_EQ(seen, 3);
+    CHECK(hmap_del(&m, "one", 3) == &v[1]);
+    CHECK(hmap_del(&m, "two", 3) == &v[2]);
+    CHECK(hmap_del(&m, "three", 5) == &v[3]);
+    CHECK_INT_EQ(hmap_len(&m), 0);
+    CHECK(hmap_get(&m, "two", 3) == NULL);
+    CHECK(m.slots != NULL); /* the table stays */
+    CHECK(hmap_put(&m, "two", 3, &v[2]) == NULL);
+    CHECK(hmap_get(&m, "two", 3) == &v[2]);
+    hmap_cleanup(&m);
+    CHECK(m.slots == NULL && hmap_len(&m) == 0);
+}
+
+/* A replacing put hands the entry the new key's memory (the old key may go
+ * with the old value): small and in a table. */
+static void test_hmap_replace_takes_new_key(void) {
+    for (int table = 0; table < 2; table++) {
+        hmap m;
+        hmap_init(&m);
+        int v1 = 1, v2 = 2;
+        const char *fill[3] = {"f0", "f1", "f2"};
+        for (int i = 0; table && i < 3; i++) hmap_put(&m, fill[i], 2, &v1);
+        char old_key[4] = "dup", new_key[4] = "dup";
+        CHECK(hmap_put(&m, old_key, 3, &v1) == NULL);
+        CHECK(hmap_put(&m, new_key, 3, &v2) == &v1);
+        memcpy(old_key, "xxx", 3); /* freed with the old value, say */
+        CHECK(hmap_get(&m, "dup", 3) == &v2);
+        CHECK_INT_EQ(m.slots != NULL, table);
+        hmap_cleanup(&m);
+    }
+}
+
 /* Known answers from an independent implementation (Python) of the
  * documented hash: len * K, then per little-endian word (the tail zero-
  * padded) h = (h ^ w) * K, K = 0x9e3779b97f4a7c15, then fmix64, 0 -> 1. */
@@ -325,6 +398,18 @@ static void test_hmap_hash_fold_pair(void) {
     CHECK(hmap_del(&m, k0, 8) == &v0);
     CHECK(hmap_get(&m, k0, 8) == NULL);
     CHECK(hmap_get(&m, k1, 8) == &v1);
+    /* The same in a table (past the entries held inline). */
+    uint64_t others[3] = {1, 2, 3};
+    for (int i = 0; i < 3; i++) CHECK(hmap_put(&m, &others[i], 8, &others[i]) == NULL);
+    CHECK(m.slots != NULL);
+    CHECK(hmap_get(&m, k0, 8) == NULL);
+    CHECK(hmap_put(&m, k0, 8, &v0) == NULL);
+    CHECK(hmap_get(&m, k0, 8) == &v0);
+    CHECK(hmap_get(&m, k1, 8) == &v1);
+    CHECK(hmap_del(&m, k1, 8) == &v1);
+    CHECK(hmap_get(&m, k0, 8) == &v0);
+    CHECK(hmap_get(&m, k1, 8) == NULL);
+    CHECK(hmap_invariant_ok(&m));
     hmap_cleanup(&m);
 }
 
@@ -431,6 +516,8 @@ static const test_case cases[] = {
     TEST(test_hmap_basic),
     TEST(test_hmap_grow_many),
     TEST(test_hmap_backward_shift_all_orders),
+    TEST(test_hmap_small_then_table),
+    TEST(test_hmap_replace_takes_new_key),
     TEST(test_hmap_hash_known_answer),
     TEST(test_hmap_hash_spreads_pointers),
     TEST(test_hmap_hash_fold_pair),

@@ -90,15 +90,47 @@ static void hmap__resize(hmap *m, size_t cap) {
     free(old);
 }
 
+/* Small mode: the index of key in m->small, or len if absent. */
+static size_t hmap__find_small(const hmap *m, uint64_t h, const void *key, size_t key_len) {
+    size_t i = 0;
+    while (i < m->len && !hmap__same(&m->small[i], h, key, key_len)) i++;
+    return i;
+}
+
 void *hmap_get(const hmap *m, const void *key, size_t key_len) {
     if (m->len == 0) return NULL;
-    size_t i = hmap__find(m, hmap_hash(key, key_len), key, key_len);
+    uint64_t h = hmap_hash(key, key_len);
+    if (!m->slots) {
+        size_t i = hmap__find_small(m, h, key, key_len);
+        return i < m->len ? m->small[i].val : NULL;
+    }
+    size_t i = hmap__find(m, h, key, key_len);
     return m->slots[i].hash ? m->slots[i].val : NULL;
 }
 
 void *hmap_put(hmap *m, const void *key, size_t key_len, void *val) {
-    if ((m->len + 1) * 2 > m->cap) hmap__resize(m, m->cap ? m->cap * 2 : 16);
     uint64_t h = hmap_hash(key, key_len);
+    if (!m->slots) {
+        size_t i = hmap__find_small(m, h, key, key_len);
+        if (i < m->len) {
+            void *old = m->small[i].val;
+            m->small[i].key = key;
+            m->small[i].val = val;
+            return old;
+        }
+        if (m->len < HMAP_SMALL) {
+            m->small[m->len++] = (hmap_slot){h, key, key_len, val};
+            return NULL;
+        }
+        /* The first entry past the small ones: move them into a table. */
+        m->slots = xcalloc(16, sizeof *m->slots);
+        m->cap = 16;
+        for (size_t k = 0; k < m->len; k++) {
+            const hmap_slot *e = &m->small[k];
+            m->slots[hmap__find(m, e->hash, e->key, e->key_len)] = *e;
+        }
+    }
+    if ((m->len + 1) * 2 > m->cap) hmap__resize(m, m->cap * 2);
     size_t i = hmap__find(m, h, key, key_len);
     hmap_slot *s = &m->slots[i];
     if (s->hash) {
@@ -114,8 +146,16 @@ void *hmap_put(hmap *m, const void *key, size_t key_len, void *val) {
 
 void *hmap_del(hmap *m, const void *key, size_t key_len) {
     if (m->len == 0) return NULL;
+    uint64_t h = hmap_hash(key, key_len);
+    if (!m->slots) {
+        size_t k = hmap__find_small(m, h, key, key_len);
+        if (k == m->len) return NULL;
+        void *val = m->small[k].val;
+        m->small[k] = m->small[--m->len];
+        return val;
+    }
     size_t mask = m->cap - 1;
-    size_t i = hmap__find(m, hmap_hash(key, key_len), key, key_len);
+    size_t i = hmap__find(m, h, key, key_len);
     if (m->slots[i].hash == 0) return NULL;
     void *val = m->slots[i].val;
     /* Backward-shift deletion keeps every probe chain unbroken. */
@@ -138,6 +178,11 @@ done:
 }
 
 bool hmap_next(const hmap *m, size_t *pos, const hmap_slot **slot) {
+    if (!m->slots) {
+        if (*pos >= m->len) return false;
+        *slot = &m->small[(*pos)++];
+        return true;
+    }
     while (*pos < m->cap) {
         const hmap_slot *s = &m->slots[(*pos)++];
         if (s->hash) {
