@@ -6,14 +6,12 @@
 
 #include "util/mem.h"
 
-/* Arrays larger than this are not kept by an emptied bucket: every bucket
- * comes round again, and keeping each one's peak would hold n_buckets x the
- * largest burst. They go to the spares, or back to malloc. */
-#define EVQ_KEEP_CAP 64
 /* At most this many sub-slots per sort (a power of two). */
 #define EVQ_MAX_SLOTS 1024
-/* Up to this many entries, insertion sort alone is cheaper. */
+/* Up to this many entries (within one chunk), insertion sort alone is
+ * cheaper. */
 #define EVQ_SMALL_SORT 24
+_Static_assert(EVQ_SMALL_SORT <= EVQ_CHUNK_ENTRIES, "a small bucket is one chunk");
 
 void evq_init(evq *q, int64_t bucket_us, size_t n_buckets) {
     assert(bucket_us > 0);
@@ -25,11 +23,19 @@ void evq_init(evq *q, int64_t bucket_us, size_t n_buckets) {
     heap_init(&q->far);
 }
 
+static void evq__free_chunks(evq_chunk *c) {
+    while (c) {
+        evq_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+}
+
 void evq_cleanup(evq *q) {
-    for (size_t i = 0; i < q->n_buckets; i++) free(q->buckets[i].v);
-    for (size_t i = 0; i < q->n_spare; i++) free(q->spare[i].v);
+    for (size_t i = 0; i < q->n_buckets; i++) evq__free_chunks(q->buckets[i].head);
+    evq__free_chunks(q->free_chunks);
     free(q->buckets);
-    free(q->run.v);
+    free(q->run);
     heap_cleanup(&q->late);
     heap_cleanup(&q->far);
     *q = (evq){0};
@@ -47,22 +53,25 @@ static void evq__heap_put(heap *h, const heap_entry *e) {
     h->next_seq = saved;
 }
 
-/* Gives an emptied array back: kept by its bucket if small, else to the
- * spares or freed. */
-static void evq__release(evq *q, evq_bucket *b) {
-    b->n = 0;
-    if (b->cap <= EVQ_KEEP_CAP) return;
-    if (q->n_spare < EVQ_SPARES) q->spare[q->n_spare++] = *b;
-    else free(b->v);
-    *b = (evq_bucket){0};
+static evq_chunk *evq__chunk(evq *q) {
+    evq_chunk *c = q->free_chunks;
+    if (c) q->free_chunks = c->next;
+    else c = xmalloc(sizeof *c);
+    c->next = NULL;
+    c->n = 0;
+    return c;
 }
 
 static void evq__append(evq *q, evq_bucket *b, const heap_entry *e) {
-    if (b->n == b->cap) {
-        if (b->cap == 0 && q->n_spare > 0) *b = q->spare[--q->n_spare];
-        else b->v = xgrow(b->v, &b->cap, b->n + 1, sizeof *b->v);
+    evq_chunk *t = b->tail;
+    if (!t || t->n == EVQ_CHUNK_ENTRIES) {
+        evq_chunk *c = evq__chunk(q);
+        if (t) t->next = c;
+        else b->head = c;
+        b->tail = t = c;
     }
-    b->v[b->n++] = *e;
+    t->v[t->n++] = *e;
+    b->n++;
 }
 
 static void evq__place(evq *q, const heap_entry *e) {
@@ -95,56 +104,56 @@ static void evq__insertion_sort(heap_entry *v, size_t n) {
     }
 }
 
-/* Sorts src (times in [start, start + bucket_us)) into dst by (t_us, seq).
- * A counting pass spreads the entries over sub-slots of the bucket's span
- * (the slot only grows with the time, so no entry has to cross a slot
- * boundary afterwards); insertion sort then orders each slot's few. */
-static void evq__sort_into(const evq *q, heap_entry *dst, const heap_entry *src, size_t n) {
+/* The sub-slot of an entry in the current bucket: offset * slots /
+ * bucket_us, as a multiply and shift. offset < bucket_us keeps offset *
+ * scale below 2^32, so the slot stays below `slots`, and it never
+ * decreases as the offset grows. */
+static inline size_t evq__slot(const evq *q, const heap_entry *e, uint64_t scale, size_t slots) {
+    uint64_t offset = (uint64_t)(e->t_us - q->cur_start_us);
+    return (size_t)((offset * scale * slots) >> 32);
+}
+
+/* Sorts bucket b (times in [start, start + bucket_us)) into the run by
+ * (t_us, seq). Many entries: a counting pass spreads them over sub-slots of
+ * the bucket's span (the slot only grows with the time, so no entry has to
+ * cross a slot boundary afterwards), and insertion sort orders each slot's
+ * few; few entries: copied, then insertion sort. */
+static void evq__sort_into_run(evq *q, const evq_bucket *b) {
+    heap_entry *dst = q->run;
+    size_t n = b->n;
+    if (n <= EVQ_SMALL_SORT) { /* one chunk */
+        memcpy(dst, b->head->v, n * sizeof *dst);
+        evq__insertion_sort(dst, n);
+        return;
+    }
     size_t slots = 1;
     while (slots < n && slots < EVQ_MAX_SLOTS) slots *= 2;
-    /* slot = offset * slots / bucket_us, as a multiply and shift: offset <
-     * bucket_us keeps offset * scale below 2^32, so the slot stays below
-     * `slots`, and it never decreases as the offset grows. */
     uint64_t scale = ((uint64_t)1 << 32) / (uint64_t)q->bucket_us;
     size_t count[EVQ_MAX_SLOTS + 1];
     memset(count, 0, (slots + 1) * sizeof *count);
-    for (size_t i = 0; i < n; i++) {
-        uint64_t offset = (uint64_t)(src[i].t_us - q->cur_start_us);
-        count[((offset * scale * slots) >> 32) + 1]++;
-    }
+    for (const evq_chunk *c = b->head; c; c = c->next)
+        for (size_t i = 0; i < c->n; i++) count[evq__slot(q, &c->v[i], scale, slots) + 1]++;
     for (size_t s = 1; s <= slots; s++) count[s] += count[s - 1];
-    for (size_t i = 0; i < n; i++) {
-        uint64_t offset = (uint64_t)(src[i].t_us - q->cur_start_us);
-        dst[count[(offset * scale * slots) >> 32]++] = src[i];
-    }
+    for (const evq_chunk *c = b->head; c; c = c->next)
+        for (size_t i = 0; i < c->n; i++) dst[count[evq__slot(q, &c->v[i], scale, slots)]++] = c->v[i];
     evq__insertion_sort(dst, n);
 }
 
-/* Makes bucket `cur` the sorted run; the used-up run's array is recycled. */
+/* Makes bucket `cur` the sorted run; its chunks go back to the free list. */
 static void evq__take_bucket(evq *q) {
     evq_bucket *b = &q->buckets[q->cur];
     q->in_buckets -= b->n;
+    if (q->run_cap < b->n) q->run = xgrow(q->run, &q->run_cap, b->n, sizeof *q->run);
+    evq__sort_into_run(q, b);
     q->run_pos = 0;
-    if (b->n <= EVQ_SMALL_SORT) {
-        evq__insertion_sort(b->v, b->n);
-        evq_bucket used = q->run;
-        q->run = *b;
-        *b = used;
-        evq__release(q, b);
-        return;
-    }
-    if (q->run.cap < b->n) {
-        free(q->run.v);
-        q->run = (evq_bucket){0};
-        q->run.v = xgrow(NULL, &q->run.cap, b->n, sizeof *q->run.v);
-    }
-    evq__sort_into(q, q->run.v, b->v, b->n);
-    q->run.n = b->n;
-    evq__release(q, b);
+    q->run_len = b->n;
+    b->tail->next = q->free_chunks;
+    q->free_chunks = b->head;
+    *b = (evq_bucket){0};
 }
 
 static inline bool evq__current_empty(const evq *q) {
-    return q->run_pos == q->run.n && heap_len(&q->late) == 0;
+    return q->run_pos == q->run_len && heap_len(&q->late) == 0;
 }
 
 /* Moves the current bucket forward until it holds something. */
@@ -175,8 +184,8 @@ static void evq__advance(evq *q) {
  * heap's top. Requires a non-empty current bucket. */
 static const heap_entry *evq__first(const evq *q) {
     const heap_entry *late = heap_peek(&q->late);
-    if (q->run_pos == q->run.n) return late;
-    const heap_entry *head = &q->run.v[q->run_pos];
+    if (q->run_pos == q->run_len) return late;
+    const heap_entry *head = &q->run[q->run_pos];
     return late && evq__before(late, head) ? late : head;
 }
 

@@ -2,22 +2,24 @@
  *
  * Pops entries in exactly the order of a min-heap on (t_us, seq) - the
  * same sequence numbers, so the same run - but a push is an append to an
- * unsorted array and a pop is a step along a sorted one:
+ * unsorted bucket and a pop is a step along a sorted array:
  *
  *   now ─┬─ current bucket: `run`, sorted by (t_us, seq), read from run_pos
  *        │                  + `late`, a heap of what was pushed into the
  *        │                    current bucket after it was sorted (rare)
- *        ├─ buckets 1..n-1: unsorted arrays, width `bucket_us` each
+ *        ├─ buckets 1..n-1: unsorted, width `bucket_us` each
  *        └─ beyond n buckets: the `far` heap (mining timers, the end)
  *
  * When the current bucket is used up, the queue moves to the next one and
- * sorts its array (a counting pass over sub-slots of the bucket's time
- * span, then insertion sort within each); far entries that the horizon now
- * reaches move into their buckets. The pop takes the earlier of the run's
- * head and the late heap's top. At 10,000 nodes the in-flight messages
- * (~100,000) make a single heap too big for the cache, and even a heap per
- * bucket cost ~250 instructions an entry; appending and sorting a bucket
- * costs a fraction of that. Not thread-safe. */
+ * sorts its entries into `run` (a counting pass over sub-slots of the
+ * bucket's time span, then insertion sort within each); far entries that
+ * the horizon now reaches move into their buckets. The pop takes the
+ * earlier of the run's head and the late heap's top. A bucket stores its
+ * entries in fixed chunks from a shared free list, so a burst never
+ * reallocates and copies a growing array. At 10,000 nodes the in-flight
+ * messages (~100,000) make a single heap too big for the cache, and even a
+ * heap per bucket cost ~250 instructions an entry; appending and sorting a
+ * bucket costs a fraction of that. Not thread-safe. */
 #ifndef CHAINSIM_UTIL_EVQ_H
 #define CHAINSIM_UTIL_EVQ_H
 
@@ -27,14 +29,19 @@
 
 #include "util/heap.h"
 
-typedef struct evq_bucket {
-    heap_entry *v;
-    size_t n, cap;
-} evq_bucket;
+/* Entries per chunk: 1 kB of them. */
+#define EVQ_CHUNK_ENTRIES 32
 
-/* Emptied arrays kept for buckets that start filling (not freed and
- * malloc'ed again at every bucket). */
-#define EVQ_SPARES 8
+typedef struct evq_chunk {
+    heap_entry v[EVQ_CHUNK_ENTRIES];
+    struct evq_chunk *next;
+    size_t n;
+} evq_chunk;
+
+typedef struct evq_bucket {
+    evq_chunk *head, *tail; /* NULL when empty */
+    size_t n;
+} evq_bucket;
 
 typedef struct evq {
     int64_t bucket_us;
@@ -43,12 +50,11 @@ typedef struct evq {
     size_t cur;              /* index of the current bucket */
     int64_t cur_start_us;    /* start time of the current bucket */
     size_t in_buckets;       /* entries in buckets other than the current */
-    evq_bucket run;          /* the current bucket, sorted; v[0..run_pos) are popped */
-    size_t run_pos;
+    heap_entry *run;         /* the current bucket, sorted; [run_pos, run_len) are left */
+    size_t run_pos, run_len, run_cap;
     heap late;               /* pushed into the current bucket after it was sorted */
     heap far;                /* entries past the last bucket */
-    evq_bucket spare[EVQ_SPARES];
-    size_t n_spare;
+    evq_chunk *free_chunks;  /* emptied chunks, linked through next */
     uint64_t next_seq;
     size_t len;
 } evq;
