@@ -96,6 +96,29 @@ static void report__prop_line(FILE *out, const char *label, const percentiles *p
                  p->median, p->p90, p->max, p->n);
 }
 
+/* The live nodes' tips, highest first, then by hash: the same order
+ * whatever the map's (heap array, free()). */
+static const block **report__tips_sorted(sim *s, const metrics *m, size_t *n_out) {
+    size_t pos = 0, n = 0;
+    const hmap_slot *slot;
+    const block **list = xmalloc((hmap_len(&m->tip_count) + 1) * sizeof *list);
+    while (hmap_next(&m->tip_count, &pos, &slot)) {
+        const block *b = bstore_get(sim_store(s), slot->key);
+        if (b) list[n++] = b;
+    }
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && (list[j]->index > list[j - 1]->index ||
+                                     (list[j]->index == list[j - 1]->index &&
+                                      memcmp(list[j]->hash, list[j - 1]->hash, SHA256_LEN) < 0));
+             j--) {
+            const block *t = list[j];
+            list[j] = list[j - 1];
+            list[j - 1] = t;
+        }
+    *n_out = n;
+    return list;
+}
+
 static void report__agreement(FILE *out, sim *s, const metrics *m) {
     char h[20];
     if (m->distinct <= 1) {
@@ -105,16 +128,13 @@ static void report__agreement(FILE *out, sim *s, const metrics *m) {
     }
     fprintf(out, "  %-16s SPLIT: %d tips among %" PRIu64 " live nodes\n", "agreement", m->distinct,
             m->nodes_live);
-    size_t pos = 0;
-    const hmap_slot *slot;
-    int shown = 0;
-    while (hmap_next(&m->tip_count, &pos, &slot) && shown < 8) {
-        const block *b = bstore_get(sim_store(s), slot->key);
-        if (!b) continue;
-        fprintf(out, "  %-16s   #%" PRId64 " %s held by %" PRIdPTR " node(s)\n", "", b->index,
-                report__short(b, h), (intptr_t)slot->val);
-        shown++;
-    }
+    size_t n = 0;
+    const block **list = report__tips_sorted(s, m, &n);
+    for (size_t i = 0; i < n && i < 8; i++)
+        fprintf(out, "  %-16s   #%" PRId64 " %s held by %" PRIdPTR " node(s)\n", "", list[i]->index,
+                report__short(list[i], h),
+                (intptr_t)hmap_get(&m->tip_count, list[i]->hash, SHA256_LEN));
+    free(list);
 }
 
 /* Who attacked, and what they got next to what theory says they should. */
@@ -242,24 +262,8 @@ static cJSON *report__nodes(sim *s) {
 
 static cJSON *report__agreement_json(sim *s, const metrics *m) {
     cJSON *tips = cJSON_CreateArray();
-    size_t pos = 0;
-    const hmap_slot *slot;
-    /* Sorted by height then hash so the report is deterministic. */
-    const block **list = xmalloc((hmap_len(&m->tip_count) + 1) * sizeof *list);
     size_t n = 0;
-    while (hmap_next(&m->tip_count, &pos, &slot)) {
-        const block *b = bstore_get(sim_store(s), slot->key);
-        if (b) list[n++] = b;
-    }
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && (list[j]->index > list[j - 1]->index ||
-                                     (list[j]->index == list[j - 1]->index &&
-                                      memcmp(list[j]->hash, list[j - 1]->hash, SHA256_LEN) < 0));
-             j--) {
-            const block *t = list[j];
-            list[j] = list[j - 1];
-            list[j - 1] = t;
-        }
+    const block **list = report__tips_sorted(s, m, &n);
     for (size_t i = 0; i < n; i++) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "hash", list[i]->hash_hex);
