@@ -108,6 +108,14 @@ static void test_selfish_gamma_matters(void) {
         run_start(&r, k == 0 ? SELFISH_JSON(3, 0, 1800000) : SELFISH_JSON(3, 1, 1800000));
         CHECK_DBL_NEAR(r.m->selfish_gamma, (double)k, 1e-12);
         CHECK_DBL_NEAR(r.m->selfish_share, 3.0 / 9, 1e-12);
+        /* The races as the network decided them: with gamma 1 every honest
+         * node but the finder of the competing block is on the attacker's
+         * side (5 of 6 of the honest power); with gamma 0, none. */
+        double g = -1;
+        CHECK(metrics_value(r.m, "selfish_gamma_measured", &g));
+        CHECK(r.m->selfish_races > 50);
+        if (k == 0) CHECK_DBL_NEAR(g, 0, 0);
+        else CHECK(g > 0.7 && g < 0.95);
         rev[k] = r.m->attacker_revenue;
         run_end(&r);
     }

@@ -469,7 +469,12 @@ static void test_every_metric_name(void) {
      * (the break-even point of Eyal & Sirer's figure 2). */
     feed(m, (sim_event){.kind = EV_ATTACKER, .node = 0, .peer = -1, .strategy = NODE_SELFISH,
                         .value = 0.25, .value2 = 0.5});
-    feed(m, (sim_event){.kind = EV_ATTACK, .node = 0, .peer = -1, .value = 1});
+    feed(m, (sim_event){.kind = EV_ATTACK, .node = 0, .peer = -1, .strategy = NODE_DOUBLE_SPEND,
+                        .value = 1});
+    /* Three tie races decided by honest blocks, one on the attacker's side. */
+    for (int k = 0; k < 3; k++)
+        feed(m, (sim_event){.kind = EV_ATTACK, .node = 0, .peer = -1, .strategy = NODE_SELFISH,
+                            .value = k == 0 ? 1 : 0});
     /* a4 reaches all three nodes, 0.3 s after it was mined. */
     accepted(m, 3.0, 0, t.a4);
     accepted(m, 3.3, 1, t.a4);
@@ -493,6 +498,7 @@ static void test_every_metric_name(void) {
         {"chains_rejected", 0},      {"nodes_live", 3},           {"attacker_share", 0.25},
         {"attacker_revenue", 1},     {"selfish_revenue_theory", 0.25},
         {"selfish_revenue_gap", 0.75}, {"double_spends_released", 1},
+        {"selfish_gamma_measured", 1.0 / 3},
         {"stale_rate_theory", 0.18126924692201818}, /* 1 - e^-0.2 */
         {"stale_rate_gap", (0.5 - 0.18126924692201818) / 0.18126924692201818},
     };

@@ -28,9 +28,12 @@
  *   | LINKS           |   -1     |        |                |                  |
  *   | ATTACKER        | attacker | victim |                | strategy, value: |
  *   |                 |          | or -1  |                | share, value2: γ |
- *   | ATTACK          | attacker |        | branch tip     | value: 1 released|
- *   |                 |          |        |                | 0 gave up, -1 no |
- *   |                 |          |        |                | funds            |
+ *   | ATTACK          | attacker |        | branch tip, or | strategy; value: |
+ *   |                 |          |        | the honest     | double spend: 1  |
+ *   |                 |          |        | block deciding | released, 0 gave |
+ *   |                 |          |        | a race         | up, -1 no funds; |
+ *   |                 |          |        |                | selfish: 1 the   |
+ *   |                 |          |        |                | race went its way|
  *
  *   * peer = -1 when the transaction came from a user (command), not a peer.
  *
@@ -42,7 +45,7 @@
  *
  * ATTACKER comes once per attacker when the run starts (strategy is a
  * node_strategy, value its hash-power share); ATTACK when a double spend
- * ends. */
+ * ends, and when an honest block decides a selfish miner's tie race. */
 #ifndef CHAINSIM_NODE_EVENT_H
 #define CHAINSIM_NODE_EVENT_H
 

@@ -186,6 +186,13 @@ static void node__release_due(node *n) {
 static void node__selfish_on_block(node *n, const block *b) {
     node__attack *a = n->attack;
     if (b->index <= a->pub_height) return; /* not longer than what they had */
+    if (a->racing && b->index == a->pub_height + 1) {
+        /* The race is decided by an honest block: on our side of the tie or
+         * on theirs. Counted, these measure the network's gamma. */
+        bool ours = b->parent && strcmp(b->parent->miner, n->name) == 0;
+        node__emit(n, (sim_event){.kind = EV_ATTACK, .peer = -1, .block = b,
+                                  .strategy = NODE_SELFISH, .value = ours ? 1 : 0});
+    }
     a->pub_height = b->index;
     a->racing = false;
     const block *tip = n->chain.tip;
@@ -236,7 +243,7 @@ static void node__ds_finish(node *n, bool released) {
     }
     node__emit(n, (sim_event){.kind = EV_ATTACK, .peer = -1,
                               .block = released ? a->priv_tip : a->pub_tip,
-                              .value = released ? 1 : 0});
+                              .strategy = NODE_DOUBLE_SPEND, .value = released ? 1 : 0});
 }
 
 static void node__ds_check(node *n) {
@@ -268,7 +275,8 @@ static void node__ds_begin(node *n) {
     a->back = tx_create(n->name, vault, balance > 0 ? balance : 1, id, now_ms, &why);
     if (!a->pay || !a->back || balance < a->d.amount) {
         a->ds = DS_DONE; /* nothing to spend twice: the attack cannot start */
-        node__emit(n, (sim_event){.kind = EV_ATTACK, .peer = -1, .block = tip, .value = -1});
+        node__emit(n, (sim_event){.kind = EV_ATTACK, .peer = -1, .block = tip,
+                                  .strategy = NODE_DOUBLE_SPEND, .value = -1});
         return;
     }
     /* The payment goes straight to every peer (not into our own mempool:

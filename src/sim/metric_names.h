@@ -34,6 +34,7 @@
     X(attacker_revenue, "attackers' share of the main chain's blocks")         \
     X(selfish_revenue_theory, "Eyal & Sirer's R(alpha, gamma) for the selfish miner") \
     X(selfish_revenue_gap, "attacker_revenue - selfish_revenue_theory")        \
+    X(selfish_gamma_measured, "tie races an honest block decided on the selfish miner's side, of all") \
     X(double_spends_released, "double-spend branches released")              \
     X(stale_rate_theory, "1 - exp(-propagation_mean_s / block interval): what tau predicts") \
     X(stale_rate_gap, "(stale_rate - stale_rate_theory) / stale_rate_theory")

@@ -170,7 +170,12 @@ void metrics_sink(void *user, const sim_event *ev) {
         }
         break;
     case EV_ATTACK:
-        if (ev->value > 0) m->double_spends_released++;
+        if (ev->strategy == NODE_SELFISH) {
+            m->selfish_races++;
+            m->selfish_races_ours += ev->value > 0;
+        } else if (ev->value > 0) {
+            m->double_spends_released++;
+        }
         break;
     case EV_CRASH:
         if (!m->down[ev->node]) {
@@ -343,6 +348,8 @@ bool metrics_value(const metrics *m, const char *name, double *out) {
         {"selfish_revenue_theory", m->selfish_theory},
         {"selfish_revenue_gap", m->n_selfish ? m->attacker_revenue - m->selfish_theory : 0},
         {"double_spends_released", (double)m->double_spends_released},
+        {"selfish_gamma_measured",
+         m->selfish_races ? (double)m->selfish_races_ours / (double)m->selfish_races : 0},
         {"stale_rate_theory", theory},
         {"stale_rate_gap", theory > 0 ? (m->stale_rate - theory) / theory : 0},
     };

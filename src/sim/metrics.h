@@ -77,6 +77,9 @@ typedef struct metrics {
     double attacker_share;                /* their hash-power share, summed */
     double selfish_share, selfish_gamma;  /* alpha and gamma of selfish mining */
     uint64_t double_spends_released;
+    uint64_t selfish_races, selfish_races_ours; /* tie races an honest block decided,
+                                                   and those it decided on the
+                                                   attacker's side: gamma */
     int64_t block_interval_us;            /* for stale_rate_theory; 0 = unknown */
 
     /* filled by metrics_finish */

@@ -148,10 +148,16 @@ static void report__attackers(FILE *out, sim *s, const metrics *m) {
     if (scn->n_attackers > 4) fprintf(out, ", ...");
     fprintf(out, "; %.1f%% of the hash power, %.1f%% of the main chain\n",
             100 * m->attacker_share, 100 * m->attacker_revenue);
-    if (m->n_selfish)
+    if (m->n_selfish) {
         fprintf(out, "  %-16s revenue %.4f; Eyal & Sirer R(alpha %.3f, gamma %.3f) = %.4f\n",
                 "selfish mining", m->attacker_revenue, m->selfish_share, m->selfish_gamma,
                 m->selfish_theory);
+        if (m->selfish_races)
+            fprintf(out, "  %-16s %.3f measured: %" PRIu64 " of %" PRIu64
+                         " tie races went the attacker's way\n",
+                    "gamma", (double)m->selfish_races_ours / (double)m->selfish_races,
+                    m->selfish_races_ours, m->selfish_races);
+    }
     if (m->double_spends_released)
         fprintf(out, "  %-16s %" PRIu64 " private branch(es) released\n", "double spend",
                 m->double_spends_released);

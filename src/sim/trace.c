@@ -72,8 +72,11 @@ void trace_sink(void *user, const sim_event *ev) {
         fprintf(f, ", \"strategy\": \"%s\"", node_strategy_name((node_strategy)ev->strategy));
         break;
     case EV_ATTACK:
-        fprintf(f, ", \"outcome\": \"%s\"",
-                ev->value > 0 ? "released" : ev->value == 0 ? "gave_up" : "no_funds");
+        if (ev->strategy == NODE_SELFISH)
+            fprintf(f, ", \"outcome\": \"%s\"", ev->value > 0 ? "race_won" : "race_lost");
+        else
+            fprintf(f, ", \"outcome\": \"%s\"",
+                    ev->value > 0 ? "released" : ev->value == 0 ? "gave_up" : "no_funds");
         break;
     default: break;
     }

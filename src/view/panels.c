@@ -237,8 +237,11 @@ static void side__note_text(const view_app *a, const view_ev *ev, char *out, siz
         snprintf(out, len, "attacker: %s", node_strategy_name((node_strategy)ev->strategy));
         break;
     case EV_ATTACK:
-        snprintf(out, len, "double spend %s",
-                 ev->value > 0 ? "released" : ev->value == 0 ? "given up" : "without funds");
+        if (ev->strategy == NODE_SELFISH)
+            snprintf(out, len, "tie race %s", ev->value > 0 ? "won" : "lost");
+        else
+            snprintf(out, len, "double spend %s",
+                     ev->value > 0 ? "released" : ev->value == 0 ? "given up" : "without funds");
         break;
     default: snprintf(out, len, "%s", ev_kind_name(ev->kind)); break;
     }
