@@ -30,7 +30,7 @@ typedef struct node__held {
     int64_t due_us;
 } node__held;
 
-typedef enum ds_state { DS_WAITING = 0, DS_MINING, DS_DONE } ds_state;
+typedef enum node__ds_state { DS_WAITING = 0, DS_MINING, DS_DONE } node__ds_state;
 
 typedef struct node__attack node__attack;
 
@@ -47,7 +47,7 @@ struct node__attack {
     size_t n_held, cap_held;
 
     /* double spend */
-    ds_state ds;
+    node__ds_state ds;
     const block *priv_tip;   /* the private branch's tip */
     const block *pub_tip;    /* the heaviest block the others showed us */
     int64_t fork_height;     /* where the private branch leaves the public one */
