@@ -13,6 +13,7 @@
 #include "util/heap.h"
 #include "util/hex.h"
 #include "util/hmap.h"
+#include "util/jpath.h"
 #include "util/rng.h"
 
 /* ---- rng ---- */
@@ -504,7 +505,37 @@ static void test_hex(void) {
     CHECK_STR_EQ(out, "");
 }
 
+/* JSON paths for messages: identifiers join with '.', others are quoted,
+ * control bytes and quotes become \xNN, long strings and paths are cut. */
+static void test_jpath(void) {
+    char p[JPATH_MAX], q[JPATH_QUOTE_BUF];
+    jpath_key(p, "$", "chain");
+    CHECK_STR_EQ(p, "$.chain");
+    jpath_key(p, "$.chain.genesis.balances", "with space");
+    CHECK_STR_EQ(p, "$.chain.genesis.balances[\"with space\"]");
+    jpath_key(p, "$.sweep.vary", "chain.block_bytes");
+    CHECK_STR_EQ(p, "$.sweep.vary[\"chain.block_bytes\"]");
+    jpath_key(p, "$", "9lives");
+    CHECK_STR_EQ(p, "$[\"9lives\"]");
+    jpath_idx(p, "$.events", 3);
+    CHECK_STR_EQ(p, "$.events[3]");
+    CHECK_STR_EQ(jpath_quote(q, sizeof q, "a\"b\\c\nd"), "a\\x22b\\x5cc\\x0ad");
+    char long_name[100];
+    memset(long_name, 'x', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    jpath_quote(q, sizeof q, long_name);
+    CHECK_INT_EQ(strlen(q), JPATH_QUOTE_MAX + 3);
+    CHECK_STR_EQ(q + JPATH_QUOTE_MAX, "...");
+    char parent[400];
+    memset(parent, 'p', sizeof parent - 1);
+    parent[sizeof parent - 1] = '\0';
+    jpath_idx(p, parent, 1);
+    CHECK_INT_EQ(strlen(p), JPATH_MAX - 1);
+    CHECK_STR_EQ(p + JPATH_MAX - 4, "...");
+}
+
 static const test_case cases[] = {
+    TEST(test_jpath),
     TEST(test_rng_xoshiro_known_answer),
     TEST(test_rng_deterministic),
     TEST(test_rng_unit_range),

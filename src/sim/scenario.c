@@ -38,13 +38,12 @@
 #include "sim/metric_names.h"
 #include "sim/presets.h"
 #include "util/hmap.h"
+#include "util/jpath.h"
 #include "util/mem.h"
 
 /* Integers in the file are read through a double (cJSON); beyond 2^53 - 1
  * they are no longer exact, so that is the widest integer accepted. */
 #define SCN_INT_MAX 9007199254740991LL
-#define SCN_JPATH_MAX 256   /* a JSON path in a message; longer ones are cut */
-#define SCN_QUOTE_MAX 48    /* bytes of a user string quoted in a message */
 #define SCN_MAX_BLOCK_BYTES 1000000000LL
 #define SCN_MAX_HEIGHT 1000000000LL
 #define SCN_MAX_RATE 1e6    /* tx_per_s */
@@ -75,53 +74,6 @@ static cs_err scn_fail_code(scn_ctx *c, cs_err err, const char *jpath, const cha
 
 #define scn_fail(c, jpath, ...) scn_fail_code((c), CS_EINVAL, (jpath), __VA_ARGS__)
 
-/* Copies a user string for a message: control bytes become \xNN (the message
- * must stay one line) and long strings are cut with "...". */
-static const char *scn_quote(char *dst, size_t cap, const char *s) {
-    size_t o = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (o + 8 >= cap || (size_t)(p - (const unsigned char *)s) >= SCN_QUOTE_MAX) {
-            memcpy(dst + o, "...", 4);
-            return dst;
-        }
-        if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
-            o += (size_t)snprintf(dst + o, cap - o, "\\x%02x", *p);
-        else
-            dst[o++] = (char)*p;
-    }
-    dst[o] = '\0';
-    return dst;
-}
-
-static bool scn_is_ident(const char *k) {
-    if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || *k == '_')) return false;
-    for (; *k; k++)
-        if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') ||
-              *k == '_'))
-            return false;
-    return true;
-}
-
-/* JSON paths: "$.chain.difficulty", "$.events[3].peers[0]",
- * "$.chain.genesis.balances[\"with space\"]". A path too long for the
- * buffer is cut and ends in "...". */
-static void scn_jp_cut(char dst[SCN_JPATH_MAX], int written) {
-    if (written >= SCN_JPATH_MAX) memcpy(dst + SCN_JPATH_MAX - 4, "...", 4);
-}
-
-static void scn_jp_key(char dst[SCN_JPATH_MAX], const char *parent, const char *key) {
-    char q[SCN_QUOTE_MAX * 4 + 8];
-    if (scn_is_ident(key))
-        scn_jp_cut(dst, snprintf(dst, SCN_JPATH_MAX, "%s.%s", parent, key));
-    else
-        scn_jp_cut(dst, snprintf(dst, SCN_JPATH_MAX, "%s[\"%s\"]", parent,
-                                 scn_quote(q, sizeof q, key)));
-}
-
-static void scn_jp_idx(char dst[SCN_JPATH_MAX], const char *parent, size_t i) {
-    scn_jp_cut(dst, snprintf(dst, SCN_JPATH_MAX, "%s[%zu]", parent, i));
-}
-
 /* ---- generic checks --------------------------------------------------- */
 
 static bool scn_in_list(const char *key, const char *const *list) {
@@ -135,9 +87,9 @@ static bool scn_in_list(const char *key, const char *const *list) {
 static cs_err scn_check_object(scn_ctx *c, const cJSON *obj, const char *jp,
                                const char *const *a, const char *const *b) {
     if (!cJSON_IsObject(obj)) return scn_fail(c, jp, "expected an object");
-    char kp[SCN_JPATH_MAX];
+    char kp[JPATH_MAX];
     for (const cJSON *it = obj->child; it; it = it->next) {
-        scn_jp_key(kp, jp, it->string);
+        jpath_key(kp, jp, it->string);
         if (!scn_in_list(it->string, a) && !scn_in_list(it->string, b))
             return scn_fail(c, kp, "unknown field");
         for (const cJSON *prev = obj->child; prev != it; prev = prev->next)
@@ -149,8 +101,8 @@ static cs_err scn_check_object(scn_ctx *c, const cJSON *obj, const char *jp,
 
 /* Fetches a required field; its path goes to kp. */
 static cs_err scn_required(scn_ctx *c, const cJSON *obj, const char *jp, const char *key,
-                           const cJSON **out, char kp[SCN_JPATH_MAX]) {
-    scn_jp_key(kp, jp, key);
+                           const cJSON **out, char kp[JPATH_MAX]) {
+    jpath_key(kp, jp, key);
     *out = cJSON_GetObjectItemCaseSensitive(obj, key);
     if (!*out) return scn_fail(c, kp, "required field is missing");
     return CS_OK;
@@ -239,8 +191,8 @@ static cs_err scn_get_node(scn_ctx *c, const cJSON *it, const char *jp, int *out
     if (cJSON_IsString(it)) {
         void *v = hmap_get(&c->names, it->valuestring, strlen(it->valuestring));
         if (!v) {
-            char q[SCN_QUOTE_MAX * 4 + 8];
-            return scn_fail(c, jp, "unknown node \"%s\"", scn_quote(q, sizeof q, it->valuestring));
+            char q[JPATH_QUOTE_BUF];
+            return scn_fail(c, jp, "unknown node \"%s\"", jpath_quote(q, sizeof q, it->valuestring));
         }
         *out = (int)((uintptr_t)v - 1);
         return CS_OK;
@@ -275,10 +227,10 @@ static cs_err scn_add_name(scn_ctx *c, int i, const char *jp) {
     const char *name = c->s->nodes[i].name;
     void *prev = hmap_put(&c->names, name, strlen(name), (void *)(uintptr_t)(i + 1));
     if (prev) {
-        char q[SCN_QUOTE_MAX * 4 + 8];
+        char q[JPATH_QUOTE_BUF];
         hmap_put(&c->names, name, strlen(name), prev);
         return scn_fail(c, jp, "duplicate node name \"%s\" (also $.nodes[%d])",
-                        scn_quote(q, sizeof q, name), (int)((uintptr_t)prev - 1));
+                        jpath_quote(q, sizeof q, name), (int)((uintptr_t)prev - 1));
     }
     return CS_OK;
 }
@@ -287,7 +239,7 @@ static cs_err scn_parse_node(scn_ctx *c, const cJSON *obj, int i, const char *jp
     static const char *const keys[] = {"name", "hash_power", "region", "upload_bps",
                                        "download_bps", NULL};
     scn_node *n = &c->s->nodes[i];
-    char kp[SCN_JPATH_MAX];
+    char kp[JPATH_MAX];
     const cJSON *it = NULL;
     const char *name = NULL;
     cs_err e = scn_check_object(c, obj, jp, keys, NULL);
@@ -299,24 +251,24 @@ static cs_err scn_parse_node(scn_ctx *c, const cJSON *obj, int i, const char *jp
     if ((e = scn_add_name(c, i, kp))) return e;
     n->hash_power = 1;
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "hash_power"))) {
-        scn_jp_key(kp, jp, "hash_power");
+        jpath_key(kp, jp, "hash_power");
         scn_range r = {.lo = 0, .hi = SCN_MAX_HASH_POWER};
         if ((e = scn_get_num(c, it, kp, r, &n->hash_power))) return e;
         n->hash_power_set = true;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "region"))) {
         int64_t region = 0;
-        scn_jp_key(kp, jp, "region");
+        jpath_key(kp, jp, "region");
         if ((e = scn_get_int(c, it, kp, 0, SCN_MAX_REGIONS - 1, &region))) return e;
         n->region = (int)region;
         n->region_set = true;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "upload_bps"))) {
-        scn_jp_key(kp, jp, "upload_bps");
+        jpath_key(kp, jp, "upload_bps");
         if ((e = scn_get_int(c, it, kp, 1, SCN_INT_MAX, &n->upload_bps))) return e;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "download_bps"))) {
-        scn_jp_key(kp, jp, "download_bps");
+        jpath_key(kp, jp, "download_bps");
         if ((e = scn_get_int(c, it, kp, 1, SCN_INT_MAX, &n->download_bps))) return e;
     }
     return CS_OK;
@@ -324,7 +276,7 @@ static cs_err scn_parse_node(scn_ctx *c, const cJSON *obj, int i, const char *jp
 
 static cs_err scn_parse_nodes(scn_ctx *c, const cJSON *root) {
     scenario *s = c->s;
-    char jp[SCN_JPATH_MAX];
+    char jp[JPATH_MAX];
     const cJSON *it = NULL;
     cs_err e = scn_required(c, root, "$", "nodes", &it, jp);
     if (e) return e;
@@ -336,8 +288,8 @@ static cs_err scn_parse_nodes(scn_ctx *c, const cJSON *root) {
         s->n_nodes = n;
         int i = 0;
         for (const cJSON *el = it->child; el; el = el->next, i++) {
-            char ep[SCN_JPATH_MAX];
-            scn_jp_idx(ep, jp, (size_t)i);
+            char ep[JPATH_MAX];
+            jpath_idx(ep, jp, (size_t)i);
             if ((e = scn_parse_node(c, el, i, ep))) return e;
         }
         return CS_OK;
@@ -366,14 +318,14 @@ static cs_err scn_parse_edges(scn_ctx *c, const cJSON *arr, const char *jp) {
     s->n_edges = (size_t)n;
     size_t i = 0;
     for (const cJSON *el = arr->child; el; el = el->next, i++) {
-        char ep[SCN_JPATH_MAX], np[SCN_JPATH_MAX];
-        scn_jp_idx(ep, jp, i);
+        char ep[JPATH_MAX], np[JPATH_MAX];
+        jpath_idx(ep, jp, i);
         if (!cJSON_IsArray(el) || cJSON_GetArraySize(el) != 2)
             return scn_fail(c, ep, "expected a pair [node, node]");
         cs_err e;
-        scn_jp_idx(np, ep, 0);
+        jpath_idx(np, ep, 0);
         if ((e = scn_get_node(c, el->child, np, &s->edges[2 * i]))) return e;
-        scn_jp_idx(np, ep, 1);
+        jpath_idx(np, ep, 1);
         if ((e = scn_get_node(c, el->child->next, np, &s->edges[2 * i + 1]))) return e;
         if (s->edges[2 * i] == s->edges[2 * i + 1])
             return scn_fail(c, ep, "an edge from a node to itself");
@@ -408,15 +360,15 @@ static cs_err scn_parse_cdf(scn_ctx *c, const cJSON *arr, const char *jp, double
     double *cdf = xcalloc((size_t)n, sizeof *cdf);
     int i = 0;
     cs_err e = CS_OK;
-    char ep[SCN_JPATH_MAX];
+    char ep[JPATH_MAX];
     for (const cJSON *v = arr->child; v && !e; v = v->next, i++) {
-        scn_jp_idx(ep, jp, (size_t)i);
+        jpath_idx(ep, jp, (size_t)i);
         e = scn_get_num(c, v, ep, (scn_range){.lo = 0, .hi = 1, .show_hi = true}, &cdf[i]);
         if (!e && i > 0 && cdf[i] < cdf[i - 1])
             e = scn_fail(c, ep, "a cumulative distribution never decreases");
     }
     if (!e && fabs(cdf[n - 1] - 1.0) > 1e-9) {
-        scn_jp_idx(ep, jp, (size_t)(n - 1));
+        jpath_idx(ep, jp, (size_t)(n - 1));
         e = scn_fail(c, ep, "the last cumulative probability must be 1");
     }
     if (e) {
@@ -439,10 +391,10 @@ static cs_err scn_topo_fields(scn_ctx *c, const cJSON *it, const char *jp, topo_
                   {"edges", "only an \"edges\" topology takes edges"}};
     bool ok[] = {kind == TOPO_RANDOM || kind == TOPO_SMALL_WORLD || kind == TOPO_SCALE_FREE,
                  kind == TOPO_SMALL_WORLD, kind == TOPO_RANDOM, kind == TOPO_EDGES};
-    char kp[SCN_JPATH_MAX];
+    char kp[JPATH_MAX];
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         if (!ok[i] && cJSON_GetObjectItemCaseSensitive(it, fields[i].key)) {
-            scn_jp_key(kp, jp, fields[i].key);
+            jpath_key(kp, jp, fields[i].key);
             return scn_fail(c, kp, "%s", fields[i].who);
         }
     return CS_OK;
@@ -452,13 +404,13 @@ static cs_err scn_parse_topology(scn_ctx *c, const cJSON *root) {
     static const char *const keys[] = {"type", "k", "beta", "outbound_cdf", "edges", NULL};
     scenario *s = c->s;
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(root, "topology");
-    char jp[SCN_JPATH_MAX], kp[SCN_JPATH_MAX];
+    char jp[JPATH_MAX], kp[JPATH_MAX];
     cs_err e;
     s->topology = TOPO_MESH;
     s->topology_k = 8;
     s->topology_beta = 0.1;
     if (!it) return CS_OK;
-    scn_jp_key(jp, "$", "topology");
+    jpath_key(jp, "$", "topology");
     if (cJSON_IsString(it)) {
         if ((e = scn_topo_kind(c, it, jp, &s->topology))) return e;
         if (s->topology == TOPO_EDGES)
@@ -479,19 +431,19 @@ static cs_err scn_parse_topology(scn_ctx *c, const cJSON *root) {
     if (k && cdf) return scn_fail(c, jp, "give either k or outbound_cdf");
     if (k) {
         int64_t v = 0;
-        scn_jp_key(kp, jp, "k");
+        jpath_key(kp, jp, "k");
         if ((e = scn_get_int(c, k, kp, 1, SCN_MAX_NODES, &v))) return e;
         if (s->topology == TOPO_SMALL_WORLD && v % 2 != 0)
             return scn_fail(c, kp, "a small-world lattice needs an even k (k/2 neighbours a side)");
         s->topology_k = (int)v;
     }
     if (beta) {
-        scn_jp_key(kp, jp, "beta");
+        jpath_key(kp, jp, "beta");
         scn_range r = {.lo = 0, .hi = 1, .show_hi = true};
         if ((e = scn_get_num(c, beta, kp, r, &s->topology_beta))) return e;
     }
     if (cdf) {
-        scn_jp_key(kp, jp, "outbound_cdf");
+        jpath_key(kp, jp, "outbound_cdf");
         if ((e = scn_parse_cdf(c, cdf, kp, &s->outbound_cdf, &s->n_outbound_cdf))) return e;
         s->topology = TOPO_RANDOM_DEGREES;
     }
@@ -514,13 +466,13 @@ static cs_err scn_parse_regions(scn_ctx *c, const cJSON *m, const char *jp) {
     s->n_regions = n;
     int r = 0;
     for (const cJSON *row = m->child; row; row = row->next, r++) {
-        char rp[SCN_JPATH_MAX], cp[SCN_JPATH_MAX];
-        scn_jp_idx(rp, jp, (size_t)r);
+        char rp[JPATH_MAX], cp[JPATH_MAX];
+        jpath_idx(rp, jp, (size_t)r);
         if (!cJSON_IsArray(row) || cJSON_GetArraySize(row) != n)
             return scn_fail(c, rp, "expected a row of %d numbers (the matrix must be square)", n);
         int col = 0;
         for (const cJSON *v = row->child; v; v = v->next, col++) {
-            scn_jp_idx(cp, rp, (size_t)col);
+            jpath_idx(cp, rp, (size_t)col);
             cs_err e = scn_get_ms(c, v, cp, &s->region_latency_us[r * n + col]);
             if (e) return e;
         }
@@ -531,7 +483,7 @@ static cs_err scn_parse_regions(scn_ctx *c, const cJSON *m, const char *jp) {
 static cs_err scn_parse_latency(scn_ctx *c, const cJSON *it, const char *jp) {
     static const char *const keys[] = {"min", "max", "regions", NULL};
     scenario *s = c->s;
-    char kp[SCN_JPATH_MAX];
+    char kp[JPATH_MAX];
     cs_err e;
     if (cJSON_IsNumber(it)) {
         s->latency = LATENCY_FIXED;
@@ -545,7 +497,7 @@ static cs_err scn_parse_latency(scn_ctx *c, const cJSON *it, const char *jp) {
         if (it->child->next)
             return scn_fail(c, jp, "give either \"min\" and \"max\" or \"regions\"");
         s->latency = LATENCY_REGIONS;
-        scn_jp_key(kp, jp, "regions");
+        jpath_key(kp, jp, "regions");
         return scn_parse_regions(c, regions, kp);
     }
     const cJSON *lo = NULL, *hi = NULL;
@@ -563,33 +515,33 @@ static cs_err scn_parse_links(scn_ctx *c, const cJSON *root) {
                                        "processing_ms", NULL};
     scenario *s = c->s;
     const cJSON *links = cJSON_GetObjectItemCaseSensitive(root, "links");
-    char jp[SCN_JPATH_MAX], kp[SCN_JPATH_MAX];
+    char jp[JPATH_MAX], kp[JPATH_MAX];
     cs_err e;
     s->latency = LATENCY_FIXED;
     s->latency_us = 50 * 1000;
     if (!links) return CS_OK;
-    scn_jp_key(jp, "$", "links");
+    jpath_key(jp, "$", "links");
     if ((e = scn_check_object(c, links, jp, keys, NULL))) return e;
     const cJSON *it = NULL;
     if ((it = cJSON_GetObjectItemCaseSensitive(links, "latency_ms"))) {
-        scn_jp_key(kp, jp, "latency_ms");
+        jpath_key(kp, jp, "latency_ms");
         if ((e = scn_parse_latency(c, it, kp))) return e;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(links, "upload_bps"))) {
-        scn_jp_key(kp, jp, "upload_bps");
+        jpath_key(kp, jp, "upload_bps");
         if ((e = scn_get_int(c, it, kp, 1, SCN_INT_MAX, &s->upload_bps))) return e;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(links, "download_bps"))) {
-        scn_jp_key(kp, jp, "download_bps");
+        jpath_key(kp, jp, "download_bps");
         if ((e = scn_get_int(c, it, kp, 1, SCN_INT_MAX, &s->download_bps))) return e;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(links, "loss"))) {
-        scn_jp_key(kp, jp, "loss");
+        jpath_key(kp, jp, "loss");
         scn_range r = {.lo = 0, .hi = 1, .hi_open = true, .show_hi = true};
         if ((e = scn_get_num(c, it, kp, r, &s->loss))) return e;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(links, "processing_ms"))) {
-        scn_jp_key(kp, jp, "processing_ms");
+        jpath_key(kp, jp, "processing_ms");
         if ((e = scn_get_ms(c, it, kp, &s->processing_us))) return e;
     }
     return CS_OK;
@@ -601,7 +553,7 @@ static cs_err scn_check_regions(scn_ctx *c) {
     if (s->latency != LATENCY_REGIONS) return CS_OK;
     for (int i = 0; i < s->n_nodes; i++)
         if (s->nodes[i].region >= s->n_regions) {
-            char jp[SCN_JPATH_MAX];
+            char jp[JPATH_MAX];
             snprintf(jp, sizeof jp, "$.nodes[%d].region", i);
             return scn_fail(c, jp, "region %d out of range (%s has %d)", s->nodes[i].region,
                             s->network.on ? "$.network" : "$.links.latency_ms.regions",
@@ -623,8 +575,8 @@ static cs_err scn_region_ints(scn_ctx *c, const cJSON *arr, const char *jp, int 
     *out = v; /* owned by the scenario from here, also on error */
     int i = 0;
     for (const cJSON *it = arr->child; it; it = it->next, i++) {
-        char ep[SCN_JPATH_MAX];
-        scn_jp_idx(ep, jp, (size_t)i);
+        char ep[JPATH_MAX];
+        jpath_idx(ep, jp, (size_t)i);
         cs_err e = scn_get_int(c, it, ep, 0, SCN_INT_MAX, &v[i]);
         if (e) return e;
     }
@@ -641,8 +593,8 @@ static cs_err scn_region_shares(scn_ctx *c, const cJSON *arr, const char *jp, in
     double sum = 0;
     int i = 0;
     for (const cJSON *it = arr->child; it; it = it->next, i++) {
-        char ep[SCN_JPATH_MAX];
-        scn_jp_idx(ep, jp, (size_t)i);
+        char ep[JPATH_MAX];
+        jpath_idx(ep, jp, (size_t)i);
         cs_err e = scn_get_num(c, it, ep, (scn_range){.lo = 0, .hi = 1e9}, &v[i]);
         if (e) return e;
         sum += v[i];
@@ -679,11 +631,11 @@ static cs_err scn_network_preset(scn_ctx *c, const cJSON *it, const char *jp, co
         c->s->network.preset = xstrdup(name);
         return CS_OK;
     }
-    char list[256] = "", q[SCN_QUOTE_MAX * 4 + 8];
+    char list[256] = "", q[JPATH_QUOTE_BUF];
     for (size_t i = 0; i < preset_count(); i++)
         snprintf(list + strlen(list), sizeof list - strlen(list), "%s\"%s\"", i ? ", " : "",
                  preset_at(i)->name);
-    return scn_fail(c, jp, "unknown preset \"%s\" (known: %s)", scn_quote(q, sizeof q, name), list);
+    return scn_fail(c, jp, "unknown preset \"%s\" (known: %s)", jpath_quote(q, sizeof q, name), list);
 }
 
 /* "network": a preset and/or its fields. It owns latency and bandwidth, so
@@ -698,21 +650,21 @@ static cs_err scn_parse_network(scn_ctx *c, const cJSON *root) {
     scn_network *net = &s->network;
     const cJSON *obj = cJSON_GetObjectItemCaseSensitive(root, "network");
     const cJSON *links = cJSON_GetObjectItemCaseSensitive(root, "links");
-    char jp[SCN_JPATH_MAX], kp[SCN_JPATH_MAX];
+    char jp[JPATH_MAX], kp[JPATH_MAX];
     const preset *p = NULL;
     const cJSON *it;
     cs_err e;
     if (!obj) return CS_OK;
-    scn_jp_key(jp, "$", "network");
+    jpath_key(jp, "$", "network");
     if ((e = scn_check_object(c, obj, jp, keys, NULL))) return e;
     for (const char *const *k = link_keys; *k; k++)
         if (links && cJSON_GetObjectItemCaseSensitive(links, *k)) {
-            scn_jp_key(kp, "$.links", *k);
+            jpath_key(kp, "$.links", *k);
             return scn_fail(c, kp, "set by $.network (give it there)");
         }
     net->on = true;
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "preset"))) {
-        scn_jp_key(kp, jp, "preset");
+        jpath_key(kp, jp, "preset");
         if ((e = scn_network_preset(c, it, kp, &p))) return e;
         scn_network_from_preset(s, p);
         if (!links || !cJSON_GetObjectItemCaseSensitive(links, "processing_ms"))
@@ -720,7 +672,7 @@ static cs_err scn_parse_network(scn_ctx *c, const cJSON *root) {
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "latency_ms"))) {
         int before = s->n_regions;
-        scn_jp_key(kp, jp, "latency_ms");
+        jpath_key(kp, jp, "latency_ms");
         free(s->region_latency_us);
         s->region_latency_us = NULL;
         if ((e = scn_parse_regions(c, it, kp))) return e;
@@ -733,19 +685,19 @@ static cs_err scn_parse_network(scn_ctx *c, const cJSON *root) {
     s->latency = LATENCY_REGIONS;
     int n = s->n_regions;
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "upload_bps"))) {
-        scn_jp_key(kp, jp, "upload_bps");
+        jpath_key(kp, jp, "upload_bps");
         if ((e = scn_region_ints(c, it, kp, n, &net->region_upload_bps))) return e;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "download_bps"))) {
-        scn_jp_key(kp, jp, "download_bps");
+        jpath_key(kp, jp, "download_bps");
         if ((e = scn_region_ints(c, it, kp, n, &net->region_download_bps))) return e;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "region_share"))) {
-        scn_jp_key(kp, jp, "region_share");
+        jpath_key(kp, jp, "region_share");
         if ((e = scn_region_shares(c, it, kp, n, &net->region_share))) return e;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "outbound_cdf"))) {
-        scn_jp_key(kp, jp, "outbound_cdf");
+        jpath_key(kp, jp, "outbound_cdf");
         free(net->outbound_cdf);
         net->outbound_cdf = NULL;
         if ((e = scn_parse_cdf(c, it, kp, &net->outbound_cdf, &net->n_outbound_cdf))) return e;
@@ -772,7 +724,7 @@ static cs_err scn_hp_distribution(scn_ctx *c, const cJSON *obj, const char *jp) 
                  {"uniform", HP_UNIFORM, "min", "max"},
                  {"pareto", HP_PARETO, "shape", "min"}};
     scn_hash_power *hp = &c->s->hash_power;
-    char kp[SCN_JPATH_MAX];
+    char kp[JPATH_MAX];
     const cJSON *type = NULL, *it = NULL;
     cs_err e;
     if (!cJSON_IsObject(obj)) return scn_fail(c, jp, "expected an object with \"type\"");
@@ -804,8 +756,8 @@ static cs_err scn_hp_list(scn_ctx *c, const cJSON *arr, const char *jp) {
         return scn_fail(c, jp, "expected %d numbers (one per node)", s->n_nodes);
     int i = 0;
     for (const cJSON *it = arr->child; it; it = it->next, i++) {
-        char ep[SCN_JPATH_MAX];
-        scn_jp_idx(ep, jp, (size_t)i);
+        char ep[JPATH_MAX];
+        jpath_idx(ep, jp, (size_t)i);
         if (s->nodes[i].hash_power_set)
             return scn_fail(c, ep, "node \"%s\" sets its own hash_power", s->nodes[i].name);
         cs_err e = scn_get_num(c, it, ep, (scn_range){.lo = 0, .hi = SCN_MAX_HASH_POWER},
@@ -828,11 +780,11 @@ static cs_err scn_hp_pools(scn_ctx *c, const cJSON *arr, const char *jp) {
     double total = 0;
     size_t i = 0;
     for (const cJSON *it = arr->child; it; it = it->next, i++) {
-        char ep[SCN_JPATH_MAX], kp[SCN_JPATH_MAX];
+        char ep[JPATH_MAX], kp[JPATH_MAX];
         scn_pool *pool = &hp->pools[i];
         const cJSON *share = it;
         cs_err e;
-        scn_jp_idx(ep, jp, i);
+        jpath_idx(ep, jp, i);
         pool->node = -1;
         strcpy(kp, ep);
         if (cJSON_IsObject(it)) {
@@ -840,8 +792,8 @@ static cs_err scn_hp_pools(scn_ctx *c, const cJSON *arr, const char *jp) {
             if ((e = scn_check_object(c, it, ep, keys, NULL))) return e;
             if ((e = scn_required(c, it, ep, "share", &share, kp))) return e;
             if (node) {
-                char np[SCN_JPATH_MAX];
-                scn_jp_key(np, ep, "node");
+                char np[JPATH_MAX];
+                jpath_key(np, ep, "node");
                 if ((e = scn_get_node(c, node, np, &pool->node))) return e;
                 for (size_t j = 0; j < i; j++)
                     if (hp->pools[j].node == pool->node)
@@ -860,25 +812,25 @@ static cs_err scn_hp_pools(scn_ctx *c, const cJSON *arr, const char *jp) {
 static cs_err scn_parse_hash_power(scn_ctx *c, const cJSON *root) {
     static const char *const keys[] = {"distribution", "list", "pools", NULL};
     const cJSON *obj = cJSON_GetObjectItemCaseSensitive(root, "hash_power");
-    char jp[SCN_JPATH_MAX], kp[SCN_JPATH_MAX];
+    char jp[JPATH_MAX], kp[JPATH_MAX];
     const cJSON *it;
     cs_err e;
     if (!obj) return CS_OK;
-    scn_jp_key(jp, "$", "hash_power");
+    jpath_key(jp, "$", "hash_power");
     if ((e = scn_check_object(c, obj, jp, keys, NULL))) return e;
     const cJSON *dist = cJSON_GetObjectItemCaseSensitive(obj, "distribution");
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(obj, "list");
     if (dist && list) return scn_fail(c, jp, "give either distribution or list");
     if (dist) {
-        scn_jp_key(kp, jp, "distribution");
+        jpath_key(kp, jp, "distribution");
         if ((e = scn_hp_distribution(c, dist, kp))) return e;
     }
     if (list) {
-        scn_jp_key(kp, jp, "list");
+        jpath_key(kp, jp, "list");
         if ((e = scn_hp_list(c, list, kp))) return e;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "pools"))) {
-        scn_jp_key(kp, jp, "pools");
+        jpath_key(kp, jp, "pools");
         if ((e = scn_hp_pools(c, it, kp))) return e;
     }
     return CS_OK;
@@ -887,24 +839,24 @@ static cs_err scn_parse_hash_power(scn_ctx *c, const cJSON *root) {
 static cs_err scn_parse_compact(scn_ctx *c, const cJSON *obj, const char *jp) {
     static const char *const keys[] = {"failure_rate", "announce", "bytes", NULL};
     scn_relay *relay = &c->s->relay;
-    char kp[SCN_JPATH_MAX];
+    char kp[JPATH_MAX];
     const cJSON *it;
     cs_err e;
     relay->mode = SCN_RELAY_COMPACT;
     if ((e = scn_check_object(c, obj, jp, keys, NULL))) return e;
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "failure_rate"))) {
-        scn_jp_key(kp, jp, "failure_rate");
+        jpath_key(kp, jp, "failure_rate");
         scn_range r = {.lo = 0, .hi = 1, .show_hi = true};
         if ((e = scn_get_num(c, it, kp, r, &relay->compact_failure_rate))) return e;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "announce"))) {
-        scn_jp_key(kp, jp, "announce");
+        jpath_key(kp, jp, "announce");
         const char *a = cJSON_IsString(it) ? it->valuestring : "";
         if (strcmp(a, "push") == 0) relay->compact_push = true;
         else if (strcmp(a, "inv") != 0) return scn_fail(c, kp, "expected \"inv\" or \"push\"");
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "bytes"))) {
-        scn_jp_key(kp, jp, "bytes");
+        jpath_key(kp, jp, "bytes");
         if ((e = scn_get_int(c, it, kp, 1, SCN_MAX_BLOCK_BYTES, &relay->compact_bytes))) return e;
     }
     return CS_OK;
@@ -916,10 +868,10 @@ static cs_err scn_parse_relay(scn_ctx *c, const cJSON *root) {
     static const char scn_relay_choices[] =
         "expected \"inv\", \"push\", \"compact\" or {\"compact\": {...}}";
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(root, "relay");
-    char jp[SCN_JPATH_MAX], kp[SCN_JPATH_MAX];
+    char jp[JPATH_MAX], kp[JPATH_MAX];
     cs_err e;
     if (!it) return CS_OK;
-    scn_jp_key(jp, "$", "relay");
+    jpath_key(jp, "$", "relay");
     if (cJSON_IsString(it)) {
         if (strcmp(it->valuestring, "inv") == 0) c->s->relay.mode = SCN_RELAY_INV;
         else if (strcmp(it->valuestring, "push") == 0) c->s->relay.mode = SCN_RELAY_PUSH;
@@ -931,7 +883,7 @@ static cs_err scn_parse_relay(scn_ctx *c, const cJSON *root) {
     if ((e = scn_check_object(c, it, jp, keys, NULL))) return e;
     const cJSON *compact = cJSON_GetObjectItemCaseSensitive(it, "compact");
     if (!compact) return scn_fail(c, jp, "expected {\"compact\": {...}}");
-    scn_jp_key(kp, jp, "compact");
+    jpath_key(kp, jp, "compact");
     return scn_parse_compact(c, compact, kp);
 }
 
@@ -954,8 +906,8 @@ static cs_err scn_parse_balances(scn_ctx *c, const cJSON *obj, const char *jp) {
     pair *pairs = xcalloc(n, sizeof *pairs);
     cs_err e = CS_OK;
     for (const cJSON *it = obj->child; it && !e; it = it->next, i++) {
-        char kp[SCN_JPATH_MAX];
-        scn_jp_key(kp, jp, it->string);
+        char kp[JPATH_MAX];
+        jpath_key(kp, jp, it->string);
         pairs[i].name = it->string;
         e = scn_check_account(c, it->string, kp);
         if (!e) e = scn_get_int(c, it, kp, 1, TX_AMOUNT_MAX, &pairs[i].amount);
@@ -966,8 +918,8 @@ static cs_err scn_parse_balances(scn_ctx *c, const cJSON *obj, const char *jp) {
         s->genesis_amounts = xcalloc(n, sizeof *s->genesis_amounts);
         for (i = 0; i < n && !e; i++) {
             if (i > 0 && strcmp(pairs[i].name, pairs[i - 1].name) == 0) {
-                char kp[SCN_JPATH_MAX];
-                scn_jp_key(kp, jp, pairs[i].name);
+                char kp[JPATH_MAX];
+                jpath_key(kp, jp, pairs[i].name);
                 e = scn_fail(c, kp, "duplicate field");
                 break;
             }
@@ -993,8 +945,8 @@ static cs_err scn_parse_genesis(scn_ctx *c, const cJSON *it, const char *jp) {
     if ((e = scn_check_object(c, it, jp, keys, NULL))) return e;
     const cJSON *b = cJSON_GetObjectItemCaseSensitive(it, "balances");
     if (!b) return CS_OK;
-    char kp[SCN_JPATH_MAX];
-    scn_jp_key(kp, jp, "balances");
+    char kp[JPATH_MAX];
+    jpath_key(kp, jp, "balances");
     return scn_parse_balances(c, b, kp);
 }
 
@@ -1005,32 +957,32 @@ static cs_err scn_parse_chain(scn_ctx *c, const cJSON *root) {
     chain_params *p = &s->params;
     const cJSON *chain = cJSON_GetObjectItemCaseSensitive(root, "chain");
     const cJSON *diff = NULL, *ledger = NULL, *it;
-    char jp[SCN_JPATH_MAX], kp[SCN_JPATH_MAX];
+    char jp[JPATH_MAX], kp[JPATH_MAX];
     cs_err e;
     p->difficulty = CHAIN_DEFAULT_DIFFICULTY;
     p->reward = CHAIN_DEFAULT_REWARD;
     p->block_interval_us = CHAIN_DEFAULT_INTERVAL_US;
     p->ledger = LEDGER_STRICT;
     if (!chain) return CS_OK;
-    scn_jp_key(jp, "$", "chain");
+    jpath_key(jp, "$", "chain");
     if ((e = scn_check_object(c, chain, jp, keys, NULL))) return e;
     if ((diff = cJSON_GetObjectItemCaseSensitive(chain, "difficulty"))) {
         int64_t v = 0;
-        scn_jp_key(kp, jp, "difficulty");
+        jpath_key(kp, jp, "difficulty");
         /* 0 is not offered: in chain_params a zero difficulty means "default". */
         if ((e = scn_get_int(c, diff, kp, 1, 64, &v))) return e;
         p->difficulty = (int)v;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(chain, "block_interval_s"))) {
-        scn_jp_key(kp, jp, "block_interval_s");
+        jpath_key(kp, jp, "block_interval_s");
         if ((e = scn_get_seconds(c, it, kp, true, &p->block_interval_us))) return e;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(chain, "reward"))) {
-        scn_jp_key(kp, jp, "reward");
+        jpath_key(kp, jp, "reward");
         if ((e = scn_get_int(c, it, kp, 1, TX_AMOUNT_MAX, &p->reward))) return e;
     }
     if ((ledger = cJSON_GetObjectItemCaseSensitive(chain, "ledger"))) {
-        scn_jp_key(kp, jp, "ledger");
+        jpath_key(kp, jp, "ledger");
         if (cJSON_IsString(ledger) && strcmp(ledger->valuestring, "strict") == 0)
             p->ledger = LEDGER_STRICT;
         else if (cJSON_IsString(ledger) && strcmp(ledger->valuestring, "open") == 0)
@@ -1039,22 +991,22 @@ static cs_err scn_parse_chain(scn_ctx *c, const cJSON *root) {
             return scn_fail(c, kp, "expected \"strict\" or \"open\"");
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(chain, "block_bytes"))) {
-        scn_jp_key(kp, jp, "block_bytes");
+        jpath_key(kp, jp, "block_bytes");
         if ((e = scn_get_int(c, it, kp, 0, SCN_MAX_BLOCK_BYTES, &s->block_bytes))) return e;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(chain, "genesis"))) {
-        scn_jp_key(kp, jp, "genesis");
+        jpath_key(kp, jp, "genesis");
         if ((e = scn_parse_genesis(c, it, kp))) return e;
     }
     if (s->genesis_classic) {
         /* The classic nodes know one rule set; a file that asks for another
          * with the classic genesis has a mistake in it. */
         if (ledger && p->ledger != LEDGER_OPEN) {
-            scn_jp_key(kp, jp, "ledger");
+            jpath_key(kp, jp, "ledger");
             return scn_fail(c, kp, "the classic genesis needs ledger \"open\"");
         }
         if (diff && p->difficulty != CHAIN_DEFAULT_DIFFICULTY) {
-            scn_jp_key(kp, jp, "difficulty");
+            jpath_key(kp, jp, "difficulty");
             return scn_fail(c, kp, "the classic genesis needs difficulty %d",
                             CHAIN_DEFAULT_DIFFICULTY);
         }
@@ -1069,12 +1021,12 @@ static cs_err scn_parse_run(scn_ctx *c, const cJSON *root) {
     static const char *const stop_keys[] = {"height", NULL};
     static const char *const traffic_keys[] = {"tx_per_s", "max_amount", "start_s", NULL};
     scenario *s = c->s;
-    char jp[SCN_JPATH_MAX], kp[SCN_JPATH_MAX];
+    char jp[JPATH_MAX], kp[JPATH_MAX];
     const cJSON *it = NULL;
     cs_err e;
     s->gossip = true;
     if ((it = cJSON_GetObjectItemCaseSensitive(root, "mining"))) {
-        scn_jp_key(jp, "$", "mining");
+        jpath_key(jp, "$", "mining");
         const char *m = cJSON_IsString(it) ? it->valuestring : "";
         if (strcmp(m, "manual") == 0) s->mining = MINING_MANUAL;
         else if (strcmp(m, "auto") == 0) s->mining = MINING_AUTO;
@@ -1082,39 +1034,39 @@ static cs_err scn_parse_run(scn_ctx *c, const cJSON *root) {
         else return scn_fail(c, jp, "expected \"manual\", \"auto\" or \"race\"");
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(root, "gossip"))) {
-        scn_jp_key(jp, "$", "gossip");
+        jpath_key(jp, "$", "gossip");
         if ((e = scn_get_bool(c, it, jp, &s->gossip))) return e;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(root, "speed"))) {
-        scn_jp_key(jp, "$", "speed");
+        jpath_key(jp, "$", "speed");
         scn_range r = {.lo = 0, .lo_open = true, .hi = 1e6};
         if ((e = scn_get_num(c, it, jp, r, &s->speed))) return e;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(root, "duration_s"))) {
-        scn_jp_key(jp, "$", "duration_s");
+        jpath_key(jp, "$", "duration_s");
         if ((e = scn_get_seconds(c, it, jp, true, &s->duration_us))) return e;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(root, "stop"))) {
         const cJSON *h = NULL;
-        scn_jp_key(jp, "$", "stop");
+        jpath_key(jp, "$", "stop");
         if ((e = scn_check_object(c, it, jp, stop_keys, NULL))) return e;
         if ((e = scn_required(c, it, jp, "height", &h, kp))) return e;
         if ((e = scn_get_int(c, h, kp, 2, SCN_MAX_HEIGHT, &s->stop_height))) return e;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(root, "traffic"))) {
         const cJSON *f = NULL;
-        scn_jp_key(jp, "$", "traffic");
+        jpath_key(jp, "$", "traffic");
         if ((e = scn_check_object(c, it, jp, traffic_keys, NULL))) return e;
         if ((e = scn_required(c, it, jp, "tx_per_s", &f, kp))) return e;
         scn_range r = {.lo = 0, .lo_open = true, .hi = SCN_MAX_RATE};
         if ((e = scn_get_num(c, f, kp, r, &s->traffic.tx_per_s))) return e;
         s->traffic.max_amount = 10;
         if ((f = cJSON_GetObjectItemCaseSensitive(it, "max_amount"))) {
-            scn_jp_key(kp, jp, "max_amount");
+            jpath_key(kp, jp, "max_amount");
             if ((e = scn_get_int(c, f, kp, 1, TX_AMOUNT_MAX, &s->traffic.max_amount))) return e;
         }
         if ((f = cJSON_GetObjectItemCaseSensitive(it, "start_s"))) {
-            scn_jp_key(kp, jp, "start_s");
+            jpath_key(kp, jp, "start_s");
             if ((e = scn_get_seconds(c, f, kp, false, &s->traffic.start_us))) return e;
         }
     }
@@ -1155,14 +1107,14 @@ static const scn_action scn_actions[] = {
 #define SCN_N_ACTIONS (sizeof scn_actions / sizeof scn_actions[0])
 
 static cs_err scn_event_node(scn_ctx *c, const cJSON *obj, const char *jp, scn_event *ev) {
-    char kp[SCN_JPATH_MAX];
+    char kp[JPATH_MAX];
     const cJSON *it = NULL;
     cs_err e = scn_required(c, obj, jp, "node", &it, kp);
     return e ? e : scn_get_node(c, it, kp, &ev->node);
 }
 
 static cs_err scn_event_tx(scn_ctx *c, const cJSON *obj, const char *jp, scn_event *ev) {
-    char kp[SCN_JPATH_MAX];
+    char kp[JPATH_MAX];
     const cJSON *it = NULL;
     const char *str = NULL;
     cs_err e;
@@ -1179,7 +1131,7 @@ static cs_err scn_event_tx(scn_ctx *c, const cJSON *obj, const char *jp, scn_eve
 }
 
 static cs_err scn_event_register(scn_ctx *c, const cJSON *obj, const char *jp, scn_event *ev) {
-    char kp[SCN_JPATH_MAX], ep[SCN_JPATH_MAX];
+    char kp[JPATH_MAX], ep[JPATH_MAX];
     const cJSON *arr = NULL;
     cs_err e = scn_required(c, obj, jp, "peers", &arr, kp);
     if (e) return e;
@@ -1188,7 +1140,7 @@ static cs_err scn_event_register(scn_ctx *c, const cJSON *obj, const char *jp, s
     size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
     ev->peers = xcalloc(n, sizeof *ev->peers);
     for (const cJSON *it = arr->child; it; it = it->next, i++) {
-        scn_jp_idx(ep, kp, i);
+        jpath_idx(ep, kp, i);
         if ((e = scn_get_node(c, it, ep, &ev->peers[i]))) return e;
         if (ev->peers[i] == ev->node) return scn_fail(c, ep, "a node cannot register itself");
         for (size_t j = 0; j < i; j++)
@@ -1202,31 +1154,31 @@ static cs_err scn_event_partition(scn_ctx *c, const cJSON *obj, const char *jp, 
     const scenario *s = c->s;
     const cJSON *groups = cJSON_GetObjectItemCaseSensitive(obj, "groups");
     const cJSON *halves = cJSON_GetObjectItemCaseSensitive(obj, "halves");
-    char kp[SCN_JPATH_MAX], gp[SCN_JPATH_MAX], np[SCN_JPATH_MAX];
+    char kp[JPATH_MAX], gp[JPATH_MAX], np[JPATH_MAX];
     cs_err e;
     if (!groups == !halves) return scn_fail(c, jp, "a partition takes either groups or halves");
     ev->group_of_node = xcalloc((size_t)s->n_nodes, sizeof *ev->group_of_node);
     if (halves) {
         bool v = false;
-        scn_jp_key(kp, jp, "halves");
+        jpath_key(kp, jp, "halves");
         if ((e = scn_get_bool(c, halves, kp, &v))) return e;
         if (!v) return scn_fail(c, kp, "expected true (or use groups)");
         for (int i = 0; i < s->n_nodes; i++) ev->group_of_node[i] = i < s->n_nodes / 2 ? 0 : 1;
         return CS_OK;
     }
-    scn_jp_key(kp, jp, "groups");
+    jpath_key(kp, jp, "groups");
     if (!cJSON_IsArray(groups) || cJSON_GetArraySize(groups) == 0)
         return scn_fail(c, kp, "expected a non-empty array of groups of nodes");
     for (int i = 0; i < s->n_nodes; i++) ev->group_of_node[i] = -1;
     int g = 0;
     for (const cJSON *grp = groups->child; grp; grp = grp->next, g++) {
-        scn_jp_idx(gp, kp, (size_t)g);
+        jpath_idx(gp, kp, (size_t)g);
         if (!cJSON_IsArray(grp) || cJSON_GetArraySize(grp) == 0)
             return scn_fail(c, gp, "expected a non-empty array of nodes");
         size_t j = 0;
         for (const cJSON *it = grp->child; it; it = it->next, j++) {
             int node = 0;
-            scn_jp_idx(np, gp, j);
+            jpath_idx(np, gp, j);
             if ((e = scn_get_node(c, it, np, &node))) return e;
             if (ev->group_of_node[node] >= 0)
                 return scn_fail(c, np, "node \"%s\" is already in group %d", s->nodes[node].name,
@@ -1242,17 +1194,17 @@ static cs_err scn_event_partition(scn_ctx *c, const cJSON *obj, const char *jp, 
 static cs_err scn_event_links(scn_ctx *c, const cJSON *obj, const char *jp, scn_event *ev) {
     const cJSON *loss = cJSON_GetObjectItemCaseSensitive(obj, "loss");
     const cJSON *lat = cJSON_GetObjectItemCaseSensitive(obj, "latency_ms");
-    char kp[SCN_JPATH_MAX];
+    char kp[JPATH_MAX];
     cs_err e;
     if (!loss && !lat) return scn_fail(c, jp, "links needs loss or latency_ms");
     if (loss) {
-        scn_jp_key(kp, jp, "loss");
+        jpath_key(kp, jp, "loss");
         scn_range r = {.lo = 0, .hi = 1, .hi_open = true, .show_hi = true};
         if ((e = scn_get_num(c, loss, kp, r, &ev->loss))) return e;
         ev->set_loss = true;
     }
     if (lat) {
-        scn_jp_key(kp, jp, "latency_ms");
+        jpath_key(kp, jp, "latency_ms");
         if ((e = scn_get_ms(c, lat, kp, &ev->latency_us))) return e;
         ev->set_latency = true;
     }
@@ -1261,7 +1213,7 @@ static cs_err scn_event_links(scn_ctx *c, const cJSON *obj, const char *jp, scn_
 
 static cs_err scn_parse_event(scn_ctx *c, const cJSON *obj, const char *jp, scn_event *ev) {
     static const char *const common[] = {"at", "do", "note", NULL};
-    char kp[SCN_JPATH_MAX];
+    char kp[JPATH_MAX];
     const cJSON *it = NULL;
     cs_err e;
     ev->node = -1;
@@ -1279,7 +1231,7 @@ static cs_err scn_parse_event(scn_ctx *c, const cJSON *obj, const char *jp, scn_
     if ((e = scn_get_seconds(c, it, kp, false, &ev->at_us))) return e;
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "note"))) {
         const char *note = NULL;
-        scn_jp_key(kp, jp, "note");
+        jpath_key(kp, jp, "note");
         if ((e = scn_get_string(c, it, kp, false, &note))) return e;
         ev->note = xstrdup(note);
     }
@@ -1342,15 +1294,15 @@ static void scn_sort_events(scenario *s) {
 static cs_err scn_parse_events(scn_ctx *c, const cJSON *root) {
     scenario *s = c->s;
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "events");
-    char jp[SCN_JPATH_MAX], ep[SCN_JPATH_MAX];
+    char jp[JPATH_MAX], ep[JPATH_MAX];
     if (!arr) return CS_OK;
-    scn_jp_key(jp, "$", "events");
+    jpath_key(jp, "$", "events");
     if (!cJSON_IsArray(arr)) return scn_fail(c, jp, "expected an array of events");
     size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
     s->events = xcalloc(n, sizeof *s->events);
     s->n_events = n;
     for (const cJSON *it = arr->child; it; it = it->next, i++) {
-        scn_jp_idx(ep, jp, i);
+        jpath_idx(ep, jp, i);
         cs_err e = scn_parse_event(c, it, ep, &s->events[i]);
         if (e) return e;
     }
@@ -1397,25 +1349,25 @@ static cs_err scn_parse_bounds(scn_ctx *c, const cJSON *obj, const char *jp, boo
     const cJSON *eq = allow_equals ? cJSON_GetObjectItemCaseSensitive(obj, "equals") : NULL;
     const cJSON *lo = cJSON_GetObjectItemCaseSensitive(obj, "min");
     const cJSON *hi = cJSON_GetObjectItemCaseSensitive(obj, "max");
-    char kp[SCN_JPATH_MAX];
+    char kp[JPATH_MAX];
     cs_err e;
     if (eq && (lo || hi)) return scn_fail(c, jp, "give either equals or min/max");
     if (!eq && !lo && !hi)
         return scn_fail(c, jp, allow_equals ? "needs equals, min or max" : "needs min or max");
     if (eq) {
-        scn_jp_key(kp, jp, "equals");
+        jpath_key(kp, jp, "equals");
         if ((e = scn_bound_value(c, eq, kp, &x->min))) return e;
         x->max = x->min;
         x->has_min = x->has_max = true;
         return CS_OK;
     }
     if (lo) {
-        scn_jp_key(kp, jp, "min");
+        jpath_key(kp, jp, "min");
         if ((e = scn_bound_value(c, lo, kp, &x->min))) return e;
         x->has_min = true;
     }
     if (hi) {
-        scn_jp_key(kp, jp, "max");
+        jpath_key(kp, jp, "max");
         if ((e = scn_bound_value(c, hi, kp, &x->max))) return e;
         x->has_max = true;
     }
@@ -1439,15 +1391,15 @@ static cs_err scn_expect_metric(scn_ctx *c, const cJSON *it, const char *jp, siz
         if ((e = scn_parse_bounds(c, it, jp, false, x))) return e;
         const cJSON *ref = cJSON_GetObjectItemCaseSensitive(it, "reference");
         const cJSON *src = cJSON_GetObjectItemCaseSensitive(it, "source");
-        char kp[SCN_JPATH_MAX];
+        char kp[JPATH_MAX];
         if (ref) {
-            scn_jp_key(kp, jp, "reference");
+            jpath_key(kp, jp, "reference");
             if ((e = scn_bound_value(c, ref, kp, &x->reference))) return e;
             x->has_reference = true;
         }
         if (src) {
             const char *str = NULL;
-            scn_jp_key(kp, jp, "source");
+            jpath_key(kp, jp, "source");
             if (!ref) return scn_fail(c, kp, "a source needs a \"reference\" value");
             if ((e = scn_get_string(c, src, kp, true, &str))) return e;
             x->source = xstrdup(str);
@@ -1459,14 +1411,14 @@ static cs_err scn_expect_metric(scn_ctx *c, const cJSON *it, const char *jp, siz
 
 static cs_err scn_expect_balances(scn_ctx *c, const cJSON *arr, const char *jp, size_t *cap) {
     static const char *const keys[] = {"node", "account", "equals", "min", "max", NULL};
-    char ep[SCN_JPATH_MAX], kp[SCN_JPATH_MAX];
+    char ep[JPATH_MAX], kp[JPATH_MAX];
     if (!cJSON_IsArray(arr)) return scn_fail(c, jp, "expected an array of balance rules");
     size_t i = 0;
     for (const cJSON *obj = arr->child; obj; obj = obj->next, i++) {
         const cJSON *it = NULL;
         const char *account = NULL;
         cs_err e;
-        scn_jp_idx(ep, jp, i);
+        jpath_idx(ep, jp, i);
         if ((e = scn_check_object(c, obj, ep, keys, NULL))) return e;
         scn_expect *x = scn_new_expect(c->s, cap, EXPECT_BALANCE);
         if ((e = scn_required(c, obj, ep, "node", &it, kp))) return e;
@@ -1486,17 +1438,17 @@ static cs_err scn_expect_balances(scn_ctx *c, const cJSON *arr, const char *jp, 
 
 static cs_err scn_expect_heights(scn_ctx *c, const cJSON *arr, const char *jp, size_t *cap) {
     static const char *const keys[] = {"node", "equals", "min", "max", NULL};
-    char ep[SCN_JPATH_MAX], kp[SCN_JPATH_MAX];
+    char ep[JPATH_MAX], kp[JPATH_MAX];
     if (!cJSON_IsArray(arr)) return scn_fail(c, jp, "expected an array of height rules");
     size_t i = 0;
     for (const cJSON *obj = arr->child; obj; obj = obj->next, i++) {
         const cJSON *it = NULL;
         cs_err e;
-        scn_jp_idx(ep, jp, i);
+        jpath_idx(ep, jp, i);
         if ((e = scn_check_object(c, obj, ep, keys, NULL))) return e;
         scn_expect *x = scn_new_expect(c->s, cap, EXPECT_HEIGHT);
         if ((it = cJSON_GetObjectItemCaseSensitive(obj, "node"))) {
-            scn_jp_key(kp, ep, "node");
+            jpath_key(kp, ep, "node");
             if ((e = scn_get_node(c, it, kp, &x->node))) return e;
         }
         if ((e = scn_parse_bounds(c, obj, ep, true, x))) return e;
@@ -1512,14 +1464,14 @@ static cs_err scn_expect_heights(scn_ctx *c, const cJSON *arr, const char *jp, s
 
 static cs_err scn_parse_expect(scn_ctx *c, const cJSON *root) {
     const cJSON *obj = cJSON_GetObjectItemCaseSensitive(root, "expect");
-    char jp[SCN_JPATH_MAX], kp[SCN_JPATH_MAX];
+    char jp[JPATH_MAX], kp[JPATH_MAX];
     size_t cap = 0;
     cs_err e;
     if (!obj) return CS_OK;
-    scn_jp_key(jp, "$", "expect");
+    jpath_key(jp, "$", "expect");
     if (!cJSON_IsObject(obj)) return scn_fail(c, jp, "expected an object");
     for (const cJSON *it = obj->child; it; it = it->next) {
-        scn_jp_key(kp, jp, it->string);
+        jpath_key(kp, jp, it->string);
         for (const cJSON *prev = obj->child; prev != it; prev = prev->next)
             if (strcmp(prev->string, it->string) == 0) return scn_fail(c, kp, "duplicate field");
         if (strcmp(it->string, "converged") == 0) {
@@ -1561,35 +1513,35 @@ static scn_attacker *scn_new_attacker(scenario *s, size_t *cap) {
 
 /* The strategy's own fields into `a` (node and victim are set by the caller). */
 static cs_err scn_attack_fields(scn_ctx *c, const cJSON *obj, const char *jp, scn_attacker *a) {
-    char kp[SCN_JPATH_MAX];
+    char kp[JPATH_MAX];
     const cJSON *it;
     int64_t v = 0;
     cs_err e;
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "gamma"))) {
-        scn_jp_key(kp, jp, "gamma");
+        jpath_key(kp, jp, "gamma");
         scn_range r = {.lo = 0, .hi = 1, .show_hi = true};
         if ((e = scn_get_num(c, it, kp, r, &a->gamma))) return e;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "race_delay_s"))) {
-        scn_jp_key(kp, jp, "race_delay_s");
+        jpath_key(kp, jp, "race_delay_s");
         if ((e = scn_get_seconds(c, it, kp, true, &a->race_delay_us))) return e;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "at_s"))) {
-        scn_jp_key(kp, jp, "at_s");
+        jpath_key(kp, jp, "at_s");
         if ((e = scn_get_seconds(c, it, kp, false, &a->at_us))) return e;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "confirmations"))) {
-        scn_jp_key(kp, jp, "confirmations");
+        jpath_key(kp, jp, "confirmations");
         if ((e = scn_get_int(c, it, kp, 1, 1000, &v))) return e;
         a->confirmations = (int)v;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "give_up"))) {
-        scn_jp_key(kp, jp, "give_up");
+        jpath_key(kp, jp, "give_up");
         if ((e = scn_get_int(c, it, kp, 1, 1000, &v))) return e;
         a->give_up = (int)v;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "length"))) {
-        scn_jp_key(kp, jp, "length");
+        jpath_key(kp, jp, "length");
         if ((e = scn_get_int(c, it, kp, 1, 100000, &v))) return e;
         a->fake_length = (int)v;
     }
@@ -1626,7 +1578,7 @@ static const char *const *scn_attack_keys(scn_strategy st) {
 static cs_err scn_parse_attacker(scn_ctx *c, const cJSON *obj, const char *jp, size_t *cap) {
     static const char *const common[] = {"strategy", NULL};
     scenario *s = c->s;
-    char kp[SCN_JPATH_MAX];
+    char kp[JPATH_MAX];
     const cJSON *it;
     cs_err e;
     if (!cJSON_IsObject(obj)) return scn_fail(c, jp, "expected an object");
@@ -1658,7 +1610,7 @@ static cs_err scn_parse_attacker(scn_ctx *c, const cJSON *obj, const char *jp, s
     }
     /* eclipse: several nodes around one victim */
     const cJSON *nodes = NULL, *victim = NULL;
-    char np[SCN_JPATH_MAX];
+    char np[JPATH_MAX];
     int v = -1;
     if ((e = scn_required(c, obj, jp, "victim", &victim, kp))) return e;
     if ((e = scn_get_node(c, victim, kp, &v))) return e;
@@ -1668,7 +1620,7 @@ static cs_err scn_parse_attacker(scn_ctx *c, const cJSON *obj, const char *jp, s
     size_t i = 0;
     for (const cJSON *x = nodes->child; x; x = x->next, i++) {
         int node = -1;
-        scn_jp_idx(kp, np, i);
+        jpath_idx(kp, np, i);
         if ((e = scn_get_node(c, x, kp, &node))) return e;
         if (node == v) return scn_fail(c, kp, "the victim cannot eclipse itself");
         if ((e = scn_attack_claim(c, node, kp))) return e;
@@ -1682,14 +1634,14 @@ static cs_err scn_parse_attacker(scn_ctx *c, const cJSON *obj, const char *jp, s
 
 static cs_err scn_parse_attackers(scn_ctx *c, const cJSON *root) {
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "attackers");
-    char jp[SCN_JPATH_MAX], ep[SCN_JPATH_MAX];
+    char jp[JPATH_MAX], ep[JPATH_MAX];
     size_t cap = 0;
     if (!arr) return CS_OK;
-    scn_jp_key(jp, "$", "attackers");
+    jpath_key(jp, "$", "attackers");
     if (!cJSON_IsArray(arr)) return scn_fail(c, jp, "expected an array");
     size_t i = 0;
     for (const cJSON *it = arr->child; it; it = it->next, i++) {
-        scn_jp_idx(ep, jp, i);
+        jpath_idx(ep, jp, i);
         cs_err e = scn_parse_attacker(c, it, ep, &cap);
         if (e) return e;
     }
@@ -1708,26 +1660,26 @@ static cs_err scn_parse_churn(scn_ctx *c, const cJSON *root) {
     static const char *const keys[] = {"mean_up_s", "mean_down_s", "nodes", NULL};
     const cJSON *obj = cJSON_GetObjectItemCaseSensitive(root, "churn");
     scenario *s = c->s;
-    char jp[SCN_JPATH_MAX], kp[SCN_JPATH_MAX];
+    char jp[JPATH_MAX], kp[JPATH_MAX];
     const cJSON *it;
     cs_err e;
     if (!obj) return CS_OK;
-    scn_jp_key(jp, "$", "churn");
+    jpath_key(jp, "$", "churn");
     if ((e = scn_check_object(c, obj, jp, keys, NULL))) return e;
     if ((e = scn_required(c, obj, jp, "mean_up_s", &it, kp))) return e;
     if ((e = scn_get_seconds(c, it, kp, true, &s->churn.mean_up_us))) return e;
     if ((e = scn_required(c, obj, jp, "mean_down_s", &it, kp))) return e;
     if ((e = scn_get_seconds(c, it, kp, true, &s->churn.mean_down_us))) return e;
     if ((it = cJSON_GetObjectItemCaseSensitive(obj, "nodes"))) {
-        scn_jp_key(kp, jp, "nodes");
+        jpath_key(kp, jp, "nodes");
         int n = cJSON_IsArray(it) ? cJSON_GetArraySize(it) : 0;
         if (n < 1) return scn_fail(c, kp, "expected a non-empty array of nodes");
         s->churn.node_churns = xcalloc((size_t)s->n_nodes, sizeof *s->churn.node_churns);
         size_t i = 0;
         for (const cJSON *x = it->child; x; x = x->next, i++) {
-            char ep[SCN_JPATH_MAX];
+            char ep[JPATH_MAX];
             int node = -1;
-            scn_jp_idx(ep, kp, i);
+            jpath_idx(ep, kp, i);
             if ((e = scn_get_node(c, x, ep, &node))) return e;
             s->churn.node_churns[node] = true;
         }
@@ -1739,7 +1691,7 @@ static cs_err scn_parse_churn(scn_ctx *c, const cJSON *root) {
 
 static cs_err scn_parse_header(scn_ctx *c, const cJSON *root) {
     scenario *s = c->s;
-    char jp[SCN_JPATH_MAX];
+    char jp[JPATH_MAX];
     const cJSON *it = NULL;
     const char *str = NULL;
     cs_err e;
@@ -1747,14 +1699,14 @@ static cs_err scn_parse_header(scn_ctx *c, const cJSON *root) {
     if ((e = scn_get_string(c, it, jp, true, &str))) return e;
     s->name = xstrdup(str);
     if ((it = cJSON_GetObjectItemCaseSensitive(root, "description"))) {
-        scn_jp_key(jp, "$", "description");
+        jpath_key(jp, "$", "description");
         if ((e = scn_get_string(c, it, jp, false, &str))) return e;
         s->description = xstrdup(str);
     }
     s->seed = 1;
     if ((it = cJSON_GetObjectItemCaseSensitive(root, "seed"))) {
         int64_t seed = 0;
-        scn_jp_key(jp, "$", "seed");
+        jpath_key(jp, "$", "seed");
         if ((e = scn_get_int(c, it, jp, 0, SCN_INT_MAX, &seed))) return e;
         s->seed = (uint64_t)seed;
     }

@@ -39,10 +39,9 @@
 #include "sim/metrics.h"
 #include "sim/report.h"
 #include "sim/sim.h"
+#include "util/jpath.h"
 #include "util/mem.h"
 
-#define SWEEP_JPATH_MAX 256   /* a JSON path in a message; longer ones are cut */
-#define SWEEP_QUOTE_MAX 48    /* bytes of a user string quoted in a message */
 #define SWEEP_LABEL_VALUE_MAX 40 /* bytes of a value shown in a point's label */
 #define SWEEP_LABEL_MAX 512
 #define SWEEP_MAX_WORKERS 256
@@ -66,52 +65,6 @@ int sweep_metric_index(const char *name) {
 }
 
 /* ---- messages (the style of scenario.c) --------------------------------- */
-
-/* Copies a user string for a message: control bytes, quotes and
- * backslashes become \xNN (the message stays one line) and long strings are
- * cut with "...". */
-static const char *sweep__quote(char *dst, size_t cap, const char *s) {
-    size_t o = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (o + 8 >= cap || (size_t)(p - (const unsigned char *)s) >= SWEEP_QUOTE_MAX) {
-            memcpy(dst + o, "...", 4);
-            return dst;
-        }
-        if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
-            o += (size_t)snprintf(dst + o, cap - o, "\\x%02x", *p);
-        else
-            dst[o++] = (char)*p;
-    }
-    dst[o] = '\0';
-    return dst;
-}
-
-static bool sweep__is_ident(const char *k) {
-    if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || *k == '_')) return false;
-    for (; *k; k++)
-        if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') ||
-              *k == '_'))
-            return false;
-    return true;
-}
-
-static void sweep__jp_cut(char dst[SWEEP_JPATH_MAX], int written) {
-    if (written >= SWEEP_JPATH_MAX) memcpy(dst + SWEEP_JPATH_MAX - 4, "...", 4);
-}
-
-/* "$.sweep.vary" + "chain.block_bytes" -> "$.sweep.vary[\"chain.block_bytes\"]" */
-static void sweep__jp_key(char dst[SWEEP_JPATH_MAX], const char *parent, const char *key) {
-    char q[SWEEP_QUOTE_MAX * 4 + 8];
-    if (sweep__is_ident(key))
-        sweep__jp_cut(dst, snprintf(dst, SWEEP_JPATH_MAX, "%s.%s", parent, key));
-    else
-        sweep__jp_cut(dst, snprintf(dst, SWEEP_JPATH_MAX, "%s[\"%s\"]", parent,
-                                    sweep__quote(q, sizeof q, key)));
-}
-
-static void sweep__jp_idx(char dst[SWEEP_JPATH_MAX], const char *parent, size_t i) {
-    sweep__jp_cut(dst, snprintf(dst, SWEEP_JPATH_MAX, "%s[%zu]", parent, i));
-}
 
 typedef struct sweep__ctx {
     const char *path; /* the file */
@@ -173,7 +126,7 @@ cs_err sweep_path_set(cJSON *root, const char *path, const cJSON *value, char *w
      * document; from there on every segment is a key of a new object, so
      * nothing fails after the first change and a refused path leaves root
      * as it was. */
-    char jp[SWEEP_JPATH_MAX] = "$", q[SWEEP_QUOTE_MAX * 4 + 8];
+    char jp[JPATH_MAX] = "$", q[JPATH_QUOTE_BUF];
     char *segs = xstrdup(path);
     cJSON *cur = root;
     cs_err e = CS_OK;
@@ -189,11 +142,11 @@ cs_err sweep_path_set(cJSON *root, const char *path, const cJSON *value, char *w
             if (!sweep__index(seg, &i) || i >= n) {
                 if (n == 0)
                     snprintf(why, why_len, "%s is an empty array: no index \"%s\"", jp,
-                             sweep__quote(q, sizeof q, seg));
+                             jpath_quote(q, sizeof q, seg));
                 else
                     snprintf(why, why_len,
                              "%s is an array of %zu: expected an index 0..%zu, got \"%s\"", jp, n,
-                             n - 1, sweep__quote(q, sizeof q, seg));
+                             n - 1, jpath_quote(q, sizeof q, seg));
                 e = CS_EINVAL;
                 break;
             }
@@ -212,11 +165,11 @@ cs_err sweep_path_set(cJSON *root, const char *path, const cJSON *value, char *w
             else cJSON_AddItemToObject(cur, seg, copy);
             break;
         }
-        char next[SWEEP_JPATH_MAX];
+        char next[JPATH_MAX];
         if (cJSON_IsArray(cur)) {
-            sweep__jp_idx(next, jp, i);
+            jpath_idx(next, jp, i);
         } else {
-            sweep__jp_key(next, jp, seg);
+            jpath_key(next, jp, seg);
             if (!child && !(child = cJSON_AddObjectToObject(cur, seg))) abort();
         }
         memcpy(jp, next, sizeof jp);
@@ -269,8 +222,8 @@ static cs_err sweep__read_file(const char *path, char **text, size_t *len, char 
 }
 
 static cs_err sweep__parse_vary(sweep__ctx *c, sweep_plan *p, const cJSON *vary) {
-    char jp[SWEEP_JPATH_MAX], why[512];
-    sweep__jp_key(jp, "$.sweep", "vary");
+    char jp[JPATH_MAX], why[512];
+    jpath_key(jp, "$.sweep", "vary");
     if (!vary) return sweep__fail(c, jp, "required field is missing");
     if (!cJSON_IsObject(vary) || !vary->child)
         return sweep__fail(c, jp, "expected a non-empty object of paths and value arrays");
@@ -283,14 +236,14 @@ static cs_err sweep__parse_vary(sweep__ctx *c, sweep_plan *p, const cJSON *vary)
     cs_err e = CS_OK;
     p->n_points = 1;
     for (const cJSON *it = vary->child; it && !e; it = it->next) {
-        char kp[SWEEP_JPATH_MAX], q[SWEEP_QUOTE_MAX * 4 + 8];
-        sweep__jp_key(kp, jp, it->string);
+        char kp[JPATH_MAX], q[JPATH_QUOTE_BUF];
+        jpath_key(kp, jp, it->string);
         for (size_t i = 0; i < p->n_axes && !e; i++) {
             if (strcmp(p->axes[i].path, it->string) == 0)
                 e = sweep__fail(c, kp, "duplicate field");
             else if (sweep__overlap(p->axes[i].path, it->string))
                 e = sweep__fail(c, kp, "overlaps \"%s\" (a path may not lie inside another)",
-                                sweep__quote(q, sizeof q, p->axes[i].path));
+                                jpath_quote(q, sizeof q, p->axes[i].path));
         }
         if (e) break;
         if (!sweep__path_ok(it->string)) {
@@ -319,23 +272,23 @@ static cs_err sweep__parse_vary(sweep__ctx *c, sweep_plan *p, const cJSON *vary)
 }
 
 static cs_err sweep__parse_columns(sweep__ctx *c, sweep_plan *p, const cJSON *cols) {
-    char jp[SWEEP_JPATH_MAX], ip[SWEEP_JPATH_MAX], q[SWEEP_QUOTE_MAX * 4 + 8];
+    char jp[JPATH_MAX], ip[JPATH_MAX], q[JPATH_QUOTE_BUF];
     if (!cols) { /* default: every metric */
         for (int i = 0; i < SWEEP_N_METRICS; i++) p->columns[i] = i;
         p->n_columns = SWEEP_N_METRICS;
         return CS_OK;
     }
-    sweep__jp_key(jp, "$.sweep", "columns");
+    jpath_key(jp, "$.sweep", "columns");
     if (!cJSON_IsArray(cols) || !cols->child)
         return sweep__fail(c, jp, "expected a non-empty array of metric names");
     size_t i = 0;
     for (const cJSON *it = cols->child; it; it = it->next, i++) {
-        sweep__jp_idx(ip, jp, i);
+        jpath_idx(ip, jp, i);
         if (!cJSON_IsString(it)) return sweep__fail(c, ip, "expected a metric name (a string)");
         int m = sweep_metric_index(it->valuestring);
         if (m < 0)
             return sweep__fail(c, ip, "unknown metric \"%s\"",
-                               sweep__quote(q, sizeof q, it->valuestring));
+                               jpath_quote(q, sizeof q, it->valuestring));
         for (size_t j = 0; j < p->n_columns; j++)
             if (p->columns[j] == m)
                 return sweep__fail(c, ip, "\"%s\" is already column %zu", it->valuestring, j);
@@ -346,13 +299,13 @@ static cs_err sweep__parse_columns(sweep__ctx *c, sweep_plan *p, const cJSON *co
 
 static cs_err sweep__parse_sweep(sweep__ctx *c, sweep_plan *p, const cJSON *sw) {
     static const char *const keys[] = {"vary", "seeds", "columns", NULL};
-    char jp[SWEEP_JPATH_MAX];
+    char jp[JPATH_MAX];
     cs_err e;
     if (!cJSON_IsObject(sw)) return sweep__fail(c, "$.sweep", "expected an object");
     for (const cJSON *it = sw->child; it; it = it->next) {
         bool known = false;
         for (const char *const *k = keys; *k; k++) known = known || strcmp(*k, it->string) == 0;
-        sweep__jp_key(jp, "$.sweep", it->string);
+        jpath_key(jp, "$.sweep", it->string);
         if (!known) return sweep__fail(c, jp, "unknown field");
         for (const cJSON *prev = sw->child; prev != it; prev = prev->next)
             if (strcmp(prev->string, it->string) == 0) return sweep__fail(c, jp, "duplicate field");
@@ -462,11 +415,11 @@ void sweep_point_label(const sweep_plan *p, size_t point, char *out, size_t len)
     size_t o = (size_t)snprintf(out, len, "sweep point %zu (", point + 1);
     for (size_t a = 0; a < p->n_axes && o < len; a++) {
         char *v = sweep__value_text(sweep__value(p, a, idx[a]));
-        char q[SWEEP_QUOTE_MAX * 4 + 8], qv[SWEEP_LABEL_VALUE_MAX * 4 + 8];
-        sweep__quote(qv, sizeof qv, v);
+        char q[JPATH_QUOTE_BUF], qv[SWEEP_LABEL_VALUE_MAX * 4 + 8];
+        jpath_quote(qv, sizeof qv, v);
         if (strlen(qv) > SWEEP_LABEL_VALUE_MAX) memcpy(qv + SWEEP_LABEL_VALUE_MAX - 3, "...", 4);
         o += (size_t)snprintf(out + o, len - o, "%s%s=%s", a ? ", " : "",
-                              sweep__quote(q, sizeof q, p->axes[a].path), qv);
+                              jpath_quote(q, sizeof q, p->axes[a].path), qv);
         free(v);
     }
     if (o < len) snprintf(out + o, len - o, ")");

@@ -1,0 +1,48 @@
+/* jpath.c - JSON locations for error messages (see jpath.h). */
+#include "util/jpath.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *jpath_quote(char *dst, size_t cap, const char *s) {
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (o + 8 >= cap || (size_t)(p - (const unsigned char *)s) >= JPATH_QUOTE_MAX) {
+            memcpy(dst + o, "...", 4);
+            return dst;
+        }
+        if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
+            o += (size_t)snprintf(dst + o, cap - o, "\\x%02x", *p);
+        else
+            dst[o++] = (char)*p;
+    }
+    dst[o] = '\0';
+    return dst;
+}
+
+static bool jpath__is_ident(const char *k) {
+    if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || *k == '_')) return false;
+    for (; *k; k++)
+        if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') ||
+              *k == '_'))
+            return false;
+    return true;
+}
+
+/* A path too long for the buffer is cut and ends in "...". */
+static void jpath__cut(char dst[JPATH_MAX], int written) {
+    if (written >= JPATH_MAX) memcpy(dst + JPATH_MAX - 4, "...", 4);
+}
+
+void jpath_key(char dst[JPATH_MAX], const char *parent, const char *key) {
+    char q[JPATH_QUOTE_BUF];
+    if (jpath__is_ident(key))
+        jpath__cut(dst, snprintf(dst, JPATH_MAX, "%s.%s", parent, key));
+    else
+        jpath__cut(dst, snprintf(dst, JPATH_MAX, "%s[\"%s\"]", parent, jpath_quote(q, sizeof q, key)));
+}
+
+void jpath_idx(char dst[JPATH_MAX], const char *parent, size_t i) {
+    jpath__cut(dst, snprintf(dst, JPATH_MAX, "%s[%zu]", parent, i));
+}
