@@ -194,6 +194,8 @@ static void test_field_quoting(void) {
         {"two\nlines", "\"two\nlines\""},
         {"cr\rhere", "\"cr\rhere\""},
         {"semi;colon", "semi;colon"},
+        {" padded", "\" padded\""},  /* readers may trim blanks at the ends */
+        {"inner space", "inner space"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *got = field_text(cases[i][0]);
@@ -208,6 +210,22 @@ static void test_field_quoting(void) {
  * on G (a fork at the genesis; B will be stale). At 2 s nodes 2 and 1 move
  * to A: one tip again. At 3 s node 2 mines C on A, at 4 s the others follow.
  * The run ends at 5 s. Every point is known. */
+/* Numbers in the fewest digits that read back exactly, as Python's repr. */
+static void test_number_format(void) {
+    const struct {
+        double v;
+        const char *want;
+    } cases[] = {
+        {0.1, "0.1"}, {1.0 / 3, "0.3333333333333333"}, {303, "303"}, {-0.0, "0"},
+        {2.5e-7, "2.5e-07"}, {0.1 + 0.2, "0.30000000000000004"}, {1e15, "1e+15"},
+    };
+    char text[32];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        csv_format_number(text, sizeof text, cases[i].v);
+        CHECK_STR_EQ(text, cases[i].want);
+    }
+}
+
 static void test_timeseries_known_events(void) {
     chain_params p = {.difficulty = 4};
     bstore *st = cf_store(&p);
@@ -423,6 +441,7 @@ static void test_dirs(void) {
 
 static const test_case cases[] = {
     TEST(test_field_quoting),
+    TEST(test_number_format),
     TEST(test_timeseries_known_events),
     TEST(test_no_blocks),
     TEST(test_race_tables),

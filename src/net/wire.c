@@ -242,6 +242,8 @@ wire_fate wire_check(wire *w, int from, int to) {
 
 void wire_set_single_thread(wire *w, bool single) { w->single_thread = single; }
 
+int wire_node_region(const wire *w, int node) { return w->nodes[node].region; }
+
 void wire_set_partition(wire *w, const int *group_of_node) {
     wire__lock(w);
     w->partitioned = false;

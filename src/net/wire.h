@@ -85,6 +85,9 @@ void wire_set_partition(wire *w, const int *group_of_node);
 /* Cuts one node off from everyone (or reconnects it). */
 void wire_set_isolated(wire *w, int node, bool isolated);
 bool wire_is_isolated(wire *w, int node);
+/* A node's region (its row in the latency matrix); 0 without regions. Set
+ * at creation, never changed: no lock needed. */
+int wire_node_region(const wire *w, int node);
 /* Link changes while running; they apply to messages routed afterwards.
  * wire_set_fixed_latency switches the latency model to LATENCY_FIXED;
  * wire_set_bandwidth takes bits per second, 0 = unlimited. */

@@ -34,13 +34,14 @@
 #include <sys/stat.h>
 
 #include "sim/metric_names.h"
-#include "sim/netmodel.h"
 #include "sim/presets.h"
 #include "util/mem.h"
 
 void csv_field(FILE *f, const char *text) {
     if (!text) return;
-    if (!strpbrk(text, ",\"\r\n")) {
+    size_t n = strlen(text);
+    bool blank_ends = n && (text[0] == ' ' || text[n - 1] == ' '); /* readers may trim them */
+    if (!blank_ends && !strpbrk(text, ",\"\r\n")) {
         fputs(text, f);
         return;
     }
@@ -52,14 +53,20 @@ void csv_field(FILE *f, const char *text) {
     fputc('"', f);
 }
 
-/* A number in the fewest significant digits (15 to 17) that read back to
- * the same double, as Python's repr prints it: 1/3 is 0.3333333333333333. */
+void csv_format_number(char *out, size_t len, double v) {
+    if (v == 0) { /* -0 too */
+        snprintf(out, len, "0");
+        return;
+    }
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(out, len, "%.*g", digits, v);
+        if (strtod(out, NULL) == v) break;
+    }
+}
+
 static void csv__num(FILE *f, double v) {
     char text[32];
-    for (int digits = 15; digits <= 17; digits++) {
-        snprintf(text, sizeof text, "%.*g", digits, v);
-        if (strtod(text, NULL) == v) break;
-    }
+    csv_format_number(text, sizeof text, v);
     fputs(text, f);
 }
 
@@ -114,10 +121,6 @@ static const char *csv__region_name(const scenario *scn, int k) {
 
 void csv_write_nodes(FILE *f, sim *s, const metrics *m) {
     const scenario *scn = sim_scenario(s);
-    /* The regions this run drew: the netmodel is a function of the scenario
-     * and the seed, so drawing it again gives the sim's own. */
-    netmodel nm;
-    netmodel_init(&nm, scn, sim_seed(s));
     fputs("node,name,region,region_name,hash_share,tip_hash,tip_height,on_main_tip,crashed,"
           "blocks_rejected\n",
           f);
@@ -128,8 +131,9 @@ void csv_write_nodes(FILE *f, sim *s, const metrics *m) {
         csv_field(f, sim_node(s, i)->name);
         fputc(',', f);
         if (scn->n_regions > 0) {
-            fprintf(f, "%d,", nm.region[i]);
-            csv_field(f, csv__region_name(scn, nm.region[i]));
+            int region = sim_node_region(s, i);
+            fprintf(f, "%d,", region);
+            csv_field(f, csv__region_name(scn, region));
         } else {
             fputc(',', f);
         }
@@ -140,7 +144,6 @@ void csv_write_nodes(FILE *f, sim *s, const metrics *m) {
                 on_main ? 1 : 0, snap.crashed ? 1 : 0, snap.blocks_rejected);
         node_snapshot_release(&snap);
     }
-    netmodel_cleanup(&nm);
 }
 
 /* ------------------------------------------------------------ timeseries */

@@ -68,7 +68,12 @@ void csv_write_summary(FILE *f, sim *s, const metrics *m);
 void csv_summary_header(FILE *f);
 void csv_summary_row(FILE *f, sim *s, const metrics *m);
 
-/* One text field, quoted if it needs to be (RFC 4180); no separator. */
+/* One text field, quoted if it needs to be (RFC 4180: a comma, quote or
+ * line break; also blanks at either end); no separator. NULL: empty. */
 void csv_field(FILE *f, const char *text);
+/* A number in the fewest significant digits (15 to 17) that read back to
+ * the same double, as Python's repr prints it: 1/3 is 0.3333333333333333;
+ * 0 for zero of either sign. out needs 32 bytes. */
+void csv_format_number(char *out, size_t len, double v);
 
 #endif

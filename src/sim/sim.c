@@ -438,6 +438,8 @@ int64_t sim_now_us(sim *s) {
 }
 
 int sim_node_count(const sim *s) { return s->n_nodes; }
+
+int sim_node_region(const sim *s, int i) { return wire_node_region(s->wire, i); }
 node *sim_node(sim *s, int i) { return &s->nodes[i]; }
 bstore *sim_store(sim *s) { return s->store; }
 const scenario *sim_scenario(const sim *s) { return s->scn; }

@@ -134,6 +134,9 @@ void sim_heal(sim *s);
 void sim_isolate(sim *s, int node_id, bool isolated);
 
 int sim_node_count(const sim *s);
+/* Node i's region as the run drew it (the network model, or the file's);
+ * 0 without regions. */
+int sim_node_region(const sim *s, int i);
 node *sim_node(sim *s, int i);
 bstore *sim_store(sim *s);
 const scenario *sim_scenario(const sim *s);

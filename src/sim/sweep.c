@@ -593,17 +593,6 @@ static void sweep__fmt_short(char *out, size_t len, double v) {
     else snprintf(out, len, "%.6g", v);
 }
 
-/* For files: the shortest of 15 or 17 digits that reads back exactly. */
-static void sweep__fmt_exact(char *out, size_t len, double v) {
-    if (v == 0) snprintf(out, len, "0");
-    else if (!isfinite(v)) snprintf(out, len, isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
-    else if (v == floor(v) && fabs(v) < 1e15) snprintf(out, len, "%.0f", v);
-    else {
-        snprintf(out, len, "%.15g", v);
-        if (strtod(out, NULL) != v) snprintf(out, len, "%.17g", v);
-    }
-}
-
 /* A table of cells, printed with columns right-aligned to their widest
  * cell, two spaces apart; the last column is left-aligned (no trailing
  * blanks). */
@@ -723,24 +712,6 @@ void sweep_print_table(FILE *out, const sweep_plan *p, const sweep_result *r) {
     free(idx);
 }
 
-/* One CSV field, quoted when it holds a comma, quote, line break or
- * surrounding blank (RFC 4180: quotes doubled). */
-static void sweep__csv_field(FILE *f, const char *s) {
-    size_t n = strlen(s);
-    bool quote = n && (s[0] == ' ' || s[n - 1] == ' ');
-    for (const char *c = s; *c && !quote; c++) quote = *c == ',' || *c == '"' || *c == '\n' || *c == '\r';
-    if (!quote) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (const char *c = s; *c; c++) {
-        if (*c == '"') fputc('"', f);
-        fputc(*c, f);
-    }
-    fputc('"', f);
-}
-
 static cs_err sweep__close(FILE *f) {
     bool bad = ferror(f) != 0;
     int saved = errno;
@@ -759,7 +730,7 @@ cs_err sweep_write_csv(const char *file, const sweep_plan *p, const sweep_result
     fputs("point", f);
     for (size_t a = 0; a < p->n_axes; a++) {
         fputc(',', f);
-        sweep__csv_field(f, p->axes[a].path);
+        csv_field(f, p->axes[a].path);
     }
     fputs(",seed", f);
     for (size_t c = 0; c < p->n_columns; c++) fprintf(f, ",%s", sweep__metric_names[p->columns[c]]);
@@ -772,12 +743,12 @@ cs_err sweep_write_csv(const char *file, const sweep_plan *p, const sweep_result
         for (size_t a = 0; a < p->n_axes; a++) {
             char *v = sweep__value_text(sweep__value(p, a, idx[a]));
             fputc(',', f);
-            sweep__csv_field(f, v);
+            csv_field(f, v);
             free(v);
         }
         fprintf(f, ",%llu", (unsigned long long)row->seed);
         for (size_t c = 0; c < p->n_columns; c++) {
-            sweep__fmt_exact(text, sizeof text, row->metric[p->columns[c]]);
+            csv_format_number(text, sizeof text, row->metric[p->columns[c]]);
             fprintf(f, ",%s", text);
         }
         fprintf(f, ",%zu,%zu\n", row->n_expects - row->n_failed, row->n_failed);
@@ -804,7 +775,7 @@ cs_err sweep_write_json(const char *file, const sweep_plan *p, const sweep_resul
         for (size_t c = 0; c < p->n_columns; c++) { /* the CSV's digits (cJSON's may be
                                                        an ulp off); JSON has no NaN */
             double v = row->metric[p->columns[c]];
-            sweep__fmt_exact(text, sizeof text, v);
+            csv_format_number(text, sizeof text, v);
             cJSON_AddRawToObject(o, sweep__metric_names[p->columns[c]], isfinite(v) ? text : "null");
         }
         cJSON_AddNumberToObject(o, "expect_passed", (double)(row->n_expects - row->n_failed));
