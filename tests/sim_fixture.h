@@ -1,6 +1,6 @@
 /* sim_fixture.h - what test_node, test_sim, test_metrics and test_threads_sim
- * share: scenarios from inline JSON, a recording event sink, and blocks
- * sealed by hand on a run's store.
+ * share: scenarios from inline JSON, a recording event sink, whole runs with
+ * their metrics, and blocks sealed by hand on a run's store.
  *
  * Scenario text is written with single quotes ('name') so it reads well
  * inside C strings; fx_scenario turns them into double quotes (no scenario
@@ -26,6 +26,7 @@
 #include "chain/pow.h"
 #include "node/event.h"
 #include "node/node.h"
+#include "sim/metrics.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
 #include "util/mem.h"
@@ -176,6 +177,45 @@ static inline const fx_event *fx_last(const fx_recorder *r, ev_kind kind, int at
         if (r->evs[i].ev.kind == kind && (at == -2 || r->evs[i].ev.node == at))
             return &r->evs[i];
     return NULL;
+}
+
+/* ---- whole runs ---- */
+
+/* A scenario run to its end in the virtual executor, with its metrics
+ * finished, its events recorded if asked, and a fresh directory for its
+ * files if asked (fx_run_tmpdir; the test removes what it wrote). */
+typedef struct fx_run {
+    scenario scn;
+    sim *s;
+    metrics *m;
+    fx_recorder rec;     /* empty unless fx_run_start was asked to record */
+    char dir[64];
+} fx_run;
+
+static inline void fx_run_start(fx_run *r, const char *json, bool record) {
+    memset(r, 0, sizeof *r);
+    fx_scenario(&r->scn, json);
+    r->s = fx_sim(&r->scn, SIM_VIRTUAL);
+    fx_recorder_init(&r->rec);
+    if (record) sim_add_sink(r->s, fx_record, &r->rec);
+    r->m = metrics_new(r->scn.n_nodes, bstore_genesis(sim_store(r->s)));
+    metrics_set_block_interval(r->m, r->scn.params.block_interval_us);
+    sim_add_sink_filtered(r->s, metrics_sink, r->m, METRICS_EVENTS);
+    if (sim_run(r->s) != CS_OK) abort();
+    metrics_finish(r->m, sim_end_us(r->s));
+}
+
+/* Makes r->dir, /tmp/PREFIX.XXXXXX. */
+static inline void fx_run_tmpdir(fx_run *r, const char *prefix) {
+    snprintf(r->dir, sizeof r->dir, "/tmp/%.40s.XXXXXX", prefix);
+    if (!mkdtemp(r->dir)) abort();
+}
+
+static inline void fx_run_end(fx_run *r) {
+    metrics_free(r->m);
+    fx_recorder_cleanup(&r->rec);
+    sim_free(r->s);
+    scenario_cleanup(&r->scn);
 }
 
 /* ---- blocks made by hand ---- */

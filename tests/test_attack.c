@@ -9,30 +9,10 @@
 #include "sim/metrics.h"
 #include "sim_fixture.h"
 
-typedef struct run {
-    scenario scn;
-    sim *s;
-    fx_recorder rec;
-    metrics *m;
-} run;
+typedef fx_run run;
 
-static void run_start(run *r, const char *json) {
-    fx_scenario(&r->scn, json);
-    r->s = fx_sim(&r->scn, SIM_VIRTUAL);
-    fx_recorder_init(&r->rec);
-    sim_add_sink(r->s, fx_record, &r->rec);
-    r->m = metrics_new(r->scn.n_nodes, bstore_genesis(sim_store(r->s)));
-    sim_add_sink_filtered(r->s, metrics_sink, r->m, METRICS_EVENTS);
-    sim_run(r->s);
-    metrics_finish(r->m, sim_end_us(r->s));
-}
-
-static void run_end(run *r) {
-    metrics_free(r->m);
-    fx_recorder_cleanup(&r->rec);
-    sim_free(r->s);
-    scenario_cleanup(&r->scn);
-}
+static void run_start(run *r, const char *json) { fx_run_start(r, json, true); }
+static void run_end(run *r) { fx_run_end(r); }
 
 /* One selfish miner (node 0, region 1: 1 ms from everyone) and six honest
  * nodes 5 ms apart, pushing blocks. */

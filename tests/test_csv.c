@@ -127,23 +127,11 @@ static const char *table_header(const table *t, char *out, size_t len) {
 
 /* ------------------------------------------------------------ runs */
 
-/* A scenario run to its end in the virtual executor, with metrics. */
-typedef struct run {
-    scenario scn;
-    sim *s;
-    metrics *m;
-    char dir[64];
-} run;
+typedef fx_run run;
 
 static void run_start(run *r, const char *json) {
-    fx_scenario(&r->scn, json);
-    r->s = fx_sim(&r->scn, SIM_VIRTUAL);
-    r->m = metrics_new(r->scn.n_nodes, bstore_genesis(sim_store(r->s)));
-    sim_add_sink_filtered(r->s, metrics_sink, r->m, METRICS_EVENTS);
-    if (sim_run(r->s) != CS_OK) abort();
-    metrics_finish(r->m, sim_end_us(r->s));
-    snprintf(r->dir, sizeof r->dir, "/tmp/test_csv.XXXXXX");
-    if (!mkdtemp(r->dir)) abort();
+    fx_run_start(r, json, false);
+    fx_run_tmpdir(r, "test_csv");
 }
 
 static void remove_tree(const char *dir) {
@@ -158,9 +146,7 @@ static void remove_tree(const char *dir) {
 
 static void run_cleanup(run *r) {
     remove_tree(r->dir);
-    metrics_free(r->m);
-    sim_free(r->s);
-    scenario_cleanup(&r->scn);
+    fx_run_end(r);
 }
 
 /* The fork race of scenarios/fork-race.json, with a name that needs

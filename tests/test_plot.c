@@ -21,22 +21,11 @@ static const char *const pngs[] = {"propagation_cdf.png", "forks_over_time.png",
 
 /* ------------------------------------------------------------ runs */
 
-typedef struct run {
-    scenario scn;
-    sim *s;
-    metrics *m;
-    char dir[64];
-} run;
+typedef fx_run run;
 
 static void run_start(run *r, const char *json) {
-    fx_scenario(&r->scn, json);
-    r->s = fx_sim(&r->scn, SIM_VIRTUAL);
-    r->m = metrics_new(r->scn.n_nodes, bstore_genesis(sim_store(r->s)));
-    sim_add_sink_filtered(r->s, metrics_sink, r->m, METRICS_EVENTS);
-    if (sim_run(r->s) != CS_OK) abort();
-    metrics_finish(r->m, sim_end_us(r->s));
-    snprintf(r->dir, sizeof r->dir, "/tmp/test_plot.XXXXXX");
-    if (!mkdtemp(r->dir)) abort();
+    fx_run_start(r, json, false);
+    fx_run_tmpdir(r, "test_plot");
 }
 
 static void remove_pngs(const char *dir) {
@@ -50,9 +39,7 @@ static void remove_pngs(const char *dir) {
 
 static void run_cleanup(run *r) {
     remove_pngs(r->dir);
-    metrics_free(r->m);
-    sim_free(r->s);
-    scenario_cleanup(&r->scn);
+    fx_run_end(r);
 }
 
 static bool run_plot(run *r) {
