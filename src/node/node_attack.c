@@ -137,7 +137,6 @@ static void node__release_later(node *n, const block *b, int peer, int64_t due_u
     node__attack *a = n->attack;
     a->held = xgrow(a->held, &a->cap_held, a->n_held + 1, sizeof *a->held);
     a->held[a->n_held++] = (node__held){b, peer, due_us};
-    n->env->set_timer(n->env->ctx, n->id, due_us, TIMER_RELEASE, 0);
 }
 
 /* Shows the withheld blocks of the branch ending at `tip` up to height
@@ -156,15 +155,19 @@ static void node__release(node *n, const block *tip, int64_t upto, bool race) {
     for (size_t i = 0; i < len; i++) ptrset_del(&a->secret, list[i]);
     if (list[0]->index > a->pub_height) a->pub_height = list[0]->index;
     msg_kind kind = node__announce_kind(n);
-    int64_t now = node__now(n);
+    int64_t due = node__now(n) + a->d.race_delay_us;
+    bool any_late = false;
     for (size_t p = 0; p < n->n_peers; p++) {
         int peer = n->peers[p];
         bool late = race && rng_unit(&a->rng) >= a->d.gamma;
+        any_late |= late;
         for (size_t i = len; i-- > 0;) {
-            if (late) node__release_later(n, list[i], peer, now + a->d.race_delay_us);
+            if (late) node__release_later(n, list[i], peer, due);
             else node__send_block_msg(n, peer, kind, (block *)list[i]);
         }
     }
+    /* One timer for every late peer of this release: they share the due time. */
+    if (any_late) n->env->set_timer(n->env->ctx, n->id, due, TIMER_RELEASE, 0);
     free(list);
 }
 
