@@ -4,6 +4,8 @@
 #include "chain/ledger.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 
@@ -64,7 +66,7 @@ static void test_empty(void) {
     bool exists = true;
     CHECK_INT_EQ(ledger_balance(l, "alice", &exists), 0);
     CHECK(!exists);
-    CHECK_INT_EQ(l->n, 0);
+    CHECK_INT_EQ(ledger_count(l), 0);
     ledger_unref(l);
     ledger_unref(NULL);
 }
@@ -73,11 +75,11 @@ static void test_genesis_balances_sorted(void) {
     chain_params p = strict_params();
     ledger *l = genesis_ledger(&p);
     CHECK(l != NULL);
-    CHECK_INT_EQ(l->n, 2);
-    CHECK_STR_EQ(l->entries[0].name, "alice");
-    CHECK_INT_EQ(l->entries[0].balance, 100);
-    CHECK_STR_EQ(l->entries[1].name, "bob");
-    CHECK_INT_EQ(l->entries[1].balance, 50);
+    CHECK_INT_EQ(ledger_count(l), 2);
+    CHECK_STR_EQ(ledger_at(l, 0).name, "alice");
+    CHECK_INT_EQ(ledger_at(l, 0).balance, 100);
+    CHECK_STR_EQ(ledger_at(l, 1).name, "bob");
+    CHECK_INT_EQ(ledger_at(l, 1).balance, 50);
     bool exists = false;
     CHECK_INT_EQ(ledger_balance(l, "bob", &exists), 50);
     CHECK(exists);
@@ -96,16 +98,16 @@ static void test_block_applies_and_parent_unchanged(void) {
     CHECK(l != NULL);
     CHECK_INT_EQ(why, REJ_NONE);
     /* alice 100-30, bob 50+30-5, carol 0+50 (reward), dave 0+5 */
-    CHECK_INT_EQ(l->n, 4);
+    CHECK_INT_EQ(ledger_count(l), 4);
     const char *names[] = {"alice", "bob", "carol", "dave"};
     const int64_t balances[] = {70, 75, 50, 5};
     for (size_t i = 0; i < 4; i++) {
-        CHECK_STR_EQ(l->entries[i].name, names[i]);
-        CHECK_INT_EQ(l->entries[i].balance, balances[i]);
+        CHECK_STR_EQ(ledger_at(l, i).name, names[i]);
+        CHECK_INT_EQ(ledger_at(l, i).balance, balances[i]);
     }
     CHECK_INT_EQ(ledger_balance(g, "alice", NULL), 100);
     CHECK_INT_EQ(ledger_balance(g, "bob", NULL), 50);
-    CHECK_INT_EQ(g->n, 2);
+    CHECK_INT_EQ(ledger_count(g), 2);
     ledger_unref(l);
     ledger_unref(g);
 }
@@ -236,7 +238,7 @@ static void test_open_negative(void) {
     CHECK(l != NULL);
     CHECK_INT_EQ(why, REJ_NONE);
     /* zed -10, bob 10-25 = -15, alice 3+4+25 = 32; no account for "0" or the miner */
-    CHECK_INT_EQ(l->n, 3);
+    CHECK_INT_EQ(ledger_count(l), 3);
     CHECK_INT_EQ(ledger_balance(l, "zed", NULL), -10);
     CHECK_INT_EQ(ledger_balance(l, "bob", NULL), -15);
     CHECK_INT_EQ(ledger_balance(l, "alice", NULL), 32);
@@ -247,7 +249,7 @@ static void test_open_negative(void) {
     /* An empty block is fine too. */
     l = ledger_apply(empty, &p, "m", NULL, 0, false, &why, &bad);
     CHECK(l != NULL);
-    CHECK_INT_EQ(l->n, 0);
+    CHECK_INT_EQ(ledger_count(l), 0);
     ledger_unref(l);
     ledger_unref(empty);
 }
@@ -268,29 +270,194 @@ static void test_many_new_accounts(void) {
     ledger *l = ledger_apply(g, &p, "m", txs, N + 1, false, &(reject){0}, &(size_t){0});
     unref_all(txs, N + 1);
     CHECK(l != NULL);
-    CHECK_INT_EQ(l->n, N + 3);
-    for (size_t i = 1; i < l->n; i++)
-        if (strcmp(l->entries[i - 1].name, l->entries[i].name) >= 0)
+    CHECK_INT_EQ(ledger_count(l), N + 3);
+    for (size_t i = 1; i < ledger_count(l); i++)
+        if (strcmp(ledger_at(l, i - 1).name, ledger_at(l, i).name) >= 0)
             CHECK_FAIL_("entries %zu/%zu out of order: %s, %s", i - 1, i,
-                        l->entries[i - 1].name, l->entries[i].name);
+                        ledger_at(l, i - 1).name, ledger_at(l, i).name);
     CHECK_INT_EQ(ledger_balance(l, "alice", NULL), 0);
     CHECK_INT_EQ(ledger_balance(l, "bob", NULL), 0);
-    CHECK_STR_EQ(l->entries[1].name, "b000");
-    CHECK_STR_EQ(l->entries[N].name, "b149");
-    CHECK_STR_EQ(l->entries[N + 1].name, "bob");
-    for (size_t i = 1; i <= N; i++) CHECK_INT_EQ(l->entries[i].balance, 1);
+    CHECK_STR_EQ(ledger_at(l, 1).name, "b000");
+    CHECK_STR_EQ(ledger_at(l, N).name, "b149");
+    CHECK_STR_EQ(ledger_at(l, N + 1).name, "bob");
+    for (size_t i = 1; i <= N; i++) CHECK_INT_EQ(ledger_at(l, i).balance, 1);
     CHECK_INT_EQ(ledger_balance(l, "m", NULL), 50);
     ledger_unref(l);
     ledger_unref(g);
 }
 
+/* A ledger stays readable while any reference is held, and its tree nodes
+ * are freed with the last one (ASan checks the rest). */
 static void test_refcount(void) {
-    ledger *l = ledger_new_empty();
-    CHECK(ledger_ref(l) == l);
-    CHECK_INT_EQ(atomic_load(&l->refs), 2);
+    size_t before = ledger_nodes_live();
+    chain_params p = strict_params();
+    ledger *g = genesis_ledger(&p);
+    CHECK_INT_EQ(ledger_nodes_live() - before, 2);
+    CHECK(ledger_ref(g) == g);
+    ledger_unref(g);
+    CHECK_INT_EQ(ledger_balance(g, "alice", NULL), 100);
+    ledger_unref(g);
+    CHECK_INT_EQ(ledger_nodes_live(), before);
+}
+
+/* The reference model: a plain sorted array, copied whole per block. */
+typedef struct model {
+    int n;
+    char names[64][8];
+    int64_t bal[64];
+} model;
+
+static int model_find(const model *m, const char *name) {
+    for (int i = 0; i < m->n; i++)
+        if (strcmp(m->names[i], name) == 0) return i;
+    return -1;
+}
+
+static void model_credit(model *m, const char *name, int64_t amount) {
+    int i = model_find(m, name);
+    if (i < 0) {
+        i = m->n++;
+        snprintf(m->names[i], sizeof m->names[i], "%s", name);
+        m->bal[i] = 0;
+        /* keep sorted: bubble the new name into place */
+        for (; i > 0 && strcmp(m->names[i - 1], m->names[i]) > 0; i--) {
+            char tmp[8];
+            memcpy(tmp, m->names[i], 8);
+            memcpy(m->names[i], m->names[i - 1], 8);
+            memcpy(m->names[i - 1], tmp, 8);
+            int64_t b = m->bal[i];
+            m->bal[i] = m->bal[i - 1];
+            m->bal[i - 1] = b;
+        }
+    }
+    m->bal[i] += amount;
+}
+
+static void check_same(const ledger *l, const model *m) {
+    CHECK_INT_EQ(ledger_count(l), m->n);
+    ledger_entry all[64];
+    CHECK_INT_EQ(ledger_list(l, all, 64), m->n);
+    for (int i = 0; i < m->n; i++) {
+        CHECK_STR_EQ(all[i].name, m->names[i]);
+        CHECK_INT_EQ(all[i].balance, m->bal[i]);
+        CHECK_STR_EQ(ledger_at(l, (size_t)i).name, m->names[i]);
+        bool exists = false;
+        CHECK_INT_EQ(ledger_balance(l, m->names[i], &exists), m->bal[i]);
+        CHECK(exists);
+    }
+}
+
+/* Random blocks on random earlier ledgers (a tree of branches, as forks
+ * make), each checked against the model: balances, name order, ith access,
+ * refusals (an overspend leaves no new ledger). Parents are dropped in a
+ * scrambled order while their children live on; at the end every tree node
+ * is gone. */
+static void test_random_against_model(void) {
+    size_t before = ledger_nodes_live();
+    chain_params p = strict_params();
+    enum { BLOCKS = 400 };
+    ledger *lg[BLOCKS + 1];
+    model *md = calloc(BLOCKS + 1, sizeof *md);
+    lg[0] = genesis_ledger(&p);
+    model_credit(&md[0], "alice", 100);
+    model_credit(&md[0], "bob", 50);
+    uint64_t seed = 12345;
+    int made = 1, refused = 0;
+    for (int b = 1; b <= BLOCKS; b++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        int parent = (int)((seed >> 33) % (uint64_t)made);
+        model m = md[parent];
+        char miner[8], to[8];
+        snprintf(miner, sizeof miner, "m%02d", (int)((seed >> 20) % 40));
+        tx *txs[3];
+        size_t n_tx = 1;
+        txs[0] = mk("0", miner, 50);
+        model_credit(&m, miner, 50);
+        /* a payment from an account that exists (maybe too much) */
+        const char *from = m.names[(seed >> 40) % (uint64_t)m.n];
+        snprintf(to, sizeof to, "r%02d", (int)((seed >> 12) % 50));
+        int64_t amount = 1 + (int64_t)((seed >> 50) % 80);
+        int fi = model_find(&m, from);
+        bool ok = m.bal[fi] >= amount;
+        txs[n_tx++] = mk(from, to, amount);
+        reject why;
+        size_t bad;
+        ledger *l = ledger_apply(lg[parent], &p, miner, txs, n_tx, false, &why, &bad);
+        unref_all(txs, n_tx);
+        if (!ok) {
+            CHECK(l == NULL);
+            CHECK_INT_EQ(why, REJ_TX_OVERSPEND);
+            CHECK_INT_EQ(bad, 1);
+            refused++;
+            continue;
+        }
+        CHECK(l != NULL);
+        model_credit(&m, from, -amount);
+        model_credit(&m, to, amount);
+        check_same(l, &m);
+        check_same(lg[parent], &md[parent]); /* the parent is unchanged */
+        lg[made] = l;
+        md[made] = m;
+        made++;
+    }
+    CHECK(refused > 10 && made > 200);
+    /* drop every third, then check the rest */
+    for (int i = 0; i < made; i += 3) ledger_unref(lg[i]);
+    for (int i = 0; i < made; i++)
+        if (i % 3) check_same(lg[i], &md[i]);
+    for (int i = 0; i < made; i++)
+        if (i % 3) ledger_unref(lg[i]);
+    CHECK_INT_EQ(ledger_nodes_live(), before);
+    free(md);
+}
+
+/* Structural sharing: on 10,000 accounts, a block that pays a reward and one
+ * transfer adds O(log n) tree nodes (3 accounts x the tree's height), not
+ * a copy of the 10,000 balances: 3,000 such blocks hold fewer nodes than
+ * two full copies would. */
+static void test_blocks_share_untouched_accounts(void) {
+    size_t before = ledger_nodes_live();
+    chain_params p = strict_params();
+    enum { ACCOUNTS = 10000, BLOCKS = 3000 };
+    tx **g = malloc(ACCOUNTS * sizeof *g);
+    for (int i = 0; i < ACCOUNTS; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "a%05d", (i * 7919) % ACCOUNTS);
+        g[i] = mk("0", name, 1000);
+    }
+    ledger *empty = ledger_new_empty();
+    ledger *l = ledger_apply(empty, &p, "", g, ACCOUNTS, true, &(reject){0}, &(size_t){0});
+    ledger_unref(empty);
+    unref_all(g, ACCOUNTS);
+    free(g);
+    CHECK_INT_EQ(ledger_count(l), ACCOUNTS);
+    size_t base = ledger_nodes_live() - before;
+    CHECK_INT_EQ(base, ACCOUNTS);
+    ledger **chain = malloc(BLOCKS * sizeof *chain);
+    size_t worst = 0;
+    for (int b = 0; b < BLOCKS; b++) {
+        char miner[16], from[16], to[16];
+        snprintf(miner, sizeof miner, "a%05d", (b * 31) % ACCOUNTS);
+        snprintf(from, sizeof from, "a%05d", (b * 17 + 3) % ACCOUNTS);
+        snprintf(to, sizeof to, "a%05d", (b * 13 + 5) % ACCOUNTS);
+        tx *txs[2] = {mk("0", miner, 50), mk(from, to, 1)};
+        size_t n0 = ledger_nodes_live();
+        ledger *next = ledger_apply(b ? chain[b - 1] : l, &p, miner, txs, 2, false,
+                                    &(reject){0}, &(size_t){0});
+        unref_all(txs, 2);
+        CHECK(next != NULL);
+        size_t added = ledger_nodes_live() - n0;
+        if (added > worst) worst = added;
+        chain[b] = next;
+    }
+    /* AVL height for 10,000 keys is at most 1.44 log2(10002) ~ 19 */
+    CHECK(worst <= 3 * 20);
+    CHECK(ledger_nodes_live() - before < 2 * (size_t)ACCOUNTS + (size_t)BLOCKS * 3 * 20);
+    CHECK_INT_EQ(ledger_balance(chain[BLOCKS - 1], "a00000", NULL) > 0, 1);
+    for (int b = 0; b < BLOCKS; b++) ledger_unref(chain[b]);
     ledger_unref(l);
-    CHECK_INT_EQ(atomic_load(&l->refs), 1);
-    ledger_unref(l);
+    free(chain);
+    CHECK_INT_EQ(ledger_nodes_live(), before);
 }
 
 static const test_case cases[] = {
@@ -304,6 +471,8 @@ static const test_case cases[] = {
     TEST(test_open_negative),
     TEST(test_many_new_accounts),
     TEST(test_refcount),
+    TEST(test_random_against_model),
+    TEST(test_blocks_share_untouched_accounts),
     {0},
 };
 

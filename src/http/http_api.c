@@ -242,11 +242,15 @@ enum MHD_Result http__api_balances(http__req *r) {
     buf b;
     buf_init(&b);
     buf_puts(&b, "{\"balances\": {");
-    for (size_t i = 0; snap.balances && i < snap.balances->n; i++) {
+    size_t n = snap.balances ? ledger_count(snap.balances) : 0;
+    ledger_entry *entries = xmalloc((n ? n : 1) * sizeof *entries);
+    if (n) ledger_list(snap.balances, entries, n);
+    for (size_t i = 0; i < n; i++) {
         if (i) buf_puts(&b, ", ");
-        http__json_str(&b, snap.balances->entries[i].name);
-        buf_printf(&b, ": %" PRId64, snap.balances->entries[i].balance);
+        http__json_str(&b, entries[i].name);
+        buf_printf(&b, ": %" PRId64, entries[i].balance);
     }
+    free(entries);
     buf_printf(&b, "}, \"height\": %" PRId64 ", \"tip\": \"%s\"}\n", tip->index, tip->hash_hex);
     node_snapshot_release(&snap);
     return http__reply_buf(r, MHD_HTTP_OK, "application/json", &b);

@@ -144,17 +144,21 @@ static void http__section(http__view *v, buf *out, const char *name) {
         else buf_puts(out, "<p class=\"empty\">the node is busy; reload in a moment</p>");
     } else if (strcmp(name, "balances") == 0) {
         const ledger *l = v->snap.balances;
-        if (!l || l->n == 0) {
+        size_t n = l ? ledger_count(l) : 0;
+        if (n == 0) {
             buf_puts(out, "<p class=\"empty\">no accounts yet</p>");
             return;
         }
+        ledger_entry *entries = xmalloc(n * sizeof *entries);
+        ledger_list(l, entries, n);
         buf_puts(out, "<table class=\"balances\"><tbody>");
-        for (size_t i = 0; i < l->n; i++) {
+        for (size_t i = 0; i < n; i++) {
             buf_puts(out, "<tr><td>");
-            http__html_escape(out, l->entries[i].name);
-            buf_printf(out, "</td><td class=\"num\">%" PRId64 "</td></tr>", l->entries[i].balance);
+            http__html_escape(out, entries[i].name);
+            buf_printf(out, "</td><td class=\"num\">%" PRId64 "</td></tr>", entries[i].balance);
         }
         buf_puts(out, "</tbody></table>");
+        free(entries);
     } else if (strcmp(name, "chain") == 0) {
         int shown = 0;
         for (const block *b = tip; b && shown < HTTP_PAGE_BLOCKS; b = b->parent, shown++)

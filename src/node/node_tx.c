@@ -55,9 +55,9 @@ void node__cmd_add_tx(node *n, node_cmd *cmd) {
     node__complete(n, cmd);
 }
 
-static int64_t node__spendable(const node *n, const ledger_entry *e) {
-    const int64_t *pending = hmap_get(&n->mempool.pending_out, e->name, strlen(e->name));
-    return e->balance - (pending ? *pending : 0);
+static int64_t node__spendable(const node *n, ledger_entry e) {
+    const int64_t *pending = hmap_get(&n->mempool.pending_out, e.name, strlen(e.name));
+    return e.balance - (pending ? *pending : 0);
 }
 
 /* A random payment between accounts of the tip's ledger: a sender with coins
@@ -65,20 +65,22 @@ static int64_t node__spendable(const node *n, const ledger_entry *e) {
 void node__cmd_gen_tx(node *n, node_cmd *cmd) {
     const ledger *l = n->chain.tip->ledger;
     cmd->reason = REJ_TX_OVERSPEND;
-    if (l && l->n >= 2) {
+    size_t accounts = l ? ledger_count(l) : 0;
+    if (accounts >= 2) {
         for (int attempt = 0; attempt < 8; attempt++) {
-            const ledger_entry *from = &l->entries[rng_below(&n->rng, l->n)];
+            size_t from_i = rng_below(&n->rng, accounts);
+            ledger_entry from = ledger_at(l, from_i);
             int64_t spendable = node__spendable(n, from);
             if (spendable <= 0) continue;
-            size_t to_i = rng_below(&n->rng, l->n - 1);
-            const ledger_entry *to = &l->entries[to_i];
-            if (to == from) to = &l->entries[l->n - 1];
+            size_t to_i = rng_below(&n->rng, accounts - 1);
+            if (to_i == from_i) to_i = accounts - 1;
+            ledger_entry to = ledger_at(l, to_i);
             int64_t max = spendable < n->traffic_max_amount ? spendable : n->traffic_max_amount;
             int64_t amount = 1 + (int64_t)rng_below(&n->rng, (uint64_t)max);
             char id[TX_ID_MAX + 1];
             node__make_id(n, id, sizeof id);
             reject why = REJ_NONE;
-            tx *t = tx_create(from->name, to->name, amount, id, node__now(n) / 1000, &why);
+            tx *t = tx_create(from.name, to.name, amount, id, node__now(n) / 1000, &why);
             if (t) {
                 why = node__submit_tx(n, t, -1);
                 tx_unref(t);

@@ -248,7 +248,7 @@ static void side__note_text(const view_app *a, const view_ev *ev, char *out, siz
 }
 
 static int side__ledger_cmp(const void *pa, const void *pb) {
-    const ledger_entry *a = *(const ledger_entry *const *)pa, *b = *(const ledger_entry *const *)pb;
+    const ledger_entry *a = pa, *b = pb;
     if (a->balance != b->balance) return a->balance > b->balance ? -1 : 1;
     return strcmp(a->name, b->name);
 }
@@ -313,14 +313,14 @@ static int side__node(view_app *a, int x, int y, int w) {
             len += snprintf(line + len, sizeof line - (size_t)len, "%s%s", i ? ";  " : ":  ", in->txs[i]);
     y += view__text_wrapped(&a->text, VF_SMALL, th->text, x, y, w, line) + 3;
     if (snap.balances) {
-        size_t n = snap.balances->n;
-        const ledger_entry **sorted = xmalloc((n + 1) * sizeof *sorted);
-        for (size_t i = 0; i < n; i++) sorted[i] = &snap.balances->entries[i];
+        size_t n = ledger_count(snap.balances);
+        ledger_entry *sorted = xmalloc((n + 1) * sizeof *sorted);
+        ledger_list(snap.balances, sorted, n);
         qsort(sorted, n, sizeof *sorted, side__ledger_cmp);
         len = snprintf(line, sizeof line, "balances");
         for (size_t i = 0; i < n && i < 8 && len < 260; i++)
             len += snprintf(line + len, sizeof line - (size_t)len, "%s%.12s %" PRId64, i ? ",  " : ":  ",
-                            sorted[i]->name, sorted[i]->balance);
+                            sorted[i].name, sorted[i].balance);
         if (n > 8 && len < 300) snprintf(line + len, sizeof line - (size_t)len, "  (+%zu)", n - 8);
         free(sorted);
         y += view__text_wrapped(&a->text, VF_SMALL, th->text, x, y, w, line) + 6;

@@ -4,7 +4,9 @@
  * per second, messages and peak memory for each size. Each size runs in its
  * own child process so that peak RSS is its own.
  *
- * usage: bench_virtual [N ...]        (default: 1000 10000) */
+ * usage: bench_virtual [N[xB] ...]   (default: 1000 10000; B blocks, default 100)
+ *   e.g. bench_virtual 1000x3000 10000x3000 100000x1000: the ledger's
+ *   memory per block (docs/benchmarks.md). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +20,7 @@
 #include "sim/scenario.h"
 #include "sim/sim.h"
 
-static int bench_one(int n_nodes) {
+static int bench_one(int n_nodes, int n_blocks) {
     char json[1024];
     snprintf(json, sizeof json,
              "{\"name\": \"bench-%d\", \"seed\": 1, \"nodes\": %d,"
@@ -26,8 +28,8 @@ static int bench_one(int n_nodes) {
              " \"links\": {\"latency_ms\": {\"min\": 20, \"max\": 300},"
              "   \"upload_bps\": 20000000, \"download_bps\": 50000000, \"processing_ms\": 2},"
              " \"chain\": {\"block_interval_s\": 600},"
-             " \"mining\": \"auto\", \"duration_s\": 1000000, \"stop\": {\"height\": 101}}",
-             n_nodes, n_nodes);
+             " \"mining\": \"auto\", \"duration_s\": 1000000000, \"stop\": {\"height\": %d}}",
+             n_nodes, n_nodes, n_blocks + 1);
     scenario scn;
     char err[512];
     if (scenario_parse(&scn, "bench", json, strlen(json), err, sizeof err) != CS_OK) {
@@ -49,9 +51,9 @@ static int bench_one(int n_nodes) {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     double run_s = (double)(t2 - t1) / 1e6;
-    printf("%7d nodes | setup %6.2f s | run %6.2f s | %6.2f M events/s | %9" PRIu64
+    printf("%7d nodes x %5d blocks | setup %6.2f s | run %6.2f s | %6.2f M events/s | %9" PRIu64
            " msgs | height %3" PRId64 " | stale %4.1f%% | prop50 %5.2f s | peak RSS %6.1f MB\n",
-           n_nodes, (double)(t1 - t0) / 1e6, run_s, (double)sim_events_handled(s) / run_s / 1e6,
+           n_nodes, n_blocks, (double)(t1 - t0) / 1e6, run_s, (double)sim_events_handled(s) / run_s / 1e6,
            m->msgs_sent, m->height, 100 * m->stale_rate, m->prop50.median,
            (double)ru.ru_maxrss / 1024.0);
     fflush(stdout);
@@ -62,17 +64,26 @@ static int bench_one(int n_nodes) {
 }
 
 int main(int argc, char **argv) {
-    int sizes[16] = {1000, 10000};
+    int sizes[16] = {1000, 10000}, blocks[16] = {100, 100};
     int n = 2;
     if (argc > 1) {
         n = 0;
-        for (int i = 1; i < argc && n < 16; i++) sizes[n++] = atoi(argv[i]);
+        for (int i = 1; i < argc && n < 16; i++) {
+            char *x = NULL;
+            sizes[n] = (int)strtol(argv[i], &x, 10);
+            blocks[n] = (x && *x == 'x') ? atoi(x + 1) : 100;
+            if (sizes[n] < 1 || blocks[n] < 1) {
+                fprintf(stderr, "bench_virtual: expected N or NxB, got %s\n", argv[i]);
+                return 2;
+            }
+            n++;
+        }
     }
-    printf("virtual executor: random 8-out, 100 blocks at 16-bit difficulty, 600 s interval\n");
+    printf("virtual executor: random 8-out, blocks at 16-bit difficulty, 600 s interval\n");
     fflush(stdout);
     for (int i = 0; i < n; i++) {
         pid_t pid = fork();
-        if (pid == 0) _exit(bench_one(sizes[i]));
+        if (pid == 0) _exit(bench_one(sizes[i], blocks[i]));
         int status = 0;
         waitpid(pid, &status, 0);
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
