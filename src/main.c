@@ -15,9 +15,9 @@
 #include "sim/csv.h"
 #include "sim/metrics.h"
 #include "sim/report.h"
-#include "sim/scenario.h"
+#include "scenario/scenario.h"
 #include "sim/sim.h"
-#include "sim/sweep.h"
+#include "sweep/sweep.h"
 #include "sim/trace.h"
 #include "util/log.h"
 #ifdef CHAINSIM_HAVE_HTTP
@@ -406,7 +406,7 @@ static int run_view(const options *o) {
 }
 #endif
 
-/* A scenario with "sweep" runs once per point, in virtual time (sim/sweep.h). */
+/* A scenario with "sweep" runs once per point, in virtual time (sweep/sweep.h). */
 static int run_sweep(const options *o) {
     if ((o->executor_set && o->executor != SIM_VIRTUAL) || o->trace_path || o->until_us ||
         o->plot_dir || o->http_set || o->screenshot_path) {

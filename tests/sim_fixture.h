@@ -27,7 +27,7 @@
 #include "node/event.h"
 #include "node/node.h"
 #include "sim/metrics.h"
-#include "sim/scenario.h"
+#include "scenario/scenario.h"
 #include "sim/sim.h"
 #include "util/mem.h"
 

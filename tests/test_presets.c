@@ -11,8 +11,8 @@
 
 #include "check.h"
 #include "sim/netmodel.h"
-#include "sim/presets.h"
-#include "sim/scenario.h"
+#include "scenario/presets.h"
+#include "scenario/scenario.h"
 #include "sim/sim.h"
 
 #define PRESETS_FILE "scenarios/presets/network-presets.json"

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "sim/scenario.h"
+#include "scenario/scenario.h"
 
 #define BAD_DIR "tests/scenarios_bad"
 

@@ -1,4 +1,4 @@
-/* test_sweep.c - parameter sweeps (sim/sweep.h): points, paths, every
+/* test_sweep.c - parameter sweeps (sweep/sweep.h): points, paths, every
  * malformed sweep, the worker pool's determinism, the outputs read back,
  * and the stale rate climbing as the block interval shrinks.
  *
@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "sim/sweep.h"
+#include "sweep/sweep.h"
 
 /* ---- helpers ----------------------------------------------------------- */
 

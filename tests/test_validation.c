@@ -28,7 +28,7 @@
 
 #include "check.h"
 #include "sim/metrics.h"
-#include "sim/scenario.h"
+#include "scenario/scenario.h"
 #include "sim/sim.h"
 
 #define STALE_SCENARIO "scenarios/validation/stale-rate.json"

@@ -34,7 +34,7 @@
 #include <sys/stat.h>
 
 #include "sim/metric_names.h"
-#include "sim/presets.h"
+#include "scenario/presets.h"
 #include "util/mem.h"
 
 void csv_field(FILE *f, const char *text) {

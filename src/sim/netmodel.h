@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#include "sim/scenario.h"
+#include "scenario/scenario.h"
 #include "util/rng.h"
 
 typedef struct netmodel {

@@ -13,7 +13,7 @@
 
 #include "sim/metric_names.h"
 #include "sim/metrics.h"
-#include "sim/scenario.h"
+#include "scenario/scenario.h"
 #include "sim/sim.h"
 
 typedef struct expect_result {

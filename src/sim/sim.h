@@ -28,7 +28,7 @@
 #include "node/cmd.h"
 #include "node/event.h"
 #include "node/node.h"
-#include "sim/scenario.h"
+#include "scenario/scenario.h"
 #include "util/err.h"
 
 #define SIM_DRAIN_US (600LL * 1000000)

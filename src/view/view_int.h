@@ -27,7 +27,7 @@
 #include <SDL.h>
 #include <SDL_ttf.h>
 
-#include "sim/scenario.h"
+#include "scenario/scenario.h"
 #include "sim/sim.h"
 #include "util/hmap.h"
 #include "view/view.h"

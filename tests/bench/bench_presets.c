@@ -19,7 +19,7 @@
 
 #include "net/mbox.h"
 #include "sim/metrics.h"
-#include "sim/scenario.h"
+#include "scenario/scenario.h"
 #include "sim/sim.h"
 
 static const char *const default_runs[] = {

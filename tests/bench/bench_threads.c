@@ -13,7 +13,7 @@
 #include <sys/resource.h>
 
 #include "net/mbox.h"
-#include "sim/scenario.h"
+#include "scenario/scenario.h"
 #include "sim/sim.h"
 
 typedef struct counts {

@@ -17,7 +17,7 @@
 
 #include "net/mbox.h"
 #include "sim/metrics.h"
-#include "sim/scenario.h"
+#include "scenario/scenario.h"
 #include "sim/sim.h"
 
 static int bench_one(int n_nodes, int n_blocks) {

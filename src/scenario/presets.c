@@ -4,7 +4,7 @@
  * second, region shares of nodes, cumulative outbound-degree distributions.
  * tests/test_presets.c compares every number here with
  * scenarios/presets/network-presets.json. */
-#include "sim/presets.h"
+#include "scenario/presets.h"
 
 #include <string.h>
 

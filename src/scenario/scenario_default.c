@@ -10,7 +10,7 @@
  * is broken; at 290 s she stops too, so the last block has spread when the
  * run ends at 300 s and the nodes agree whatever the seed. The format is the one of scenarios/ files
  * (docs-scenario-format.md); test_scenario checks that this text parses. */
-#include "sim/scenario.h"
+#include "scenario/scenario.h"
 
 const char scenario_default_json[] =
     "{\n"

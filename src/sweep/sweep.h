@@ -61,8 +61,8 @@
  *
  * Each run's "expect" rules are checked as a single run's are; the exit
  * status of sweep_main says whether all held in all runs. */
-#ifndef CHAINSIM_SIM_SWEEP_H
-#define CHAINSIM_SIM_SWEEP_H
+#ifndef CHAINSIM_SWEEP_SWEEP_H
+#define CHAINSIM_SWEEP_SWEEP_H
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
@@ -71,7 +71,7 @@
 #include <stdio.h>
 
 #include "sim/metric_names.h"
-#include "sim/scenario.h"
+#include "scenario/scenario.h"
 #include "util/err.h"
 
 #define SWEEP_MAX_SEEDS 10000

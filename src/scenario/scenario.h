@@ -10,8 +10,8 @@
  *
  * Times are seconds in the file and microseconds here. Nodes are named in the
  * file (by name or index); here they are indices. */
-#ifndef CHAINSIM_SIM_SCENARIO_H
-#define CHAINSIM_SIM_SCENARIO_H
+#ifndef CHAINSIM_SCENARIO_SCENARIO_H
+#define CHAINSIM_SCENARIO_SCENARIO_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -44,7 +44,7 @@ typedef struct scn_node {
 } scn_node;
 
 /* A network model ("network"): where nodes are and what their links are
- * like, from a preset (sim/presets.h) with the file's fields replacing the
+ * like, from a preset (scenario/presets.h) with the file's fields replacing the
  * preset's. The region latency matrix itself is the links' (latency =
  * LATENCY_REGIONS, region_latency_us); sim/netmodel.h draws each node's
  * region, bandwidth and outbound peers from this with the run's seed. */
@@ -242,7 +242,7 @@ typedef struct scenario {
     size_t n_events;
     scn_expect *expects;
     size_t n_expects;
-    bool has_sweep;             /* the file has "sweep": run it with sim/sweep.h */
+    bool has_sweep;             /* the file has "sweep": run it with sweep/sweep.h */
     scn_attacker *attackers;    /* at most one per node */
     size_t n_attackers;
     scn_churn churn;

@@ -22,7 +22,7 @@
  * "needs an end" rule after mining, traffic, duration and stop are known.
  * Events are validated in file order (messages give the file's index) and
  * sorted by time only at the end. */
-#include "sim/scenario.h"
+#include "scenario/scenario.h"
 
 #include <assert.h>
 #include <cjson/cJSON.h>
@@ -36,7 +36,7 @@
 
 #include "chain/tx.h"
 #include "sim/metric_names.h"
-#include "sim/presets.h"
+#include "scenario/presets.h"
 #include "util/hmap.h"
 #include "util/jpath.h"
 #include "util/mem.h"
@@ -1720,7 +1720,7 @@ static cs_err scn_parse_root(scn_ctx *c, const cJSON *root) {
                                        "traffic", "events", "expect", "sweep", "attackers",
                                        "churn", NULL};
     cs_err e = scn_check_object(c, root, "$", keys, NULL);
-    /* "sweep" is read by sim/sweep.c, which runs this file once per point. */
+    /* "sweep" is read by sweep/sweep.c, which runs this file once per point. */
     c->s->has_sweep = cJSON_GetObjectItemCaseSensitive(root, "sweep") != NULL;
     if (!e) e = scn_parse_header(c, root);
     if (!e) e = scn_parse_nodes(c, root);

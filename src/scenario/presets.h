@@ -23,8 +23,8 @@
  * The same data ships as scenarios/presets/network-presets.json (verbatim
  * from SimBlock's tables, with the composition above); tests/test_presets.c
  * checks these tables against that file. */
-#ifndef CHAINSIM_SIM_PRESETS_H
-#define CHAINSIM_SIM_PRESETS_H
+#ifndef CHAINSIM_SCENARIO_PRESETS_H
+#define CHAINSIM_SCENARIO_PRESETS_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -24,7 +24,7 @@
  * whose scenario asks for the classic genesis (bstore.c parses it), so sim
  * construction takes sweep__cjson_lock; every other cJSON call here runs
  * on the calling thread before the workers start or after they end. */
-#include "sim/sweep.h"
+#include "sweep/sweep.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -64,7 +64,7 @@ int sweep_metric_index(const char *name) {
     return -1;
 }
 
-/* ---- messages (the style of scenario.c) --------------------------------- */
+/* ---- messages (the style of scenario/scenario.c) --------------------------------- */
 
 typedef struct sweep__ctx {
     const char *path; /* the file */
