@@ -1720,7 +1720,7 @@ static cs_err scn_parse_root(scn_ctx *c, const cJSON *root) {
                                        "traffic", "events", "expect", "sweep", "attackers",
                                        "churn", NULL};
     cs_err e = scn_check_object(c, root, "$", keys, NULL);
-    /* "sweep" is read by sweep/sweep.c, which runs this file once per point. */
+    /* "sweep" is read by sweep/sweep_plan.c, which runs this file once per point. */
     c->s->has_sweep = cJSON_GetObjectItemCaseSensitive(root, "sweep") != NULL;
     if (!e) e = scn_parse_header(c, root);
     if (!e) e = scn_parse_nodes(c, root);

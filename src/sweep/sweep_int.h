@@ -1,0 +1,15 @@
+/* sweep_int.h - what the sweep files share among themselves (sweep__), not
+ * part of sweep.h's API. */
+#ifndef CHAINSIM_SWEEP_SWEEP_INT_H
+#define CHAINSIM_SWEEP_SWEEP_INT_H
+
+#include "sweep/sweep.h"
+
+/* The value axis `axis` takes at its value index i (inside the plan's
+ * "sweep" object; the plan owns it). */
+const cJSON *sweep__value(const sweep_plan *p, size_t axis, size_t i);
+/* A value as the table, the CSV and labels show it: a string as itself,
+ * anything else as compact JSON. The caller frees it. */
+char *sweep__value_text(const cJSON *v);
+
+#endif
