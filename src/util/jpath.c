@@ -5,17 +5,29 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/canon.h"
+
 const char *jpath_quote(char *dst, size_t cap, const char *s) {
-    size_t o = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (o + 8 >= cap || (size_t)(p - (const unsigned char *)s) >= JPATH_QUOTE_MAX) {
+    size_t o = 0, len = strlen(s);
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        /* A well-formed character is copied whole or not at all; a byte
+         * that is not UTF-8 is written as \xNN, so the message stays UTF-8. */
+        size_t n = p[i] < 0x80 ? 1 : 0;
+        for (size_t k = 2; k <= 4 && !n && i + k <= len; k++)
+            if (utf8_valid(s + i, k)) n = k;
+        if (o + 8 >= cap || i + (n ? n : 1) > JPATH_QUOTE_MAX) {
             memcpy(dst + o, "...", 4);
             return dst;
         }
-        if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
-            o += (size_t)snprintf(dst + o, cap - o, "\\x%02x", *p);
-        else
-            dst[o++] = (char)*p;
+        if (!n || p[i] < 0x20 || p[i] == 0x7f || p[i] == '"' || p[i] == '\\') {
+            o += (size_t)snprintf(dst + o, cap - o, "\\x%02x", p[i]);
+            i++;
+        } else {
+            memcpy(dst + o, s + i, n);
+            o += n;
+            i += n;
+        }
     }
     dst[o] = '\0';
     return dst;

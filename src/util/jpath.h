@@ -15,8 +15,9 @@
 #define JPATH_QUOTE_BUF (JPATH_QUOTE_MAX * 4 + 8)
 
 /* Copies a user string for a message into dst[0..cap): control bytes,
- * quotes and backslashes become \xNN (the message stays one line), strings
- * longer than JPATH_QUOTE_MAX bytes are cut with "...". Returns dst. */
+ * quotes, backslashes and bytes that are not UTF-8 become \xNN (the message
+ * stays one line of valid UTF-8), strings longer than JPATH_QUOTE_MAX bytes
+ * are cut with "..." between characters, never inside one. Returns dst. */
 const char *jpath_quote(char *dst, size_t cap, const char *s);
 /* parent + key: "$.x" + "y" -> "$.x.y"; a key that is not an identifier is
  * quoted: "$.x[\"a b\"]". */
