@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "http/http_int.h"
+#include "util/json_strict.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -36,22 +37,14 @@ static bool http__read_fields(http__req *r, http__fields *f, enum MHD_Result *re
         *ret = http__fail(r, MHD_HTTP_BAD_REQUEST, "bad_form", "%s", why);
         return false;
     case HTTP_BODY_JSON: {
-        if (!http__utf8_valid(r->body.data, r->body.len)) {
-            *ret = http__fail(r, MHD_HTTP_BAD_REQUEST, "bad_json", "the body is not valid UTF-8");
-            return false;
-        }
-        const char *end = NULL;
-        f->json = cJSON_ParseWithLengthOpts(r->body.data, r->body.len, &end, false);
-        if (f->json && end) {
-            while (end < r->body.data + r->body.len && strchr(" \t\r\n", *end)) end++;
-            if (end != r->body.data + r->body.len) {
-                cJSON_Delete(f->json);
-                f->json = NULL;
-            }
-        }
+        /* Strict first (RFC 8259, exact numbers): what cJSON would change
+         * (a cut string, a rounded number, one of two equal keys) is refused. */
+        json_strict_error err;
+        f->json = json_strict_parse(r->body.data, r->body.len, JSON_STRICT_EXACT_INTEGERS, &err);
         if (!f->json) {
-            *ret = http__fail(r, MHD_HTTP_BAD_REQUEST, "bad_json",
-                              "the body is not valid JSON (truncated, or text after the value?)");
+            char d[200];
+            *ret = http__fail(r, MHD_HTTP_BAD_REQUEST, "bad_json", "the body is not valid JSON: %s",
+                              json_strict_describe(&err, d, sizeof d));
             return false;
         }
         if (!cJSON_IsObject(f->json)) {

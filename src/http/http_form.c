@@ -1,5 +1,6 @@
 /* http_form.c - the small text chores of a web server: urlencoded form
- * bodies, UTF-8 checks and HTML escaping. */
+ * bodies and HTML escaping. (UTF-8 is checked by util/json_strict for JSON
+ * bodies and by the transaction rules for names.) */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,41 +91,6 @@ void http__form_cleanup(http__form *f) {
     free(f->keys);
     free(f->vals);
     memset(f, 0, sizeof *f);
-}
-
-/* Well-formed UTF-8 (RFC 3629): no overlongs, no surrogates, <= U+10FFFF. */
-bool http__utf8_valid(const char *s, size_t len) {
-    const unsigned char *p = (const unsigned char *)s, *end = p + len;
-    while (p < end) {
-        unsigned c = *p;
-        size_t n;
-        uint32_t cp;
-        if (c < 0x80) {
-            p++;
-            continue;
-        } else if (c >= 0xc2 && c <= 0xdf) {
-            n = 1;
-            cp = c & 0x1f;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            n = 2;
-            cp = c & 0x0f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if ((size_t)(end - p) <= n) return false;
-        for (size_t k = 1; k <= n; k++) {
-            if ((p[k] & 0xc0) != 0x80) return false;
-            cp = cp << 6 | (p[k] & 0x3f);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-            (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
-        p += n + 1;
-    }
-    return true;
 }
 
 void http__html_escape(buf *out, const char *s) {

@@ -4,7 +4,7 @@
  *   http_api.c      the JSON/classic API: chain, nodes, mempool, ...
  *   http_page.c     the web page (server-rendered, so forms work without JS)
  *   http_events.c   the server's event sink: peers, live-event ring (SSE)
- *   http_form.c     x-www-form-urlencoded bodies, UTF-8 checks, HTML escaping
+ *   http_form.c     x-www-form-urlencoded bodies, HTML escaping
  *   http_assets.c   finding and loading assets/ (index.html, app.js, ...)
  *   http_node.c     `chainsim node PORT`, signals
  *   blocklog.c      the durable block log of --data-dir
@@ -172,7 +172,6 @@ bool http__form_parse(http__form *f, const char *body, size_t len, const char **
 /* The first value of key, or NULL. */
 const char *http__form_get(const http__form *f, const char *key);
 void http__form_cleanup(http__form *f);
-bool http__utf8_valid(const char *s, size_t len);
 /* HTML-escapes s into out (& < > " '). */
 void http__html_escape(buf *out, const char *s);
 

@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "util/buf.h"
+#include "util/json_strict.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -242,7 +243,14 @@ reject remote_parse_chain(bstore *st, const char *body, size_t len, size_t max_b
                           block ***out, size_t *n, char *detail, size_t detail_len) {
     *out = NULL;
     *n = 0;
-    cJSON *root = cJSON_ParseWithLength(body, len);
+    json_strict_error err;
+    cJSON *root = json_strict_parse(body, len, JSON_STRICT_EXACT_INTEGERS, &err);
+    if (!root) {
+        char d[200];
+        snprintf(detail, detail_len, "the body is not valid JSON: %s",
+                 json_strict_describe(&err, d, sizeof d));
+        return REJ_CHAIN_MALFORMED;
+    }
     const cJSON *list = cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "chain") : NULL;
     if (!cJSON_IsArray(list)) {
         snprintf(detail, detail_len, "the body is not {\"chain\": [...]}");
