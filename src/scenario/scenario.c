@@ -39,6 +39,7 @@
 #include "scenario/presets.h"
 #include "util/hmap.h"
 #include "util/jpath.h"
+#include "util/json_strict.h"
 #include "util/mem.h"
 
 /* Integers in the file are read through a double (cJSON); beyond 2^53 - 1
@@ -1755,7 +1756,10 @@ static size_t scn_syntax_pos(const char *text, size_t len, size_t pos) {
     return pos;
 }
 
-static cs_err scn_syntax_error(scn_ctx *c, const char *text, size_t len, size_t pos) {
+/* A located syntax error; `what` (if non-NULL) says what is wrong, else
+ * the character there is named. */
+static cs_err scn_syntax_error(scn_ctx *c, const char *text, size_t len, size_t pos,
+                               const char *what) {
     int line = 1, col = 1;
     for (size_t i = 0; i < pos; i++) {
         unsigned char b = (unsigned char)text[i];
@@ -1768,7 +1772,9 @@ static cs_err scn_syntax_error(scn_ctx *c, const char *text, size_t len, size_t 
     }
     if (c->msg && c->msg_len > 0) {
         unsigned char b = pos < len ? (unsigned char)text[pos] : 0;
-        if (pos >= len)
+        if (what)
+            snprintf(c->msg, c->msg_len, "%s:%d:%d: %s", c->path, line, col, what);
+        else if (pos >= len)
             snprintf(c->msg, c->msg_len, "%s:%d:%d: JSON syntax error: unexpected end of input",
                      c->path, line, col);
         else if (b > 0x20 && b < 0x7f)
@@ -1790,18 +1796,25 @@ cs_err scenario_parse(scenario *out, const char *path, const char *text, size_t 
     const char *body = text + skip;
     size_t body_len = len - skip;
     const char *nul = memchr(body, '\0', body_len);
-    if (nul) return scn_syntax_error(&c, body, body_len, (size_t)(nul - body));
+    if (nul) return scn_syntax_error(&c, body, body_len, (size_t)(nul - body), NULL);
     /* cJSON wants the terminating NUL inside the length to reject trailing text. */
     char *copy = xstrndup(body, body_len);
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(copy, body_len + 1, &end, true);
     if (!root) {
         size_t pos = end ? (size_t)(end - copy) : 0;
-        cs_err e = scn_syntax_error(&c, copy, body_len, scn_syntax_pos(copy, body_len, pos));
+        cs_err e = scn_syntax_error(&c, copy, body_len, scn_syntax_pos(copy, body_len, pos), NULL);
         free(copy);
         return e;
     }
     free(copy);
+    /* What cJSON read loosely (a cut string, a rounded integer) is refused,
+     * located; duplicate keys are found below, by path. */
+    json_strict_error strict;
+    if (!json_strict_check(body, body_len, JSON_STRICT_DUPLICATE_KEYS_OK, &strict)) {
+        cJSON_Delete(root);
+        return scn_syntax_error(&c, body, body_len, strict.offset, strict.message);
+    }
     hmap_init(&c.names);
     cs_err e = scn_parse_root(&c, root);
     hmap_cleanup(&c.names);
