@@ -8,7 +8,7 @@
 #include "util/canon.h"
 #include "util/json_strict.h"
 #include "util/jpath.h"
-#include "sim/scenario.h"
+#include "scenario/scenario.h"
 
 typedef struct refusal {
     const char *text;
