@@ -1,10 +1,11 @@
-/* test_util.c - src/util: rng, heap, hmap, ptrset, buf, hex.
+/* test_util.c - src/util: rng, heap, hmap, ptrset, buf, hex, jpath, jsonw.
  *
  * Known answers where a reference exists (xoshiro256** from state {1,2,3,4},
  * hex of fixed bytes), tiny exhaustive cases where the structure has corner
  * cases (every deletion order of a wrapped collision cluster in the hash
  * map), and statistical bounds wide enough to be deterministic with a fixed
  * seed but narrow enough to catch a wrong distribution. */
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdint.h>
 
@@ -14,6 +15,7 @@
 #include "util/hex.h"
 #include "util/hmap.h"
 #include "util/jpath.h"
+#include "util/jsonw.h"
 #include "util/rng.h"
 
 /* ---- rng ---- */
@@ -534,8 +536,85 @@ static void test_jpath(void) {
     CHECK_STR_EQ(p + JPATH_MAX - 4, "...");
 }
 
+/* The writer's layout, known in advance: ", " and ": ", nesting, every kind
+ * of value, and text after what was already in the buffer. */
+static void test_jsonw_layout(void) {
+    buf b;
+    buf_init(&b);
+    buf_puts(&b, "> ");
+    jsonw w;
+    jsonw_init(&w, &b);
+    jsonw_obj_begin(&w);
+    jsonw_kint(&w, "t_us", -1500000);
+    jsonw_kuint(&w, "max", UINT64_MAX);
+    jsonw_key(&w, "list");
+    jsonw_arr_begin(&w);
+    jsonw_int(&w, 1);
+    jsonw_str(&w, "x");
+    jsonw_bool(&w, false);
+    jsonw_null(&w);
+    jsonw_obj_begin(&w);
+    jsonw_obj_end(&w);
+    jsonw_arr_begin(&w);
+    jsonw_arr_end(&w);
+    jsonw_arr_end(&w);
+    jsonw_key(&w, "fixed");
+    jsonw_fixed(&w, 2.5, 3);
+    jsonw_key(&w, "ppm");
+    jsonw_fixed(&w, 0.25 * 1e6, 0);
+    jsonw_key(&w, "nan");
+    jsonw_fixed(&w, NAN, 2);
+    jsonw_key(&w, "raw");
+    jsonw_raw(&w, "{\"k\": [1]}");
+    jsonw_kbool(&w, "last", true);
+    jsonw_obj_end(&w);
+    CHECK_INT_EQ(w.depth, 0);
+    CHECK_STR_EQ(b.data, "> {\"t_us\": -1500000, \"max\": 18446744073709551615, "
+                         "\"list\": [1, \"x\", false, null, {}, []], \"fixed\": 2.500, "
+                         "\"ppm\": 250000, \"nan\": null, \"raw\": {\"k\": [1]}, \"last\": true}");
+    buf_cleanup(&b);
+}
+
+/* Every byte but NUL, alone and in a run: the writer escapes exactly as
+ * cJSON does (so the two agree byte for byte), and cJSON reads back the
+ * string that went in, keys included. */
+static void test_jsonw_escapes_like_cjson(void) {
+    char all[256];
+    for (int i = 1; i < 256; i++) all[i - 1] = (char)i;
+    all[255] = '\0';
+    buf b;
+    buf_init(&b);
+    for (int i = 0; i <= 255; i++) {
+        char one[2] = {all[i], '\0'};
+        const char *s = i < 255 ? one : all;
+        buf_reset(&b);
+        jsonw_put_str(&b, s);
+        cJSON *str = cJSON_CreateString(s);
+        char *want = cJSON_PrintUnformatted(str);
+        CHECK_STR_EQ(b.data, want);
+        cJSON_free(want);
+        cJSON_Delete(str);
+    }
+    buf_reset(&b);
+    jsonw w;
+    jsonw_init(&w, &b);
+    jsonw_obj_begin(&w);
+    jsonw_kstr(&w, "a\"b\\c\n", "id \"q\" \\ \x01 caf\xc3\xa9");
+    jsonw_obj_end(&w);
+    CHECK_STR_EQ(b.data, "{\"a\\\"b\\\\c\\n\": \"id \\\"q\\\" \\\\ \\u0001 caf\xc3\xa9\"}");
+    cJSON *back = cJSON_Parse(b.data);
+    CHECK(back != NULL);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(back, "a\"b\\c\n");
+    CHECK(cJSON_IsString(v));
+    CHECK_STR_EQ(v->valuestring, "id \"q\" \\ \x01 caf\xc3\xa9");
+    cJSON_Delete(back);
+    buf_cleanup(&b);
+}
+
 static const test_case cases[] = {
     TEST(test_jpath),
+    TEST(test_jsonw_layout),
+    TEST(test_jsonw_escapes_like_cjson),
     TEST(test_rng_xoshiro_known_answer),
     TEST(test_rng_deterministic),
     TEST(test_rng_unit_range),
