@@ -1,9 +1,12 @@
+/* trace.c - the event stream as JSON Lines: each event is written into one
+ * reused line buffer by the JSON writer (util/jsonw), which escapes every
+ * string, then handed to stdio's 1 MB buffer in one call. */
 #include "sim/trace.h"
 
-#include <inttypes.h>
 #include <stdlib.h>
 
 #include "node/node.h"
+#include "util/jsonw.h"
 #include "util/mem.h"
 
 #define TRACE_BUFFER_BYTES (1 << 20)
@@ -21,6 +24,7 @@ cs_err trace_close(trace *t) {
     bool bad = ferror(t->f) != 0;
     bad |= fclose(t->f) != 0;
     free(t->buffer);
+    buf_cleanup(&t->line);
     t->f = NULL;
     t->buffer = NULL;
     return bad ? CS_EIO : CS_OK;
@@ -32,53 +36,65 @@ static const char *trace__fate(wire_fate f) {
 
 void trace_sink(void *user, const sim_event *ev) {
     trace *t = user;
-    FILE *f = t->f;
-    fprintf(f, "{\"t_us\": %" PRId64 ", \"ev\": \"%s\", \"node\": %d", ev->t_us,
-            ev_kind_name(ev->kind), ev->node);
-    if (ev->peer >= 0) fprintf(f, ", \"peer\": %d", ev->peer);
+    jsonw w;
+    buf_reset(&t->line);
+    jsonw_init(&w, &t->line);
+    jsonw_obj_begin(&w);
+    jsonw_kint(&w, "t_us", ev->t_us);
+    jsonw_kstr(&w, "ev", ev_kind_name(ev->kind));
+    jsonw_kint(&w, "node", ev->node);
+    if (ev->peer >= 0) jsonw_kint(&w, "peer", ev->peer);
     switch (ev->kind) {
     case EV_MSG_SENT:
     case EV_MSG_DELIVERED:
-        fprintf(f, ", \"msg\": \"%s\", \"bytes\": %u", msg_kind_name(ev->msg), ev->bytes);
-        break;
     case EV_MSG_DROPPED:
-        fprintf(f, ", \"msg\": \"%s\", \"bytes\": %u, \"fate\": \"%s\"", msg_kind_name(ev->msg),
-                ev->bytes, trace__fate(ev->fate));
+        jsonw_kstr(&w, "msg", msg_kind_name(ev->msg));
+        jsonw_kuint(&w, "bytes", ev->bytes);
+        if (ev->kind == EV_MSG_DROPPED) jsonw_kstr(&w, "fate", trace__fate(ev->fate));
         break;
     case EV_TIP_CHANGED:
-        fprintf(f, ", \"block\": \"%s\", \"height\": %" PRId64 ", \"old_tip\": \"%s\", \"reorg_depth\": %d",
-                ev->block->hash_hex, ev->block->index, ev->old_tip ? ev->old_tip->hash_hex : "",
-                ev->reorg_depth);
+        jsonw_kstr(&w, "block", ev->block->hash_hex);
+        jsonw_kint(&w, "height", ev->block->index);
+        jsonw_kstr(&w, "old_tip", ev->old_tip ? ev->old_tip->hash_hex : "");
+        jsonw_kint(&w, "reorg_depth", ev->reorg_depth);
         break;
     case EV_BLOCK_REJECTED:
     case EV_CHAIN_REJECTED:
-        if (ev->block) fprintf(f, ", \"block\": \"%s\"", ev->block->hash_hex);
-        fprintf(f, ", \"reason\": \"%s\"", reject_code(ev->reason));
+        if (ev->block) jsonw_kstr(&w, "block", ev->block->hash_hex);
+        jsonw_kstr(&w, "reason", reject_code(ev->reason));
         break;
     case EV_TX_ACCEPTED:
     case EV_TX_REJECTED:
-        if (ev->tx) fprintf(f, ", \"tx\": \"%s\", \"amount\": %" PRId64, ev->tx->id, ev->tx->amount);
-        if (ev->kind == EV_TX_REJECTED) fprintf(f, ", \"reason\": \"%s\"", reject_code(ev->reason));
+        if (ev->tx) {
+            jsonw_kstr(&w, "tx", ev->tx->id);
+            jsonw_kint(&w, "amount", ev->tx->amount);
+        }
+        if (ev->kind == EV_TX_REJECTED) jsonw_kstr(&w, "reason", reject_code(ev->reason));
         break;
     case EV_MINED:
     case EV_BLOCK_ACCEPTED:
     case EV_RESOLVED:
-        fprintf(f, ", \"block\": \"%s\", \"height\": %" PRId64, ev->block->hash_hex, ev->block->index);
-        if (ev->kind == EV_MINED) fprintf(f, ", \"txs\": %zu", ev->block->n_txs);
-        if (ev->kind == EV_RESOLVED) fprintf(f, ", \"replaced\": %s", ev->value != 0 ? "true" : "false");
+        jsonw_kstr(&w, "block", ev->block->hash_hex);
+        jsonw_kint(&w, "height", ev->block->index);
+        if (ev->kind == EV_MINED) jsonw_kuint(&w, "txs", ev->block->n_txs);
+        if (ev->kind == EV_RESOLVED) jsonw_kbool(&w, "replaced", ev->value != 0);
         break;
-    case EV_HASH_POWER: fprintf(f, ", \"share_ppm\": %.0f", ev->value * 1e6); break;
+    case EV_HASH_POWER:
+        jsonw_key(&w, "share_ppm");
+        jsonw_fixed(&w, ev->value * 1e6, 0);
+        break;
     case EV_ATTACKER:
-        fprintf(f, ", \"strategy\": \"%s\"", node_strategy_name((node_strategy)ev->strategy));
+        jsonw_kstr(&w, "strategy", node_strategy_name((node_strategy)ev->strategy));
         break;
     case EV_ATTACK:
         if (ev->strategy == NODE_SELFISH)
-            fprintf(f, ", \"outcome\": \"%s\"", ev->value > 0 ? "race_won" : "race_lost");
+            jsonw_kstr(&w, "outcome", ev->value > 0 ? "race_won" : "race_lost");
         else
-            fprintf(f, ", \"outcome\": \"%s\"",
-                    ev->value > 0 ? "released" : ev->value == 0 ? "gave_up" : "no_funds");
+            jsonw_kstr(&w, "outcome", ev->value > 0 ? "released" : ev->value == 0 ? "gave_up" : "no_funds");
         break;
     default: break;
     }
-    fputs("}\n", f);
+    jsonw_obj_end(&w);
+    buf_putc(&t->line, '\n');
+    fwrite(t->line.data, 1, t->line.len, t->f);
 }

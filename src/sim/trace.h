@@ -2,7 +2,8 @@
  *
  * One object per event, keys in a fixed order, integers only:
  *   {"t_us": 1500000, "ev": "mined", "node": 0, "block": "00ab...", "height": 2}
- * Blocks are named by their full hash; transactions by id. In the virtual
+ * Blocks are named by their full hash; transactions by id (escaped like
+ * every string, so any id gives a line that parses). In the virtual
  * executor the file is identical for the same scenario and seed. */
 #ifndef CHAINSIM_SIM_TRACE_H
 #define CHAINSIM_SIM_TRACE_H
@@ -10,11 +11,13 @@
 #include <stdio.h>
 
 #include "node/event.h"
+#include "util/buf.h"
 #include "util/err.h"
 
 typedef struct trace {
     FILE *f;
-    char *buffer;
+    char *buffer; /* stdio's buffer for f */
+    buf line;     /* the event being written */
 } trace;
 
 /* Opens path for writing; CS_EIO (errno set) on failure. */
