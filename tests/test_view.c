@@ -106,9 +106,13 @@ static bool fxv_near(SDL_Color a, SDL_Color b) {
     return abs(a.r - b.r) <= 3 && abs(a.g - b.g) <= 3 && abs(a.b - b.b) <= 3;
 }
 
+/* The branch colour a pixel has: a palette colour, or one dimmed (a node
+ * behind on its branch); -1 if neither. */
 static int fxv_palette_index(SDL_Color c) {
     for (int i = 0; i < VIEW_PALETTE; i++)
-        if (fxv_near(c, view__theme_dark.palette[i])) return i;
+        if (fxv_near(c, view__theme_dark.palette[i]) ||
+            fxv_near(c, view__dim(&view__theme_dark, view__theme_dark.palette[i])))
+            return i;
     return -1;
 }
 
@@ -363,7 +367,7 @@ static void test_fork_colours_split_then_agree(void) {
     /* the banner is red */
     const SDL_Rect *s = &f.a->rects.side;
     CHECK(fxv_near(fxv_pixel(&f, s->x + 16, s->y + 36), view__theme_dark.bad));
-    CHECK_INT_EQ(f.a->model.n_groups, 2);
+    CHECK_INT_EQ(f.a->model.fork.state, VIEW_FORKED);
     fxv_at(&f, 8);
     fxv_save(&f, "fork-race-8s");
     SDL_Color all[4];
@@ -374,6 +378,68 @@ static void test_fork_colours_split_then_agree(void) {
     CHECK_INT_EQ(f.a->model.stale, 1);
     CHECK_INT_EQ(f.a->model.forks, 1);
     CHECK_INT_EQ(f.a->model.last_reorg_depth, 1);
+    fxv_close(&f);
+}
+
+/* The issue's frames, as pixels: dave's tip (#2) is the same at 4.9 s and
+ * 5.0 s, and so is his disc, though bob mined #3 in between. Each frame is
+ * made fresh, as --screenshot does (the old view picked colours from the
+ * tip counts of the frame, so a frame taken in one go recoloured him). */
+static void test_fork_colour_stays_with_tip(void) {
+    fx_view f;
+    fxv_open(&f, "scenarios/fork-race.json", SIM_VIRTUAL);
+    fxv_at(&f, 4.9);
+    SDL_Color dave = fxv_node_colour(&f, 3), bob = fxv_node_colour(&f, 1);
+    CHECK(fxv_palette_index(dave) >= 0);
+    CHECK(fxv_palette_index(dave) != fxv_palette_index(bob));
+    fxv_close(&f);
+    fxv_open(&f, "scenarios/fork-race.json", SIM_VIRTUAL);
+    fxv_at(&f, 5.0);
+    fxv_save(&f, "fork-race-5s");
+    CHECK(fxv_near(fxv_node_colour(&f, 3), dave));
+    /* bob's #3 continues the branch he was on: his colour stays too */
+    CHECK_INT_EQ(fxv_palette_index(fxv_node_colour(&f, 1)), fxv_palette_index(bob));
+    fxv_close(&f);
+}
+
+/* alice mined #2 and bob and carol have not asked for it yet: one chain,
+ * the block spreading. The banner is not red and bob is alice's colour
+ * (dimmed: behind), not a rival's. */
+static void test_propagation_is_not_a_split(void) {
+    fx_view f;
+    fxv_open(&f, "scenarios/three-nodes.json", SIM_VIRTUAL);
+    fxv_at(&f, 2.5);
+    fxv_save(&f, "three-nodes-propagating");
+    const SDL_Rect *s = &f.a->rects.side;
+    SDL_Color banner = fxv_pixel(&f, s->x + 16, s->y + 36);
+    CHECK(!fxv_near(banner, view__theme_dark.bad));
+    CHECK(!fxv_near(banner, view__theme_dark.good));
+    int alice = fxv_palette_index(fxv_node_colour(&f, 0));
+    CHECK(alice >= 0);
+    CHECK_INT_EQ(fxv_palette_index(fxv_node_colour(&f, 1)), alice);
+    CHECK_INT_EQ(fxv_palette_index(fxv_node_colour(&f, 2)), alice);
+    CHECK(!fxv_near(fxv_node_colour(&f, 1), fxv_node_colour(&f, 0))); /* dimmed */
+    fxv_close(&f);
+}
+
+/* After partition-heal's heal the west reorganises onto the east's chain:
+ * every node ends in the east's colour, not the west's (frames made fresh,
+ * as --screenshot does). */
+static void test_heal_takes_winner_colour(void) {
+    fx_view f;
+    fxv_open(&f, "scenarios/partition-heal.json", SIM_VIRTUAL);
+    int east = fx_node(&f.a->scn, "east0"), west = fx_node(&f.a->scn, "west0");
+    fxv_at(&f, 1200);
+    int east_colour = fxv_palette_index(fxv_node_colour(&f, east));
+    int west_colour = fxv_palette_index(fxv_node_colour(&f, west));
+    fxv_close(&f);
+    CHECK(east_colour >= 0 && west_colour >= 0);
+    CHECK(east_colour != west_colour);
+    fxv_open(&f, "scenarios/partition-heal.json", SIM_VIRTUAL);
+    fxv_at(&f, 1300);
+    fxv_save(&f, "partition-heal-1300s");
+    for (int i = 0; i < f.a->model.n_nodes; i++)
+        CHECK_INT_EQ(fxv_palette_index(fxv_node_colour(&f, i)), east_colour);
     fxv_close(&f);
 }
 
@@ -761,6 +827,9 @@ static const test_case cases[] = {
     TEST(test_disc_count_partition_heal),
     TEST(test_disc_count_busy_network),
     TEST(test_fork_colours_split_then_agree),
+    TEST(test_fork_colour_stays_with_tip),
+    TEST(test_propagation_is_not_a_split),
+    TEST(test_heal_takes_winner_colour),
     TEST(test_click_node_then_mine),
     TEST(test_text_input_adds_transaction),
     TEST(test_cut_off_and_crash),

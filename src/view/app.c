@@ -225,7 +225,8 @@ static bool app__build(view_app *a, char *err, size_t err_len) {
     sim_add_sink_filtered(a->sim, view__feed_sink, &a->feed, view__feed_kinds());
     view__model_init(&a->model, &a->scn, a->sim);
     view__layout_init(&a->layout, &a->model);
-    view__tree_update(&a->model, -1);
+    a->tree_fit = view__tree_fit_cols(a);
+    view__tree_update(&a->model, -1, a->tree_fit);
     a->inspect = (view_inspect){.node = -1};
     a->vt_us = a->now_us = 0;
     a->paused = a->finished = a->started = false;
@@ -702,7 +703,11 @@ void view__app_update(view_app *a, int64_t wall_us) {
     int64_t keep = (int64_t)(APP_DROP_SHOW_WALL_US * a->speed);
     view__model_expire(&a->model, a->now_us, keep);
     view__model_tips(&a->model);
-    if (a->model.tree_dirty) view__tree_update(&a->model, a->card);
+    int fit = view__tree_fit_cols(a);
+    if (a->model.tree_dirty || fit != a->tree_fit) {
+        a->tree_fit = fit;
+        view__tree_update(&a->model, a->card, fit);
+    }
     app__drain_results(a, true);
     app__inspect_ask(a);
 }
@@ -767,6 +772,7 @@ void view__app_free(view_app *a) {
     free(a->py);
     for (int c = 0; c < VMSG_CLASS_COUNT; c++) free(a->msg_rects[c]);
     free(a->col_x);
+    free(a->labels);
     free(a->results.items);
     pthread_mutex_destroy(&a->results.lock);
     free(a);

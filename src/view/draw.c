@@ -35,6 +35,7 @@ const view_theme view__theme_dark = {
     .warn = RGB(0xe0, 0xa4, 0x30),
     .main_fill = RGB(0x2b, 0x3f, 0x5e),
     .main_edge = RGB(0x7d, 0xa6, 0xdc),
+    .competing_fill = RGB(0x3a, 0x2b, 0x4a),
     .stale_fill = RGB(0x3d, 0x36, 0x2c),
     .stale_edge = RGB(0x9c, 0x86, 0x66),
     .bad_fill = RGB(0x8a, 0x1c, 0x1c),
@@ -51,6 +52,29 @@ const view_theme view__theme_dark = {
                 RGB(0xfa, 0xcc, 0x15), RGB(0xf8, 0x71, 0x71), RGB(0x60, 0x8d, 0xff),
                 RGB(0xe8, 0x79, 0xf9)},
 };
+
+SDL_Color view__dim(const view_theme *th, SDL_Color c) {
+    return (SDL_Color){(Uint8)((c.r + th->bg.r) / 2), (Uint8)((c.g + th->bg.g) / 2),
+                       (Uint8)((c.b + th->bg.b) / 2), 255};
+}
+
+#define DRAW_LINKS_OPAQUE 150 /* more links than this: each fainter */
+
+SDL_Color view__link_colour(const view_theme *th, size_t n_links) {
+    SDL_Color c = th->link;
+    if (n_links > DRAW_LINKS_OPAQUE) {
+        double alpha = 255.0 * DRAW_LINKS_OPAQUE / (double)n_links;
+        c.a = (Uint8)(alpha < 60 ? 60 : alpha);
+    }
+    return c;
+}
+
+SDL_Color view__node_fill(const view_app *a, int node_id) {
+    int c = view__node_colour(&a->model, node_id);
+    if (c < 0) return a->theme->down;
+    SDL_Color fill = a->theme->palette[c];
+    return view__node_behind(&a->model, node_id) > 0 ? view__dim(a->theme, fill) : fill;
+}
 
 void view__colour(SDL_Renderer *r, SDL_Color c) {
     SDL_SetRenderDrawBlendMode(r, c.a == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);

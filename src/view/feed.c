@@ -85,9 +85,18 @@ static void view__feed_flight(view_batch *b, const sim_event *ev) {
         return;
     }
     b->flights = xgrow(b->flights, &b->cap_flights, b->n_flights + 1, sizeof *b->flights);
-    b->flights[b->n_flights++] = (view_flight){.from = ev->node, .to = ev->peer,
-                                               .sent_us = ev->t_us, .arrive_us = ev->arrive_us,
-                                               .cls = view__feed_class(ev)};
+    view_flight *fl = &b->flights[b->n_flights++];
+    *fl = (view_flight){.from = ev->node, .to = ev->peer, .sent_us = ev->t_us,
+                        .arrive_us = ev->arrive_us, .block = ev->block,
+                        .cls = (uint8_t)view__feed_class(ev), .kind = (uint8_t)ev->msg};
+    if (ev->tx && ev->tx->id) { /* the start of the id: enough to tell transactions apart */
+        size_t k = 0;
+        while (k + 1 < sizeof fl->tx_id && ev->tx->id[k]) {
+            fl->tx_id[k] = ev->tx->id[k];
+            k++;
+        }
+        fl->tx_id[k] = '\0';
+    }
 }
 
 static void view__feed_drop(view_batch *b, const sim_event *ev) {

@@ -4,9 +4,11 @@
  * Events are applied in the order the sim emitted them, so the model at a
  * frame is the network as of the last event taken: each node's tip, the
  * blocks seen (a tree by parent), the links and which are cut, messages in
- * flight, and the consensus figures. Tip counts are kept event by event (as
- * metrics.c does) so the time a split began or ended is the time of the
- * event that caused it, not of the frame that noticed.
+ * flight, and the consensus figures. Live nodes per tip are kept event by
+ * event, and agreement is re-decided (fork.c) at the end of each instant in
+ * which a tip changed, so the time a fork began or ended is the time of the
+ * events that caused it, not of the frame that noticed. A block's colour is
+ * fixed when it is first seen (fork.c): it never changes with tip counts.
  *
  * No SDL here: the tests and the benchmark drive the model directly. */
 #include <stdlib.h>
@@ -80,50 +82,53 @@ static int view__model_find_hex(const view_model *m, const char *hex) {
 }
 
 /* The model's index of b, adding it (and, through the store's parent links,
- * any ancestors the view has not seen) if needed. */
-static int view__model_block(view_model *m, const block *b, int64_t t_us) {
+ * any ancestors the view has not seen) if needed. A block first seen as
+ * rejected does not carry its parent's colour on: a valid sibling does. */
+static int view__model_block(view_model *m, const block *b, int64_t t_us, bool rejected) {
     int i = view__model_find(m, b);
     if (i >= 0) return i;
     int parent = -1;
     if (atomic_load_explicit(&b->rooted, memory_order_acquire) && b->parent)
-        parent = view__model_block(m, b->parent, t_us);
+        parent = view__model_block(m, b->parent, t_us, false);
     else if (b->index > 1)
         parent = view__model_find_hex(m, b->prev_hash);
     m->blocks = xgrow(m->blocks, &m->cap_blocks, m->n_blocks + 1, sizeof *m->blocks);
     i = (int)m->n_blocks++;
     m->blocks[i] = (view_block){.b = b, .parent = parent, .height = b->index, .seen_us = t_us,
-                                .miner = -1, .rejected_by = -1, .first_tip_node = -1};
+                                .miner = -1, .rejected_by = -1, .first_tip_node = -1,
+                                .tip_slot = -1};
     hmap_put(&m->by_hash, b->hash, SHA256_LEN, (void *)(intptr_t)(i + 1));
-    if (parent >= 0) m->blocks[parent].n_children++;
+    bool first = false;
+    if (parent >= 0) {
+        m->blocks[parent].n_children++;
+        if (!rejected) first = m->blocks[parent].n_valid_children++ == 0;
+    }
+    /* a rejected block starts no branch (it is drawn red): no colour used up */
+    m->blocks[i].colour = !rejected ? view__fork_colour(m, i, first)
+                          : parent >= 0 ? m->blocks[parent].colour : 0;
     m->tree_dirty = true;
     return i;
 }
 
 /* ---- tips ---- */
 
-static void view__tip_add(view_model *m, const block *b, int delta, int64_t t_us) {
-    intptr_t c = (intptr_t)hmap_get(&m->tip_count, b->hash, SHA256_LEN) + delta;
-    if (c <= 0) {
-        if (hmap_del(&m->tip_count, b->hash, SHA256_LEN)) m->distinct--;
-    } else if (!hmap_put(&m->tip_count, b->hash, SHA256_LEN, (void *)c)) {
-        m->distinct++;
+/* delta live nodes arrive on (+) or leave (-) the tip at index i. */
+static void view__tip_add(view_model *m, int i, int delta) {
+    view_block *v = &m->blocks[i];
+    v->tip_nodes += delta;
+    if (v->tip_nodes > 0 && v->tip_slot < 0) {
+        m->tips = xgrow(m->tips, &m->cap_tips, m->n_tips + 1, sizeof *m->tips);
+        v->tip_slot = (int)m->n_tips;
+        m->tips[m->n_tips++] = i;
+    } else if (v->tip_nodes <= 0 && v->tip_slot >= 0) {
+        int last = m->tips[--m->n_tips];
+        m->tips[v->tip_slot] = last;
+        m->blocks[last].tip_slot = v->tip_slot;
+        v->tip_slot = -1;
+        v->tip_nodes = 0;
+        v->first_tip_node = -1;
     }
-    m->tips_dirty = true;
-    m->tree_dirty = true;
-    if (m->n_series && m->series[m->n_series - 1].distinct == m->distinct) return;
-    if (m->n_series && m->series[m->n_series - 1].t_us == t_us) {
-        m->series[m->n_series - 1].distinct = m->distinct; /* one instant, one point */
-    } else {
-        m->series = xgrow(m->series, &m->cap_series, m->n_series + 1, sizeof *m->series);
-        m->series[m->n_series++] = (view_tips_point){t_us, m->distinct};
-    }
-    if (m->distinct > 1 && m->split_since_us < 0) {
-        m->split_since_us = t_us;
-        m->last_split_us = t_us;
-    } else if (m->distinct <= 1 && m->split_since_us >= 0) {
-        m->split_since_us = -1;
-        m->last_agree_us = t_us;
-    }
+    m->tips_dirty = m->fork_dirty = m->tree_dirty = true;
 }
 
 /* ---- lifecycle ---- */
@@ -134,39 +139,39 @@ void view__model_init(view_model *m, const scenario *scn, sim *s) {
     m->n_nodes = sim_node_count(s);
     m->genesis = bstore_genesis(sim_store(s));
     hmap_init(&m->by_hash);
-    hmap_init(&m->tip_count);
-    hmap_init(&m->colour_of);
-    m->split_since_us = m->last_split_us = m->last_reorg_us = -1;
-    m->last_agree_us = -1;
+    m->last_reorg_us = -1;
     m->last_miner = m->last_block = -1;
     m->best = -1;
-    view__model_block(m, m->genesis, 0);
+    m->fork.since_us = -1;
+    m->fork.top = m->fork.fork_point = -1;
+    view__model_block(m, m->genesis, 0, false);
     double total = 0;
     for (int i = 0; i < scn->n_nodes; i++) total += scn->nodes[i].hash_power;
     m->nodes = xcalloc((size_t)m->n_nodes, sizeof *m->nodes);
     for (int i = 0; i < m->n_nodes; i++) {
         m->nodes[i].tip = m->genesis;
+        m->nodes[i].tip_idx = 0;
         m->nodes[i].share = total > 0 ? scn->nodes[i].hash_power / total : 0;
         /* Before the run no thread touches a node: its peers are safe to read.
          * Later links arrive as EV_PEER_ADDED. */
         const node *n = sim_node(s, i);
         for (size_t j = 0; j < n->n_peers; j++) view__model_link(m, i, n->peers[j]);
     }
-    view__tip_add(m, m->genesis, m->n_nodes, 0);
     m->live = m->n_nodes;
+    view__tip_add(m, 0, m->n_nodes);
+    view__fork_eval(m, 0);
 }
 
 void view__model_cleanup(view_model *m) {
     hmap_cleanup(&m->by_hash);
-    hmap_cleanup(&m->tip_count);
-    hmap_cleanup(&m->colour_of);
+    view__fork_cleanup(&m->fork);
+    free(m->tips);
     free(m->nodes);
     free(m->blocks);
     free(m->edges);
     free(m->edge_set);
     free(m->flights);
     free(m->drops);
-    free(m->groups);
     free(m->series);
     free(m->columns);
     free(m->col_of_height);
@@ -203,21 +208,36 @@ static void view__partition(view_model *m, int64_t t_us) {
     for (int i = 0; i < m->n_nodes; i++) m->nodes[i].group = found ? found->group_of_node[i] : 0;
 }
 
+/* A cross on a link that is up again would say messages still die there:
+ * once a cut heals, the drops on the links it reopened go. */
+static bool view__drop_stands(const view_model *m, const view_flight *d) {
+    bool known = d->from >= 0 && d->from < m->n_nodes && d->to >= 0 && d->to < m->n_nodes;
+    return known && (d->sent_us >= m->reopened_us || view__model_cut(m, d->from, d->to));
+}
+
+static void view__forget_drops_on_open_links(view_model *m, int64_t t_us) {
+    m->reopened_us = t_us;
+    size_t k = 0;
+    for (size_t i = 0; i < m->n_drops; i++)
+        if (view__drop_stands(m, &m->drops[i])) m->drops[k++] = m->drops[i];
+    m->n_drops = k;
+}
+
 static void view__apply_event(view_model *m, const view_ev *ev) {
     view_node *n = ev->node >= 0 && ev->node < m->n_nodes ? &m->nodes[ev->node] : NULL;
     switch (ev->kind) {
     case EV_MINED: {
-        int i = view__model_block(m, ev->block, ev->t_us);
+        int i = view__model_block(m, ev->block, ev->t_us, false);
         m->blocks[i].miner = ev->node;
         m->last_miner = ev->node;
         m->last_block = i;
         view__note(m, ev);
         break;
     }
-    case EV_BLOCK_ACCEPTED: view__model_block(m, ev->block, ev->t_us); break;
+    case EV_BLOCK_ACCEPTED: view__model_block(m, ev->block, ev->t_us, false); break;
     case EV_BLOCK_REJECTED:
         if (ev->block) {
-            int i = view__model_block(m, ev->block, ev->t_us);
+            int i = view__model_block(m, ev->block, ev->t_us, true);
             if (!m->blocks[i].rejected) {
                 m->blocks[i].rejected = true;
                 m->blocks[i].reason = ev->reason;
@@ -228,12 +248,13 @@ static void view__apply_event(view_model *m, const view_ev *ev) {
         break;
     case EV_TIP_CHANGED:
         if (!n) break;
-        view__model_block(m, ev->block, ev->t_us);
+        int bi = view__model_block(m, ev->block, ev->t_us, false);
         if (!n->crashed) {
-            view__tip_add(m, n->tip, -1, ev->t_us);
-            view__tip_add(m, ev->block, +1, ev->t_us);
+            view__tip_add(m, n->tip_idx, -1);
+            view__tip_add(m, bi, +1);
         }
         n->tip = ev->block;
+        n->tip_idx = bi;
         if (ev->reorg_depth > 0) {
             m->reorgs++;
             m->last_reorg_depth = ev->reorg_depth;
@@ -247,19 +268,21 @@ static void view__apply_event(view_model *m, const view_ev *ev) {
         if (n->crashed != (ev->kind == EV_CRASH)) {
             n->crashed = ev->kind == EV_CRASH;
             m->live += n->crashed ? -1 : 1;
-            view__tip_add(m, n->tip, n->crashed ? -1 : 1, ev->t_us);
+            view__tip_add(m, n->tip_idx, n->crashed ? -1 : 1);
         }
         view__note(m, ev);
         break;
     case EV_ISOLATE:
     case EV_RECONNECT:
         if (n) n->isolated = ev->kind == EV_ISOLATE;
+        if (ev->kind == EV_RECONNECT) view__forget_drops_on_open_links(m, ev->t_us);
         view__note(m, ev);
         break;
     case EV_PARTITION: view__partition(m, ev->t_us); break;
     case EV_HEAL:
         m->partitioned = false;
         for (int i = 0; i < m->n_nodes; i++) m->nodes[i].group = 0;
+        view__forget_drops_on_open_links(m, ev->t_us);
         break;
     case EV_HASH_POWER:
         if (n) n->share = ev->value;
@@ -283,7 +306,14 @@ static void view__apply_event(view_model *m, const view_ev *ev) {
 }
 
 void view__model_apply(view_model *m, const view_batch *batch) {
-    for (size_t i = 0; i < batch->n_evs; i++) view__apply_event(m, &batch->evs[i]);
+    for (size_t i = 0; i < batch->n_evs; i++) {
+        const view_ev *ev = &batch->evs[i];
+        view__apply_event(m, ev);
+        /* agreement is decided once an instant's events are all in: two
+         * blocks mined at the same instant are a fork from that instant */
+        bool instant_over = i + 1 == batch->n_evs || batch->evs[i + 1].t_us != ev->t_us;
+        if (m->fork_dirty && instant_over) view__fork_eval(m, ev->t_us);
+    }
     size_t room = VIEW_MAX_FLIGHTS > m->n_flights ? VIEW_MAX_FLIGHTS - m->n_flights : 0;
     size_t take = batch->n_flights < room ? batch->n_flights : room;
     uint64_t skipped = batch->flights_skipped + (batch->n_flights - take);
@@ -297,9 +327,11 @@ void view__model_apply(view_model *m, const view_batch *batch) {
         m->n_flights += take;
     }
     if (batch->n_drops) {
+        /* the batch's drops come after its events: one made before a heal
+         * the events passed is already history */
         m->drops = xgrow(m->drops, &m->cap_drops, m->n_drops + batch->n_drops, sizeof *m->drops);
-        memcpy(m->drops + m->n_drops, batch->drops, batch->n_drops * sizeof *m->drops);
-        m->n_drops += batch->n_drops;
+        for (size_t i = 0; i < batch->n_drops; i++)
+            if (view__drop_stands(m, &batch->drops[i])) m->drops[m->n_drops++] = batch->drops[i];
     }
 }
 
@@ -328,67 +360,19 @@ bool view__model_cut(const view_model *m, int a, int b) {
     return x->isolated || y->isolated || (m->partitioned && x->group != y->group);
 }
 
-/* ---- tip groups and colours ---- */
-
-static int view__group_cmp(const void *pa, const void *pb) {
-    const view_tip_group *a = pa, *b = pb;
-    if (a->count != b->count) return a->count > b->count ? -1 : 1;
-    if (a->tip->index != b->tip->index) return a->tip->index > b->tip->index ? -1 : 1;
-    return memcmp(a->tip->hash, b->tip->hash, SHA256_LEN);
-}
-
-int view__model_colour(const view_model *m, const block *b) {
-    intptr_t c = (intptr_t)hmap_get(&m->colour_of, b->hash, SHA256_LEN);
-    return (int)c - 1;
-}
+/* ---- the first node on each tip ---- */
 
 void view__model_tips(view_model *m) {
     if (!m->tips_dirty) return;
     m->tips_dirty = false;
-    m->n_groups = 0;
-    size_t pos = 0;
-    const hmap_slot *slot;
-    while (hmap_next(&m->tip_count, &pos, &slot)) {
-        m->groups = xgrow(m->groups, &m->cap_groups, m->n_groups + 1, sizeof *m->groups);
-        intptr_t bi = (intptr_t)hmap_get(&m->by_hash, slot->key, SHA256_LEN);
-        m->groups[m->n_groups++] = (view_tip_group){.tip = m->blocks[bi - 1].b,
-                                                    .count = (int)(intptr_t)slot->val,
-                                                    .first_node = -1, .colour = -1};
-    }
-    qsort(m->groups, m->n_groups, sizeof *m->groups, view__group_cmp);
-    for (int i = 0; i < m->n_nodes; i++) {
+    for (size_t t = 0; t < m->n_tips; t++) m->blocks[m->tips[t]].first_tip_node = -1;
+    size_t left = m->n_tips;
+    for (int i = 0; i < m->n_nodes && left; i++) {
         if (m->nodes[i].crashed) continue;
-        for (size_t g = 0; g < m->n_groups; g++)
-            if (m->groups[g].tip == m->nodes[i].tip) {
-                if (m->groups[g].first_node < 0) m->groups[g].first_node = i;
-                break;
-            }
-        if (m->n_groups > 64) break; /* many tips: the names are not shown anyway */
-    }
-    /* Colours: a tip keeps its colour while some live node holds it; a new
-     * tip takes the first colour no current tip uses, so nodes that agree
-     * share a colour and two tips never do (up to VIEW_PALETTE tips). */
-    hmap keep;
-    hmap_init(&keep);
-    bool used[VIEW_PALETTE] = {false};
-    for (size_t g = 0; g < m->n_groups; g++) {
-        int c = view__model_colour(m, m->groups[g].tip);
-        if (c >= 0 && !used[c]) {
-            used[c] = true;
-            m->groups[g].colour = c;
+        view_block *v = &m->blocks[m->nodes[i].tip_idx];
+        if (v->first_tip_node < 0) {
+            v->first_tip_node = i;
+            left--;
         }
     }
-    for (size_t g = 0; g < m->n_groups; g++) {
-        view_tip_group *gr = &m->groups[g];
-        if (gr->colour < 0) {
-            int c = 0;
-            while (c < VIEW_PALETTE && used[c]) c++;
-            if (c == VIEW_PALETTE) c = gr->tip->hash[0] % VIEW_PALETTE;
-            else used[c] = true;
-            gr->colour = c;
-        }
-        hmap_put(&keep, gr->tip->hash, SHA256_LEN, (void *)(intptr_t)(gr->colour + 1));
-    }
-    hmap_cleanup(&m->colour_of);
-    m->colour_of = keep;
 }

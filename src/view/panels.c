@@ -1,14 +1,17 @@
 /* panels.c - the top bar, the consensus meter, the selected node's panel,
  * the block card and the help overlay.
  *
- * The meter answers "do the nodes agree?" at a glance: a banner green when
- * every live node has the same tip and red on a split, then the figures
- * behind it (k of N agree on #h, time since the last split, the last
- * reorg's depth, forks and stale blocks so far) and a chart of the number
- * of distinct tips over recent sim time. The node panel reads the node's
+ * The meter answers "do the nodes agree?" at a glance, decided on the block
+ * tree (fork.c): a banner green when every live node has the same tip, blue
+ * while the newest block spreads along one chain, red when branches
+ * compete ("Fork at #12: 2 branches", "6 vs 4 nodes"); how long the fork
+ * has lasted; the latest and the longest fork that ended, with the blocks
+ * they orphaned; the last reorg; and a chart of the competing branches over
+ * recent sim time. The node panel reads the node's
  * published snapshot (height, tip, balances, mempool size) and, every
  * fraction of a second, asks it for its peers and mempool (CMD_INSPECT);
- * its buttons and the transaction form send commands. */
+ * its buttons and the transaction form send commands. The buttons and the
+ * form come before anything whose length varies, so they never move. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,14 +116,15 @@ static void side__chart(view_app *a, int x, int y, int w, int h) {
     int64_t window = a->now_us < span ? a->now_us : span;
     if (window < 10000000) window = 10000000;
     int64_t t1 = a->now_us > window ? a->now_us : window, t0 = t1 - window;
-    int top = 3, peak = 1;
-    for (size_t i = 0; i < m->n_series; i++)
-        if (m->series[i].t_us >= t0 && m->series[i].distinct > peak) peak = m->series[i].distinct;
-    if (peak > top) top = peak;
     /* value at t0: the last point before it */
     int cur = 1;
     size_t i = 0;
-    while (i < m->n_series && m->series[i].t_us <= t0) cur = m->series[i++].distinct;
+    while (i < m->n_series && m->series[i].t_us <= t0) cur = m->series[i++].branches;
+    int top = 3, peak = cur > 1 ? cur : 1;
+    for (size_t k = i; k < m->n_series; k++)
+        if (m->series[k].branches > peak) peak = m->series[k].branches;
+    if (peak > top) top = peak;
+    if (cur < 1) cur = 1; /* every node down: drawn as no fork */
     float px = (float)x, py = (float)(y + h - 2) - (float)(cur - 1) / (float)(top - 1) * (float)(h - 20);
     SDL_Color c = th->accent;
     for (; i <= m->n_series; i++) {
@@ -129,7 +133,7 @@ static void side__chart(view_app *a, int x, int y, int w, int h) {
         float nx = (float)x + (float)(t - t0) / (float)window * (float)w;
         view__line(a->r, c, px, py, nx, py);
         if (i == m->n_series) break;
-        int d = m->series[i].distinct;
+        int d = m->series[i].branches < 1 ? 1 : m->series[i].branches;
         float ny = (float)(y + h - 2) - (float)(d - 1) / (float)(top - 1) * (float)(h - 20);
         view__line(a->r, c, nx, py, nx, ny);
         px = nx;
@@ -137,45 +141,67 @@ static void side__chart(view_app *a, int x, int y, int w, int h) {
     }
     char label[96], dur[32];
     view__fmt_duration(dur, sizeof dur, window);
-    snprintf(label, sizeof label, "distinct tips over the last %s: now %zu, peak %d", dur,
-             m->n_groups, peak);
+    int now = m->fork.state == VIEW_FORKED ? (int)m->fork.n_branches : 1;
+    snprintf(label, sizeof label, "competing branches over the last %s: now %d, peak %d", dur, now,
+             peak);
     view__text(&a->text, VF_SMALL, th->dim, x + 4, y + 2, label);
+}
+
+/* A small square in a branch's colour, then text; returns the width. */
+static int side__swatch_text(view_app *a, int x, int y, int colour, const char *text) {
+    view__fill(a->r, a->theme->palette[colour], x, y + 4, 10, 10);
+    return 14 + view__text(&a->text, VF_NORMAL, a->theme->text, x + 14, y, text);
 }
 
 static int side__meter(view_app *a, int x, int y, int w) {
     const view_model *m = &a->model;
+    const view_fork *f = &m->fork;
     const view_theme *th = a->theme;
-    char line[160], d1[32], d2[32];
+    char line[320], title[96], detail[160], d1[32];
     view__text(&a->text, VF_NORMAL, th->dim, x, y, "Consensus");
     y += 22;
-    int k = m->n_groups ? m->groups[0].count : 0;
-    int64_t h = m->n_groups ? m->groups[0].tip->index : 0;
-    bool agree = m->live > 0 && m->n_groups == 1;
-    if (m->live == 0) snprintf(line, sizeof line, "every node is down");
-    else if (agree) snprintf(line, sizeof line, "All %d nodes agree on #%" PRId64, m->live, h);
-    else snprintf(line, sizeof line, "Split: %zu tips", m->n_groups);
-    view__fill(a->r, m->live == 0 ? th->down : agree ? th->good : th->bad, x, y, w, 34);
+    view__fork_banner(m, title, sizeof title, detail, sizeof detail);
+    SDL_Color bc = f->state == VIEW_ALL_DOWN  ? th->down
+                   : f->state == VIEW_AGREED  ? th->good
+                   : f->state == VIEW_FORKED  ? th->bad
+                                              : th->main_fill;
+    view__fill(a->r, bc, x, y, w, 34);
     int bh = view__text_height(&a->text, VF_BIG);
-    view__text(&a->text, VF_BIG, th->text, x + 10, y + (34 - bh) / 2, line);
-    y += 42;
-    int down = m->n_nodes - m->live;
-    snprintf(line, sizeof line, "%d of %d nodes agree on #%" PRId64 "%s", k, m->live, h,
-             down ? "" : "");
-    if (down) snprintf(line + strlen(line), sizeof line - strlen(line), " (%d down)", down);
-    view__text(&a->text, VF_NORMAL, th->text, x, y, line);
-    y += 19;
-    if (m->split_since_us >= 0) {
-        view__fmt_duration(d1, sizeof d1, a->now_us - m->split_since_us);
-        snprintf(line, sizeof line, "split for %s", d1);
-    } else if (m->last_split_us >= 0) {
-        view__fmt_duration(d1, sizeof d1, a->now_us - m->last_split_us);
-        view__fmt_duration(d2, sizeof d2, m->last_agree_us - m->last_split_us);
-        snprintf(line, sizeof line, "last split %s ago, lasted %s", d1, d2);
+    view__text(&a->text, VF_BIG, th->text, x + 10, y + (34 - bh) / 2, title);
+    y += 40;
+    if (f->state == VIEW_FORKED) {
+        view__fmt_duration(d1, sizeof d1, a->now_us - f->since_us);
+        snprintf(line, sizeof line, "forked for %s: %s", d1, detail);
+        y += view__text_wrapped(&a->text, VF_NORMAL, th->text, x, y, w, line) + 2;
+        int bx = x;
+        for (size_t j = 0; j < f->n_branches && j < 4; j++) {
+            const view_block *tip = &m->blocks[f->branches[j].tip];
+            snprintf(line, sizeof line, "#%" PRId64 " (%d)", tip->height, f->branches[j].nodes);
+            bx += side__swatch_text(a, bx, y, tip->colour, line) + 12;
+        }
+        y += 19;
     } else {
-        snprintf(line, sizeof line, "no split so far");
+        if (f->state == VIEW_PROPAGATING) {
+            view__text(&a->text, VF_NORMAL, th->text, x, y, detail);
+            y += 19;
+        }
+        if (f->n_forks == 0) snprintf(line, sizeof line, "no fork so far");
+        else snprintf(line, sizeof line, "no fork now (%" PRIu64 " so far)", f->n_forks);
+        view__text(&a->text, VF_NORMAL, th->text, x, y, line);
+        y += 19;
     }
-    view__text(&a->text, VF_NORMAL, th->text, x, y, line);
-    y += 19;
+    if (f->have_latest) {
+        char rec[128];
+        view__fork_record_text(&f->latest, rec, sizeof rec);
+        view__fmt_duration(d1, sizeof d1, a->now_us - f->latest.end_us);
+        snprintf(line, sizeof line, "latest fork: %s, ended %s ago", rec, d1);
+        y += view__text_wrapped(&a->text, VF_SMALL, th->text, x, y, w, line) + 1;
+        if (f->longest.start_us != f->latest.start_us) {
+            view__fork_record_text(&f->longest, rec, sizeof rec);
+            snprintf(line, sizeof line, "longest fork: %s", rec);
+            y += view__text_wrapped(&a->text, VF_SMALL, th->text, x, y, w, line) + 1;
+        }
+    }
     if (m->last_reorg_us >= 0) {
         view__fmt_duration(d1, sizeof d1, a->now_us - m->last_reorg_us);
         snprintf(line, sizeof line, "last reorg: depth %d, %s ago (%" PRIu64 " in all)",
@@ -183,14 +209,16 @@ static int side__meter(view_app *a, int x, int y, int w) {
     } else {
         snprintf(line, sizeof line, "no reorg so far");
     }
-    view__text(&a->text, VF_NORMAL, th->text, x, y, line);
-    y += 19;
-    snprintf(line, sizeof line, "forks %" PRIu64 "  |  stale blocks %" PRIu64 "  |  blocks %zu",
-             m->forks, m->stale, m->n_blocks - 1);
-    view__text(&a->text, VF_NORMAL, th->text, x, y, line);
-    y += 24;
-    side__chart(a, x, y, w, 62);
-    return y + 62;
+    view__text(&a->text, VF_SMALL, th->text, x, y, line);
+    y += 17;
+    int down = m->n_nodes - m->live;
+    int len = snprintf(line, sizeof line, "fork points %" PRIu64 "  |  stale %" PRIu64 "  |  blocks %zu",
+                       m->forks, m->stale, m->n_blocks - 1);
+    if (down) snprintf(line + len, sizeof line - (size_t)len, "  |  %d down", down);
+    view__text(&a->text, VF_SMALL, th->text, x, y, line);
+    y += 22;
+    side__chart(a, x, y, w, 56);
+    return y + 56;
 }
 
 /* ---- selected node ---- */
@@ -266,17 +294,28 @@ static void side__field(view_app *a, int x, int y, int w, const char *label, con
     view__ui_add(&a->ui, r, act, 0);
 }
 
-static int side__node(view_app *a, int x, int y, int w) {
+void view__mempool_line(char *out, size_t len, size_t snap_size, const view_inspect *in) {
+    if (!in || !in->txs) { /* not asked yet: the published count alone */
+        snprintf(out, len, "mempool %zu", snap_size);
+        return;
+    }
+    /* the count and the list from the same answer, so they cannot disagree */
+    int n = snprintf(out, len, "mempool %zu", in->total_txs);
+    for (size_t i = 0; i < in->n_txs && n > 0 && (size_t)n + 40 < len; i++)
+        n += snprintf(out + n, len - (size_t)n, "%s%s", i ? ";  " : ":  ", in->txs[i]);
+    if (in->total_txs > in->n_txs && n > 0 && (size_t)n < len)
+        snprintf(out + n, len - (size_t)n, "  (+%zu more)", in->total_txs - in->n_txs);
+}
+
+/* The part of the node panel whose size never changes: name, state, tip,
+ * hash power, the action buttons and the transaction form, so the buttons
+ * stay where they are while lists below them grow and wrap. */
+static int side__node_controls(view_app *a, int x, int y, int w, const view_node *vn) {
     const view_theme *th = a->theme;
     const view_model *m = &a->model;
     int id = a->selected;
-    const view_node *vn = &m->nodes[id];
-    node_snapshot snap;
-    node_snapshot_get(sim_node(a->sim, id), &snap);
     char line[320], hash[32];
-
-    int tip_colour = vn->crashed ? -1 : view__model_colour(m, vn->tip);
-    view__disc(a->r, tip_colour >= 0 ? th->palette[tip_colour] : th->down, (float)x + 8, (float)y + 11, 7);
+    view__disc(a->r, view__node_fill(a, id), (float)x + 8, (float)y + 11, 7);
     int nx = x + 22 + view__text(&a->text, VF_BIG, th->text, x + 22, y, a->scn.nodes[id].name) + 10;
     const char *state = vn->crashed ? "crashed" : vn->isolated ? "cut off" : "up";
     view__text(&a->text, VF_NORMAL, vn->crashed || vn->isolated ? th->bad : th->good, nx, y + 3, state);
@@ -289,14 +328,48 @@ static int side__node(view_app *a, int x, int y, int w) {
     view__short_hash(hash, sizeof hash, vn->tip);
     snprintf(line, sizeof line, "height #%" PRId64 "   tip ", vn->tip->index);
     int lw = view__text(&a->text, VF_NORMAL, th->text, x, y, line);
-    view__text(&a->text, VF_MONO, th->text, x + lw, y + 1, hash);
+    lw += view__text(&a->text, VF_MONO, th->text, x + lw, y + 1, hash);
+    int behind = view__node_behind(m, id);
+    if (behind > 0) {
+        snprintf(line, sizeof line, "  %d behind", behind);
+        view__text(&a->text, VF_NORMAL, th->warn, x + lw, y, line);
+    }
     y += 20;
     snprintf(line, sizeof line, "hash power %.1f%%", (vn->share > 0 ? vn->share : 0) * 100);
     lw = view__text(&a->text, VF_NORMAL, th->text, x, y + 3, line) + 10;
     lw += view__button(a, x + lw, y, "-", ACT_POWER_DOWN, 0, true) + 4;
     view__button(a, x + lw, y, "+", ACT_POWER_UP, 0, true);
-    y += 28;
+    y += 30;
+    bool up = !vn->crashed, open = !a->finished;
+    int bx = x;
+    bx += view__button(a, bx, y, "Mine (M)", ACT_MINE, 0, up && open) + 5;
+    bx += view__button(a, bx, y, "Resolve (C)", ACT_RESOLVE, 0, up && open) + 5;
+    bx += view__button(a, bx, y, vn->isolated ? "Reconnect (X)" : "Cut off (X)", ACT_CUT, 0, open) + 5;
+    view__button(a, bx, y, vn->crashed ? "Restart (K)" : "Crash (K)", ACT_CRASH, 0, open);
+    y += 32;
+    view__text(&a->text, VF_SMALL, th->dim, x, y, "New transaction (T, Tab between fields, Enter sends)");
+    y += 17;
+    int fw = (w - 70) / 3;
+    side__field(a, x, y, fw, "from", a->tx_from, FIELD_FROM, ACT_FIELD_FROM);
+    side__field(a, x + fw + 4, y, fw, "to", a->tx_to, FIELD_TO, ACT_FIELD_TO);
+    side__field(a, x + 2 * fw + 8, y, fw - 4, "amt", a->tx_amount, FIELD_AMOUNT, ACT_FIELD_AMOUNT);
+    view__button(a, x + 3 * fw + 10, y, "Send", ACT_TX_SEND, 0, up && open);
+    return y + 28;
+}
 
+static int side__node(view_app *a, int x, int y, int w) {
+    const view_theme *th = a->theme;
+    const view_model *m = &a->model;
+    int id = a->selected;
+    const view_node *vn = &m->nodes[id];
+    node_snapshot snap;
+    node_snapshot_get(sim_node(a->sim, id), &snap);
+    char line[320];
+    y = side__node_controls(a, x, y, w, vn);
+    if (a->tx_result[0])
+        y += view__text_wrapped(&a->text, VF_SMALL, a->tx_result_bad ? th->bad : th->good, x, y, w,
+                                a->tx_result) + 4;
+    y += 4;
     const view_inspect *in = a->inspect.node == id ? &a->inspect : NULL;
     int len = snprintf(line, sizeof line, "peers %zu", in && in->peers ? in->n_peers : snap.n_peers);
     if (in && in->peers) {
@@ -307,10 +380,7 @@ static int side__node(view_app *a, int x, int y, int w) {
         }
     }
     y += view__text_wrapped(&a->text, VF_SMALL, th->text, x, y, w, line) + 3;
-    len = snprintf(line, sizeof line, "mempool %zu", snap.mempool_size);
-    if (in && in->txs)
-        for (size_t i = 0; i < in->n_txs && len < 240; i++)
-            len += snprintf(line + len, sizeof line - (size_t)len, "%s%s", i ? ";  " : ":  ", in->txs[i]);
+    view__mempool_line(line, sizeof line, snap.mempool_size, in);
     y += view__text_wrapped(&a->text, VF_SMALL, th->text, x, y, w, line) + 3;
     if (snap.balances) {
         size_t n = ledger_count(snap.balances);
@@ -326,27 +396,6 @@ static int side__node(view_app *a, int x, int y, int w) {
         y += view__text_wrapped(&a->text, VF_SMALL, th->text, x, y, w, line) + 6;
     }
     node_snapshot_release(&snap);
-
-    bool up = !vn->crashed, open = !a->finished;
-    int bx = x;
-    bx += view__button(a, bx, y, "Mine (M)", ACT_MINE, 0, up && open) + 5;
-    bx += view__button(a, bx, y, "Resolve (C)", ACT_RESOLVE, 0, up && open) + 5;
-    bx += view__button(a, bx, y, vn->isolated ? "Reconnect (X)" : "Cut off (X)", ACT_CUT, 0, open) + 5;
-    view__button(a, bx, y, vn->crashed ? "Restart (K)" : "Crash (K)", ACT_CRASH, 0, open);
-    y += 32;
-
-    view__text(&a->text, VF_SMALL, th->dim, x, y, "New transaction (T, Tab between fields, Enter sends)");
-    y += 17;
-    int fw = (w - 70) / 3;
-    side__field(a, x, y, fw, "from", a->tx_from, FIELD_FROM, ACT_FIELD_FROM);
-    side__field(a, x + fw + 4, y, fw, "to", a->tx_to, FIELD_TO, ACT_FIELD_TO);
-    side__field(a, x + 2 * fw + 8, y, fw - 4, "amt", a->tx_amount, FIELD_AMOUNT, ACT_FIELD_AMOUNT);
-    view__button(a, x + 3 * fw + 10, y, "Send", ACT_TX_SEND, 0, up && open);
-    y += 28;
-    if (a->tx_result[0])
-        y += view__text_wrapped(&a->text, VF_SMALL, a->tx_result_bad ? th->bad : th->good, x, y, w,
-                                a->tx_result) + 4;
-    y += 4;
     view__text(&a->text, VF_SMALL, th->dim, x, y, "Recent events");
     y += 17;
     const view_ev *notes[VIEW_NOTES];

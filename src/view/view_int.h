@@ -42,10 +42,15 @@ typedef enum view_msg_class {
     VMSG_CLASS_COUNT,
 } view_msg_class;
 
+/* What a message carries, for the hover label (block pointers stay valid
+ * for the sim's life; a transaction is named by the start of its id). */
 typedef struct view_flight {
     int from, to;
     int64_t sent_us, arrive_us;
-    view_msg_class cls;
+    const block *block;    /* the block it is about, or NULL */
+    uint8_t cls;           /* view_msg_class */
+    uint8_t kind;          /* msg_kind */
+    char tx_id[14];        /* a transaction's id (cut), "" if none */
 } view_flight;
 
 /* A copy of an event the view keeps (everything but messages). */
@@ -99,27 +104,47 @@ void view__feed_take(view_feed *f, view_batch *into);
 
 /* ----------------------------------------------------------------- model */
 
+/* What a block is in the tree (view__tree_update). */
+typedef enum view_block_state {
+    VB_MAIN,       /* an ancestor of the main chain's tip (or that tip) */
+    VB_COMPETING,  /* off the main chain, but a live node is on it or it is not buried yet */
+    VB_STALE,      /* off the main chain, no live node on it, the main chain is longer */
+    VB_REJECTED,   /* some node found it invalid */
+} view_block_state;
+
 typedef struct view_block {
     const block *b;
-    int parent;            /* index into model.blocks, -1 if unknown */
+    int parent;            /* index into model.blocks (always below this one), -1 if unknown */
     int64_t height;
     int64_t seen_us;
     int miner;             /* node id, -1 if not mined here */
     int n_children;
+    int n_valid_children;  /* children not known to be rejected when seen */
+    int colour;            /* palette index: fixed when the block is seen (fork.c) */
     bool rejected;
     reject reason;         /* why, if rejected */
     int rejected_by;
+    /* live nodes whose tip it is, kept event by event */
+    int tip_nodes;
+    int tip_slot;          /* its place in model.tips, -1 if no live node is on it */
+    /* a tip's place, set by view__fork_eval: */
+    int front;             /*   the branch tip it is on or under (itself at the front) */
+    int behind;            /*   blocks between it and front */
+    bool behind_fork;      /*   at or below the fork point: on no branch yet */
+    uint32_t mark;         /* scratch stamp of fork.c's walks */
+    int mark_arg;
     /* derived by view__tree_update */
     bool main;
-    int lane;              /* 0 = main chain, 1.. stale branches */
-    int tip_count;         /* live nodes whose tip it is */
-    int first_tip_node;    /* one of them (for a chip's name) */
+    view_block_state state;
+    int lane;              /* 0 = main chain, 1.. other branches */
+    int first_tip_node;    /* the lowest live node id on it (for a chip's name) */
 } view_block;
 
 #define VIEW_NOTES 8
 
 typedef struct view_node {
     const block *tip;
+    int tip_idx;           /* index of tip in model.blocks */
     bool crashed, isolated;
     int group;             /* partition group, 0 when healed */
     double share;          /* hash-power share from the events; < 0 = unknown */
@@ -128,21 +153,15 @@ typedef struct view_node {
     int n_notes;           /* total ever, the ring holds the last VIEW_NOTES */
 } view_node;
 
-typedef struct view_tip_group {
-    const block *tip;
-    int count;
-    int first_node;        /* the lowest node id on it */
-    int colour;            /* palette index */
-} view_tip_group;
-
 typedef struct view_edge {
     int a, b;              /* a < b */
 } view_edge;
 
-typedef struct view_tips_point {
+/* The number of competing branches from an instant on (1: no fork). */
+typedef struct view_branches_point {
     int64_t t_us;
-    int distinct;
-} view_tips_point;
+    int branches;
+} view_branches_point;
 
 /* A column of the block tree: one height, or a folded run of heights. */
 typedef struct view_column {
@@ -152,13 +171,56 @@ typedef struct view_column {
 
 #define VIEW_PALETTE 10
 
+/* ---- fork.c: agreement, decided on the block tree ---- */
+
+typedef enum view_consensus {
+    VIEW_AGREED,       /* every live node has the same tip */
+    VIEW_PROPAGATING,  /* the tips lie on one chain: the newest block is still spreading */
+    VIEW_FORKED,       /* tips on competing branches */
+    VIEW_ALL_DOWN,     /* no live node */
+} view_consensus;
+
+/* One competing branch of a fork: its newest block and who is on it. */
+typedef struct view_branch {
+    int tip;               /* model index of the branch's newest tip */
+    int nodes;             /* live nodes on it, past the fork point */
+} view_branch;
+
+/* A fork from the first moment branches competed until one won. */
+typedef struct view_fork_record {
+    int64_t start_us, end_us;
+    int64_t fork_height;   /* the lowest fork point it had */
+    int branches;          /* the most branches at once */
+    int orphaned;          /* blocks past the fork point left off the winning chain */
+} view_fork_record;
+
+typedef struct view_fork {
+    view_consensus state;
+    int top;               /* agreed / propagating: the chain's newest tip; forked: the
+                            * largest branch's tip */
+    int top_nodes;         /* live nodes on top */
+    int fork_point;        /* forked: the branches' common ancestor (-1 unknown) */
+    view_branch *branches; /* forked: most nodes first (ties: higher, then older) */
+    size_t n_branches, cap_branches;
+    int behind_fork;       /* forked: live nodes at or below the fork point */
+    int64_t since_us;      /* the current fork's start, -1 when not forked */
+    int since_fork_point;  /* the current fork's lowest fork point (index) */
+    int since_branches;
+    uint64_t n_forks;      /* forks begun so far */
+    bool have_latest;
+    view_fork_record latest, longest; /* of the forks that ended */
+    uint32_t epoch;        /* stamp of the latest walk (view_block.mark) */
+    int *scratch;          /* tips by height */
+    size_t cap_scratch;
+} view_fork;
+
 typedef struct view_model {
     const scenario *scn;
     int n_nodes;
     view_node *nodes;
     const block *genesis;
 
-    view_block *blocks;    /* in the order first seen */
+    view_block *blocks;    /* in the order first seen, parents before children */
     size_t n_blocks, cap_blocks;
     hmap by_hash;          /* block hash -> index + 1 */
 
@@ -172,23 +234,20 @@ typedef struct view_model {
     size_t n_flights, cap_flights;
     view_flight *drops;    /* recent drops, shown for a moment */
     size_t n_drops, cap_drops;
+    int64_t reopened_us;   /* the last heal or reconnect: older drops on open links go */
     uint64_t flights_skipped;  /* not drawn (too many at once), lately */
     int64_t skipped_us;        /* when that last happened */
 
-    /* tips: live nodes per tip, kept up to date event by event */
-    hmap tip_count;        /* block hash -> (intptr) live nodes on it */
-    int distinct;
-    bool tips_dirty;
-    /* groups of live nodes sharing a tip, largest first (view__model_tips) */
-    view_tip_group *groups;
-    size_t n_groups, cap_groups;
+    /* tips: the blocks live nodes are on (each once), kept event by event */
+    int *tips;
+    size_t n_tips, cap_tips;
+    bool tips_dirty;       /* first_tip_node needs a refresh */
+    bool fork_dirty;       /* view__fork_eval is due */
     int live;              /* nodes up */
-    hmap colour_of;        /* block hash -> palette index + 1, while a tip */
-    view_tips_point *series; /* distinct tips over time */
+    int next_colour;       /* where the search for a new branch's colour starts */
+    view_fork fork;
+    view_branches_point *series; /* competing branches over time */
     size_t n_series, cap_series;
-    int64_t split_since_us;    /* -1 if all agree now */
-    int64_t last_split_us;     /* when the last split began; -1 = never */
-    int64_t last_agree_us;     /* when it last ended */
     int last_reorg_depth;
     int64_t last_reorg_us;     /* -1 = none */
     uint64_t reorgs;
@@ -201,8 +260,8 @@ typedef struct view_model {
     /* derived by view__tree_update */
     bool tree_dirty;
     int best;              /* main chain's tip (index), -1 none */
-    uint64_t forks, stale;
-    int lanes;             /* lanes in use (1 + stale lanes) */
+    uint64_t forks, stale, competing; /* fork points; stale and competing blocks */
+    int lanes;             /* lanes in use (1 + other lanes) */
     view_column *columns;
     size_t n_columns, cap_columns;
     int64_t max_height;
@@ -217,21 +276,43 @@ void view__model_apply(view_model *m, const view_batch *batch);
 /* Drops flights that are due and drops older than keep_drops_us; notes the
  * scenario events passed by now. */
 void view__model_expire(view_model *m, int64_t now_us, int64_t keep_drops_us);
-/* Rebuilds the tip groups and their colours if tips changed. */
+/* Refreshes each tip's first node if tips changed. */
 void view__model_tips(view_model *m);
 /* Index of a block in the model, or -1. */
 int view__model_find(const view_model *m, const block *b);
-/* Palette index of the block as a tip (-1 if no live node holds it). */
-int view__model_colour(const view_model *m, const block *b);
 /* Is the link a-b cut (partition or isolation)? */
 bool view__model_cut(const view_model *m, int a, int b);
 /* The newest notes of a node, newest first: up to max, returns how many. */
 int view__model_notes(const view_model *m, int node_id, const view_ev **out, int max);
 
-/* tree.c: main chain, lanes, forks, stale, columns (folding long runs). */
+/* fork.c. The colour of a new block (model index i, its parent already
+ * counted): its parent's if it is the parent's first valid child, else a
+ * new branch's colour, one no live tip's branch has. */
+int view__fork_colour(view_model *m, int i, bool first_child);
+/* Re-decides agreement (m->fork) from the live tips at time t_us, ending
+ * or starting a fork episode; sets each tip's `behind`. */
+void view__fork_eval(view_model *m, int64_t t_us);
+void view__fork_cleanup(view_fork *f);
+/* The banner: title "Fork at #12: 2 branches" / "#23 reached 27 of 50" /
+ * "All 8 nodes agree on #12", and its detail line ("6 vs 4 nodes", or "").
+ * The view__fmt_duration of panels.c is the only other thing it uses. */
+void view__fork_banner(const view_model *m, char *title, size_t title_len, char *detail,
+                       size_t detail_len);
+/* "20 min 00 s, 11 blocks orphaned (fork at #3)" */
+void view__fork_record_text(const view_fork_record *r, char *out, size_t len);
+/* The palette index a node is drawn in (-1: crashed): its tip's colour, or,
+ * when it is behind on a branch, that branch's colour. */
+int view__node_colour(const view_model *m, int node_id);
+/* How many blocks a node is behind the newest block of its branch (0: at
+ * the front, or crashed). */
+int view__node_behind(const view_model *m, int node_id);
+
+/* tree.c: main chain, lanes, states, columns (folding long runs). */
 #define VIEW_FOLD_MIN 6        /* fold runs of at least this many plain heights */
 #define VIEW_TREE_TAIL 6       /* the newest heights are never folded */
-void view__tree_update(view_model *m, int pinned_block);
+/* fit_cols: the columns that fit on screen (0: no limit); folding grows
+ * until every fork point and branch still fits, when it can. */
+void view__tree_update(view_model *m, int pinned_block, int fit_cols);
 /* Column of a height (after view__tree_update). */
 size_t view__tree_column(const view_model *m, int64_t height);
 
@@ -284,12 +365,17 @@ void view__text_frame(view_text *t);
 
 typedef struct view_theme {
     SDL_Color bg, panel, panel_edge, text, dim, link, link_cut, accent, good, bad,
-        warn, main_fill, main_edge, stale_fill, stale_edge, bad_fill, miner_ring,
+        warn, main_fill, main_edge, competing_fill, stale_fill, stale_edge, bad_fill, miner_ring,
         select_ring, msg[VMSG_CLASS_COUNT], drop, down, button, button_hot;
     SDL_Color palette[VIEW_PALETTE];
 } view_theme;
 
 extern const view_theme view__theme_dark;
+
+/* c halfway to the background: a node behind on its branch. */
+SDL_Color view__dim(const view_theme *th, SDL_Color c);
+/* The link colour for a graph of n_links: fainter as they grow many. */
+SDL_Color view__link_colour(const view_theme *th, size_t n_links);
 
 void view__colour(SDL_Renderer *r, SDL_Color c);
 void view__fill(SDL_Renderer *r, SDL_Color c, int x, int y, int w, int h);
@@ -349,6 +435,12 @@ bool view__ui_rect(const view_ui *ui, view_action a, int arg, SDL_Rect *out);
 void view__ui_cleanup(view_ui *ui);
 
 /* ------------------------------------------------------------------- app */
+
+/* A node's name as placed in the last frame (graph.c). */
+typedef struct view_label {
+    int node;
+    SDL_Rect rect;
+} view_label;
 
 typedef struct view_rects {
     SDL_Rect bar, graph, tree, side;
@@ -435,6 +527,13 @@ typedef struct view_app {
     size_t cap_msg_rects[VMSG_CLASS_COUNT];
     float *col_x;
     size_t cap_col_x;
+    view_label *labels;    /* the names drawn in the last frame and where */
+    size_t n_labels, cap_labels;
+    int hover_flight;      /* index in model.flights of the message under the mouse, -1 */
+    float hover_x, hover_y;
+    int tree_fit;          /* the columns the tree was last fitted to */
+    int64_t tree_hidden_left;  /* the last height cut off at the tree's left edge, 0 none */
+    int64_t tree_hidden_right; /* the first height cut off at its right edge, 0 none */
     bool quit;
     uint64_t frames;
 } view_app;
@@ -471,6 +570,16 @@ void view__app_set_status(view_app *a, bool bad, const char *fmt, ...)
  * software renderer (a GL that rasterises on the CPU is far slower). */
 SDL_Renderer *view__window_renderer(SDL_Window *win, bool *vsync);
 
+/* The colour a node's disc has: its branch's (view__node_colour), dimmed
+ * when it is behind, grey when it is down. */
+SDL_Color view__node_fill(const view_app *a, int node_id);
+/* "carol", "eve (double_spend)", "carol  2 behind": a node's label. */
+void view__node_label(const view_app *a, int node_id, char *out, size_t len);
+/* "block of block #12 (3fa2...)  alice -> bob": what a message carries. */
+void view__flight_text(const view_app *a, const view_flight *f, char *out, size_t len);
+/* The tree's columns that fit the tree panel at its zoom. */
+int view__tree_fit_cols(const view_app *a);
+
 /* Drawing parts (graph.c, tree_draw.c, panels.c). */
 void view__draw_graph(view_app *a);
 void view__draw_tree(view_app *a);
@@ -483,6 +592,10 @@ void view__draw_help(view_app *a);
 #define VIEW_BUTTON_H 24
 int view__button(view_app *a, int x, int y, const char *label, view_action act, int arg,
                  bool enabled);
+/* The node panel's mempool line: "mempool 4:  a -> b 5;  ..." with the
+ * count of the same CMD_INSPECT answer as the list (in NULL or not answered
+ * yet: the snapshot's count alone). */
+void view__mempool_line(char *out, size_t len, size_t snap_size, const view_inspect *in);
 /* Short hash for labels: first 8 hex digits. */
 void view__short_hash(char *out, size_t len, const block *b);
 /* "1.5 s", "2 min 3 s" */
