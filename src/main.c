@@ -12,13 +12,13 @@
 #include <unistd.h>
 
 #include "net/mbox.h"
-#include "sim/csv.h"
-#include "sim/metrics.h"
-#include "sim/report.h"
+#include "out/csv.h"
+#include "out/metrics.h"
+#include "out/report.h"
+#include "out/trace.h"
 #include "scenario/scenario.h"
 #include "sim/sim.h"
 #include "sweep/sweep.h"
-#include "sim/trace.h"
 #include "util/log.h"
 #ifdef CHAINSIM_HAVE_HTTP
 #include "http/http.h"

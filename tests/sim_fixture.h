@@ -26,7 +26,7 @@
 #include "chain/pow.h"
 #include "node/event.h"
 #include "node/node.h"
-#include "sim/metrics.h"
+#include "out/metrics.h"
 #include "scenario/scenario.h"
 #include "sim/sim.h"
 #include "util/mem.h"

@@ -6,7 +6,7 @@
 #include <math.h>
 
 #include "check.h"
-#include "sim/metrics.h"
+#include "out/metrics.h"
 #include "sim_fixture.h"
 
 typedef fx_run run;

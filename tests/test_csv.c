@@ -11,9 +11,9 @@
 
 #include "check.h"
 #include "sim_fixture.h"
-#include "sim/csv.h"
-#include "sim/metric_names.h"
-#include "sim/metrics.h"
+#include "out/csv.h"
+#include "out/metrics.h"
+#include "scenario/metric_names.h"
 
 /* ------------------------------------------------------------ a reader */
 

@@ -7,8 +7,8 @@
 #include <math.h>
 
 #include "check.h"
-#include "sim/metric_names.h"
-#include "sim/metrics.h"
+#include "out/metrics.h"
+#include "scenario/metric_names.h"
 #include "sim_fixture.h"
 
 #define US(seconds) ((int64_t)llround((seconds) * 1e6))

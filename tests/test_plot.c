@@ -13,7 +13,7 @@
 
 #include "check.h"
 #include "sim_fixture.h"
-#include "sim/metrics.h"
+#include "out/metrics.h"
 #include "view/plot.h"
 
 static const char *const pngs[] = {"propagation_cdf.png", "forks_over_time.png", "block_tree.png"};

@@ -13,8 +13,8 @@
 
 #include "check.h"
 #include "sim_fixture.h"
-#include "sim/report.h"
-#include "sim/trace.h"
+#include "out/report.h"
+#include "out/trace.h"
 
 #define QUOTED_ID "id \"quoted\" \\ back\\slash"
 #define QUOTED_NAME "al\"ice\\"

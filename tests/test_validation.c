@@ -27,7 +27,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "sim/metrics.h"
+#include "out/metrics.h"
 #include "scenario/scenario.h"
 #include "sim/sim.h"
 

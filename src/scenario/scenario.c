@@ -35,7 +35,7 @@
 #include <string.h>
 
 #include "chain/tx.h"
-#include "sim/metric_names.h"
+#include "scenario/metric_names.h"
 #include "scenario/presets.h"
 #include "util/hmap.h"
 #include "util/jpath.h"

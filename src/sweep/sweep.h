@@ -70,7 +70,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "sim/metric_names.h"
+#include "scenario/metric_names.h"
 #include "scenario/scenario.h"
 #include "util/err.h"
 

@@ -24,9 +24,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim/csv.h"
-#include "sim/metrics.h"
-#include "sim/report.h"
+#include "out/csv.h"
+#include "out/metrics.h"
+#include "out/report.h"
 #include "sim/sim.h"
 #include "util/mem.h"
 

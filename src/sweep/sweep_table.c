@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/csv.h"
+#include "out/csv.h"
 #include "util/mem.h"
 
 /* ---- output ------------------------------------------------------------ */

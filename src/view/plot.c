@@ -21,7 +21,7 @@
 
 #include <SDL_image.h>
 
-#include "sim/csv.h"
+#include "out/csv.h"
 #include "util/mem.h"
 #include "view/plot_int.h"
 

@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/metrics.h"
+#include "out/metrics.h"
 #include "sim/sim.h"
 
 /* Every image is this size, and its data (inside the axes) is drawn within

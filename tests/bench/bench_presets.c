@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "net/mbox.h"
-#include "sim/metrics.h"
+#include "out/metrics.h"
 #include "scenario/scenario.h"
 #include "sim/sim.h"
 

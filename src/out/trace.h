@@ -5,8 +5,8 @@
  * Blocks are named by their full hash; transactions by id (escaped like
  * every string, so any id gives a line that parses). In the virtual
  * executor the file is identical for the same scenario and seed. */
-#ifndef CHAINSIM_SIM_TRACE_H
-#define CHAINSIM_SIM_TRACE_H
+#ifndef CHAINSIM_OUT_TRACE_H
+#define CHAINSIM_OUT_TRACE_H
 
 #include <stdio.h>
 

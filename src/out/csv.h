@@ -18,15 +18,15 @@
  *
  * Everything here reads the finished metrics (metrics_finish called) and
  * the nodes' final snapshots, after the run (no thread is running). */
-#ifndef CHAINSIM_SIM_CSV_H
-#define CHAINSIM_SIM_CSV_H
+#ifndef CHAINSIM_OUT_CSV_H
+#define CHAINSIM_OUT_CSV_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#include "sim/metrics.h"
+#include "out/metrics.h"
 #include "sim/sim.h"
 
 /* The state of the run from t_us on, until the next point. */

@@ -8,8 +8,8 @@
  * latencies and percentiles. Percentiles interpolate linearly between ranks
  * (as numpy's default). Memory: one record per mined block plus a few words
  * per node; it does not grow with messages. */
-#ifndef CHAINSIM_SIM_METRICS_H
-#define CHAINSIM_SIM_METRICS_H
+#ifndef CHAINSIM_OUT_METRICS_H
+#define CHAINSIM_OUT_METRICS_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* report.c - the summary table, the JSON report and the expect verdicts. */
-#include "sim/report.h"
+#include "out/report.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>

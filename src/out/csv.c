@@ -25,7 +25,7 @@
  * never agreed, and the propagation percentiles when no block reached
  * every node (metrics_value reports those as -1 or 0, which would poison
  * a mean over many runs). */
-#include "sim/csv.h"
+#include "out/csv.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -33,7 +33,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "sim/metric_names.h"
+#include "scenario/metric_names.h"
 #include "scenario/presets.h"
 #include "util/mem.h"
 

@@ -5,14 +5,14 @@
  * Everything here reads the finished metrics and the nodes' final
  * snapshots, after the run (no thread is running). The JSON report holds no
  * wall-clock figure, so the same scenario and seed give the same bytes. */
-#ifndef CHAINSIM_SIM_REPORT_H
-#define CHAINSIM_SIM_REPORT_H
+#ifndef CHAINSIM_OUT_REPORT_H
+#define CHAINSIM_OUT_REPORT_H
 
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "sim/metric_names.h"
-#include "sim/metrics.h"
+#include "out/metrics.h"
+#include "scenario/metric_names.h"
 #include "scenario/scenario.h"
 #include "sim/sim.h"
 

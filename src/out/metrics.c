@@ -1,11 +1,11 @@
-#include "sim/metrics.h"
+#include "out/metrics.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "node/node.h"
-#include "sim/metric_names.h"
+#include "scenario/metric_names.h"
 #include "util/mem.h"
 
 #define METRICS_MAX_SERIES 1000000

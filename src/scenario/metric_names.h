@@ -1,7 +1,7 @@
 /* metric_names.h - the scalar metrics a scenario's "expect" may bound and
  * the report prints. metrics_value() (metrics.h) answers each of them. */
-#ifndef CHAINSIM_SIM_METRIC_NAMES_H
-#define CHAINSIM_SIM_METRIC_NAMES_H
+#ifndef CHAINSIM_SCENARIO_METRIC_NAMES_H
+#define CHAINSIM_SCENARIO_METRIC_NAMES_H
 
 #include <stdbool.h>
 #include <string.h>

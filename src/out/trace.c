@@ -1,7 +1,7 @@
 /* trace.c - the event stream as JSON Lines: each event is written into one
  * reused line buffer by the JSON writer (util/jsonw), which escapes every
  * string, then handed to stdio's 1 MB buffer in one call. */
-#include "sim/trace.h"
+#include "out/trace.h"
 
 #include <stdlib.h>
 
