@@ -28,8 +28,6 @@
 
 #include "sim/sim.h"
 
-struct blocklog;
-
 #define HTTP_DEFAULT_BIND "127.0.0.1"
 #define HTTP_DEFAULT_MAX_BODY (1u << 20)
 #define HTTP_DEFAULT_MAX_CONNECTIONS 256

@@ -7,7 +7,8 @@
  *   http_form.c     x-www-form-urlencoded bodies, HTML escaping
  *   http_assets.c   finding and loading assets/ (index.html, app.js, ...)
  *   http_node.c     `chainsim node PORT`, signals
- *   blocklog.c      the durable block log of --data-dir
+ *   store.c         the durable state of --data-dir (SQLite; store.h)
+ *   store_repair.c  checking it, --recover, importing the old block log
  *
  * Locks: each http__node's `lock` guards its peers, event ring and
  * resolve notes; it is taken inside the sim's sink lock (sink callbacks)

@@ -6,14 +6,16 @@
  * mining (POST /mine), gossip on (blocks and transactions relay to URL peers
  * over HTTP), in the threads executor at speed 1 until SIGINT or SIGTERM.
  *
- * With --data-dir the node's accepted blocks go to a block log
- * (blocklog.h) before they are acknowledged, and a restart reads them
- * back. They are handed to the node before its thread starts: until
- * sim_start the calling thread is the only one that touches the node, as
- * when peers are added before a run. */
+ * With --data-dir the node keeps its state in DIR/node.db (store.h): its
+ * blocks, peers, name and transaction-id reservation are committed by a
+ * sink inside the events that change them, before the request that caused
+ * them is answered, and a restart reads them back. They are handed to the
+ * node before its thread starts: until sim_start the calling thread is the
+ * only one that touches the node, as when peers are added before a run. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,12 +23,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "http/blocklog.h"
 #include "http/http_int.h"
+#include "http/store.h"
 #include "util/log.h"
 #include "util/mem.h"
 
 #define HTTP_NODE_EXIT_USAGE 2
+/* The data dir cannot be written while the node runs. */
+#define HTTP_NODE_EXIT_STORE 1
 
 /* ---- signals ------------------------------------------------------------- */
 
@@ -84,6 +88,7 @@ bool http_signals_stop(http_signals *w) {
 typedef struct http__node_opts {
     int port;
     const char *data_dir;
+    bool recover;           /* --recover: move a damaged data dir's file aside */
     const char *bind_addr;
     const char *peers;      /* comma-separated URLs */
     const char *name;
@@ -91,13 +96,17 @@ typedef struct http__node_opts {
 } http__node_opts;
 
 static void http__node_usage(FILE *out) {
-    fputs("usage: chainsim node PORT [--data-dir DIR] [--bind ADDR] [--peers URL,...] [--name NAME]\n"
+    fputs("usage: chainsim node PORT [--data-dir DIR [--recover]] [--bind ADDR] [--peers URL,...]\n"
+          "                          [--name NAME]\n"
           "\n"
           "Runs one node with the classic rules (classic genesis, open ledger, difficulty 16)\n"
           "and serves the classic API and web page on http://ADDR:PORT/ until Ctrl-C.\n"
           "PORT 0 picks a free port (printed).\n"
           "\n"
-          "  --data-dir DIR    keep the chain in DIR/blocks.jsonl across restarts\n"
+          "  --data-dir DIR    keep the node's blocks, peers and name in DIR/node.db (SQLite)\n"
+          "                    across restarts; one process per DIR\n"
+          "  --recover         if DIR/node.db is damaged, move it aside (kept) and start with\n"
+          "                    what can still be read from it\n"
           "  --bind ADDR       listen on ADDR (default 127.0.0.1; 0.0.0.0 for every interface)\n"
           "  --peers URL,...   register these peers at start and pull their chains\n"
           "  --name NAME       the node's name: miner and reward account (default node-PORT)\n"
@@ -109,7 +118,8 @@ static void http__node_usage(FILE *out) {
 /* Returns -1 to go on, or an exit code. */
 static int http__node_parse(http__node_opts *o, int argc, char **argv) {
     static const struct option longs[] = {
-        {"data-dir", required_argument, NULL, 'd'}, {"bind", required_argument, NULL, 'b'},
+        {"data-dir", required_argument, NULL, 'd'}, {"recover", no_argument, NULL, 'r'},
+        {"bind", required_argument, NULL, 'b'},
         {"peers", required_argument, NULL, 'p'},    {"name", required_argument, NULL, 'n'},
         {"verbose", no_argument, NULL, 'v'},        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -118,6 +128,7 @@ static int http__node_parse(http__node_opts *o, int argc, char **argv) {
     while ((c = getopt_long(argc, argv, "hv", longs, NULL)) != -1) {
         switch (c) {
         case 'd': o->data_dir = optarg; break;
+        case 'r': o->recover = true; break;
         case 'b': o->bind_addr = optarg; break;
         case 'p': o->peers = optarg; break;
         case 'n': o->name = optarg; break;
@@ -139,6 +150,10 @@ static int http__node_parse(http__node_opts *o, int argc, char **argv) {
         return HTTP_NODE_EXIT_USAGE;
     }
     o->port = (int)port;
+    if (o->recover && !o->data_dir) {
+        fprintf(stderr, "chainsim node: --recover needs --data-dir\n");
+        return HTTP_NODE_EXIT_USAGE;
+    }
     log_set_level(o->verbosity >= 2 ? LOG_DEBUG : o->verbosity == 1 ? LOG_INFO : LOG_WARN);
     return -1;
 }
@@ -197,6 +212,100 @@ static bool http__node_peers(http_server *h, const char *list) {
     return ok;
 }
 
+/* ---- the data dir (store.h) ---------------------------------------------- */
+
+typedef struct http__persist {
+    store *st;              /* NULL without --data-dir */
+    http_server *h;         /* for peer URLs */
+    const node *n;          /* node 0 */
+} http__persist;
+
+/* Commits what an event changed, on the node's thread inside the event
+ * (sim.h), so before the request that caused it is answered. A failed
+ * write stops the process at once: going on would acknowledge a block,
+ * peer or id that a restart does not have. */
+static void http__persist_sink(void *user, const sim_event *ev) {
+    http__persist *p = user;
+    if (ev->node != 0) return;
+    char err[PATH_MAX + 256] = "";
+    cs_err e = CS_OK;
+    if (ev->kind == EV_BLOCK_ACCEPTED && ev->block) {
+        e = store_put_block(p->st, ev->block, err, sizeof err);
+    } else if (ev->kind == EV_PEER_ADDED) {
+        const char *url = http__peer_url(p->h, ev->peer);
+        if (url[0]) e = store_put_peer(p->st, url, err, sizeof err);
+    } else if (ev->kind == EV_TX_ACCEPTED) {
+        e = store_tx_ids_used(p->st, p->n->tx_counter, err, sizeof err);
+    }
+    if (e != CS_OK) {
+        fprintf(stderr, "chainsim: %s; stopping now so that nothing unsaved is acknowledged\n", err);
+        _exit(HTTP_NODE_EXIT_STORE);
+    }
+}
+
+/* Opens --data-dir (if any) and settles the node's name: the stored one,
+ * else --name, else default_name. False (message printed) if the dir is
+ * in use, damaged, or belongs to a node of another name. */
+static bool http__data_open(http__persist *p, const http__node_opts *o, const char *default_name,
+                            const char **name) {
+    *name = o->name ? o->name : default_name;
+    if (!o->data_dir) return true;
+    /* Past a file size limit a write fails (EFBIG) instead of killing the
+     * process, so the sink reports it as it does a full disk. */
+    signal(SIGXFSZ, SIG_IGN);
+    char err[PATH_MAX + 768];
+    store_fail why;
+    p->st = store_open(o->data_dir, o->recover, &why, err, sizeof err);
+    if (!p->st) {
+        fprintf(stderr, "chainsim: %s\n", err);
+        return false;
+    }
+    const char *stored = store_name(p->st);
+    if (stored && o->name && strcmp(stored, o->name) != 0) {
+        fprintf(stderr, "chainsim: data dir %s belongs to node '%s': start it without --name, or with "
+                "--name '%s'\n", o->data_dir, stored, stored);
+        return false;
+    }
+    if (stored) *name = stored;
+    return true;
+}
+
+/* Reads the stored blocks and transaction counter into node 0 (before
+ * the HTTP server, so the restored blocks are not live events). */
+static bool http__data_load(http__persist *p, sim *s, const char *name) {
+    if (!p->st) return true;
+    char err[PATH_MAX + 768];
+    block **blocks = NULL;
+    size_t n = 0;
+    uint64_t tx_counter = 0;
+    store_fail why;
+    if (store_load(p->st, sim_store(s), name, &blocks, &n, &tx_counter, &why, err, sizeof err) != CS_OK) {
+        fprintf(stderr, "chainsim: %s\n", err);
+        return false;
+    }
+    p->n = sim_node(s, 0);
+    sim_node(s, 0)->tx_counter = tx_counter;
+    http__node_restore(s, blocks, n);
+    return true;
+}
+
+/* Registers the stored peers again, then follows the node's events. */
+static void http__data_follow(http__persist *p, sim *s, http_server *h) {
+    if (!p->st) return;
+    p->h = h;
+    const char *const *urls;
+    size_t n = store_peers(p->st, &urls);
+    for (size_t i = 0; i < n; i++) {
+        const char *why = NULL;
+        int id = http__peer_id(h, urls[i], &why);
+        if (id > 0) node_add_peer(sim_node(s, 0), id);
+        else log_warn("stored peer %s is not registered again: %s", urls[i], id == 0 ? "that is this node" : why);
+    }
+    sim_add_sink_filtered(s, http__persist_sink, p,
+                          SIM_EVENT_BIT(EV_BLOCK_ACCEPTED) | SIM_EVENT_BIT(EV_PEER_ADDED) |
+                              SIM_EVENT_BIT(EV_TX_ACCEPTED));
+}
+
 int http_node_main(int argc, char **argv) {
     http__node_opts o = {0};
     int code = http__node_parse(&o, argc, argv);
@@ -204,10 +313,16 @@ int http_node_main(int argc, char **argv) {
     char default_name[32];
     if (o.port > 0) snprintf(default_name, sizeof default_name, "node-%d", o.port);
     else snprintf(default_name, sizeof default_name, "node-%ld", (long)getpid());
-    const char *name = o.name ? o.name : default_name;
+    http__persist persist = {0};
+    const char *name;
+    if (!http__data_open(&persist, &o, default_name, &name)) {
+        store_close(persist.st);
+        return HTTP_NODE_EXIT_USAGE;
+    }
     reject bad_name = tx_check_fields(name, name, 1, "x");
     if (bad_name != REJ_NONE) {
         fprintf(stderr, "chainsim node: --name '%s': %s\n", name, reject_message(bad_name));
+        store_close(persist.st);
         return HTTP_NODE_EXIT_USAGE;
     }
     char *text = http__node_scenario(name);
@@ -217,12 +332,12 @@ int http_node_main(int argc, char **argv) {
     free(text);
     if (e != CS_OK) {
         fprintf(stderr, "chainsim node: %s\n", err);
+        store_close(persist.st);
         return HTTP_NODE_EXIT_USAGE;
     }
     code = HTTP_NODE_EXIT_USAGE;
     sim_desc desc = {.scn = &scn, .executor = SIM_THREADS, .speed = 1, .live = true};
     sim *s = sim_new(&desc, err, sizeof err);
-    blocklog *log = NULL;
     http_server *h = NULL;
     http_signals *sig = NULL;
     if (!s) {
@@ -230,24 +345,14 @@ int http_node_main(int argc, char **argv) {
         goto done;
     }
     sig = http_signals_start(s); /* before any thread: they inherit the mask */
-    if (o.data_dir) {
-        block **blocks = NULL;
-        size_t n = 0, torn = 0;
-        log = blocklog_open(o.data_dir, sim_store(s), &blocks, &n, &torn, err, sizeof err);
-        if (!log) {
-            fprintf(stderr, "chainsim node: %s\n", err);
-            goto done;
-        }
-        blocklog_follow(log, 0);
-        sim_add_sink_filtered(s, blocklog_sink, log, SIM_EVENT_BIT(EV_BLOCK_ACCEPTED));
-        http__node_restore(s, blocks, n);
-    }
+    if (!http__data_load(&persist, s, name)) goto done;
     h = http_server_new(s, &(http_desc){.bind_addr = o.bind_addr, .base_port = o.port, .quiet = true},
                         err, sizeof err);
     if (!h) {
         fprintf(stderr, "chainsim node: %s\n", err);
         goto done;
     }
+    http__data_follow(&persist, s, h);
     if (o.peers && !http__node_peers(h, o.peers)) goto done;
     if (sim_start(s) != CS_OK) {
         fprintf(stderr, "chainsim node: cannot start the node's threads\n");
@@ -267,7 +372,7 @@ done:
     if (s) sim_stop(s);
     http_server_free(h);
     sim_free(s);
-    blocklog_close(log);
+    store_close(persist.st);
     scenario_cleanup(&scn);
     return code;
 }
