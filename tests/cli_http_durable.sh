@@ -31,19 +31,20 @@ for round in $(seq 1 $ROUNDS); do
     # acknowledged block's hash is kept, and every refused transaction.
     (
         for i in $(seq 1 200); do
-            out=$(curl -s -m 5 -X POST -H 'Content-Type: application/json' \
+            out=$(curl -s -m 30 -X POST -H 'Content-Type: application/json' \
                 -d "{\"sender\": \"a\", \"receiver\": \"b\", \"amount\": $i}" "$N/add_transaction") || exit 0
             case "$out" in *'"transaction"'*) ;; *) echo "$out" >> "$WORK/refused" ;; esac
-            out=$(curl -s -m 5 -X POST -H 'Accept: application/json' "$N/mine") || exit 0
+            out=$(curl -s -m 30 -X POST -H 'Accept: application/json' "$N/mine") || exit 0
             echo "$out" | grep -o '"hash": "[0-9a-f]*"' | head -1 | cut -d'"' -f4 >> "$WORK/acked"
         done
     ) &
     CLIENT=$!
     PIDS+=($CLIENT)
     # Kill after 1 or 2 more acknowledged blocks: the client has the next
-    # request under way, so the kill lands inside a request more often than not.
+    # request under way, so the kill lands inside a request more often than
+    # not. (Bounded at 30 s: a loaded machine mines slowly.)
     want=$((before + 1 + round % 2))
-    for i in $(seq 1 200); do
+    for i in $(seq 1 1500); do
         [ "$(wc -l < "$WORK/acked")" -ge "$want" ] && break
         sleep 0.02
     done
@@ -74,10 +75,15 @@ F=$(grep -o 'http://[0-9.:]*' "$WORK/F.out" | head -1)
 [ -n "$F" ] || fail "the node under a file size limit did not start: $(cat "$WORK/F.err")"
 : > "$WORK/acked"
 for i in $(seq 1 100); do
-    out=$(curl -s -m 5 -X POST -H 'Accept: application/json' "$F/mine") || break
+    out=$(curl -s -m 30 -X POST -H 'Accept: application/json' "$F/mine") || break
     echo "$out" | grep '"New Block Forged"' > /dev/null || break
     echo "$out" | grep -o '"hash": "[0-9a-f]*"' | head -1 | cut -d'"' -f4 >> "$WORK/acked"
 done
+gone() { ! kill -0 "$F_PID" 2> /dev/null; }
+if ! wait_for gone; then
+    kill -9 "$F_PID"
+    fail "the node under a file size limit is still running after $i blocks: $(cat "$WORK/F.err")"
+fi
 set +e
 wait "$F_PID"
 rc=$?
