@@ -21,7 +21,7 @@ start_node() {
     PIDS+=($!)
     eval "${var}_PID=$!"
     for i in $(seq 1 200); do
-        url=$(grep -o 'http://[0-9.:]*' "$WORK/$var.out" | head -1 || true)
+        url=$(grep -o 'http://[0-9.:]*' "$WORK/$var.out" 2> /dev/null | head -1 || true)
         [ -n "$url" ] && break
         sleep 0.05
     done
