@@ -379,30 +379,58 @@ static void test_damaged_old_log(void) {
     }
 }
 
-/* A block stored whole, then the same block with a byte after its JSON: the
- * one place stored JSON is decoded takes exactly one value. */
-static void test_trailing_data_after_a_block(void) {
-    fresh_dir();
-    bstore *st = classic_store();
-    block *made[1];
-    seal(st, made, 1, NULL);
-    buf b;
-    buf_init(&b);
-    block_to_json(&b, made[0]);
-    buf_puts(&b, "x\n");
-    write_all("blocks.jsonl", b.data, b.len);
-    buf_cleanup(&b);
-    store_fail why;
-    char err[1024] = "";
-    store *s = store_open(dir, false, &why, err, sizeof err);
-    block **got = NULL;
-    size_t n = 0;
-    uint64_t counter = 0;
-    CHECK_INT_EQ(store_load(s, st, "alice", &got, &n, &counter, &why, err, sizeof err), CS_EINVAL);
-    CHECK(strstr(err, "line 1: malformed JSON") != NULL);
-    store_close(s);
-    bstore_free(st);
-    remove_dir();
+/* Replaces the first `from` in b with `to` (the case's edit of a line). */
+static void edit(buf *b, const char *from, const char *to) {
+    char *at = find(b->data, b->len, from);
+    CHECK(at != NULL);
+    buf out;
+    buf_init(&out);
+    buf_append(&out, b->data, (size_t)(at - b->data));
+    buf_puts(&out, to);
+    buf_puts(&out, at + strlen(from));
+    buf_cleanup(b);
+    *b = out;
+}
+
+/* Stored JSON that cJSON alone would read as something else (or read at
+ * all): each line, an edited copy of a real block's JSON, is refused by the
+ * strict check with its reason, before any block check. */
+static void test_stored_json_is_read_strictly(void) {
+    static const struct {
+        const char *from, *to, *reason; /* from NULL: `to` goes after the JSON */
+    } cases[] = {
+        {NULL, " x", "more text follows the JSON value"},
+        {"\"miner\": \"m\"", "\"miner\": \"m\\u0000evil\"", "holds \\u0000 (NUL)"},
+        {"\"difficulty\": 16", "\"difficulty\": 16.0", "whole number written with a fraction"},
+        {"\"timestamp\": 0", "\"timestamp\": 9007199254740993", "beyond +-2^53"},
+        {"\"proof\": ", "\"proof\": 0", "does not start with 0 unless it is 0"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        fresh_dir();
+        bstore *st = classic_store();
+        block *made[1];
+        seal(st, made, 1, NULL);
+        buf b;
+        buf_init(&b);
+        block_to_json(&b, made[0]);
+        if (cases[k].from) edit(&b, cases[k].from, cases[k].to);
+        else buf_puts(&b, cases[k].to);
+        buf_putc(&b, '\n');
+        write_all("blocks.jsonl", b.data, b.len);
+        buf_cleanup(&b);
+        store_fail why;
+        char err[1024] = "";
+        store *s = store_open(dir, false, &why, err, sizeof err);
+        block **got = NULL;
+        size_t n = 0;
+        uint64_t counter = 0;
+        CHECK_INT_EQ(store_load(s, st, "alice", &got, &n, &counter, &why, err, sizeof err), CS_EINVAL);
+        CHECK(strstr(err, "blocks.jsonl line 1: ") != NULL);
+        CHECK(strstr(err, cases[k].reason) != NULL);
+        store_close(s);
+        bstore_free(st);
+        remove_dir();
+    }
 }
 
 static void test_bad_dir(void) {
@@ -422,7 +450,7 @@ static const test_case cases[] = {
     TEST(test_damaged_file_refused_untouched),
     TEST(test_old_log_imported_once),
     TEST(test_damaged_old_log),
-    TEST(test_trailing_data_after_a_block),
+    TEST(test_stored_json_is_read_strictly),
     TEST(test_bad_dir),
     {0},
 };

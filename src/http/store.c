@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "util/hex.h"
+#include "util/json_strict.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -169,11 +170,11 @@ bool store__insert_peer(sqlite3 *db, const char *url, bool *added, char *err, si
 
 block *store__block_decode(const char *text, size_t len, ledger_rules rules, char *why,
                            size_t why_len) {
-    const char *end = NULL;
-    cJSON *obj = cJSON_ParseWithLengthOpts(text, len + 1, &end, true);
+    json_strict_error jerr;
+    cJSON *obj = json_strict_parse(text, len, JSON_STRICT_EXACT_INTEGERS, &jerr);
     if (!cJSON_IsObject(obj)) {
         if (obj) snprintf(why, why_len, "not a JSON object");
-        else snprintf(why, why_len, "malformed JSON at byte %td", end ? end - text : (ptrdiff_t)0);
+        else json_strict_describe(&jerr, why, why_len);
         cJSON_Delete(obj);
         return NULL;
     }
@@ -386,19 +387,14 @@ cs_err store_load(store *s, bstore *st, const char *name, block ***blocks, size_
     if (!q) return CS_EIO;
     size_t cap = 0;
     uint64_t counter = s->tx_reserved;
-    buf text;
-    buf_init(&text);
     cs_err e = CS_OK;
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         const char *hash = (const char *)sqlite3_column_text(q, 1);
-        const void *canon = sqlite3_column_blob(q, 2);
+        const char *canon = sqlite3_column_blob(q, 2);
         size_t len = (size_t)sqlite3_column_bytes(q, 2);
-        buf_reset(&text);
-        buf_append(&text, canon, len);
-        buf_putc(&text, '\0');
         char reason[256] = "its bytes differ from its canonical form";
-        block *b = store__block_decode(text.data, len, rules, reason, sizeof reason);
+        block *b = store__block_decode(canon, len, rules, reason, sizeof reason);
         if (!b || !hash || strcmp(b->hash_hex, hash) != 0 || b->canon_len != len ||
             memcmp(b->canon, canon, len) != 0) {
             *why = STORE_FAIL_DAMAGED;
@@ -419,7 +415,6 @@ cs_err store_load(store *s, bstore *st, const char *name, block ***blocks, size_
         e = CS_EIO;
     }
     sqlite3_finalize(q);
-    buf_cleanup(&text);
     if (e != CS_OK) {
         free(*blocks);
         *blocks = NULL;

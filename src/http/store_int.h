@@ -50,10 +50,11 @@ bool store__insert_peer(sqlite3 *db, const char *url, bool *added, char *err, si
 /* "DIR/FILE" into out (which holds PATH_MAX). */
 void store__path(char *out, const char *dir, const char *file);
 
-/* The one place stored block JSON is decoded: text[0..len) (with a NUL at
- * text[len]) must be exactly one JSON object, then block_from_json under
- * rules (which checks a stated "hash"). Returns the block (one reference),
- * or NULL with the reason in why. */
+/* The one place stored block JSON is decoded: text[0..len) must pass
+ * json_strict (RFC 8259 exactly, integers exact, nothing after the value)
+ * and be an object, then block_from_json under rules (which checks a
+ * stated "hash"). Returns the block (one reference), or NULL with the
+ * reason in why. */
 block *store__block_decode(const char *text, size_t len, ledger_rules rules, char *why,
                            size_t why_len);
 

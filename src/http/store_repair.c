@@ -309,7 +309,6 @@ static void store__log_read(store__log *log, buf *data, ledger_rules rules) {
         }
         line_no++;
         size_t len = (size_t)(nl - (data->data + pos));
-        *nl = '\0'; /* store__block_decode wants the NUL after the text */
         char reason[256] = "longer than the longest block";
         block *b = len <= STORE_JSONL_MAX_LINE ? store__block_decode(data->data + pos, len, rules, reason, sizeof reason)
                                                : NULL;
