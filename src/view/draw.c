@@ -58,14 +58,19 @@ SDL_Color view__dim(const view_theme *th, SDL_Color c) {
                        (Uint8)((c.b + th->bg.b) / 2), 255};
 }
 
-#define DRAW_LINKS_OPAQUE 150 /* more links than this: each fainter */
+#define DRAW_LINKS_FULL 150 /* more links than this: each fainter */
 
+/* Links are drawn first, on the background: a colour mixed towards it looks
+ * as a translucent one would, and opaque lines are much cheaper to draw in
+ * the software renderer than blended ones. */
 SDL_Color view__link_colour(const view_theme *th, size_t n_links) {
     SDL_Color c = th->link;
-    if (n_links > DRAW_LINKS_OPAQUE) {
-        double alpha = 255.0 * DRAW_LINKS_OPAQUE / (double)n_links;
-        c.a = (Uint8)(alpha < 60 ? 60 : alpha);
-    }
+    if (n_links <= DRAW_LINKS_FULL) return c;
+    double k = (double)DRAW_LINKS_FULL / (double)n_links; /* share of the link colour */
+    if (k < 0.45) k = 0.45;
+    c.r = (Uint8)(th->bg.r + (c.r - th->bg.r) * k);
+    c.g = (Uint8)(th->bg.g + (c.g - th->bg.g) * k);
+    c.b = (Uint8)(th->bg.b + (c.b - th->bg.b) * k);
     return c;
 }
 
