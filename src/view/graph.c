@@ -200,14 +200,17 @@ static void graph__labels(view_app *a, const float *px, const float *py) {
 void view__flight_text(const view_app *a, const view_flight *f, char *out, size_t len) {
     const char *from = f->from >= 0 && f->from < a->scn.n_nodes ? a->scn.nodes[f->from].name : "?";
     const char *to = f->to >= 0 && f->to < a->scn.n_nodes ? a->scn.nodes[f->to].name : "a remote peer";
-    const char *kind = msg_kind_name((msg_kind)f->kind);
-    if (f->tx_id[0])
-        snprintf(out, len, "%s of tx %s...  %.20s -> %.20s", kind, f->tx_id, from, to);
-    else if (f->block)
-        snprintf(out, len, "%s of block #%" PRId64 " (%.8s)  %.20s -> %.20s", kind, f->block->index,
-                 f->block->hash_hex, from, to);
+    /* "block #2 (...)", "tx 7f3a...", or what kind of message about them */
+    msg_kind k = (msg_kind)f->kind;
+    char about[64];
+    if (f->tx_id[0]) snprintf(about, sizeof about, "tx %s...", f->tx_id);
+    else if (f->block) snprintf(about, sizeof about, "block #%" PRId64 " (%.8s)", f->block->index, f->block->hash_hex);
+    else about[0] = '\0';
+    bool payload = (k == MSG_TX && f->tx_id[0]) || (k == MSG_BLOCK && f->block && !f->tx_id[0]);
+    if (payload || !about[0])
+        snprintf(out, len, "%s  %.20s -> %.20s", about[0] ? about : msg_kind_name(k), from, to);
     else
-        snprintf(out, len, "%s  %.20s -> %.20s", kind, from, to);
+        snprintf(out, len, "%s of %s  %.20s -> %.20s", msg_kind_name(k), about, from, to);
 }
 
 static void graph__hover_flight(view_app *a) {

@@ -575,7 +575,8 @@ SDL_Renderer *view__window_renderer(SDL_Window *win, bool *vsync);
 SDL_Color view__node_fill(const view_app *a, int node_id);
 /* "carol", "eve (double_spend)", "carol  2 behind": a node's label. */
 void view__node_label(const view_app *a, int node_id, char *out, size_t len);
-/* "block of block #12 (3fa2...)  alice -> bob": what a message carries. */
+/* What a message carries: "block #12 (3fa2c1d0)  alice -> bob", "inv of
+ * block #12 (...)  ...", "tx 7f3a...  bob -> carol". */
 void view__flight_text(const view_app *a, const view_flight *f, char *out, size_t len);
 /* The tree's columns that fit the tree panel at its zoom. */
 int view__tree_fit_cols(const view_app *a);
