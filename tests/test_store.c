@@ -105,6 +105,18 @@ static char *find(char *data, size_t len, const char *needle) {
     return NULL;
 }
 
+/* Stores blocks[0..n) in the dir under `name`, as a node would, and closes it. */
+static void store_blocks(bstore *st, block **blocks, size_t n, const char *name) {
+    block **got = NULL;
+    size_t k = 0;
+    uint64_t counter = 0;
+    char err[512];
+    store *s = open_loaded(st, false, name, &got, &k, &counter);
+    free(got);
+    for (size_t i = 0; i < n; i++) CHECK_INT_EQ(store_put_block(s, blocks[i], err, sizeof err), CS_OK);
+    store_close(s);
+}
+
 static void test_blocks_come_back_in_order(void) {
     fresh_dir();
     bstore *st = classic_store();
@@ -179,15 +191,11 @@ static void test_tx_ids_above_the_chain(void) {
     static const char *const ids[] = {"alice-7", "alice-3000", "bob-9000", "alice-12x", "alice9999"};
     block *made[5];
     seal(st, made, 5, ids);
+    store_blocks(st, made, 5, "alice");
     block **got = NULL;
     size_t n = 0;
     uint64_t counter = 0;
-    char err[512];
     store *s = open_loaded(st, false, "alice", &got, &n, &counter);
-    free(got);
-    for (int i = 0; i < 5; i++) store_put_block(s, made[i], err, sizeof err);
-    store_close(s);
-    s = open_loaded(st, false, "alice", &got, &n, &counter);
     CHECK_INT_EQ(n, 5);
     CHECK_INT_EQ(counter, 3000);
     free(got);
@@ -220,14 +228,7 @@ static void test_one_process_per_dir(void) {
 /* Stores 4 blocks, then flips one byte of block 3's bytes in the file. */
 static void damaged_dir(bstore *st, block **made) {
     seal(st, made, 4, NULL);
-    block **got = NULL;
-    size_t n = 0;
-    uint64_t counter = 0;
-    char err[512];
-    store *s = open_loaded(st, false, "alice", &got, &n, &counter);
-    free(got);
-    for (int i = 0; i < 4; i++) store_put_block(s, made[i], err, sizeof err);
-    store_close(s);
+    store_blocks(st, made, 4, "alice");
     buf db = read_all("node.db");
     char needle[128];
     snprintf(needle, sizeof needle, "\"previous_hash\": \"%s\"", made[1]->hash_hex);

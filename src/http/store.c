@@ -129,18 +129,23 @@ static sqlite3_stmt *store__prepare(sqlite3 *db, const char *sql, const char *wh
     return st;
 }
 
-bool store__put_meta(sqlite3 *db, const char *key, const char *value, char *err, size_t err_len) {
-    char what[PATH_MAX + 96];
-    snprintf(what, sizeof what, "%s: cannot store %s", sqlite3_db_filename(db, "main"), key);
-    sqlite3_stmt *st = store__prepare(db, "INSERT OR REPLACE INTO meta (key, value, sum) VALUES (?, ?, ?)",
-                                      what, err, err_len);
+/* Runs an INSERT whose parameters are the texts given (up to 3, NULL ends
+ * them early); *added (if non-NULL) tells whether a row was written. */
+static bool store__write_texts(sqlite3 *db, const char *sql, const char *what, const char *a,
+                               const char *b, const char *c, bool *added, char *err, size_t err_len) {
+    sqlite3_stmt *st = store__prepare(db, sql, what, err, err_len);
     if (!st) return false;
-    char sum[STORE_SUM_HEX + 1];
+    const char *texts[] = {a, b, c};
+    for (int i = 0; i < 3 && texts[i]; i++) sqlite3_bind_text(st, i + 1, texts[i], -1, SQLITE_STATIC);
+    return store__step_write(db, st, added, what, err, err_len);
+}
+
+bool store__put_meta(sqlite3 *db, const char *key, const char *value, char *err, size_t err_len) {
+    char what[PATH_MAX + 96], sum[STORE_SUM_HEX + 1];
+    snprintf(what, sizeof what, "%s: cannot store %s", sqlite3_db_filename(db, "main"), key);
     store__row_sum(sum, "meta", key, value);
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, sum, -1, SQLITE_TRANSIENT);
-    return store__step_write(db, st, NULL, what, err, err_len);
+    return store__write_texts(db, "INSERT OR REPLACE INTO meta (key, value, sum) VALUES (?, ?, ?)", what,
+                              key, value, sum, NULL, err, err_len);
 }
 
 bool store__insert_block(sqlite3 *db, const char *hash_hex, const void *canon, size_t len,
@@ -156,16 +161,11 @@ bool store__insert_block(sqlite3 *db, const char *hash_hex, const void *canon, s
 }
 
 bool store__insert_peer(sqlite3 *db, const char *url, bool *added, char *err, size_t err_len) {
-    char what[PATH_MAX + 256];
+    char what[PATH_MAX + 256], sum[STORE_SUM_HEX + 1];
     snprintf(what, sizeof what, "%s: cannot store peer %.200s", sqlite3_db_filename(db, "main"), url);
-    sqlite3_stmt *st = store__prepare(db, "INSERT OR IGNORE INTO peers (url, sum) VALUES (?, ?)",
-                                      what, err, err_len);
-    if (!st) return false;
-    char sum[STORE_SUM_HEX + 1];
     store__row_sum(sum, "peers", url, "");
-    sqlite3_bind_text(st, 1, url, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, sum, -1, SQLITE_TRANSIENT);
-    return store__step_write(db, st, added, what, err, err_len);
+    return store__write_texts(db, "INSERT OR IGNORE INTO peers (url, sum) VALUES (?, ?)", what, url, sum,
+                              NULL, added, err, err_len);
 }
 
 block *store__block_decode(const char *text, size_t len, ledger_rules rules, char *why,

@@ -163,12 +163,59 @@ static int64_t store__last_seq(sqlite3 *old, const char *table, const char *path
     return stat(path, &sb) == 0 ? (int64_t)(sb.st_size / 64) + 1 : 0;
 }
 
+/* Copies one row read from the old file if it checks out: 1 copied, 0 a
+ * row that fails its check, -1 the write failed (message in err). */
+typedef int (*store__copy_fn)(store *s, sqlite3_stmt *row, char *err, size_t err_len);
+
+static int store__copy_peer(store *s, sqlite3_stmt *row, char *err, size_t err_len) {
+    const char *url = (const char *)sqlite3_column_text(row, 0);
+    if (!store__sum_ok("peers", url, "", (const char *)sqlite3_column_text(row, 1))) return 0;
+    bool added;
+    return store__insert_peer(s->db, url, &added, err, err_len) ? 1 : -1;
+}
+
+static int store__copy_block(store *s, sqlite3_stmt *row, char *err, size_t err_len) {
+    const char *hash = (const char *)sqlite3_column_text(row, 0);
+    const void *canon = sqlite3_column_blob(row, 1);
+    size_t len = (size_t)sqlite3_column_bytes(row, 1);
+    if (!store__block_row_ok(hash, canon, len)) return 0;
+    bool added;
+    return store__insert_block(s->db, hash, canon, len, &added, err, err_len) ? 1 : -1;
+}
+
+/* Looks up seq 1, 2, ... of a table in the old file one at a time with
+ * `sql` and hands each row found to copy; counts the rows copied in *kept
+ * and those unreadable or failing their check in *lost. False only if
+ * writing fails. */
+static bool store__copy_table(store *s, sqlite3 *old, const char *old_path, const char *table,
+                              const char *sql, store__copy_fn copy, size_t *kept, size_t *lost,
+                              char *err, size_t err_len) {
+    sqlite3_stmt *st = NULL;
+    int64_t hi = store__last_seq(old, table, old_path);
+    if (sqlite3_prepare_v2(old, sql, -1, &st, NULL) != SQLITE_OK) {
+        (*lost)++;
+        hi = 0;
+    }
+    bool ok = true;
+    for (int64_t seq = 1; ok && seq <= hi; seq++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, seq);
+        int rc = sqlite3_step(st);
+        int copied = rc == SQLITE_ROW ? copy(s, st, err, err_len) : 0;
+        ok = copied >= 0;
+        if (copied > 0) (*kept)++;
+        else if (ok && rc != SQLITE_DONE) (*lost)++; /* unreadable, or read but failing its check */
+    }
+    sqlite3_finalize(st);
+    return ok;
+}
+
 /* Copies the rows of `old` that read and check out into s->db (inside a
  * transaction of the caller's). False only if writing fails. */
 static bool store__copy_rows(store *s, sqlite3 *old, const char *old_path, store__salvaged *got,
                              char *err, size_t err_len) {
-    sqlite3_stmt *st = NULL;
     for (size_t k = 0; k < sizeof store__meta_keys / sizeof store__meta_keys[0]; k++) {
+        sqlite3_stmt *st = NULL;
         if (sqlite3_prepare_v2(old, "SELECT value, sum FROM meta WHERE key = ?", -1, &st, NULL) != SQLITE_OK) {
             got->lost++;
             break;
@@ -176,56 +223,19 @@ static bool store__copy_rows(store *s, sqlite3 *old, const char *old_path, store
         sqlite3_bind_text(st, 1, store__meta_keys[k], -1, SQLITE_STATIC);
         int rc = sqlite3_step(st);
         const char *value = (const char *)sqlite3_column_text(st, 0);
-        if (rc == SQLITE_ROW && store__sum_ok("meta", store__meta_keys[k], value,
-                                              (const char *)sqlite3_column_text(st, 1))) {
-            if (!store__put_meta(s->db, store__meta_keys[k], value, err, err_len)) goto fail;
-            got->settings++;
-            got->name |= k == 0;
-        } else if (rc != SQLITE_DONE) {
-            got->lost++;
-        }
+        bool copied = rc == SQLITE_ROW && store__sum_ok("meta", store__meta_keys[k], value,
+                                                        (const char *)sqlite3_column_text(st, 1));
+        bool written = !copied || store__put_meta(s->db, store__meta_keys[k], value, err, err_len);
         sqlite3_finalize(st);
-        st = NULL;
+        if (!written) return false;
+        got->settings += copied;
+        got->name |= copied && k == 0;
+        if (!copied && rc != SQLITE_DONE) got->lost++;
     }
-    int64_t hi = store__last_seq(old, "peers", old_path);
-    if (sqlite3_prepare_v2(old, "SELECT url, sum FROM peers WHERE seq = ?", -1, &st, NULL) != SQLITE_OK) hi = 0;
-    for (int64_t seq = 1; seq <= hi; seq++) {
-        sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, seq);
-        int rc = sqlite3_step(st);
-        const char *url = (const char *)sqlite3_column_text(st, 0);
-        bool added = false;
-        if (rc == SQLITE_ROW && store__sum_ok("peers", url, "", (const char *)sqlite3_column_text(st, 1))) {
-            if (!store__insert_peer(s->db, url, &added, err, err_len)) goto fail;
-            got->peers++;
-        } else if (rc != SQLITE_DONE) {
-            got->lost++;
-        }
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    hi = store__last_seq(old, "blocks", old_path);
-    if (sqlite3_prepare_v2(old, "SELECT hash, canon FROM blocks WHERE seq = ?", -1, &st, NULL) != SQLITE_OK) hi = 0;
-    for (int64_t seq = 1; seq <= hi; seq++) {
-        sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, seq);
-        int rc = sqlite3_step(st);
-        const char *hash = (const char *)sqlite3_column_text(st, 0);
-        const void *canon = sqlite3_column_blob(st, 1);
-        size_t len = (size_t)sqlite3_column_bytes(st, 1);
-        bool added = false;
-        if (rc == SQLITE_ROW && store__block_row_ok(hash, canon, len)) {
-            if (!store__insert_block(s->db, hash, canon, len, &added, err, err_len)) goto fail;
-            got->blocks++;
-        } else if (rc != SQLITE_DONE) {
-            got->lost++;
-        }
-    }
-    sqlite3_finalize(st);
-    return true;
-fail:
-    sqlite3_finalize(st);
-    return false;
+    return store__copy_table(s, old, old_path, "peers", "SELECT url, sum FROM peers WHERE seq = ?",
+                             store__copy_peer, &got->peers, &got->lost, err, err_len) &&
+           store__copy_table(s, old, old_path, "blocks", "SELECT hash, canon FROM blocks WHERE seq = ?",
+                             store__copy_block, &got->blocks, &got->lost, err, err_len);
 }
 
 /* Renames path+suffix to aside+suffix if it exists. */
