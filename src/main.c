@@ -93,6 +93,8 @@ static void usage(FILE *out) {
           "                       fontconfig)\n"
           "  --quit-after S       close the window after S seconds of wall time\n"
           "  -v, --verbose        log more on stderr (repeat for debug)\n"
+          "  --scenario-fields    print the reference of every scenario field (Markdown,\n"
+          "                       docs/scenario-fields.md) and exit\n"
           "  -h, --help           this help\n"
           "\n"
           "exit status: 0 all expectations held, 1 one failed, 2 usage or scenario error\n",
@@ -121,6 +123,7 @@ static int parse_options(options *o, int argc, char **argv) {
         {"font", required_argument, NULL, 'F'}, {"quit-after", required_argument, NULL, 'Q'},
         {"csv", required_argument, NULL, 'C'}, {"plot", required_argument, NULL, 'G'},
         {"workers", required_argument, NULL, 'W'},
+        {"scenario-fields", no_argument, NULL, 'R'},
         {NULL, 0, NULL, 0}};
     int c, verbosity = 0;
     double v;
@@ -212,6 +215,7 @@ static int parse_options(options *o, int argc, char **argv) {
             break;
         case 'v': verbosity++; break;
         case 'h': usage(stdout); return 0;
+        case 'R': scenario_write_fields(stdout); return 0;
         default: usage(stderr); return EXIT_USAGE;
         }
     }

@@ -1,8 +1,9 @@
 /* scenario.h - a scenario file, parsed and checked: the configuration of a
  * run and its timeline.
  *
- * The file format is documented in README.md ("Scenario files"); this is its
- * in-memory form. Parsing never runs anything: a malformed file is answered
+ * The file format is documented in docs/scenarios.md, every field in
+ * docs/scenario-fields.md (generated from the reader's tables, scn_int.h);
+ * this is its in-memory form. Parsing never runs anything: a malformed file is answered
  * with one message naming the file, the JSON location and what is wrong:
  *
  *   scenarios/x.json: $.events[3].at: expected a number >= 0
@@ -16,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "chain/params.h"
 #include "net/topology.h"
@@ -260,6 +262,10 @@ void scenario_cleanup(scenario *s);
 
 /* Node index by name or decimal index string; -1 if none. */
 int scenario_node_index(const scenario *s, const char *name);
+
+/* Writes the reference of every field of the format (Markdown, the text of
+ * docs/scenario-fields.md) to out, from the tables the reader reads with. */
+void scenario_write_fields(FILE *out);
 
 /* The built-in default scenario (what `chainsim` runs without a file). */
 extern const char scenario_default_json[];

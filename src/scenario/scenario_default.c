@@ -9,7 +9,7 @@
  * hash power: one miner cannot race itself, so a tie the others left open
  * is broken; at 290 s she stops too, so the last block has spread when the
  * run ends at 300 s and the nodes agree whatever the seed. The format is the one of scenarios/ files
- * (docs-scenario-format.md); test_scenario checks that this text parses. */
+ * (docs/scenarios.md); test_scenario checks that this text parses. */
 #include "scenario/scenario.h"
 
 const char scenario_default_json[] =
