@@ -23,9 +23,14 @@
 #include "chain/pow.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "util/mem.h"
 
@@ -169,4 +174,184 @@ block *pow_job_search(pow_job *job, uint64_t start, uint64_t count, uint64_t *tr
     }
     *tries = i + (uint64_t)found + 1;
     return pow__seal(job, start + i + (uint64_t)found, digits[found], len[found]);
+}
+
+/* ---- the worker pool ------------------------------------------------------
+ *
+ * One search at a time is `current`. A worker that wakes takes the next
+ * share of the current search (shares_taken < n_threads) and searches it in
+ * batches; the last worker to leave a search that is over (stopped, or every
+ * share searched) takes it off `current`, runs done and frees it. A search
+ * nobody has joined yet is still joined by the first worker to wake, even
+ * when already stopped, so done always runs on a worker and exactly once. */
+
+/* Workers run this much nicer than the thread that made the pool: on a
+ * machine with fewer cores than busy threads, the node and its HTTP threads
+ * get the CPU first and the search takes what is left. */
+#define POW_WORKER_NICE 10
+
+/* Bytes hashed per batch: ~5-10 ms at this machine's 1-1.5 GB/s per core
+ * (shared/PERF-NOTES.md), the bound on how late a worker sees a cancel. */
+#define POW_BATCH_BYTES ((uint64_t)8 << 20)
+
+typedef struct pow__search {
+    pow_job *job;
+    uint64_t start, count, batch;
+    pow_done_fn done;
+    void *user;
+    int shares_taken;          /* pool lock */
+    int active;                /* pool lock: workers inside */
+    int shares_done;           /* pool lock: shares searched to their end */
+    atomic_bool stop;          /* cancelled, or a block was found */
+    _Atomic(block *) found;    /* the first block found (first CAS wins) */
+    atomic_uint_fast64_t tries;
+} pow__search;
+
+struct pow_pool {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;       /* a new search, or shutdown */
+    pthread_cond_t idle;       /* current became NULL */
+    pow__search *current;      /* lock */
+    bool shutdown;             /* lock */
+    int n_threads;
+    pthread_t *tids;
+};
+
+/* Searches share k of s; returns true if the share was searched to its end
+ * (nothing found, not stopped). */
+static bool pow__search_share(pow__search *s, int k, int n) {
+    uint64_t from = s->start + s->count / (uint64_t)n * (uint64_t)k;
+    uint64_t to = k == n - 1 ? s->start + s->count : from + s->count / (uint64_t)n;
+    while (from < to) {
+        if (atomic_load_explicit(&s->stop, memory_order_relaxed)) return false;
+        uint64_t want = to - from < s->batch ? to - from : s->batch;
+        uint64_t tries = 0;
+        block *b = pow_job_search(s->job, from, want, &tries);
+        atomic_fetch_add_explicit(&s->tries, tries, memory_order_relaxed);
+        from += tries;
+        if (b) {
+            block *none = NULL;
+            if (!atomic_compare_exchange_strong(&s->found, &none, b)) block_unref(b);
+            atomic_store(&s->stop, true);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void pow__search_finish(pow__search *s) {
+    block *b = atomic_load(&s->found);
+    s->done(s->user, b, atomic_load(&s->tries));
+    pow_job_cleanup(s->job);
+    free(s->job);
+    free(s);
+}
+
+static void *pow__worker_main(void *arg) {
+    pow_pool *p = arg;
+    /* On Linux the nice value is per thread: this worker only. Best effort. */
+    errno = 0;
+    int nice_now = getpriority(PRIO_PROCESS, 0);
+    if (errno == 0) (void)setpriority(PRIO_PROCESS, 0, nice_now + POW_WORKER_NICE);
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        pow__search *s = p->current;
+        if (!s || s->shares_taken == p->n_threads) {
+            if (p->shutdown && !s) break;
+            pthread_cond_wait(&p->wake, &p->lock);
+            continue;
+        }
+        int k = s->shares_taken++;
+        s->active++;
+        pthread_mutex_unlock(&p->lock);
+        bool whole = pow__search_share(s, k, p->n_threads);
+        pthread_mutex_lock(&p->lock);
+        s->active--;
+        s->shares_done += whole;
+        bool over = atomic_load(&s->stop) || s->shares_done == p->n_threads;
+        if (s->active == 0 && over) {
+            p->current = NULL;
+            pthread_cond_broadcast(&p->idle);
+            pthread_mutex_unlock(&p->lock);
+            pow__search_finish(s);
+            pthread_mutex_lock(&p->lock);
+        }
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+pow_pool *pow_pool_new(int n_threads) {
+    if (n_threads <= 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        n_threads = cpus > 0 ? (int)cpus : 1;
+    }
+    pow_pool *p = xcalloc(1, sizeof *p);
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->wake, NULL);
+    pthread_cond_init(&p->idle, NULL);
+    p->tids = xcalloc((size_t)n_threads, sizeof *p->tids);
+    for (int i = 0; i < n_threads; i++) {
+        if (pthread_create(&p->tids[i], NULL, pow__worker_main, p) != 0) break;
+        p->n_threads++;
+    }
+    if (p->n_threads == 0) { /* not one worker: the caller searches inline */
+        pow_pool_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+int pow_pool_threads(const pow_pool *p) { return p->n_threads; }
+
+/* Stops the current search and waits until its workers have left it. */
+static void pow__pool_quiesce(pow_pool *p) {
+    while (p->current) {
+        atomic_store(&p->current->stop, true);
+        pthread_cond_broadcast(&p->wake); /* a search nobody joined yet is finished by a joiner */
+        pthread_cond_wait(&p->idle, &p->lock);
+    }
+}
+
+void pow_pool_start(pow_pool *p, pow_job *job, uint64_t start, uint64_t count, pow_done_fn done,
+                    void *user) {
+    assert(start < POW_NONCE_LIMIT && count >= 1 && count <= POW_NONCE_LIMIT - start && done);
+    pow__search *s = xcalloc(1, sizeof *s);
+    s->job = job;
+    s->start = start;
+    s->count = count;
+    s->done = done;
+    s->user = user;
+    uint64_t batch = POW_BATCH_BYTES / (job->suffix_len + 128);
+    if (batch < 64) batch = 64;
+    s->batch = (batch + SHA256_LANES - 1) / SHA256_LANES * SHA256_LANES;
+    atomic_init(&s->stop, false);
+    atomic_init(&s->found, NULL);
+    atomic_init(&s->tries, 0);
+    pthread_mutex_lock(&p->lock);
+    pow__pool_quiesce(p);
+    p->current = s;
+    pthread_cond_broadcast(&p->wake);
+    pthread_mutex_unlock(&p->lock);
+}
+
+void pow_pool_cancel(pow_pool *p) {
+    pthread_mutex_lock(&p->lock);
+    if (p->current) atomic_store(&p->current->stop, true);
+    pthread_mutex_unlock(&p->lock);
+}
+
+void pow_pool_free(pow_pool *p) {
+    if (!p) return;
+    pthread_mutex_lock(&p->lock);
+    pow__pool_quiesce(p);
+    p->shutdown = true;
+    pthread_cond_broadcast(&p->wake);
+    pthread_mutex_unlock(&p->lock);
+    for (int i = 0; i < p->n_threads; i++) pthread_join(p->tids[i], NULL);
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->wake);
+    pthread_cond_destroy(&p->idle);
+    free(p->tids);
+    free(p);
 }
