@@ -18,6 +18,7 @@ void node_cmd_free(node_cmd *cmd) {
     free(cmd->id);
     free(cmd->peers);
     tx_unref(cmd->tx);
+    block_unref(cmd->sealed);
     for (size_t i = 0; i < cmd->n_txs; i++) tx_unref(cmd->txs[i]);
     free(cmd->txs);
     free(cmd);
@@ -34,6 +35,7 @@ const char *node_cmd_name(node_cmd_kind kind) {
     case CMD_RESTART: return "restart";
     case CMD_SET_HASH_POWER: return "hash_power";
     case CMD_INSPECT: return "inspect";
+    case CMD_SEALED: return "sealed";
     }
     return "?";
 }

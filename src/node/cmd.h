@@ -28,6 +28,7 @@ typedef enum node_cmd_kind {
     CMD_RESTART,       /* come back with the chain; ask peers for news */
     CMD_SET_HASH_POWER,/* share of the total hash power (0..1) */
     CMD_INSPECT,       /* copy out the peers and the mempool (for a page, a panel) */
+    CMD_SEALED,        /* internal: a search off the node's thread ended (node_miner.c) */
 } node_cmd_kind;
 
 typedef struct node_cmd node_cmd;
@@ -49,6 +50,8 @@ struct node_cmd {
     size_t n_peers;
     tx **txs;             /* CMD_INSPECT: the mempool in arrival order (one reference each) */
     size_t n_txs;
+    block *sealed;        /* CMD_SEALED: the block found (one reference) or NULL */
+    uint32_t token;       /* CMD_SEALED: which search it reports on */
     /* completion */
     void (*done)(node_cmd *cmd);
     void *user;

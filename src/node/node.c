@@ -47,6 +47,8 @@ void node_init(node *n, const node_desc *desc) {
 
 void node_cleanup(node *n) {
     node__resolve_abort(n, "the simulation ended");
+    node_stop(n);
+    free(n->mine_queue);
     node__race_reset(n);
     node__clear_orphans(n);
     hmap_cleanup(&n->orphans);
@@ -137,6 +139,7 @@ void node__complete(node *n, node_cmd *cmd) {
 
 void node__crash(node *n) {
     node__resolve_abort(n, "the node crashed");
+    node__mine_abort(n, "the node crashed");
     node__race_reset(n);
     node__clear_orphans(n);
     mempool_clear(&n->mempool);
@@ -157,6 +160,11 @@ void node__restart(node *n) {
 }
 
 static void node__on_command(node *n, node_cmd *cmd) {
+    if (cmd->kind == CMD_SEALED) { /* internal: no one waits on it */
+        node__mine_sealed(n, cmd);
+        node_cmd_free(cmd);
+        return;
+    }
     if (n->crashed && cmd->kind != CMD_RESTART && cmd->kind != CMD_CRASH &&
         cmd->kind != CMD_REGISTER && cmd->kind != CMD_SET_HASH_POWER && cmd->kind != CMD_INSPECT) {
         cmd->error = "the node is down (crashed)";
@@ -166,7 +174,7 @@ static void node__on_command(node *n, node_cmd *cmd) {
     switch (cmd->kind) {
     case CMD_ADD_TX: node__cmd_add_tx(n, cmd); return;
     case CMD_GEN_TX: node__cmd_gen_tx(n, cmd); return;
-    case CMD_MINE: cmd->block = node__mine_now(n, &cmd->error); break;
+    case CMD_MINE: node__cmd_mine(n, cmd); return;
     case CMD_REGISTER:
         if (cmd->peer == n->id) cmd->error = "a node cannot be its own peer";
         else node_add_peer(n, cmd->peer);
@@ -187,6 +195,7 @@ static void node__on_command(node *n, node_cmd *cmd) {
         for (size_t i = 0; i < n->mempool.n; i++) cmd->txs[i] = tx_ref(n->mempool.txs[i]);
         cmd->block = n->chain.tip;
         break;
+    case CMD_SEALED: break; /* handled above */
     case CMD_SET_HASH_POWER:
         n->share = cmd->share < 0 ? 0 : cmd->share;
         n->mine_token++;

@@ -129,6 +129,16 @@ typedef struct node_env {
     void (*emit)(void *ctx, const sim_event *ev);
     /* False once the run is winding down: no new blocks. */
     bool (*mining_enabled)(void *ctx);
+    /* Optional, both or neither. NULL in an executor that runs every node on
+     * one thread (the virtual one: the same bytes for the same seed), where
+     * a node does all its work inline. Set, a command to mine (CMD_MINE)
+     * searches nonces on worker threads while the node goes on handling its
+     * mailbox: `post` hands a command to node `node`'s own mailbox from any
+     * thread (the search reporting back, as sim_command); `hold(ctx, +1)`
+     * and `hold(ctx, -1)` bracket such outstanding work (from any thread),
+     * so that the executor does not take the node for idle meanwhile. */
+    void (*post)(void *ctx, int node, node_cmd *cmd);
+    void (*hold)(void *ctx, int delta);
 } node_env;
 
 /* The relay rng's streams start here (the node's own rng is 1000 + id). */
@@ -213,6 +223,14 @@ typedef struct node {
     const block *race_tip;
     uint64_t race_nonce;
 
+    /* Mining off the node's thread (env->post set; node_miner.c). */
+    pow_pool *pool;          /* made at the first such search */
+    node_cmd **mine_queue;   /* CMD_MINE waiting, the first one being searched for */
+    size_t n_mine_queue, cap_mine_queue;
+    uint32_t mine_search;    /* token of the search in progress; 0: none */
+    uint32_t mine_seq;       /* source of search tokens */
+    const block *mine_parent;/* the tip the search builds on */
+
     uint32_t resolve_token;  /* the resolve in progress (0 = none) */
     uint32_t resolve_seq;    /* source of resolve tokens */
     size_t resolve_waiting;  /* chains still expected */
@@ -245,6 +263,10 @@ void node_timer(node *n, node_timer_kind kind, uint32_t token);
 /* False if a timer set earlier has become void (superseded or cancelled),
  * so an executor need not advance its clock for it. */
 bool node_timer_live(const node *n, node_timer_kind kind, uint32_t token);
+/* The run is over for this node (its executor's last call on its thread):
+ * stops a search on worker threads, joins them and answers the commands
+ * that waited for it ("the simulation stopped"). */
+void node_stop(node *n);
 /* Publishes the snapshot if anything changed since the last publish. */
 void node_publish(node *n);
 

@@ -171,7 +171,7 @@ void node__apply_update(node *n, chain_update *upd) {
     for (size_t i = 0; i < upd->n_undone; i++) mempool_block_undone(&n->mempool, upd->undone[i]);
     for (size_t i = 0; i < upd->n_applied; i++) mempool_block_applied(&n->mempool, upd->applied[i]);
     mempool_revalidate(&n->mempool, n->store, n->chain.tip, n->params);
-    node__race_reset(n);
+    node__mine_tip_changed(n);
     n->snap_dirty = true;
     node__emit(n, (sim_event){.kind = EV_TIP_CHANGED, .peer = -1, .block = upd->new_tip,
                               .old_tip = upd->old_tip, .reorg_depth = upd->reorg_depth});

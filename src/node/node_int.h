@@ -57,6 +57,16 @@ block *node__seal(node *n, const block *parent, int64_t reward, tx *const *extra
 /* Interns a block this node sealed, emits EV_MINED, accepts it. */
 const block *node__mined(node *n, block *sealed);
 const block *node__mine_now(node *n, const char **error);
+/* CMD_MINE: inline, or queued and searched off the thread (see node_miner.c);
+ * completes cmd when its block is found. */
+void node__cmd_mine(node *n, node_cmd *cmd);
+/* CMD_SEALED: a search off the thread reports back (stale reports dropped). */
+void node__mine_sealed(node *n, node_cmd *report);
+/* The tip changed: race and off-thread searches start again on it. */
+void node__mine_tip_changed(node *n);
+/* Cancels the search off the thread; answers every waiting CMD_MINE with
+ * `error` (static). */
+void node__mine_abort(node *n, const char *error);
 void node__mine_timer(node *n, uint32_t token);
 void node__race_step(node *n, uint32_t token);
 void node__race_reset(node *n);

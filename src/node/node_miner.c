@@ -5,16 +5,27 @@
  * collide, and virtual runs stay reproducible) and runs until the hash meets
  * the chain's difficulty.
  *
- *   manual  one search now (a command)
+ *   manual  one search now (a command). Where the executor lets a node
+ *           work off its thread (env->post: the threads executor, the
+ *           standalone node), the search runs on a pow_pool of one worker
+ *           per core and the node goes on handling its mailbox: commands
+ *           queue, the first one's search runs, and reports back in a
+ *           CMD_SEALED that carries its token. A new tip cancels the search
+ *           and starts it again on the new tip with the mempool as it is
+ *           then; the command is answered with the block finally found. A
+ *           report whose token is not the search in progress is stale and
+ *           dropped. In the virtual executor the search runs inline.
  *   auto    when the node finds a block is a Poisson process of rate
  *           share / block_interval; memoryless, so a tip change needs no
  *           reschedule; a share change bumps mine_token to cancel the timer
  *   race    the node grinds NODE_RACE_BATCH nonces per step and yields to its
  *           mailbox between steps; a new tip restarts the template */
+#include <assert.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "node/node_int.h"
 #include "util/mem.h"
@@ -97,6 +108,111 @@ const block *node__mine_now(node *n, const char **error) {
     block *sealed = node__seal(n, n->chain.tip, n->params->reward, NULL, 0, true, error);
     return sealed ? node__mined(n, sealed) : NULL;
 }
+
+/* ---- off the node's thread ---------------------------------------------- */
+
+/* What a search's done callback needs to report back. */
+typedef struct node__report {
+    const node_env *env;
+    int node;
+    uint32_t token;
+} node__report;
+
+/* On a pool worker: the search ended (found, cancelled or superseded). */
+static void node__search_done(void *user, block *sealed, uint64_t tries) {
+    (void)tries;
+    node__report *r = user;
+    node_cmd *cmd = node_cmd_new(CMD_SEALED);
+    cmd->sealed = sealed;
+    cmd->token = r->token;
+    r->env->post(r->env->ctx, r->node, cmd);
+    r->env->hold(r->env->ctx, -1); /* after the post: the node never looks idle in between */
+    free(r);
+}
+
+static node_cmd *node__mine_pop(node *n) {
+    assert(n->n_mine_queue > 0);
+    node_cmd *cmd = n->mine_queue[0];
+    memmove(n->mine_queue, n->mine_queue + 1, --n->n_mine_queue * sizeof *n->mine_queue);
+    return cmd;
+}
+
+/* Starts (or starts again) the search for the first waiting command, on the
+ * current tip; answers the commands that cannot be mined. */
+static void node__search_start(node *n) {
+    while (n->n_mine_queue > 0) {
+        block_template t;
+        tx **txs;
+        const char *error = NULL;
+        if (!node__template(n, n->chain.tip, n->params->reward, NULL, 0, true, &t, &txs, &error)) {
+            if (n->mine_search) pow_pool_cancel(n->pool);
+            n->mine_search = 0;
+            node_cmd *cmd = node__mine_pop(n);
+            cmd->error = error;
+            node__complete(n, cmd);
+            continue;
+        }
+        pow_job *job = xmalloc(sizeof *job);
+        pow_job_init(job, &t);
+        node__template_free(txs, t.n_txs);
+        if (++n->mine_seq == 0) n->mine_seq = 1;
+        n->mine_search = n->mine_seq;
+        n->mine_parent = n->chain.tip;
+        node__report *r = xmalloc(sizeof *r);
+        *r = (node__report){.env = n->env, .node = n->id, .token = n->mine_search};
+        n->env->hold(n->env->ctx, +1);
+        pow_pool_start(n->pool, job, node__nonce_start(n), NODE_NONCE_SPAN, node__search_done, r);
+        return;
+    }
+}
+
+void node__cmd_mine(node *n, node_cmd *cmd) {
+    if (n->env->post && !n->pool) n->pool = pow_pool_new(0);
+    if (!n->pool) { /* one thread for everything (or no worker could start) */
+        cmd->block = node__mine_now(n, &cmd->error);
+        node__complete(n, cmd);
+        return;
+    }
+    n->mine_queue = xgrow(n->mine_queue, &n->cap_mine_queue, n->n_mine_queue + 1,
+                          sizeof *n->mine_queue);
+    n->mine_queue[n->n_mine_queue++] = cmd;
+    if (!n->mine_search) node__search_start(n);
+}
+
+void node__mine_sealed(node *n, node_cmd *report) {
+    if (report->token == 0 || report->token != n->mine_search) return; /* stale */
+    n->mine_search = 0;
+    node_cmd *cmd = node__mine_pop(n);
+    block *sealed = report->sealed;
+    report->sealed = NULL;
+    if (sealed) cmd->block = node__mined(n, sealed);
+    else cmd->error = "no nonce of the range met the difficulty";
+    node__complete(n, cmd);
+    node__search_start(n);
+}
+
+void node__mine_tip_changed(node *n) {
+    node__race_reset(n);
+    if (n->mine_search && n->mine_parent != n->chain.tip) node__search_start(n);
+}
+
+void node__mine_abort(node *n, const char *error) {
+    if (n->mine_search) pow_pool_cancel(n->pool);
+    n->mine_search = 0;
+    while (n->n_mine_queue > 0) {
+        node_cmd *cmd = node__mine_pop(n);
+        cmd->error = error;
+        node__complete(n, cmd);
+    }
+}
+
+void node_stop(node *n) {
+    node__mine_abort(n, "the simulation stopped");
+    pow_pool_free(n->pool); /* joins the workers; a last report goes to the mailbox */
+    n->pool = NULL;
+}
+
+/* ---- auto and race ------------------------------------------------------- */
 
 void node__mine_schedule(node *n) {
     if (n->crashed || n->share <= 0 || !n->env->mining_enabled(n->env->ctx)) return;

@@ -117,11 +117,18 @@ static void thr__set_timer(void *ctx, int node_id, int64_t at_us, node_timer_kin
 
 static void thr__emit(void *ctx, const sim_event *ev) { sim__emit(ctx, ev); }
 
+/* A node's work off its thread (mining) reports back through its mailbox,
+ * and counts as in flight while it runs. */
+static void thr__post(void *ctx, int node_id, node_cmd *cmd) { sim__threads_command(ctx, node_id, cmd); }
+static void thr__hold(void *ctx, int delta) { atomic_fetch_add(&((sim *)ctx)->in_flight, delta); }
+
 void sim__threads_env(node_env *env) {
     env->now_us = thr__now;
     env->send = thr__send;
     env->set_timer = thr__set_timer;
     env->emit = thr__emit;
+    env->post = thr__post;
+    env->hold = thr__hold;
 }
 
 /* A command that will never run (the sim stopped): tell whoever waits. */
@@ -222,6 +229,7 @@ static void *thr__node_main(void *arg) {
             else node_timer(t->n, (node_timer_kind)(e.aux >> 32), (uint32_t)e.aux);
         }
     }
+    node_stop(t->n);
     return NULL;
 }
 
