@@ -644,11 +644,4 @@ static const test_case cases[] = {
     {0},
 };
 
-static int run(int argc, char **argv) {
-    int code = check__run(cases, argc, argv);
-    TTF_Quit();
-    SDL_Quit();
-    return code;
-}
-
-int main(int argc, char **argv) { return run(argc, argv); }
+int main(int argc, char **argv) { return fxv_main(cases, argc, argv); }

@@ -212,4 +212,13 @@ static inline node_snapshot fxv_snap(fx_view *f, int node_id) {
     return s;
 }
 
+/* Runs the cases, then lets go of SDL_ttf and SDL (so leak checks see
+ * only what the view itself kept). */
+static inline int fxv_main(const test_case *cases, int argc, char **argv) {
+    int code = check__run(cases, argc, argv);
+    TTF_Quit();
+    SDL_Quit();
+    return code;
+}
+
 #endif

@@ -462,9 +462,11 @@ void view__draw_card(view_app *a) {
     int cx = x + 14, cy = y + 10;
     snprintf(line, sizeof line, "Block #%" PRId64, b->index);
     int tw = view__text(&a->text, VF_BIG, th->text, cx, cy, line) + 12;
-    const char *status = v->rejected ? "rejected" : v->main ? "main chain" : "stale branch";
-    view__text(&a->text, VF_NORMAL, v->rejected ? th->bad : v->main ? th->good : th->warn, cx + tw,
-               cy + 3, status);
+    static const char *const status[] = {[VB_MAIN] = "main chain", [VB_COMPETING] = "competing branch",
+                                         [VB_STALE] = "stale branch", [VB_REJECTED] = "rejected"};
+    SDL_Color sc = v->state == VB_REJECTED ? th->bad : v->state == VB_MAIN ? th->good
+                   : v->state == VB_COMPETING ? th->palette[v->colour] : th->warn;
+    view__text(&a->text, VF_NORMAL, sc, cx + tw, cy + 3, status[v->state]);
     int cw = view__text_width(&a->text, VF_SMALL, "Close") + 2 * VIEW_BUTTON_PAD;
     view__button(a, x + w - cw - 10, y + 8, "Close", ACT_CLOSE_CARD, 0, true);
     cy += 32;
