@@ -40,6 +40,12 @@ code=$?
 x11 "$bin" --quit-after 1 --speed 20 >"$dir/out" 2>"$dir/err"
 code=$?
 [ "$code" = 0 ] && ok || bad "the default scenario's window should exit 0, got $code: $(cat "$dir/err")"
+# A partition and its heal, live in the threads executor and fast (2 s of
+# wall time at x1500 is the whole 1900 s run): exit 0, nothing on stderr.
+x11 "$bin" --quit-after 2 --speed 1500 scenarios/partition-heal.json >"$dir/out" 2>"$dir/err"
+code=$?
+[ "$code" = 0 ] && [ ! -s "$dir/err" ] && ok ||
+    bad "partition-heal's window at x1500 should exit 0 quietly, got $code: $(cat "$dir/err")"
 # No display at all: a clear message, exit 2.
 env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER "$bin" scenarios/fork-race.json \
     >"$dir/out" 2>"$dir/err"
