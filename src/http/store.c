@@ -46,7 +46,10 @@ bool store__exec(sqlite3 *db, const char *sql, const char *what, char *err, size
     return false;
 }
 
-sqlite3 *store__db_open(const char *path, int flags, char *err, size_t err_len) {
+/* Opens path read-write (flags as sqlite3_open_v2) with synchronous=FULL,
+ * which is per connection; journal_mode=WAL is kept in the file (set by
+ * store__create). NULL with a message in err. */
+static sqlite3 *store__db_open(const char *path, int flags, char *err, size_t err_len) {
     sqlite3 *db = NULL;
     if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
         snprintf(err, err_len, "%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
@@ -54,8 +57,6 @@ sqlite3 *store__db_open(const char *path, int flags, char *err, size_t err_len) 
         return NULL;
     }
     sqlite3_extended_result_codes(db, 1);
-    /* synchronous is per connection; journal_mode=WAL is kept in the file
-     * (set by store__create), so a read-only connection just reads it. */
     char what[PATH_MAX + 32];
     snprintf(what, sizeof what, "%s: synchronous=FULL", path);
     if (!store__exec(db, "PRAGMA synchronous=FULL;", what, err, err_len)) {

@@ -28,9 +28,6 @@ struct store {
 };
 
 /* ---- store.c ---- */
-/* Opens path with the node's pragmas (WAL, synchronous=FULL); flags as
- * sqlite3_open_v2. NULL with a message in err. */
-sqlite3 *store__db_open(const char *path, int flags, char *err, size_t err_len);
 /* Creates DIR/node.db with its tables, as s->db. False with a message. */
 bool store__create(store *s, char *err, size_t err_len);
 /* Runs SQL text with no results; false with "what: SQLite's message". */

@@ -98,9 +98,19 @@ static void store__one_line(char *text) {
         if (*p == '\n' || *p == '\r') *p = ' ';
 }
 
+/* A read-only connection, with no pragma run yet (on a file that is not a
+ * database even those fail). NULL with SQLite's reason in detail. */
+static sqlite3 *store__open_readonly(const char *path, char *detail, size_t detail_len) {
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) return db;
+    snprintf(detail, detail_len, "cannot be opened (%s)", db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close(db);
+    return NULL;
+}
+
 bool store__check(const char *db_path, bool *is_new, char *detail, size_t detail_len) {
     *is_new = false;
-    sqlite3 *db = store__db_open(db_path, SQLITE_OPEN_READONLY, detail, detail_len);
+    sqlite3 *db = store__open_readonly(db_path, detail, detail_len);
     if (!db) return false;
     bool ok = false;
     int64_t app_id = 0, version = 0, tables = 0;
@@ -266,7 +276,7 @@ bool store__salvage(store *s, const char *damage, char *err, size_t err_len) {
         !store__move(s->db_path, aside, "", err, err_len))
         return false;
     char ignored[256];
-    sqlite3 *old = store__db_open(aside, SQLITE_OPEN_READONLY, ignored, sizeof ignored);
+    sqlite3 *old = store__open_readonly(aside, ignored, sizeof ignored);
     store__salvaged got = {0};
     bool ok = store__create(s, err, err_len) &&
               store__exec(s->db, "BEGIN", s->db_path, err, err_len) &&
