@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain_fixture.h"
 #include "check.h"
 #include "sim_fixture.h"
 #include "view/view_int.h"
@@ -335,6 +336,35 @@ static void test_stale_needs_buried(void) {
     fm_close(&f);
 }
 
+/* A tip whose ancestors the view never saw cannot be placed on a chain:
+ * it competes, and the banner does not invent a fork height. */
+static void test_fork_with_unseen_ancestors(void) {
+    fm f;
+    fm_open(&f, 2, NULL);
+    bstore *st = sim_store(f.s);
+    char nowhere[65];
+    memset(nowhere, 'a', 64); /* a parent no store holds */
+    nowhere[64] = '\0';
+    const block *c = bstore_intern(st, cf_seal(3, nowhere, bstore_params(st)->difficulty,
+                                               bstore_params(st)->reward, "n1", NULL, 0));
+    fm_tip(&f, 1, 1, c, 0);
+    fm_apply(&f);
+    CHECK_INT_EQ(f.m.blocks[view__model_find(&f.m, c)].parent, -1);
+    CHECK_INT_EQ(f.m.fork.state, VIEW_FORKED);
+    CHECK_INT_EQ(f.m.fork.fork_point, -1);
+    char title[96], detail[160];
+    fm_banner(&f, title, detail);
+    CHECK_STR_EQ(title, "Fork: 2 branches");
+    CHECK_STR_EQ(detail, "1 vs 1 nodes");
+    fm_tip(&f, 2, 0, c, 0);
+    fm_apply(&f);
+    CHECK_INT_EQ(f.m.fork.state, VIEW_AGREED);
+    char rec[128];
+    view__fork_record_text(&f.m.fork.latest, rec, sizeof rec);
+    CHECK_STR_EQ(rec, "1.0 s, 0 blocks orphaned");
+    fm_close(&f);
+}
+
 /* ---- shipped scenarios, through the feed, as the window takes them ---- */
 
 typedef struct fr {
@@ -452,6 +482,7 @@ static const test_case cases[] = {
     TEST(test_partition_and_heal_sequence),
     TEST(test_tree_folds_prefix_keeps_fork),
     TEST(test_stale_needs_buried),
+    TEST(test_fork_with_unseen_ancestors),
     TEST(test_scenario_fork_race),
     TEST(test_scenario_partition_heal),
     TEST(test_scenario_eclipse_timer),

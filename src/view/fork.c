@@ -244,8 +244,11 @@ void view__fork_banner(const view_model *m, char *title, size_t title_len, char 
         return;
     case VIEW_FORKED: break;
     }
-    int64_t fp_h = f->fork_point >= 0 ? m->blocks[f->fork_point].height : 0;
-    snprintf(title, title_len, "Fork at #%" PRId64 ": %zu branches", fp_h, f->n_branches);
+    if (f->fork_point >= 0)
+        snprintf(title, title_len, "Fork at #%" PRId64 ": %zu branches",
+                 m->blocks[f->fork_point].height, f->n_branches);
+    else /* a branch whose ancestors the view has not seen */
+        snprintf(title, title_len, "Fork: %zu branches", f->n_branches);
     size_t n = 0;
     for (size_t j = 0; j < f->n_branches && n + 16 < detail_len; j++)
         n += (size_t)snprintf(detail + n, detail_len - n, "%s%d", j ? " vs " : "", f->branches[j].nodes);
@@ -257,6 +260,7 @@ void view__fork_banner(const view_model *m, char *title, size_t title_len, char 
 void view__fork_record_text(const view_fork_record *r, char *out, size_t len) {
     char d[32];
     view__fmt_duration(d, sizeof d, r->end_us - r->start_us);
-    snprintf(out, len, "%s, %d block%s orphaned (fork at #%" PRId64 ")", d, r->orphaned,
-             r->orphaned == 1 ? "" : "s", r->fork_height);
+    int n = snprintf(out, len, "%s, %d block%s orphaned", d, r->orphaned, r->orphaned == 1 ? "" : "s");
+    if (r->fork_height >= 0 && n > 0 && (size_t)n < len)
+        snprintf(out + n, len - (size_t)n, " (fork at #%" PRId64 ")", r->fork_height);
 }
