@@ -19,13 +19,17 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "http/http_int.h"
+#include "util/cond.h"
 #include "util/log.h"
 #include "util/mem.h"
 
 /* Stack of each connection thread: handlers keep big things on the heap. */
 #define HTTP_THREAD_STACK_BYTES (512u << 10)
+/* Connections the kernel queues before accept. */
+#define HTTP_LISTEN_BACKLOG 1024
 
 /* ---- replies ------------------------------------------------------------ */
 
@@ -129,21 +133,10 @@ unsigned http__call(http__req *r, node_cmd *cmd, int timeout_ms) {
     if (timeout_ms <= 0) timeout_ms = h->desc.cmd_timeout_ms;
     http__waiter *w = xcalloc(1, sizeof *w);
     pthread_mutex_init(&w->lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&w->cond, &ca);
-    pthread_condattr_destroy(&ca);
+    cond_init_monotonic(&w->cond);
     cmd->done = http__cmd_done;
     cmd->user = w;
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += timeout_ms / 1000;
-    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = cond_deadline_in_ms(timeout_ms);
     sim_command(h->s, r->hn->id, cmd);
     pthread_mutex_lock(&w->lock);
     int rc = 0;
@@ -338,6 +331,33 @@ static void http__mhd_log(void *cls, const char *fmt, va_list ap) {
     log_debug("http: %s", line);
 }
 
+/* The listening socket, made here rather than by libmicrohttpd so that a
+ * port in use is refused by name: SO_REUSEADDR only (a restart may bind
+ * over connections in TIME_WAIT), never SO_REUSEPORT, with which a second
+ * process would share the port and the kernel would split requests between
+ * two different nodes. Returns the socket, or -1 with a message in err. */
+static int http__listen(const struct sockaddr_storage *ss, int port, const char *bind_addr, char *err,
+                        size_t err_len) {
+    int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        snprintf(err, err_len, "cannot make a socket: %s", strerror(errno));
+        return -1;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (ss->ss_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    socklen_t len = ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    if (bind(fd, (const struct sockaddr *)ss, len) != 0 || listen(fd, HTTP_LISTEN_BACKLOG) != 0) {
+        int e = errno;
+        if (e == EADDRINUSE) snprintf(err, err_len, "port %d is in use", port);
+        else if (e == EACCES) snprintf(err, err_len, "port %d: not allowed (ports below 1024 need root)", port);
+        else snprintf(err, err_len, "cannot listen on %s port %d: %s", bind_addr, port, strerror(e));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 static bool http__start_daemon(http_server *h, http__node *hn, int port, char *err, size_t err_len) {
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
@@ -356,18 +376,20 @@ static bool http__start_daemon(http_server *h, http__node *hn, int port, char *e
         a->sin_port = htons((uint16_t)port);
         if (inet_pton(AF_INET, h->bind_addr, &a->sin_addr) != 1) goto bad_addr;
     }
+    int fd = http__listen(&ss, port, h->bind_addr, err, err_len);
+    if (fd < 0) return false;
     hn->daemon = MHD_start_daemon(
         flags, (uint16_t)port, NULL, NULL, http__access, hn,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_LISTEN_SOCKET, fd,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)h->desc.max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)h->desc.timeout_s,
         MHD_OPTION_NOTIFY_COMPLETED, http__completed, hn,
         MHD_OPTION_THREAD_STACK_SIZE, (size_t)HTTP_THREAD_STACK_BYTES,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
         MHD_OPTION_EXTERNAL_LOGGER, http__mhd_log, NULL,
         MHD_OPTION_END);
     if (!hn->daemon) {
-        snprintf(err, err_len, "cannot listen on %s port %d (in use, or not allowed)", h->bind_addr, port);
+        close(fd);
+        snprintf(err, err_len, "cannot start the HTTP server on %s port %d", h->bind_addr, port);
         return false;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(hn->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -401,11 +423,7 @@ http_server *http_server_new(sim *s, const http_desc *desc, char *err, size_t er
         hn->srv = h;
         hn->id = i;
         pthread_mutex_init(&hn->lock, NULL);
-        pthread_condattr_t ca;
-        pthread_condattr_init(&ca);
-        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-        pthread_cond_init(&hn->changed, &ca);
-        pthread_condattr_destroy(&ca);
+        cond_init_monotonic(&hn->changed);
     }
     if (desc->assets_dir) h->assets_dir = xstrdup(desc->assets_dir);
     if (!http__assets_load(h))

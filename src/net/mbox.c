@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "util/cond.h"
 #include "util/mem.h"
 
 struct mbox {
@@ -38,12 +39,8 @@ int64_t clock_now_us(void) {
 
 mbox *mbox_new(void) {
     mbox *mb = xcalloc(1, sizeof *mb);
-    pthread_condattr_t attr;
-    if (pthread_mutex_init(&mb->lock, NULL) != 0 || pthread_condattr_init(&attr) != 0)
-        abort(); /* only fails for lack of memory, like xmalloc */
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    if (pthread_cond_init(&mb->nonempty, &attr) != 0) abort();
-    pthread_condattr_destroy(&attr);
+    if (pthread_mutex_init(&mb->lock, NULL) != 0) abort(); /* only fails for lack of memory, like xmalloc */
+    cond_init_monotonic(&mb->nonempty);
     return mb;
 }
 
@@ -81,13 +78,6 @@ cs_err mbox_send_at(mbox *mb, msg *m, int64_t due_us) {
     return CS_OK;
 }
 
-static struct timespec mbox__timespec(int64_t t_us) {
-    struct timespec ts;
-    ts.tv_sec = (time_t)(t_us / 1000000);
-    ts.tv_nsec = (long)(t_us % 1000000) * 1000;
-    return ts;
-}
-
 msg *mbox_take(mbox *mb, int64_t deadline_us) {
     assert(deadline_us >= -1);
     pthread_mutex_lock(&mb->lock);
@@ -100,7 +90,7 @@ msg *mbox_take(mbox *mb, int64_t deadline_us) {
         if (deadline_us < 0) {
             pthread_cond_wait(&mb->nonempty, &mb->lock);
         } else {
-            struct timespec until = mbox__timespec(deadline_us);
+            struct timespec until = cond_deadline_at_us(deadline_us);
             int rc = pthread_cond_timedwait(&mb->nonempty, &mb->lock, &until);
             timed_out = rc == ETIMEDOUT;
         }

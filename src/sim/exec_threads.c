@@ -20,6 +20,7 @@
 #include <sys/resource.h>
 
 #include "sim/sim_int.h"
+#include "util/cond.h"
 #include "util/mem.h"
 
 struct sim__thread {
@@ -240,7 +241,7 @@ static void thr__director_sleep(sim *s, int64_t wall_us) {
     int64_t until = now + THR_POLL_US;
     if (wall_us >= 0 && wall_us < until) until = wall_us;
     if (until <= now) return;
-    struct timespec ts = {.tv_sec = until / 1000000, .tv_nsec = (long)(until % 1000000) * 1000};
+    struct timespec ts = cond_deadline_at_us(until);
     pthread_mutex_lock(&s->clock_lock);
     if (!atomic_load(&s->stopping)) pthread_cond_timedwait(&s->clock_cond, &s->clock_lock, &ts);
     pthread_mutex_unlock(&s->clock_lock);

@@ -9,6 +9,7 @@
 
 #include "sim/netmodel.h"
 #include "sim/sim_int.h"
+#include "util/cond.h"
 #include "util/mem.h"
 
 static void sim__stop_height_sink(void *user, const sim_event *ev) {
@@ -147,7 +148,7 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
     pthread_mutex_init(&s->clock_lock, NULL);
     pthread_mutex_init(&s->join_lock, NULL);
     pthread_mutex_init(&s->remote_lock, NULL);
-    pthread_cond_init(&s->clock_cond, NULL);
+    cond_init_monotonic(&s->clock_cond); /* the director's deadlines are monotonic */
     if (desc->executor == SIM_THREADS) {
         sim__clock *c = xcalloc(1, sizeof *c);
         c->speed = desc->speed > 0 ? desc->speed : 1.0;
