@@ -289,7 +289,7 @@ static int run_headless(const options *o, const scenario *scn) {
     http_server *hs = NULL;
     http_signals *sigs = NULL;
     if (o->http_set) { /* node i on BASE+i until the scenario ends or Ctrl-C */
-        sigs = http_signals_start(s); /* first: the server's threads inherit the mask */
+        sigs = http_signals_start(); /* first: the server's threads inherit the mask */
         hs = http_server_new(s, &(http_desc){.base_port = o->http_port, .bind_addr = o->bind_addr},
                              err, sizeof err);
         if (!hs) {
@@ -303,7 +303,11 @@ static int run_headless(const options *o, const scenario *scn) {
     }
 #endif
     int64_t wall0 = clock_now_us();
+#ifdef CHAINSIM_HAVE_HTTP
+    cs_err e = http_signals_run(sigs, s); /* a signal before the start stops it too */
+#else
     cs_err e = sim_run(s);
+#endif
 #ifdef CHAINSIM_HAVE_HTTP
     http_signals_stop(sigs);
     http_server_free(hs);

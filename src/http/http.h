@@ -65,15 +65,25 @@ const char *http_server_url(const http_server *h, int node_id);
  * returns the process exit code (0, or 2 for a usage error). */
 int http_node_main(int argc, char **argv);
 
-/* For `chainsim --http`: blocks SIGINT and SIGTERM in the calling thread
- * (and the threads it starts later) and starts a thread that calls
- * sim_stop(s) when one arrives. Call before any other thread starts
- * (http_server_new, sim_start); pair with http_signals_stop after the run.
- * (A shell starts background jobs with SIGINT ignored: stop those with
- * SIGTERM.) */
+/* Live runs end on SIGINT or SIGTERM, whenever it comes. http_signals_start
+ * blocks both in the calling thread (and the threads it starts later) and
+ * starts a watcher thread that takes them; call it before any other thread
+ * starts (sim_start, http_server_new). Returns NULL if the thread cannot
+ * start. (A shell starts background jobs with SIGINT ignored: stop those
+ * with SIGTERM.) */
 typedef struct http_signals http_signals;
-http_signals *http_signals_start(sim *s);
-/* True if a signal ended the run. Frees the watcher. NULL: false. */
+http_signals *http_signals_start(void);
+/* Call right after sim_start succeeded: from now on a signal stops s, and
+ * one that came earlier (while loading, before the start) stops it at once.
+ * s NULL disarms, and waits for a stop in progress: do it before sim_free.
+ * NULL w does nothing. */
+void http_signals_arm(http_signals *w, sim *s);
+/* sim_run(s) with the watcher armed between the start and the wait (the
+ * threads executor); NULL w: plain sim_run. */
+cs_err http_signals_run(http_signals *w, sim *s);
+/* Ends the watcher and restores the signal mask. True if a signal came
+ * (the ones still pending are taken here, not left to kill the process).
+ * Frees w. NULL: false. */
 bool http_signals_stop(http_signals *w);
 
 #endif

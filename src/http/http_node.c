@@ -31,41 +31,60 @@
 #define HTTP_NODE_EXIT_USAGE 2
 /* The data dir cannot be written while the node runs. */
 #define HTTP_NODE_EXIT_STORE 1
+/* How often the signal watcher looks at its done flag. */
+#define HTTP_SIGNAL_POLL_MS 200
 
-/* ---- signals ------------------------------------------------------------- */
+/* ---- signals -------------------------------------------------------------
+ *
+ * SIGINT and SIGTERM are blocked in every thread and taken by one watcher
+ * with sigwaitinfo, so no handler runs in the middle of anything. A signal
+ * can come at any moment: before the sim has started (sim_stop would do
+ * nothing then, and the stop would be lost), while it runs, or while the
+ * process winds down. So the watcher only records it under `lock`; the sim
+ * is stopped by whichever comes second, the signal or http_signals_arm. A
+ * signal still pending when the watcher ends is taken by http_signals_stop,
+ * not left to kill the process when the old mask comes back. */
 
 struct http_signals {
-    sim *s;
     pthread_t tid;
-    atomic_bool done;
-    atomic_bool caught;
+    sigset_t set;            /* SIGINT, SIGTERM */
     sigset_t old_mask;
+    atomic_bool done;        /* http_signals_stop: the next poll ends the watcher */
+    pthread_mutex_t lock;    /* guards s and caught */
+    sim *s;                  /* armed: stop it on a signal */
+    bool caught;
 };
 
+/* A signal arrived: stop the sim if it runs, else remember it for arm.
+ * sim_stop runs under the lock so that disarming waits for it to finish
+ * (the sim may be freed right after). */
+static void http__signals_caught(http_signals *w) {
+    pthread_mutex_lock(&w->lock);
+    w->caught = true;
+    if (w->s) sim_stop(w->s);
+    pthread_mutex_unlock(&w->lock);
+}
+
+/* Polls, rather than being woken by a signal of its own: a signal the
+ * process inherited as ignored (SIGINT in a shell's background job) is
+ * discarded even while blocked, so it could not wake the watcher. */
 static void *http__signals_main(void *arg) {
     http_signals *w = arg;
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    const struct timespec poll = {.tv_sec = 0, .tv_nsec = 200 * 1000000L};
-    while (!atomic_load(&w->done)) {
-        if (sigtimedwait(&set, NULL, &poll) < 0) continue;
-        atomic_store(&w->caught, true);
-        sim_stop(w->s);
-    }
+    const struct timespec poll = {.tv_sec = 0, .tv_nsec = HTTP_SIGNAL_POLL_MS * 1000000L};
+    while (!atomic_load(&w->done))
+        if (sigtimedwait(&w->set, NULL, &poll) > 0) http__signals_caught(w);
     return NULL;
 }
 
-http_signals *http_signals_start(sim *s) {
+http_signals *http_signals_start(void) {
     http_signals *w = xcalloc(1, sizeof *w);
-    w->s = s;
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, &w->old_mask);
+    sigemptyset(&w->set);
+    sigaddset(&w->set, SIGINT);
+    sigaddset(&w->set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &w->set, &w->old_mask);
+    pthread_mutex_init(&w->lock, NULL);
     if (pthread_create(&w->tid, NULL, http__signals_main, w) != 0) {
+        pthread_mutex_destroy(&w->lock);
         pthread_sigmask(SIG_SETMASK, &w->old_mask, NULL);
         free(w);
         return NULL;
@@ -73,12 +92,33 @@ http_signals *http_signals_start(sim *s) {
     return w;
 }
 
+void http_signals_arm(http_signals *w, sim *s) {
+    if (!w) return;
+    pthread_mutex_lock(&w->lock);
+    w->s = s;
+    if (s && w->caught) sim_stop(s);
+    pthread_mutex_unlock(&w->lock);
+}
+
+cs_err http_signals_run(http_signals *w, sim *s) {
+    if (!w) return sim_run(s);
+    cs_err e = sim_start(s);
+    if (e != CS_OK) return e;
+    http_signals_arm(w, s);
+    sim_wait(s);
+    http_signals_arm(w, NULL);
+    return CS_OK;
+}
+
 bool http_signals_stop(http_signals *w) {
     if (!w) return false;
     atomic_store(&w->done, true);
     pthread_join(w->tid, NULL);
+    const struct timespec now = {0, 0};
+    while (sigtimedwait(&w->set, NULL, &now) > 0) w->caught = true;
     pthread_sigmask(SIG_SETMASK, &w->old_mask, NULL);
-    bool caught = atomic_load(&w->caught);
+    bool caught = w->caught;
+    pthread_mutex_destroy(&w->lock);
     free(w);
     return caught;
 }
@@ -306,7 +346,8 @@ static void http__data_follow(http__persist *p, sim *s, http_server *h) {
                               SIM_EVENT_BIT(EV_TX_ACCEPTED));
 }
 
-int http_node_main(int argc, char **argv) {
+/* The node's life after the watcher started: returns the exit code. */
+static int http__node_run(http_signals *sig, int argc, char **argv) {
     http__node_opts o = {0};
     int code = http__node_parse(&o, argc, argv);
     if (code >= 0) return code;
@@ -339,17 +380,15 @@ int http_node_main(int argc, char **argv) {
     sim_desc desc = {.scn = &scn, .executor = SIM_THREADS, .speed = 1, .live = true};
     sim *s = sim_new(&desc, err, sizeof err);
     http_server *h = NULL;
-    http_signals *sig = NULL;
     if (!s) {
         fprintf(stderr, "chainsim node: %s\n", err);
         goto done;
     }
-    sig = http_signals_start(s); /* before any thread: they inherit the mask */
     if (!http__data_load(&persist, s, name)) goto done;
     h = http_server_new(s, &(http_desc){.bind_addr = o.bind_addr, .base_port = o.port, .quiet = true},
                         err, sizeof err);
     if (!h) {
-        fprintf(stderr, "chainsim node: %s\n", err);
+        fprintf(stderr, "chainsim: %s\n", err);
         goto done;
     }
     http__data_follow(&persist, s, h);
@@ -358,6 +397,7 @@ int http_node_main(int argc, char **argv) {
         fprintf(stderr, "chainsim node: cannot start the node's threads\n");
         goto done;
     }
+    http_signals_arm(sig, s); /* a signal that came during the start stops it now */
     node_snapshot snap;
     node_snapshot_get(sim_node(s, 0), &snap);
     printf("chainsim node %s listening on %s (height %" PRId64 "%s%s)\n", name, http_server_url(h, 0),
@@ -368,11 +408,21 @@ int http_node_main(int argc, char **argv) {
     sim_wait(s);
     code = 0;
 done:
-    http_signals_stop(sig);
+    http_signals_arm(sig, NULL); /* no stop of s in progress from here on */
     if (s) sim_stop(s);
     http_server_free(h);
     sim_free(s);
     store_close(persist.st);
     scenario_cleanup(&scn);
+    return code;
+}
+
+int http_node_main(int argc, char **argv) {
+    /* First of all, before any thread exists (they inherit the mask) and
+     * before anything is read or opened: from here on a SIGINT or SIGTERM
+     * is never lost and never kills the process half-way. */
+    http_signals *sig = http_signals_start();
+    int code = http__node_run(sig, argc, argv);
+    http_signals_stop(sig);
     return code;
 }
