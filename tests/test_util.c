@@ -6,11 +6,16 @@
  * map), and statistical bounds wide enough to be deterministic with a fixed
  * seed but narrow enough to catch a wrong distribution. */
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "util/buf.h"
+#include "util/file.h"
 #include "util/heap.h"
 #include "util/hex.h"
 #include "util/hmap.h"
@@ -536,6 +541,47 @@ static void test_jpath(void) {
     CHECK_STR_EQ(p + JPATH_MAX - 4, "...");
 }
 
+/* A located message is "file: jpath: text", cut to the buffer. */
+static void message_into(char *out, size_t len, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    jpath_vmessage(out, len, "x.json", "$.chain.difficulty", fmt, ap);
+    va_end(ap);
+}
+
+static void test_jpath_message(void) {
+    char m[64] = "untouched", tiny[12];
+    message_into(m, sizeof m, "expected an integer in %d..%d", 1, 64);
+    CHECK_STR_EQ(m, "x.json: $.chain.difficulty: expected an integer in 1..64");
+    message_into(tiny, sizeof tiny, "%s", "long");
+    CHECK_STR_EQ(tiny, "x.json: $.c");
+    message_into(NULL, 0, "%s", "nowhere"); /* no buffer: nothing written, no crash */
+}
+
+/* A whole file: its bytes and a NUL after them; the errno of what failed,
+ * and EFBIG one byte past the limit (then nothing is handed out). */
+static void test_file_read_all(void) {
+    char path[] = "/tmp/chainsim_test_file_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    static const char data[] = "{\"a\": 1}\0tail";
+    CHECK_INT_EQ(write(fd, data, sizeof data - 1), (long)(sizeof data - 1));
+    close(fd);
+    char *text = NULL;
+    size_t len = 7;
+    CHECK_INT_EQ(file_read_all(path, sizeof data - 1, &text, &len), 0);
+    CHECK_MEM_EQ(text, len, data, sizeof data - 1);
+    CHECK_INT_EQ(text[len], '\0');
+    free(text);
+    CHECK_INT_EQ(file_read_all(path, sizeof data - 2, &text, &len), EFBIG);
+    CHECK(text == NULL);
+    CHECK_INT_EQ(len, 0);
+    unlink(path);
+    CHECK_INT_EQ(file_read_all(path, 100, &text, &len), ENOENT);
+    CHECK_INT_EQ(file_read_all("/tmp", 100, &text, &len), EISDIR);
+    CHECK(text == NULL);
+}
+
 /* The writer's layout, known in advance: ", " and ": ", nesting, every kind
  * of value, and text after what was already in the buffer. */
 static void test_jsonw_layout(void) {
@@ -613,6 +659,8 @@ static void test_jsonw_escapes_like_cjson(void) {
 
 static const test_case cases[] = {
     TEST(test_jpath),
+    TEST(test_jpath_message),
+    TEST(test_file_read_all),
     TEST(test_jsonw_layout),
     TEST(test_jsonw_escapes_like_cjson),
     TEST(test_rng_xoshiro_known_answer),

@@ -26,16 +26,12 @@
 
 /* ---- messages and values ---------------------------------------------- */
 
-cs_err scn__fail_code(scn__ctx *c, cs_err err, const char *jpath, const char *fmt, ...) {
-    if (c->msg && c->msg_len > 0) {
-        char text[512];
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(text, sizeof text, fmt, ap);
-        va_end(ap);
-        snprintf(c->msg, c->msg_len, "%s: %s: %s", c->path, jpath, text);
-    }
-    return err;
+cs_err scn__fail(scn__ctx *c, const char *jpath, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    jpath_vmessage(c->msg, c->msg_len, c->path, jpath, fmt, ap);
+    va_end(ap);
+    return CS_EINVAL;
 }
 
 cs_err scn__required(scn__ctx *c, const cJSON *obj, const char *jp, const char *key,
@@ -364,7 +360,9 @@ cs_err scn__read_fields(scn__ctx *c, const cJSON *obj, const char *jp, const scn
         }
         const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, f->key);
         jpath_key(kp, jp, f->key);
-        if (it) e = scn__read_value(c, f, it, kp, base);
+        if (it && f->excludes && cJSON_GetObjectItemCaseSensitive(obj, f->excludes))
+            e = scn__fail(c, jp, "give either %s or %s", f->key, f->excludes);
+        else if (it) e = scn__read_value(c, f, it, kp, base);
         else if (scn__is_required(f, v)) e = scn__fail(c, kp, "required field is missing");
     }
     return e;

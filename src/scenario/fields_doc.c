@@ -106,6 +106,7 @@ static void scn_write_schema(FILE *out, const char *path, const scn__schema *sc)
     bool rules = false;
     for (size_t i = 0; i < sc->n_fields; i++) {
         const scn__field *f = &sc->fields[i];
+        rules = rules || f->excludes;
         if (f->type == SCN__RULE) {
             rules = true;
             continue;
@@ -125,6 +126,7 @@ static void scn_write_schema(FILE *out, const char *path, const scn__schema *sc)
         fprintf(out, "\nChecks, each run at its place among the fields above:\n\n");
         for (size_t i = 0; i < sc->n_fields; i++) {
             const scn__field *f = &sc->fields[i];
+            if (f->excludes) fprintf(out, "- `%s` and `%s` exclude each other\n", f->key, f->excludes);
             if (f->type != SCN__RULE) continue;
             if (f->in != SCN__ALL_VARIANTS) {
                 scn_variant_names(names, sizeof names, sc, f->in);

@@ -155,13 +155,6 @@ static cs_err scn_read_edges(scn__ctx *c, const scn__field *f, const cJSON *arr,
     return CS_OK;
 }
 
-static cs_err scn_rule_k_or_cdf(scn__ctx *c, const cJSON *obj, const char *jp, void *base) {
-    if (cJSON_GetObjectItemCaseSensitive(obj, "k") &&
-        cJSON_GetObjectItemCaseSensitive(obj, "outbound_cdf"))
-        return scn__fail(c, jp, "give either k or outbound_cdf");
-    return CS_OK;
-}
-
 static cs_err scn_rule_even_k(scn__ctx *c, const cJSON *obj, const char *jp, void *base) {
     const scenario *s = base;
     char kp[JPATH_MAX];
@@ -185,9 +178,8 @@ static const scn__field scn_topology_fields[] = {
      .doc = "mesh: everyone with everyone; none: peers come from register events; ring; "
             "random: k random peers each; small-world: Watts-Strogatz; scale-free: "
             "Barabasi-Albert; edges: exactly these links"},
-    {NULL, SCN__RULE, .rule = scn_rule_k_or_cdf, .doc = "k and outbound_cdf exclude each other"},
     {"k", SCN__INT, SCN__AT(scenario, topology_k), .lo = 1, .hi = SCN_MAX_NODES, .def = 8,
-     .in = SCN_K_TOPOLOGIES,
+     .in = SCN_K_TOPOLOGIES, .excludes = "outbound_cdf",
      .only = "only a \"random\", \"small-world\" or \"scale-free\" topology takes k",
      .doc = "random: outbound peers per node; small-world: lattice degree (even); "
             "scale-free: links per new node"},
@@ -617,16 +609,9 @@ static cs_err scn_read_pools(scn__ctx *c, const scn__field *f, const cJSON *arr,
     return CS_OK;
 }
 
-static cs_err scn_rule_dist_or_list(scn__ctx *c, const cJSON *obj, const char *jp, void *base) {
-    if (cJSON_GetObjectItemCaseSensitive(obj, "distribution") &&
-        cJSON_GetObjectItemCaseSensitive(obj, "list"))
-        return scn__fail(c, jp, "give either distribution or list");
-    return CS_OK;
-}
-
 static const scn__field scn_hash_power_fields[] = {
-    {NULL, SCN__RULE, .rule = scn_rule_dist_or_list, .doc = "distribution and list exclude each other"},
     {"distribution", SCN__CUSTOM, .read = scn_read_hp_dist, .sub = &scn_hp_dist_schema,
+     .excludes = "list",
      .value_doc = "{\"type\": ..., parameters}", .def_doc = "every node 1",
      .doc = "nodes that do not set their hash_power draw it with the seed"},
     {"list", SCN__CUSTOM, .read = scn_read_hp_list, .value_doc = "one number >= 0 per node",

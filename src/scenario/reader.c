@@ -22,12 +22,12 @@
 #include "scenario/scn_int.h"
 
 #include <assert.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "chain/tx.h"
+#include "util/file.h"
 #include "util/json_strict.h"
 #include "util/mem.h"
 
@@ -331,25 +331,10 @@ cs_err scenario_parse(scenario *out, const char *path, const char *text, size_t 
 }
 
 cs_err scenario_load(scenario *out, const char *path, char *msg, size_t msg_len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        if (msg && msg_len) snprintf(msg, msg_len, "%s: cannot read: %s", path, strerror(errno));
-        return CS_EIO;
-    }
     char *text = NULL;
-    size_t len = 0, cap = 0;
-    int err = 0;
-    for (;;) {
-        text = xgrow(text, &cap, len + 65536, 1);
-        size_t got = fread(text + len, 1, cap - len, f);
-        len += got;
-        if (len > SCN_MAX_FILE_BYTES) err = EFBIG;
-        else if (got == 0 && ferror(f)) err = errno ? errno : EIO;
-        if (err || got == 0) break;
-    }
-    fclose(f);
+    size_t len = 0;
+    int err = file_read_all(path, SCN_MAX_FILE_BYTES, &text, &len);
     if (err) {
-        free(text);
         if (msg && msg_len) snprintf(msg, msg_len, "%s: cannot read: %s", path, strerror(err));
         return CS_EIO;
     }

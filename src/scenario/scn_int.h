@@ -54,10 +54,9 @@ typedef struct scn__ctx {
 
 /* ---- messages and values ---------------------------------------------- */
 
-/* Writes "path: jpath: <text>" into the caller's buffer; returns err. */
-cs_err scn__fail_code(scn__ctx *c, cs_err err, const char *jpath, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-#define scn__fail(c, jpath, ...) scn__fail_code((c), CS_EINVAL, (jpath), __VA_ARGS__)
+/* Writes "path: jpath: <text>" into the caller's buffer; returns CS_EINVAL. */
+cs_err scn__fail(scn__ctx *c, const char *jpath, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Fetches a required field of obj; its path goes to kp. */
 cs_err scn__required(scn__ctx *c, const cJSON *obj, const char *jp, const char *key,
@@ -158,6 +157,8 @@ struct scn__field {
                                the field (SCN__SET); 0: none */
     const char *only;       /* given outside its variants: this message (else
                                the key is unknown there) */
+    const char *excludes;   /* the key of a field the object may not also have
+                               ("give either k or outbound_cdf", found at this row) */
     const char *expected;   /* the message for a wrong value, if not the type's */
     scn__reader read;       /* CUSTOM (or another type with several forms) */
     scn__rule rule;         /* RULE */

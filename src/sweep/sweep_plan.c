@@ -14,12 +14,12 @@
 #include "sweep/sweep_int.h"
 
 #include <assert.h>
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/file.h"
 #include "util/jpath.h"
 #include "util/mem.h"
 
@@ -42,7 +42,7 @@ int sweep_metric_index(const char *name) {
     return -1;
 }
 
-/* ---- messages (the style of scenario/scenario.c) --------------------------------- */
+/* ---- messages (the style of the scenario reader) ------------------------ */
 
 typedef struct sweep__ctx {
     const char *path; /* the file */
@@ -52,14 +52,10 @@ typedef struct sweep__ctx {
 
 /* Writes "path: jpath: <text>"; returns CS_EINVAL. */
 static cs_err sweep__fail(sweep__ctx *c, const char *jpath, const char *fmt, ...) {
-    if (c->message && c->message_len > 0) {
-        char text[512];
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(text, sizeof text, fmt, ap);
-        va_end(ap);
-        snprintf(c->message, c->message_len, "%s: %s: %s", c->path, jpath, text);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    jpath_vmessage(c->message, c->message_len, c->path, jpath, fmt, ap);
+    va_end(ap);
     return CS_EINVAL;
 }
 
@@ -167,37 +163,6 @@ static bool sweep__overlap(const char *a, const char *b) {
 }
 
 /* ---- the plan ---------------------------------------------------------- */
-
-static cs_err sweep__read_file(const char *path, char **text, size_t *len, char *message,
-                               size_t message_len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        if (message && message_len)
-            snprintf(message, message_len, "%s: cannot read: %s", path, strerror(errno));
-        return CS_EIO;
-    }
-    char *data = NULL;
-    size_t n = 0, cap = 0;
-    int err = 0;
-    for (;;) {
-        data = xgrow(data, &cap, n + 65536, 1);
-        size_t got = fread(data + n, 1, cap - n, f);
-        n += got;
-        if (n > SCN_MAX_FILE_BYTES) err = EFBIG;
-        else if (got == 0 && ferror(f)) err = errno ? errno : EIO;
-        if (err || got == 0) break;
-    }
-    fclose(f);
-    if (err) {
-        free(data);
-        if (message && message_len)
-            snprintf(message, message_len, "%s: cannot read: %s", path, strerror(err));
-        return CS_EIO;
-    }
-    *text = data;
-    *len = n;
-    return CS_OK;
-}
 
 static cs_err sweep__parse_vary(sweep__ctx *c, sweep_plan *p, const cJSON *vary) {
     char jp[JPATH_MAX], why[512];
@@ -344,9 +309,13 @@ fail:
 cs_err sweep_plan_load(sweep_plan *out, const char *path, char *message, size_t message_len) {
     char *text = NULL;
     size_t len = 0;
-    cs_err e = sweep__read_file(path, &text, &len, message, message_len);
-    if (e) return e;
-    e = sweep_plan_parse(out, path, text, len, message, message_len);
+    int err = file_read_all(path, SCN_MAX_FILE_BYTES, &text, &len);
+    if (err) {
+        if (message && message_len)
+            snprintf(message, message_len, "%s: cannot read: %s", path, strerror(err));
+        return CS_EIO;
+    }
+    cs_err e = sweep_plan_parse(out, path, text, len, message, message_len);
     free(text);
     return e;
 }

@@ -58,3 +58,11 @@ void jpath_key(char dst[JPATH_MAX], const char *parent, const char *key) {
 void jpath_idx(char dst[JPATH_MAX], const char *parent, size_t i) {
     jpath__cut(dst, snprintf(dst, JPATH_MAX, "%s[%zu]", parent, i));
 }
+
+void jpath_vmessage(char *out, size_t out_len, const char *file, const char *jpath,
+                    const char *fmt, va_list ap) {
+    if (!out || out_len == 0) return;
+    char text[512];
+    vsnprintf(text, sizeof text, fmt, ap);
+    snprintf(out, out_len, "%s: %s: %s", file, jpath, text);
+}

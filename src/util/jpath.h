@@ -7,6 +7,7 @@
 #ifndef CHAINSIM_UTIL_JPATH_H
 #define CHAINSIM_UTIL_JPATH_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #define JPATH_MAX 256       /* a JSON path in a message; longer ones are cut with "..." */
@@ -24,5 +25,9 @@ const char *jpath_quote(char *dst, size_t cap, const char *s);
 void jpath_key(char dst[JPATH_MAX], const char *parent, const char *key);
 /* parent + index: "$.x" + 3 -> "$.x[3]". */
 void jpath_idx(char dst[JPATH_MAX], const char *parent, size_t i);
+/* The one line a located message is, "file: jpath: <fmt, ap>", into
+ * out[0..out_len); nothing when out is NULL or out_len is 0. */
+void jpath_vmessage(char *out, size_t out_len, const char *file, const char *jpath,
+                    const char *fmt, va_list ap);
 
 #endif
