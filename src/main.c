@@ -14,6 +14,7 @@
 #include "net/mbox.h"
 #include "out/csv.h"
 #include "out/metrics.h"
+#include "out/plot.h"
 #include "out/report.h"
 #include "out/trace.h"
 #include "scenario/scenario.h"
@@ -24,7 +25,7 @@
 #include "http/http.h"
 #endif
 #ifdef CHAINSIM_HAVE_VIEW
-#include "view/plot.h"
+#include "view/record.h"
 #include "view/view.h"
 #endif
 
@@ -44,13 +45,17 @@ typedef struct options {
     const char *report_path;
     const char *trace_path;
     const char *csv_dir;       /* --csv: tidy CSV tables of the run */
-    const char *plot_dir;      /* --plot: PNG charts of the run */
+    const char *plot_dir;      /* --plot: charts of the run */
+    plot_options plot;         /* --plot-format, --plot-log, --font */
     int workers;               /* --workers: sweep points run at once; 0 = CPUs */
     bool quiet;
     bool http_set;             /* --http: serve every node over HTTP */
     int http_port;
     const char *bind_addr;
     const char *screenshot_path; /* --screenshot: one frame as PNG, no display */
+    const char *record_path;     /* --record: the frames as an animated GIF */
+    int64_t from_us, to_us;      /* --from, --to; to < 0 = the end */
+    int fps;                     /* --fps; 0 = the default */
     int64_t at_us;               /* its sim time; -1 = the end of the run */
     const char *font_path;
     int64_t quit_after_us;       /* the window closes itself after this (wall) */
@@ -74,8 +79,11 @@ static void usage(FILE *out) {
           "  --trace FILE.jsonl   write every event as JSON Lines\n"
           "  --csv DIR            write blocks.csv, nodes.csv, timeseries.csv and\n"
           "                       summary.csv into DIR (created if missing)\n"
-          "  --plot DIR           write propagation_cdf.png, forks_over_time.png and\n"
-          "                       block_tree.png into DIR (created if missing)\n"
+          "  --plot DIR           write the charts propagation_cdf, forks_over_time and\n"
+          "                       block_tree into DIR (created if missing), each as\n"
+          "                       .png, .svg and .pdf\n"
+          "  --plot-format LIST   only these of png,svg,pdf (comma-separated)\n"
+          "  --plot-log           propagation_cdf with a logarithmic time axis\n"
           "                       (--csv and --plot imply --headless)\n"
           "  --workers N          a sweep's runs at once (default: the number of CPUs);\n"
           "                       a scenario with \"sweep\" writes one table (stdout,\n"
@@ -89,6 +97,12 @@ static void usage(FILE *out) {
           "  --screenshot FILE.png  render the window's frame at sim time --at (default: the\n"
           "                       end) in the virtual executor, with no display, and exit\n"
           "  --at T               the sim time of --screenshot, in seconds\n"
+          "  --record FILE.gif    render the window's frames from --from to --to (default:\n"
+          "                       the whole run) in the virtual executor, with no display,\n"
+          "                       as an animated GIF at the window's speed (--speed)\n"
+          "  --from T, --to T     the sim times of --record's first and last frames\n"
+          "  --fps N              --record's frames per second of playback, 1..50\n"
+          "                       (default 10)\n"
           "  --font FILE.ttf      the window's and plots' font (default DejaVu Sans, else\n"
           "                       fontconfig)\n"
           "  --quit-after S       close the window after S seconds of wall time\n"
@@ -122,8 +136,11 @@ static int parse_options(options *o, int argc, char **argv) {
         {"screenshot", required_argument, NULL, 'S'}, {"at", required_argument, NULL, 'A'},
         {"font", required_argument, NULL, 'F'}, {"quit-after", required_argument, NULL, 'Q'},
         {"csv", required_argument, NULL, 'C'}, {"plot", required_argument, NULL, 'G'},
+        {"plot-format", required_argument, NULL, 'g'}, {"plot-log", no_argument, NULL, 'l'},
         {"workers", required_argument, NULL, 'W'},
         {"scenario-fields", no_argument, NULL, 'R'},
+        {"record", required_argument, NULL, 'M'}, {"from", required_argument, NULL, 'f'},
+        {"to", required_argument, NULL, 'T'}, {"fps", required_argument, NULL, 'p'},
         {NULL, 0, NULL, 0}};
     int c, verbosity = 0;
     double v;
@@ -182,15 +199,16 @@ static int parse_options(options *o, int argc, char **argv) {
         case 'r': o->report_path = optarg; break;
         case 't': o->trace_path = optarg; break;
         case 'C': o->csv_dir = optarg; break;
-        case 'G':
-#ifdef CHAINSIM_HAVE_VIEW
-            o->plot_dir = optarg;
+        case 'G': o->plot_dir = optarg; break;
+        case 'g': {
+            char why[160];
+            if (!plot_parse_formats(optarg, &o->plot.formats, why, sizeof why)) {
+                fprintf(stderr, "chainsim: --plot-format: %s\n", why);
+                return EXIT_USAGE;
+            }
             break;
-#else
-            fprintf(stderr, "chainsim: --plot: this build has no SDL (chainsim_view), which draws "
-                            "the plots; use --csv and plot the tables elsewhere\n");
-            return EXIT_USAGE;
-#endif
+        }
+        case 'l': o->plot.log_time = true; break;
         case 'q': o->quiet = true; break;
         case 'P':
             if (!parse_number(optarg, &v) || v < 0 || v > 65535 || v != (int)v) {
@@ -202,16 +220,39 @@ static int parse_options(options *o, int argc, char **argv) {
             break;
         case 'B': o->bind_addr = optarg; break;
         case 'S': o->screenshot_path = optarg; break;
-        case 'F': o->font_path = optarg; break;
+        case 'M': {
+            size_t n = strlen(optarg);
+            if (n < 5 || strcmp(optarg + n - 4, ".gif") != 0) {
+                fprintf(stderr, "chainsim: --record: expected a file name ending in .gif, got '%s'\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            o->record_path = optarg;
+            break;
+        }
+        case 'p':
+            if (!parse_number(optarg, &v) || v < 1 || v > RECORD_MAX_FPS || v != (int)v) {
+                fprintf(stderr, "chainsim: --fps: expected an integer 1..%d, got '%s'\n",
+                        RECORD_MAX_FPS, optarg);
+                return EXIT_USAGE;
+            }
+            o->fps = (int)v;
+            break;
+        case 'F': o->font_path = o->plot.font_path = optarg; break;
         case 'A':
         case 'Q':
+        case 'f':
+        case 'T':
             if (!parse_number(optarg, &v) || !(v >= 0) || v > 1e9) {
                 fprintf(stderr, "chainsim: --%s: expected seconds >= 0, got '%s'\n",
-                        c == 'A' ? "at" : "quit-after", optarg);
+                        c == 'A' ? "at" : c == 'Q' ? "quit-after" : c == 'f' ? "from" : "to",
+                        optarg);
                 return EXIT_USAGE;
             }
             if (c == 'A') o->at_us = (int64_t)(v * 1e6);
-            else o->quit_after_us = (int64_t)(v * 1e6);
+            else if (c == 'Q') o->quit_after_us = (int64_t)(v * 1e6);
+            else if (c == 'f') o->from_us = (int64_t)(v * 1e6);
+            else o->to_us = (int64_t)(v * 1e6);
             break;
         case 'v': verbosity++; break;
         case 'h': usage(stdout); return 0;
@@ -225,6 +266,28 @@ static int parse_options(options *o, int argc, char **argv) {
         return EXIT_USAGE;
     }
     log_set_level(verbosity >= 2 ? LOG_DEBUG : verbosity == 1 ? LOG_INFO : LOG_WARN);
+    if (!o->record_path && (o->from_us || o->to_us >= 0 || o->fps)) {
+        fprintf(stderr, "chainsim: --from, --to and --fps go with --record FILE.gif\n");
+        return EXIT_USAGE;
+    }
+    if (o->record_path) {
+        const char *other = o->screenshot_path ? "--screenshot" : o->headless ? "--headless"
+                            : o->csv_dir       ? "--csv"        : o->plot_dir ? "--plot"
+                            : o->http_set      ? "--http"       : NULL;
+        if (other) {
+            fprintf(stderr, "chainsim: --record renders the window's frames: not with %s\n", other);
+            return EXIT_USAGE;
+        }
+        if (o->to_us >= 0 && o->to_us <= o->from_us) {
+            fprintf(stderr, "chainsim: --record: --to (%g s) must come after --from (%g s)\n",
+                    (double)o->to_us / 1e6, (double)o->from_us / 1e6);
+            return EXIT_USAGE;
+        }
+    }
+    if ((o->plot.formats || o->plot.log_time) && !o->plot_dir) {
+        fprintf(stderr, "chainsim: --plot-format and --plot-log go with --plot DIR\n");
+        return EXIT_USAGE;
+    }
     if (o->csv_dir || o->plot_dir) { /* tables and charts of a whole run: headless */
         if (o->screenshot_path) {
             fprintf(stderr, "chainsim: --%s goes with a headless run, not --screenshot\n",
@@ -335,12 +398,10 @@ static int run_headless(const options *o, const scenario *scn) {
         fprintf(stderr, "chainsim: --csv %s: %s\n", o->csv_dir, err);
         code = EXIT_USAGE;
     }
-#ifdef CHAINSIM_HAVE_VIEW
-    if (o->plot_dir && !plot_write_dir(o->plot_dir, s, m, o->font_path, err, sizeof err)) {
+    if (o->plot_dir && !plot_write_dir(o->plot_dir, s, m, &o->plot, err, sizeof err)) {
         fprintf(stderr, "chainsim: --plot %s: %s\n", o->plot_dir, err);
         code = EXIT_USAGE;
     }
-#endif
     if (code == 0 && n_failed) {
         fprintf(stderr, "chainsim: %zu expectation(s) failed:\n", n_failed);
         for (size_t i = 0; i < scn->n_expects; i++)
@@ -403,6 +464,10 @@ static int run_view(const options *o) {
         .hook_user = &vh,
     };
     if (o->screenshot_path) return view_screenshot(&vo, o->screenshot_path);
+    if (o->record_path)
+        return view_record(&vo, &(view_record_options){.gif_path = o->record_path,
+                                                       .from_us = o->from_us, .to_us = o->to_us,
+                                                       .fps = o->fps});
 #ifdef CHAINSIM_HAVE_HTTP
     if (o->http_set) {
         vo.on_sim_start = view_http_start;
@@ -417,9 +482,10 @@ static int run_view(const options *o) {
 /* A scenario with "sweep" runs once per point, in virtual time (sweep/sweep.h). */
 static int run_sweep(const options *o) {
     if ((o->executor_set && o->executor != SIM_VIRTUAL) || o->trace_path || o->until_us ||
-        o->plot_dir || o->http_set || o->screenshot_path) {
+        o->plot_dir || o->http_set || o->screenshot_path || o->record_path) {
         fprintf(stderr, "chainsim: %s is a sweep: it runs in virtual time, without "
-                        "--executor threads, --http, --trace, --until, --plot or --screenshot\n",
+                        "--executor threads, --http, --trace, --until, --plot, --screenshot or "
+                        "--record\n",
                 o->scenario_path);
         return EXIT_USAGE;
     }
@@ -434,7 +500,7 @@ int main(int argc, char **argv) {
 #ifdef CHAINSIM_HAVE_HTTP
     if (argc > 1 && strcmp(argv[1], "node") == 0) return http_node_main(argc - 1, argv + 1);
 #endif
-    options o = {.at_us = -1};
+    options o = {.at_us = -1, .to_us = -1};
     int code = parse_options(&o, argc, argv);
     if (code >= 0) return code;
     scenario scn;
@@ -452,7 +518,7 @@ int main(int argc, char **argv) {
         return run_sweep(&o);
     }
 #ifdef CHAINSIM_HAVE_VIEW
-    if (o.screenshot_path || !o.headless) {
+    if (o.screenshot_path || o.record_path || !o.headless) {
         scenario_cleanup(&scn); /* the window loads (and reloads) it itself */
         return run_view(&o);
     }

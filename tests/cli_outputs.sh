@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # --csv DIR and --plot DIR: the files are there, the tables load with
-# Python's csv module with the documented columns and agree with --report,
-# the same run gives the same bytes, and a directory that cannot be made is
-# a clear error with exit code 2.
+# Python's csv module with the documented columns and agree with --report;
+# the charts are valid PNG, SVG (XML, its words as <text>) and PDF (its
+# words as text, read back by poppler's pdftotext), the time axis read
+# from the SVG's ticks ends at the run's end and the scenario's events sit
+# at their times; --plot-format and --plot-log; the same run gives the same
+# bytes, and a directory that cannot be made is a clear error with exit
+# code 2.
 set -u
 bin="$1"
 dir=$(mktemp -d)
@@ -16,14 +20,38 @@ out="$dir/out/nested"
     --report "$dir/r.json" 2>"$dir/err"
 code=$?
 [ "$code" = 0 ] && ok || bad "the run should exit 0, got $code: $(cat "$dir/err")"
-for f in blocks.csv nodes.csv timeseries.csv summary.csv \
-         propagation_cdf.png forks_over_time.png block_tree.png; do
+charts="propagation_cdf forks_over_time block_tree"
+for f in blocks.csv nodes.csv timeseries.csv summary.csv; do
     [ -s "$out/$f" ] && ok || bad "$f is missing or empty"
 done
-for f in propagation_cdf.png forks_over_time.png block_tree.png; do
-    python3 -c 'import sys; sys.exit(open(sys.argv[1], "rb").read(8) != b"\x89PNG\r\n\x1a\n")' \
-        "$out/$f" && ok || bad "$f is not a PNG"
+for c in $charts; do for e in png svg pdf; do
+    [ -s "$out/$c.$e" ] && ok || bad "$c.$e is missing or empty"
+done; done
+
+# PNG: the signature, and a header 3.5 in (the tree 7 in) wide at 300 dpi.
+for c in $charts; do
+    want=1050; [ "$c" = block_tree ] && want=2100
+    python3 - "$out/$c.png" "$want" <<'PY' && ok || bad "$c.png is not a $2-pixel-wide PNG"
+import struct, sys
+b = open(sys.argv[1], "rb").read(24)
+assert b[:8] == b"\x89PNG\r\n\x1a\n" and b[12:16] == b"IHDR", b
+w, h = struct.unpack(">II", b[16:24])
+assert w == int(sys.argv[2]) and 0 < h <= w, (w, h)
+PY
 done
+# PDF: one page of the same size in points, and its words are text.
+for c in $charts; do
+    pdfinfo "$out/$c.pdf" >"$dir/info" 2>&1 && grep -q "^Pages: *1$" "$dir/info" && ok ||
+        bad "$c.pdf: pdfinfo: $(cat "$dir/info")"
+done
+grep -q "^Page size: *252 x 180 pts" <(pdfinfo "$out/forks_over_time.pdf") && ok ||
+    bad "forks_over_time.pdf should be 252 x 180 pt (3.5 x 2.5 in)"
+pdftotext "$out/forks_over_time.pdf" - | tr '\n' ' ' >"$dir/words"
+for w in "sim time (s)" "blocks so far" "stale blocks" "fork-race, seed 1"; do
+    grep -qF "$w" "$dir/words" && ok || bad "forks_over_time.pdf has no text '$w': $(cat "$dir/words")"
+done
+pdftotext "$out/propagation_cdf.pdf" - | grep -q "seconds after the block was mined" && ok ||
+    bad "propagation_cdf.pdf: the x label is not text"
 
 python3 - "$out" "$dir/r.json" <<'PY' && ok || bad "the tables do not read back as documented"
 import csv, json, math, sys
@@ -67,6 +95,83 @@ for k, v in report["metrics"].items():
     # CSV keeps every digit: equal, to the report's precision
     assert math.isclose(float(summary[0][k]), v, rel_tol=1e-14), (k, summary[0][k], v)
 PY
+
+# SVG: XML whose words are <text> elements (no glyph outlines), the time
+# axis ends at the run's end (the value at the axis line's right end, by
+# the ticks' positions, is the report's sim time), and the coinciding
+# series are named.
+python3 - "$out" "$dir/r.json" <<'PY' && ok || bad "the SVG charts do not hold what they show"
+import json, re, sys, xml.etree.ElementTree as ET
+d, report = sys.argv[1], json.load(open(sys.argv[2]))
+NS = "{http://www.w3.org/2000/svg}"
+def load(name):
+    root = ET.parse(f"{d}/{name}.svg").getroot()
+    assert root.tag == NS + "svg", root.tag
+    assert not root.findall(f".//{NS}symbol"), "glyph outlines instead of text"
+    texts = {}
+    for t in root.iter(NS + "text"):
+        texts.setdefault(t.get("class"), []).append((t.text, float(t.get("x")), float(t.get("y"))))
+    return root, texts
+def axis_scale(root, texts):
+    ticks = [(float(v), x) for v, x, _ in texts["tick-x"]]
+    (v0, x0), (v1, x1) = ticks[0], ticks[-1]
+    # the frame: one path "M left top L left bottom L right bottom" in the axis grey
+    frames = [p.get("d") for p in root.iter(NS + "path")
+              if "stroke:rgb(33.33" in p.get("style", "") and p.get("d").count("L") == 2]
+    assert len(frames) == 1, frames
+    right = float(re.findall(r"[-0-9.]+", frames[0])[-2])
+    return lambda x: v0 + (x - x0) * (v1 - v0) / (x1 - x0), right
+root, t = load("forks_over_time")
+assert [s for s, _, _ in t["label-x"]] == ["sim time (s)"], t["label-x"]
+assert [s for s, _, _ in t["label-y"]] == ["blocks so far"], t["label-y"]
+assert [s for s, _, _ in t["tick-x"]] == ["0", "2", "4"], t["tick-x"]
+value_at, right = axis_scale(root, t)
+assert abs(value_at(right) - report["sim_time_s"]) < 0.01, (value_at(right), report["sim_time_s"])
+assert any("stale blocks and forks coincide" in s for s, _, _ in t["coincide"]), t
+root, t = load("propagation_cdf")
+assert [s for s, _, _ in t["tick-y"]] == ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"], t["tick-y"]
+assert [s for s, _, _ in t["coincide"]] == ["the three curves coincide"], t["coincide"]
+assert [s for s, _, _ in t["legend"]] == ["50% of nodes", "90% of nodes", "100% of nodes"]
+root, t = load("block_tree")
+assert sorted(s for s, _, _ in t["miner"]) == ["alice", "bob", "dave"], t["miner"]
+PY
+
+# Events: partition-heal's partition at 10 s and heal at 1210 s are
+# labelled lines at those times (minutes on this axis); the label sits
+# right of its line, 1 pt plus the glyphs' height (0.76 x 6.5 pt) away.
+"$bin" --headless --quiet scenarios/partition-heal.json --plot "$dir/ph" --plot-format svg --plot-log \
+    2>"$dir/err"
+code=$?
+[ "$code" = 0 ] && ok || bad "partition-heal --plot should exit 0, got $code: $(cat "$dir/err")"
+[ -s "$dir/ph/forks_over_time.svg" ] && ! ls "$dir/ph" | grep -q "png\|pdf" && ok ||
+    bad "--plot-format svg should write only SVGs: $(ls "$dir/ph")"
+python3 - "$dir/ph" <<'PY' && ok || bad "partition-heal's events are not where they happened"
+import re, sys, xml.etree.ElementTree as ET
+NS = "{http://www.w3.org/2000/svg}"
+root = ET.parse(f"{sys.argv[1]}/forks_over_time.svg").getroot()
+texts = [(t.get("class"), t.text, float(t.get("x"))) for t in root.iter(NS + "text")]
+ticks = [(float(v), x) for c, v, x in texts if c == "tick-x"]
+(v0, x0), (v1, x1) = ticks[0], ticks[-1]
+at = lambda minutes: x0 + (minutes - v0) * (x1 - x0) / (v1 - v0)
+events = {v: x for c, v, x in texts if c == "event"}
+assert set(events) == {"partition", "heal", "hash power"}, events
+for name, s in (("partition", 10), ("heal", 1210)):
+    assert abs(events[name] - (at(s / 60) + 1 + 0.76 * 6.5)) < 0.05, (name, events[name], at(s / 60))
+# --plot-log: the CDF's ticks are powers of ten
+cdf = ET.parse(f"{sys.argv[1]}/propagation_cdf.svg").getroot()
+ticks = [t.text for t in cdf.iter(NS + "text") if t.get("class") == "tick-x"]
+assert ticks == ["0.1", "1", "10", "100", "1000"], ticks
+PY
+
+# Bad plot options: a clear error, exit 2, nothing written.
+"$bin" --headless --quiet scenarios/fork-race.json --plot "$dir/bad" --plot-format png,gif 2>"$dir/err"
+code=$?
+[ "$code" = 2 ] && grep -q "^chainsim: --plot-format: expected png, svg or pdf (comma-separated), got 'gif'" "$dir/err" &&
+    [ ! -e "$dir/bad" ] && ok || bad "--plot-format png,gif: exit $code, $(cat "$dir/err")"
+"$bin" --headless --quiet scenarios/fork-race.json --plot-log 2>"$dir/err"
+code=$?
+[ "$code" = 2 ] && grep -q "go with --plot DIR" "$dir/err" && ok ||
+    bad "--plot-log without --plot: exit $code, $(cat "$dir/err")"
 
 # The same run again: the same bytes, tables and pictures alike.
 "$bin" --headless --quiet scenarios/fork-race.json --csv "$dir/again" --plot "$dir/again"

@@ -45,7 +45,7 @@ typedef struct csv_point {
  * point, with the state after all of them), and a last point at m->end_us
  * so a step plot reaches the end of the run. At most n_blocks +
  * n_tips_series + 2 points. Returns a heap array (free()) of *n points,
- * never NULL. The CSV file and the plots (view/plot.h) both use this. */
+ * never NULL. The CSV file and the plots (out/plot.h) both use this. */
 csv_point *csv_timeseries(const metrics *m, size_t *n);
 
 /* Creates dir, and its parents, if missing (as mkdir -p). Returns false
