@@ -399,6 +399,25 @@ static void test_long_run_tree(void) {
     run_cleanup(&r);
 }
 
+/* --font FILE: the charts are drawn in it, and the SVG names its family. */
+static void test_font_file(void) {
+    const char *mono = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf";
+    if (access(mono, R_OK) != 0) return; /* fonts-dejavu-core: .ci/install-deps */
+    run r;
+    run_start(&r, race_json);
+    CHECK(run_plot(&r, &(plot_options){.formats = PLOT_SVG, .font_path = mono}));
+    char path[512], text[65536];
+    snprintf(path, sizeof path, "%s/forks_over_time.svg", r.dir);
+    FILE *f = fopen(path, "r");
+    CHECK(f != NULL);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    CHECK(strstr(text, "font-family=\"DejaVu Sans Mono, sans-serif\"") != NULL);
+    CHECK(strstr(text, ">sim time (s)</text>") != NULL);
+    run_cleanup(&r);
+}
+
 static void test_errors(void) {
     run r;
     run_start(&r, race_json);
@@ -438,6 +457,7 @@ static const test_case cases[] = {
     TEST(test_event_markers),
     TEST(test_log_axis),
     TEST(test_long_run_tree),
+    TEST(test_font_file),
     TEST(test_errors),
     {0},
 };

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cairo-ft.h>
 #include <cairo-pdf.h>
@@ -33,6 +34,9 @@
 #include "util/mem.h"
 
 #define PLOT_DEFAULT_FAMILY "DejaVu Sans"
+/* Debian's fonts-dejavu-core, as the window uses (view/text.c) */
+#define PLOT_DEJAVU "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+#define PLOT_DEJAVU_BOLD "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 #define PLOT_TICKS 5          /* about this many ticks per linear axis */
 #define PLOT_TICK_LEN_PT 2.5
 #define PLOT_KEY_LINE_PT 12.0
@@ -49,18 +53,25 @@ static cairo_user_data_key_t plot__ft_key;
 
 static void plot__ft_done(void *face) { FT_Done_Face(face); }
 
-/* A font file through FreeType; the library lives as long as the process
- * (cairo may keep faces made from it in its cache after we let go). */
-static bool plot__fonts_from_file(plot__fonts *f, const char *path, char *err, size_t err_len) {
+static void plot__fonts_cleanup(plot__fonts *f) {
+    for (int i = 0; i < 2; i++)
+        if (f->face[i]) cairo_font_face_destroy(f->face[i]);
+}
+
+/* A font file through FreeType as a cairo face, or NULL with the reason
+ * in err. The library lives as long as the process (cairo may keep faces
+ * made from it in its cache after we let go). */
+static cairo_font_face_t *plot__ft_face(const char *path, char *family, size_t family_len,
+                                        char *err, size_t err_len) {
     static FT_Library lib;
     if (!lib && FT_Init_FreeType(&lib) != 0) {
         snprintf(err, err_len, "FreeType could not start");
-        return false;
+        return NULL;
     }
     FT_Face face;
     if (FT_New_Face(lib, path, 0, &face) != 0) {
         snprintf(err, err_len, "--font %s: cannot read the file as a font", path);
-        return false;
+        return NULL;
     }
     cairo_font_face_t *cf = cairo_ft_font_face_create_for_ft_face(face, 0);
     if (cairo_font_face_set_user_data(cf, &plot__ft_key, face, plot__ft_done) !=
@@ -68,31 +79,39 @@ static bool plot__fonts_from_file(plot__fonts *f, const char *path, char *err, s
         cairo_font_face_destroy(cf);
         FT_Done_Face(face);
         snprintf(err, err_len, "--font %s: cairo could not use it", path);
-        return false;
+        return NULL;
     }
-    /* one face: bold is the same face (a file holds one weight) */
-    f->face[PLOT__REGULAR] = cf;
-    f->face[PLOT__BOLD] = cairo_font_face_reference(cf);
-    snprintf(f->family, sizeof f->family, "%s",
-             face->family_name ? face->family_name : "sans-serif");
-    return true;
+    if (family)
+        snprintf(family, family_len, "%s", face->family_name ? face->family_name : "sans-serif");
+    return cf;
 }
 
+/* The faces: --font's file (bold is the same face: a file holds one
+ * weight), else DejaVu Sans and its bold from their files, else the same
+ * names through fontconfig. Files first, because they do not depend on
+ * what fontconfig is set up to match. */
 static bool plot__fonts_init(plot__fonts *f, const char *path, char *err, size_t err_len) {
     memset(f, 0, sizeof *f);
-    if (path) return plot__fonts_from_file(f, path, err, err_len);
+    if (path) {
+        f->face[PLOT__REGULAR] = plot__ft_face(path, f->family, sizeof f->family, err, err_len);
+        if (!f->face[PLOT__REGULAR]) return false;
+        f->face[PLOT__BOLD] = cairo_font_face_reference(f->face[PLOT__REGULAR]);
+        return true;
+    }
+    snprintf(f->family, sizeof f->family, "%s", PLOT_DEFAULT_FAMILY);
+    if (access(PLOT_DEJAVU, R_OK) == 0 && access(PLOT_DEJAVU_BOLD, R_OK) == 0) {
+        f->face[PLOT__REGULAR] = plot__ft_face(PLOT_DEJAVU, NULL, 0, err, err_len);
+        f->face[PLOT__BOLD] = plot__ft_face(PLOT_DEJAVU_BOLD, NULL, 0, err, err_len);
+        if (f->face[PLOT__REGULAR] && f->face[PLOT__BOLD]) return true;
+        plot__fonts_cleanup(f);
+    }
     f->face[PLOT__REGULAR] = cairo_toy_font_face_create(
         PLOT_DEFAULT_FAMILY, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
     f->face[PLOT__BOLD] = cairo_toy_font_face_create(PLOT_DEFAULT_FAMILY, CAIRO_FONT_SLANT_NORMAL,
                                                      CAIRO_FONT_WEIGHT_BOLD);
-    snprintf(f->family, sizeof f->family, "%s", PLOT_DEFAULT_FAMILY);
     return true;
 }
 
-static void plot__fonts_cleanup(plot__fonts *f) {
-    for (int i = 0; i < 2; i++)
-        if (f->face[i]) cairo_font_face_destroy(f->face[i]);
-}
 
 /* ------------------------------------------------------------------ text */
 
