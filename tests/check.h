@@ -13,6 +13,7 @@
 #define CHAINSIM_TEST_CHECK_H
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,20 @@ static inline int check__run(const test_case *cases, int argc, char **argv) {
     }
     printf("%d passed, %d failed\n", passed, failed);
     return failed || passed == 0 ? 1 : 0;
+}
+
+/* True if both files can be read and hold the same bytes. */
+static inline bool check_same_file(const char *path_a, const char *path_b) {
+    FILE *fa = fopen(path_a, "rb"), *fb = fopen(path_b, "rb");
+    bool same = fa && fb;
+    while (same) {
+        int ca = fgetc(fa), cb = fgetc(fb);
+        if (ca != cb) same = false;
+        if (ca == EOF) break;
+    }
+    if (fa) fclose(fa);
+    if (fb) fclose(fb);
+    return same;
 }
 
 #define TEST_MAIN(cases) \

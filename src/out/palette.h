@@ -1,7 +1,9 @@
-/* palette.h - the colours of chainsim's pictures, as 0xRRGGBB, in one
- * place for the window (view/draw.c's theme) and the plots (out/plot*.c),
- * so that a colour means the same thing in both: blue is the main chain,
- * brown a stale block, red a fork or a cut, green a heal.
+/* palette.h - the colours of chainsim's pictures, as 0xRRGGBB: the plots
+ * (out/plot*.c) take theirs from here, and the window's theme
+ * (view/draw.c) holds the same values for the same meanings (test_plot
+ * fails when one side changes alone), so a colour means the same thing in
+ * both: blue is the main chain, brown a stale block, red a fork or a cut,
+ * green a heal.
  *
  * The window draws these on a dark background; the plots draw on white
  * paper, where the light tones lose contrast, so they pass each colour
