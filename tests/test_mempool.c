@@ -239,23 +239,32 @@ static void test_open_rules(void) {
     bstore_free(s);
 }
 
-static void test_max_evicts_oldest(void) {
+/* A full pool refuses and keeps every transaction it took (it used to drop
+ * the oldest, whose submitter had been told it would be mined); room comes
+ * back when a block takes some. */
+static void test_full_pool_refuses(void) {
     bstore *s = new_store(&strict);
     block *g = bstore_genesis(s);
     mempool m;
     mempool_init(&m, 3);
-    tx *t[4] = {mk("alice", "x", 10), mk("bob", "x", 10), mk("alice", "x", 10), mk("bob", "x", 10)};
-    for (size_t i = 0; i < 4; i++) CHECK_INT_EQ(mempool_add(&m, s, g, &strict, t[i]), REJ_NONE);
-    check_pool(&m, t + 1, 3);
-    CHECK_INT_EQ(pending(&m, "alice"), 10);
-    CHECK_INT_EQ(pending(&m, "bob"), 20);
-    CHECK_INT_EQ(atomic_load(&t[0]->refs), 1);
-    mempool_clear(&m);
-    check_pool(&m, NULL, 0);
-    CHECK_INT_EQ(pending(&m, "bob"), -1);
-    CHECK_INT_EQ(mempool_add(&m, s, g, &strict, t[0]), REJ_NONE);
+    tx *t[5] = {mk("alice", "x", 10), mk("bob", "x", 10), mk("alice", "x", 10), mk("bob", "x", 10),
+                mk("alice", "x", 1000)};
+    for (size_t i = 0; i < 3; i++) CHECK_INT_EQ(mempool_add(&m, s, g, &strict, t[i]), REJ_NONE);
+    CHECK_INT_EQ(mempool_add(&m, s, g, &strict, t[3]), REJ_MEMPOOL_FULL);
+    CHECK_INT_EQ(mempool_add(&m, s, g, &strict, t[4]), REJ_TX_OVERSPEND); /* its own reason first */
+    CHECK_INT_EQ(mempool_add(&m, s, g, &strict, t[0]), REJ_TX_DUPLICATE);
+    check_pool(&m, t, 3);
+    CHECK_INT_EQ(pending(&m, "alice"), 20);
+    CHECK_INT_EQ(pending(&m, "bob"), 10);
+    CHECK_INT_EQ(atomic_load(&t[3]->refs), 1); /* not taken */
+    /* A block with t[1] makes room for t[3]. */
+    block *b = child(s, g, &t[1], 1);
+    mempool_block_applied(&m, b);
+    CHECK_INT_EQ(mempool_add(&m, s, b, &strict, t[3]), REJ_NONE);
+    tx *want[3] = {t[0], t[2], t[3]};
+    check_pool(&m, want, 3);
     mempool_cleanup(&m);
-    for (size_t i = 0; i < 4; i++) tx_unref(t[i]);
+    for (size_t i = 0; i < 5; i++) tx_unref(t[i]);
     bstore_free(s);
 }
 
@@ -267,7 +276,7 @@ static const test_case cases[] = {
     TEST(test_revalidate_drops_conflict),
     TEST(test_revalidate_order_and_branch),
     TEST(test_open_rules),
-    TEST(test_max_evicts_oldest),
+    TEST(test_full_pool_refuses),
     {0},
 };
 

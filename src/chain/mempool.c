@@ -90,25 +90,15 @@ static void mempool__push(mempool *m, tx *t) {
     if (!tx_is_reward(t)) mempool__pending_add(m, t->sender, t->amount);
 }
 
-/* A full pool drops its oldest tx: it has waited longest, so it is the most
- * likely to be stale or already mined elsewhere, and refusing new ones
- * would let an early flood freeze the pool. */
-static void mempool__evict_oldest(mempool *m) {
-    tx *old = m->txs[0];
-    hmap_del(&m->by_id, old->id, strlen(old->id));
-    if (!tx_is_reward(old)) mempool__pending_add(m, old->sender, -old->amount);
-    memmove(m->txs, m->txs + 1, (m->n - 1) * sizeof *m->txs);
-    m->n--;
-    tx_unref(old);
-}
-
 reject mempool_add(mempool *m, bstore *s, const block *tip, const chain_params *p,
                    tx *t) {
     assert(tip->ledger && "the tip is a valid block");
     if (mempool_has(m, t->id) || bstore_tx_in_branch(s, t->id, tip)) return REJ_TX_DUPLICATE;
     reject r = ledger_check_tx(tip->ledger, p->ledger, t, mempool__pending(m, t->sender));
     if (r != REJ_NONE) return r;
-    if (m->n >= m->max) mempool__evict_oldest(m);
+    /* A full pool refuses, and the submitter hears it: evicting the oldest
+     * would drop a transaction whose submitter was told it will be mined. */
+    if (m->n >= m->max) return REJ_MEMPOOL_FULL;
     mempool__push(m, t);
     return REJ_NONE;
 }

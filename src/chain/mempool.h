@@ -4,7 +4,9 @@
  * A transaction enters only if it is valid against the tip's ledger after
  * the sender's other pending transactions (no double spending through the
  * mempool) and its id is neither pending nor in the active branch. A full
- * pool (max transactions) drops its oldest one to make room. After a tip
+ * pool (max transactions) refuses new ones (REJ_MEMPOOL_FULL) and never
+ * evicts: every transaction it took stays until a block or a reorg's
+ * revalidation removes it, so no acknowledged one vanishes. After a tip
  * change the node calls mempool_block_undone for each undone block (its
  * transactions come back) and mempool_block_applied for each applied one
  * (its transactions leave), then, after a reorg, mempool_revalidate.
@@ -39,9 +41,10 @@ void mempool_clear(mempool *m);
 
 /* Checks and adds `t` (a new reference is taken on success) against `tip`
  * (a VALID block of the store `s`). Returns REJ_NONE, REJ_TX_DUPLICATE (id
- * pending or in tip's branch), or a ledger_check_tx reason (REJ_TX_REWARD,
- * REJ_TX_UNKNOWN_SENDER, REJ_TX_OVERSPEND, ...). Reasons in OPEN rules: only
- * duplicates. */
+ * pending or in tip's branch), a ledger_check_tx reason (REJ_TX_REWARD,
+ * REJ_TX_UNKNOWN_SENDER, REJ_TX_OVERSPEND, ...), or REJ_MEMPOOL_FULL (max
+ * transactions pending; checked last, so a bad transaction gets its own
+ * reason). Reasons in OPEN rules: only duplicates and a full pool. */
 reject mempool_add(mempool *m, bstore *s, const block *tip, const chain_params *p,
                    tx *t);
 bool mempool_has(const mempool *m, const char *id);

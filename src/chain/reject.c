@@ -30,6 +30,10 @@ const char *reject_code(reject r) {
     case REJ_CHAIN_GENESIS: return "chain_genesis";
     case REJ_CHAIN_LINK: return "chain_link";
     case REJ_CHAIN_MALFORMED: return "chain_malformed";
+    case REJ_CHAIN_JSON: return "chain_json";
+    case REJ_CHAIN_TOO_LARGE: return "chain_too_large";
+    case REJ_TX_NAME_SPACE: return "tx_name_space";
+    case REJ_MEMPOOL_FULL: return "mempool_full";
     }
     return "unknown";
 }
@@ -62,6 +66,12 @@ const char *reject_message(reject r) {
     case REJ_CHAIN_GENESIS: return "the chain does not start with our genesis block";
     case REJ_CHAIN_LINK: return "a block's previous_hash does not match the block before it";
     case REJ_CHAIN_MALFORMED: return "the body is not {\"chain\": [...]}";
+    case REJ_CHAIN_JSON: return "the body is not valid JSON";
+    case REJ_CHAIN_TOO_LARGE: return "the chain is larger than a pull accepts";
+    case REJ_TX_NAME_SPACE:
+        return "the sender and the receiver must not begin or end with white space";
+    case REJ_MEMPOOL_FULL:
+        return "the mempool is full: try again after the next block";
     }
     return "unknown rejection";
 }

@@ -34,9 +34,14 @@ typedef enum reject {
     REJ_CHAIN_GENESIS,     /* first block is not our genesis */
     REJ_CHAIN_LINK,        /* previous_hash does not match the block before */
     REJ_CHAIN_MALFORMED,   /* body is not {"chain": [...]} */
+    REJ_CHAIN_JSON,        /* body is not valid JSON (util/json_strict) */
+    REJ_CHAIN_TOO_LARGE,   /* more blocks or bytes than a pull accepts */
+    /* transactions, added later (kept at the end: codes are counted by value) */
+    REJ_TX_NAME_SPACE,     /* a name begins or ends with white space */
+    REJ_MEMPOOL_FULL,      /* the mempool holds its maximum; nothing was evicted */
 } reject;
 
-#define REJ_COUNT (REJ_CHAIN_MALFORMED + 1)
+#define REJ_COUNT (REJ_MEMPOOL_FULL + 1)
 
 /* A stable snake_case name ("tx_overspend"). */
 const char *reject_code(reject r);
