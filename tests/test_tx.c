@@ -74,7 +74,8 @@ static void test_check_fields_names(void) {
     CHECK_INT_EQ(tx_check_fields("a\tb", "b", 1, "i"), REJ_TX_NAME_INVALID);
     CHECK_INT_EQ(tx_check_fields("a", "b\x7f", 1, "i"), REJ_TX_NAME_INVALID);
     CHECK_INT_EQ(tx_check_fields("a\xc2\x85", "b", 1, "i"), REJ_TX_NAME_INVALID); /* U+0085 */
-    CHECK_INT_EQ(tx_check_fields("a\xc2\xa0", "b", 1, "i"), REJ_NONE);            /* U+00A0 */
+    CHECK_INT_EQ(tx_check_fields("a\xc2\xa0" "b", "b", 1, "i"), REJ_NONE);        /* U+00A0 inside */
+    CHECK_INT_EQ(tx_check_fields("a\xc2\xa0", "b", 1, "i"), REJ_TX_NAME_SPACE);   /* at an end */
     CHECK_INT_EQ(tx_check_fields("with space", "\xf0\x9f\x98\x80", 1, "i"), REJ_NONE);
 }
 

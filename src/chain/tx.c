@@ -56,11 +56,22 @@ static bool tx__has_control(const char *s) {
     return false;
 }
 
-static reject tx__check_name(const char *name) {
+/* True if s[0..len) (valid UTF-8) begins or ends with a space or a
+ * no-break space (U+00A0): what a reader cannot see. */
+static bool tx__space_at_edge(const char *s, size_t len) {
+    const unsigned char *p = (const unsigned char *)s;
+    if (p[0] == ' ' || p[len - 1] == ' ') return true;
+    if (len >= 2 && ((p[0] == 0xc2 && p[1] == 0xa0) || (p[len - 2] == 0xc2 && p[len - 1] == 0xa0)))
+        return true;
+    return false;
+}
+
+reject tx_check_name(const char *name) {
     size_t len = strlen(name);
     if (len == 0) return REJ_TX_NAME_EMPTY;
     if (len > TX_NAME_MAX) return REJ_TX_NAME_LONG;
     if (!utf8_valid(name, len) || tx__has_control(name)) return REJ_TX_NAME_INVALID;
+    if (tx__space_at_edge(name, len)) return REJ_TX_NAME_SPACE;
     return REJ_NONE;
 }
 
@@ -75,8 +86,8 @@ static bool tx__id_ok(const char *id) {
 reject tx_check_fields(const char *sender, const char *receiver, int64_t amount,
                        const char *id) {
     if (!sender || !receiver || !id) return REJ_TX_MALFORMED;
-    reject r = tx__check_name(sender);
-    if (r == REJ_NONE) r = tx__check_name(receiver);
+    reject r = tx_check_name(sender);
+    if (r == REJ_NONE) r = tx_check_name(receiver);
     if (r != REJ_NONE) return r;
     if (amount <= 0 || amount > TX_AMOUNT_MAX) return REJ_TX_AMOUNT;
     if (!tx__id_ok(id)) return REJ_TX_MALFORMED;
@@ -176,7 +187,7 @@ static tx *tx__from_json_strict(const cJSON *obj, reject *why, char *detail,
                           TX_ID_MAX);
         else
             chain__detail(detail, detail_len, "%s: %s",
-                          tx__check_name(sender) != REJ_NONE ? "sender" : "receiver",
+                          tx_check_name(sender) != REJ_NONE ? "sender" : "receiver",
                           reject_message(r));
         return NULL;
     }

@@ -6,7 +6,8 @@
  *   |-------------|---------|-----------------------------------------------|
  *   | amount      | integer | > 0 and <= TX_AMOUNT_MAX                      |
  *   | id          | string  | unique in a branch; 1..TX_ID_MAX bytes        |
- *   | receiver    | string  | 1..TX_NAME_MAX bytes of UTF-8, no controls    |
+ *   | receiver    | string  | 1..TX_NAME_MAX bytes of UTF-8, no controls,   |
+ *   |             |         | no space at either end (tx_check_name)        |
  *   | sender      | string  | same; "0" marks a block reward                |
  *   | timestamp   | integer | ms of sim time when created                   |
  *
@@ -54,8 +55,16 @@ typedef struct tx {
 tx *tx_create(const char *sender, const char *receiver, int64_t amount,
               const char *id, int64_t timestamp_ms, reject *why);
 
-/* Checks the fields a user gives: names (empty, too long, not UTF-8 or with
- * control characters), amount (positive, <= TX_AMOUNT_MAX), id (1..TX_ID_MAX
+/* The one rule for names (senders, receivers, node names), used by forms,
+ * JSON bodies, transactions from peers under LEDGER_STRICT and scenario
+ * files alike. A name is refused, never changed: REJ_TX_NAME_EMPTY,
+ * REJ_TX_NAME_LONG (more than TX_NAME_MAX bytes), REJ_TX_NAME_INVALID (not
+ * UTF-8, or a control character), REJ_TX_NAME_SPACE (begins or ends with a
+ * space or a no-break space: so a name of only spaces is refused, and
+ * "alice " is not a second alice). Returns REJ_NONE for a good name. */
+reject tx_check_name(const char *name);
+
+/* Checks the fields a user gives: names (tx_check_name), amount (positive, <= TX_AMOUNT_MAX), id (1..TX_ID_MAX
  * printable ASCII, space included). Returns REJ_NONE or the first problem,
  * checking sender, receiver, amount, id in that order; a bad or NULL id is
  * REJ_TX_MALFORMED. */

@@ -140,6 +140,7 @@ cs_err scn__check_account(scn__ctx *c, const char *name, const char *jp) {
     reject r = tx_check_fields(name, name, 1, "scenario");
     if (r == REJ_TX_NAME_EMPTY) return scn__fail(c, jp, "expected a non-empty name");
     if (r == REJ_TX_NAME_LONG) return scn__fail(c, jp, "name longer than %d bytes", TX_NAME_MAX);
+    if (r == REJ_TX_NAME_SPACE) return scn__fail(c, jp, "name begins or ends with white space");
     if (r != REJ_NONE)
         return scn__fail(c, jp, "name is not UTF-8 or contains control characters");
     return CS_OK;
