@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "http_client.h"
 #include "http/http.h"
 #include "util/buf.h"
 #include "util/canon.h"
@@ -63,68 +64,15 @@ static void teardown(void) {
 
 /* ---- a small client ---- */
 
-typedef struct res {
-    long status;
-    buf body;
-    char location[256];
-    char type[128];
-} res;
+typedef hc_res res;
 
-static size_t on_body(char *d, size_t sz, size_t n, void *u) {
-    buf_append(u, d, sz * n);
-    return sz * n;
-}
-
-static size_t on_header(char *d, size_t sz, size_t n, void *u) {
-    res *r = u;
-    size_t len = sz * n;
-    if (len > 10 && strncasecmp(d, "Location: ", 10) == 0)
-        snprintf(r->location, sizeof r->location, "%.*s", (int)strcspn(d + 10, "\r\n"), d + 10);
-    if (len > 14 && strncasecmp(d, "Content-Type: ", 14) == 0)
-        snprintf(r->type, sizeof r->type, "%.*s", (int)strcspn(d + 14, "\r\n"), d + 14);
-    return len;
-}
-
-/* A request to node i (or a full URL if path starts with "http"). body may
- * hold NULs: len is given. accept may be NULL. */
+/* A request to node i (or a full URL if path starts with "http"). */
 static res req_n(const char *method, int i, const char *path, const char *ctype, const char *body,
                  size_t len, const char *accept) {
-    res r = {0};
-    buf_init(&r.body);
     char url[512];
     if (strncmp(path, "http", 4) == 0) snprintf(url, sizeof url, "%s", path);
     else snprintf(url, sizeof url, "%s%s", http_server_url(H, i), path);
-    CURL *c = curl_easy_init();
-    struct curl_slist *hs = NULL;
-    char line[160];
-    if (ctype) {
-        snprintf(line, sizeof line, "Content-Type: %s", ctype);
-        hs = curl_slist_append(hs, line);
-    }
-    if (accept) {
-        snprintf(line, sizeof line, "Accept: %s", accept);
-        hs = curl_slist_append(hs, line);
-    }
-    hs = curl_slist_append(hs, "Expect:");
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    if (body) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
-    }
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hs);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    CURLcode e = curl_easy_perform(c);
-    if (e == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-    else r.status = -1;
-    curl_slist_free_all(hs);
-    curl_easy_cleanup(c);
-    return r;
+    return hc_request(method, url, ctype, body, len, accept, 30);
 }
 
 static res get(int i, const char *path) { return req_n("GET", i, path, NULL, NULL, 0, NULL); }
@@ -135,17 +83,6 @@ static res post_form(int i, const char *path, const char *form) {
     return req_n("POST", i, path, "application/x-www-form-urlencoded", form, strlen(form), NULL);
 }
 
-static cJSON *json_of(const res *r) { return cJSON_ParseWithLength(r->body.data, r->body.len); }
-
-static const char *jstr(const cJSON *o, const char *k) {
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(it) ? it->valuestring : "(absent)";
-}
-
-static double jnum(const cJSON *o, const char *k) {
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(it) ? it->valuedouble : -1;
-}
 
 /* What the battery must leave unchanged: chain, mempool and peers of node i. */
 static char *state_of(int i) {
@@ -162,16 +99,16 @@ static char *state_of(int i) {
 /* Tip hash of node i via /status. */
 static void tip_of(int i, char out[65]) {
     res r = get(i, "/status");
-    cJSON *o = json_of(&r);
-    snprintf(out, 65, "%s", jstr(o, "tip"));
+    cJSON *o = hc_json(&r);
+    snprintf(out, 65, "%s", hc_str(o, "tip"));
     cJSON_Delete(o);
     buf_cleanup(&r.body);
 }
 
 static int64_t height_of(int i) {
     res r = get(i, "/status");
-    cJSON *o = json_of(&r);
-    int64_t h = (int64_t)jnum(o, "height");
+    cJSON *o = hc_json(&r);
+    int64_t h = (int64_t)hc_num(o, "height");
     cJSON_Delete(o);
     buf_cleanup(&r.body);
     return h;
@@ -183,13 +120,13 @@ static void test_chain_genesis(void) {
     res r = get(0, "/chain");
     CHECK_INT_EQ(r.status, 200);
     CHECK(strstr(r.type, "application/json") != NULL);
-    cJSON *o = json_of(&r);
+    cJSON *o = hc_json(&r);
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(o, "chain");
-    CHECK_INT_EQ(cJSON_GetArraySize(list), jnum(o, "length"));
+    CHECK_INT_EQ(cJSON_GetArraySize(list), hc_num(o, "length"));
     const cJSON *g = cJSON_GetArrayItem(list, 0);
-    CHECK_INT_EQ(jnum(g, "index"), 1);
-    CHECK_STR_EQ(jstr(g, "previous_hash"), "0");
-    CHECK_STR_EQ(jstr(g, "hash"), bstore_genesis(sim_store(S))->hash_hex);
+    CHECK_INT_EQ(hc_num(g, "index"), 1);
+    CHECK_STR_EQ(hc_str(g, "previous_hash"), "0");
+    CHECK_STR_EQ(hc_str(g, "hash"), bstore_genesis(sim_store(S))->hash_hex);
     cJSON_Delete(o);
     buf_cleanup(&r.body);
 }
@@ -197,17 +134,17 @@ static void test_chain_genesis(void) {
 static void test_add_tx_json(void) {
     res r = post_json(0, "/add_transaction", "{\"sender\": \"alice\", \"receiver\": \"bob\", \"amount\": 10}");
     CHECK_INT_EQ(r.status, 201);
-    cJSON *o = json_of(&r);
+    cJSON *o = hc_json(&r);
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "transaction");
-    CHECK_STR_EQ(jstr(t, "sender"), "alice");
-    CHECK_STR_EQ(jstr(t, "receiver"), "bob");
-    CHECK_INT_EQ(jnum(t, "amount"), 10);
-    CHECK(strlen(jstr(t, "id")) > 0);
+    CHECK_STR_EQ(hc_str(t, "sender"), "alice");
+    CHECK_STR_EQ(hc_str(t, "receiver"), "bob");
+    CHECK_INT_EQ(hc_num(t, "amount"), 10);
+    CHECK(strlen(hc_str(t, "id")) > 0);
     cJSON_Delete(o);
     buf_cleanup(&r.body);
     r = get(0, "/mempool");
-    o = json_of(&r);
-    CHECK_INT_EQ(jnum(o, "size"), 1);
+    o = hc_json(&r);
+    CHECK_INT_EQ(hc_num(o, "size"), 1);
     cJSON_Delete(o);
     buf_cleanup(&r.body);
 }
@@ -253,10 +190,10 @@ static void test_mine(void) {
     int64_t h0 = height_of(0);
     res r = req_n("POST", 0, "/mine", NULL, NULL, 0, "application/json");
     CHECK_INT_EQ(r.status, 201);
-    cJSON *o = json_of(&r);
+    cJSON *o = hc_json(&r);
     const cJSON *b = cJSON_GetObjectItemCaseSensitive(o, "block");
-    CHECK_INT_EQ(jnum(b, "index"), h0 + 1);
-    CHECK_STR_EQ(jstr(b, "miner"), "n0");
+    CHECK_INT_EQ(hc_num(b, "index"), h0 + 1);
+    CHECK_STR_EQ(hc_str(b, "miner"), "n0");
     /* The mempool went into the block (reward + 3 transactions). */
     CHECK_INT_EQ(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(b, "transactions")), 4);
     cJSON_Delete(o);
@@ -274,12 +211,12 @@ static void test_mine(void) {
 static void test_balances(void) {
     res r = get(0, "/balances");
     CHECK_INT_EQ(r.status, 200);
-    cJSON *o = json_of(&r);
+    cJSON *o = hc_json(&r);
     const cJSON *b = cJSON_GetObjectItemCaseSensitive(o, "balances");
-    CHECK_INT_EQ(jnum(b, "alice"), 100 - 10 - 5 - 1);
-    CHECK_INT_EQ(jnum(b, "bob"), 10);
-    CHECK_INT_EQ(jnum(b, "carol c"), 5);
-    CHECK_INT_EQ(jnum(b, "n0"), 100);
+    CHECK_INT_EQ(hc_num(b, "alice"), 100 - 10 - 5 - 1);
+    CHECK_INT_EQ(hc_num(b, "bob"), 10);
+    CHECK_INT_EQ(hc_num(b, "carol c"), 5);
+    CHECK_INT_EQ(hc_num(b, "n0"), 100);
     cJSON_Delete(o);
     buf_cleanup(&r.body);
 }
@@ -291,10 +228,10 @@ static void test_block_lookup(void) {
     snprintf(path, sizeof path, "/block/%s", tip);
     res r = get(0, path);
     CHECK_INT_EQ(r.status, 200);
-    cJSON *o = json_of(&r);
-    CHECK_STR_EQ(jstr(cJSON_GetObjectItemCaseSensitive(o, "block"), "hash"), tip);
+    cJSON *o = hc_json(&r);
+    CHECK_STR_EQ(hc_str(cJSON_GetObjectItemCaseSensitive(o, "block"), "hash"), tip);
     CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "in_active_chain")));
-    CHECK_INT_EQ(jnum(o, "confirmations"), 1);
+    CHECK_INT_EQ(hc_num(o, "confirmations"), 1);
     cJSON_Delete(o);
     buf_cleanup(&r.body);
     r = get(1, path); /* node 1 does not hold it */
@@ -322,7 +259,7 @@ static void test_register_consensus_nodes(void) {
     CHECK_INT_EQ(r.status, 302);
     buf_cleanup(&r.body);
     r = get(1, "/nodes");
-    cJSON *o = json_of(&r);
+    cJSON *o = hc_json(&r);
     const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(o, "nodes");
     CHECK_INT_EQ(cJSON_GetArraySize(nodes), 1);
     CHECK_STR_EQ(cJSON_GetArrayItem(nodes, 0)->valuestring, http_server_url(H, 0));
@@ -330,9 +267,9 @@ static void test_register_consensus_nodes(void) {
     buf_cleanup(&r.body);
     r = req_n("POST", 1, "/consensus", NULL, NULL, 0, "application/json");
     CHECK_INT_EQ(r.status, 200);
-    o = json_of(&r);
+    o = hc_json(&r);
     CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "replaced")));
-    CHECK_INT_EQ(jnum(o, "length"), height_of(0));
+    CHECK_INT_EQ(hc_num(o, "length"), height_of(0));
     CHECK_INT_EQ(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "rejected")), 0);
     cJSON_Delete(o);
     buf_cleanup(&r.body);
@@ -349,12 +286,12 @@ static void test_register_consensus_nodes(void) {
 static void test_status(void) {
     res r = get(1, "/status");
     CHECK_INT_EQ(r.status, 200);
-    cJSON *o = json_of(&r);
-    CHECK_STR_EQ(jstr(o, "node"), "n1");
-    CHECK_STR_EQ(jstr(o, "url"), http_server_url(H, 1));
-    CHECK_INT_EQ(jnum(o, "difficulty"), 8);
-    CHECK_STR_EQ(jstr(o, "ledger"), "strict");
-    CHECK_STR_EQ(jstr(cJSON_GetObjectItemCaseSensitive(o, "mining"), "mode"), "manual");
+    cJSON *o = hc_json(&r);
+    CHECK_STR_EQ(hc_str(o, "node"), "n1");
+    CHECK_STR_EQ(hc_str(o, "url"), http_server_url(H, 1));
+    CHECK_INT_EQ(hc_num(o, "difficulty"), 8);
+    CHECK_STR_EQ(hc_str(o, "ledger"), "strict");
+    CHECK_STR_EQ(hc_str(cJSON_GetObjectItemCaseSensitive(o, "mining"), "mode"), "manual");
     CHECK_INT_EQ(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "peers")), 1);
     cJSON_Delete(o);
     buf_cleanup(&r.body);
@@ -417,6 +354,12 @@ static void test_bad_input_battery(void) {
         {"POST", "/add_transaction", J, "{\"sender\": \"alice\", \"receiver\": \"bob\", \"amount\": 1000}", 400, "tx_overspend"},
         {"POST", "/add_transaction", J, "{\"sender\": \"nobody\", \"receiver\": \"bob\", \"amount\": 1}", 400, "tx_unknown_sender"},
         {"POST", "/add_transaction", J, "{\"sender\": \"\", \"receiver\": \"bob\", \"amount\": 1}", 400, "tx_name_empty"},
+        /* The name rule (tx_check_name): blank or padded names are refused. */
+        {"POST", "/add_transaction", J, "{\"sender\": \"alice\", \"receiver\": \"   \", \"amount\": 1}", 400, "tx_name_space"},
+        {"POST", "/add_transaction", J, "{\"sender\": \"alice\", \"receiver\": \"bob \", \"amount\": 1}", 400, "tx_name_space"},
+        {"POST", "/add_transaction", J, "{\"sender\": \"alice\", \"receiver\": \"\\u00a0bob\", \"amount\": 1}", 400, "tx_name_space"},
+        {"POST", "/add_transaction", F, "sender=alice&receiver=+++&amount=1", 400, NULL},
+        {"POST", "/relay/tx", J, "{\"amount\": 3, \"id\": \"r-2\", \"receiver\": \" \", \"sender\": \"alice\", \"timestamp\": 1}", 400, "tx_name_space"},
         {"POST", "/add_transaction", J, "{\"sender\": \"alice\", \"receiver\": \"bob\", \"amount\": 1, \"id\": 7}", 400, "bad_field"},
         {"POST", "/add_transaction", J, "{\"sender\": \"al\xff\", \"receiver\": \"bob\", \"amount\": 1}", 400, "bad_json"},
         {"POST", "/add_transaction", J, "{\"sender\": \"alice\", \"rec", 400, "bad_json"},
@@ -461,9 +404,9 @@ static void test_bad_input_battery(void) {
                         c->body ? c->body : "", r.status, c->status);
         }
         if (c->code) {
-            cJSON *o = json_of(&r);
-            const char *code = jstr(o, "error");
-            bool ok = strcmp(code, c->code) == 0 && strlen(jstr(o, "message")) > 0;
+            cJSON *o = hc_json(&r);
+            const char *code = hc_str(o, "error");
+            bool ok = strcmp(code, c->code) == 0 && strlen(hc_str(o, "message")) > 0;
             if (!ok) {
                 fprintf(stderr, "  case %zu: error %s, expected %s\n", i, code, c->code);
                 cJSON_Delete(o);
@@ -569,7 +512,7 @@ static enum MHD_Result fake_access(void *cls, struct MHD_Connection *c, const ch
 /* The chain of node 0, as a cJSON array (caller deletes the root). */
 static cJSON *chain_json(int i, cJSON **root) {
     res r = get(i, "/chain");
-    *root = json_of(&r);
+    *root = hc_json(&r);
     buf_cleanup(&r.body);
     return cJSON_GetObjectItemCaseSensitive(*root, "chain");
 }
@@ -653,12 +596,12 @@ static void test_consensus_refuses_fakes(void) {
         cJSON_Delete(root);
         r = req_n("POST", 1, "/consensus", NULL, NULL, 0, "application/json");
         CHECK_INT_EQ(r.status, 200);
-        cJSON *o = json_of(&r);
+        cJSON *o = hc_json(&r);
         CHECK(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(o, "replaced")));
         bool ok = false;
         const cJSON *rej;
         cJSON_ArrayForEach(rej, cJSON_GetObjectItemCaseSensitive(o, "rejected"))
-            ok |= strcmp(jstr(rej, "reason"), kinds[k].reason) == 0 && strcmp(jstr(rej, "node"), fake_url) == 0;
+            ok |= strcmp(hc_str(rej, "reason"), kinds[k].reason) == 0 && strcmp(hc_str(rej, "node"), fake_url) == 0;
         if (!ok) fprintf(stderr, "  %s: %s\n", kinds[k].name, r.body.data);
         cJSON_Delete(o);
         buf_cleanup(&r.body);
@@ -693,7 +636,7 @@ static void test_relay_between_nodes(void) {
     char path[128];
     snprintf(path, sizeof path, "/block/%s", tip2);
     res r = get(2, path);
-    cJSON *o = json_of(&r);
+    cJSON *o = hc_json(&r);
     buf block_text; /* canonical: cJSON's printer rounds a proof past 10^15 */
     buf_init(&block_text);
     CHECK_INT_EQ(canon_write_json(&block_text, cJSON_GetObjectItemCaseSensitive(o, "block"), NULL, NULL), CS_OK);

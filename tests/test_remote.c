@@ -86,7 +86,8 @@ static void test_parse_chain(void) {
     free(blocks);
     /* Too many blocks for the limit. */
     why = remote_parse_chain(st, text, strlen(text), 2, &blocks, &n, detail, sizeof detail);
-    CHECK_INT_EQ(why, REJ_CHAIN_MALFORMED);
+    CHECK_INT_EQ(why, REJ_CHAIN_TOO_LARGE);
+    CHECK_STR_EQ(detail, "the chain has 3 blocks, more than the 2 accepted");
     free(text);
     bstore_free(st);
 }
@@ -99,14 +100,22 @@ static void test_parse_chain_refusals(void) {
              "\"transactions\": []}]}", g);
     snprintf(badhash, sizeof badhash, "{\"chain\": [{\"hash\": \"00\", \"index\": 1, \"previous_hash\": \"0\", "
              "\"proof\": 16552, \"transactions\": []}]}");
-    const struct { const char *body; reject why; } cases[] = {
-        {"", REJ_CHAIN_MALFORMED},
-        {"{\"chain\": 5}", REJ_CHAIN_MALFORMED},
-        {"[1, 2]", REJ_CHAIN_MALFORMED},
-        {"{\"chain\": [1]}", REJ_CHAIN_MALFORMED},
-        {"{\"chain\": [{\"index\": \"1\"}]}", REJ_BLK_MALFORMED},
-        {nopow, REJ_BLK_POW},
-        {badhash, REJ_BLK_HASH},
+    char trailing[300], whole[300];
+    snprintf(trailing, sizeof trailing, "{\"chain\": [%s]} {}", g);
+    snprintf(whole, sizeof whole, "{\"chain\": [{\"index\": 1.0, \"previous_hash\": \"0\", \"proof\": 16552, "
+             "\"transactions\": []}]}");
+    /* Each refusal with its own reason and where it is. */
+    const struct { const char *body; reject why; const char *detail; } cases[] = {
+        {"", REJ_CHAIN_JSON, "the body is not valid JSON: the text holds no JSON value at byte 0"},
+        {"{\"chain\": [", REJ_CHAIN_JSON, "the body is not valid JSON: the text ends where a value was expected at byte 11"},
+        {trailing, REJ_CHAIN_JSON, "the body is not valid JSON: more text follows the JSON value at byte 84"},
+        {whole, REJ_CHAIN_JSON, "the body is not valid JSON: 1.0 is a whole number written with a fraction or an exponent: write it as an integer at byte 21"},
+        {"{\"chain\": 5}", REJ_CHAIN_MALFORMED, "the body is not {\"chain\": [...]}"},
+        {"[1, 2]", REJ_CHAIN_MALFORMED, "the body is not {\"chain\": [...]}"},
+        {"{\"chain\": [1]}", REJ_CHAIN_MALFORMED, "chain[0]: not an object (chain_malformed)"},
+        {"{\"chain\": [{\"index\": \"1\"}]}", REJ_BLK_MALFORMED, "chain[0]: "},
+        {nopow, REJ_BLK_POW, "chain[1]: "},
+        {badhash, REJ_BLK_HASH, "chain[0]: "},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         block **blocks = (block **)1;
@@ -116,7 +125,8 @@ static void test_parse_chain_refusals(void) {
                                         detail, sizeof detail);
         CHECK_INT_EQ(why, cases[i].why);
         CHECK(blocks == NULL && n == 0);
-        CHECK(detail[0] != '\0');
+        if (strncmp(detail, cases[i].detail, strlen(cases[i].detail)) != 0)
+            CHECK_FAIL_("case %zu: detail \"%s\", expected \"%s...\"", i, detail, cases[i].detail);
         CHECK_INT_EQ(bstore_count(st), 1); /* nothing interned */
     }
     bstore_free(st);

@@ -353,8 +353,11 @@ enum MHD_Result http__api_add_tx(http__req *r) {
     unsigned st = http__call(r, cmd, 0);
     if (st) return http__call_failed(r, st);
     if (cmd->error || cmd->reason != REJ_NONE) {
+        /* A full mempool is the node's state, not the request's fault. */
+        unsigned status = cmd->reason == REJ_MEMPOOL_FULL ? MHD_HTTP_SERVICE_UNAVAILABLE
+                                                          : MHD_HTTP_BAD_REQUEST;
         ret = cmd->error ? http__fail(r, MHD_HTTP_CONFLICT, "node_down", "%s", cmd->error)
-                         : http__fail(r, MHD_HTTP_BAD_REQUEST, reject_code(cmd->reason), "%s",
+                         : http__fail(r, status, reject_code(cmd->reason), "%s",
                                       reject_message(cmd->reason));
         node_cmd_free(cmd);
         return ret;
@@ -456,11 +459,72 @@ enum MHD_Result http__api_register(http__req *r) {
     return http__done(r, &b);
 }
 
+/* One refused chain of a /consensus round. */
+typedef struct http__refusal {
+    int peer;
+    char code[32];
+    char message[REMOTE_PULL_MESSAGE_MAX];
+} http__refusal;
+
+/* The node's own verdict on a chain from peer in this round, if it refused
+ * one (the last, should a peer have answered twice). */
+static const http__rejection *http__verdict(const http__rejection *rej, size_t n, int peer) {
+    const http__rejection *found = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (rej[i].peer == peer) found = &rej[i];
+    return found;
+}
+
+/* Every peer's refusal in this round, in the order of registration, each
+ * with the reason of its own exchange: for a URL peer what the transport
+ * recorded for this round's pull (a failed transfer or body), or the node's
+ * verdict on the chain it delivered; for a peer in this process the node's
+ * verdict. A reason from a gossip push or an earlier round cannot appear:
+ * neither is recorded under this round. */
+static size_t http__round_refusals(http__req *r, uint64_t round, http__refusal *out, size_t max) {
+    http_server *h = r->hn->srv;
+    http__rejection rej[HTTP_MAX_REJECTIONS];
+    size_t n_rej = http__rejections(r->hn, rej, HTTP_MAX_REJECTIONS);
+    int *peers = NULL;
+    size_t n_peers = http__peers(r->hn, &peers), n = 0;
+    for (size_t i = 0; i < n_peers && n < max; i++) {
+        http__refusal *f = &out[n];
+        f->peer = peers[i];
+        const http__rejection *v = http__verdict(rej, n_rej, peers[i]);
+        if (peers[i] >= sim_node_count(h->s)) {
+            remote_pull pull;
+            remote_pull_get(h->rt, r->hn->id, peers[i], round, &pull);
+            if (pull.state == REMOTE_PULL_FAILED) {
+                snprintf(f->code, sizeof f->code, "%s", pull.code);
+                snprintf(f->message, sizeof f->message, "%s", pull.message);
+                n++;
+                continue;
+            }
+            if (pull.state == REMOTE_PULL_PENDING) {
+                snprintf(f->code, sizeof f->code, "timeout");
+                snprintf(f->message, sizeof f->message, "%s: no answer before the resolve ended",
+                         http__peer_url(h, peers[i]));
+                n++;
+                continue;
+            }
+            if (pull.state == REMOTE_PULL_NONE) continue;
+        }
+        if (!v) continue;
+        snprintf(f->code, sizeof f->code, "%s", reject_code(v->reason));
+        snprintf(f->message, sizeof f->message, "chain[%" PRId64 "]: %s", v->index,
+                 reject_message(v->reason));
+        n++;
+    }
+    free(peers);
+    return n;
+}
+
 enum MHD_Result http__api_consensus(http__req *r) {
     http__fields f;
     enum MHD_Result ret;
     if (!http__read_fields(r, &f, &ret)) return ret;
     http__fields_cleanup(&f);
+    uint64_t round = remote_round_begin(r->hn->srv->rt, r->hn->id);
     http__rejections_clear(r->hn);
     node_cmd *cmd = node_cmd_new(CMD_RESOLVE);
     unsigned st = http__call(r, cmd, 0);
@@ -473,17 +537,21 @@ enum MHD_Result http__api_consensus(http__req *r) {
     bool replaced = cmd->replaced;
     const block *tip = cmd->block;
     node_cmd_free(cmd);
-    http__rejection rej[HTTP_MAX_REJECTIONS];
-    size_t n_rej = http__rejections(r->hn, rej, HTTP_MAX_REJECTIONS);
+    http__refusal *refused = xmalloc(HTTP_MAX_REJECTIONS * sizeof *refused);
+    size_t n_ref = http__round_refusals(r, round, refused, HTTP_MAX_REJECTIONS);
     if (!r->wants_json) {
-        if (n_rej == 0) return http__reply_redirect(r, "/");
+        if (n_ref == 0) {
+            free(refused);
+            return http__reply_redirect(r, "/");
+        }
         /* Forms: say on the page which chains were refused. */
         char note[600];
         int len = snprintf(note, sizeof note, "%s; refused: ",
                            replaced ? "Our chain was replaced" : "Our chain is authoritative");
-        for (size_t i = 0; i < n_rej && len > 0 && (size_t)len < sizeof note; i++)
+        for (size_t i = 0; i < n_ref && len > 0 && (size_t)len < sizeof note; i++)
             len += snprintf(note + len, sizeof note - (size_t)len, "%s%s (%s)", i ? ", " : "",
-                            http__peer_url(r->hn->srv, rej[i].peer), reject_code(rej[i].reason));
+                            http__peer_url(r->hn->srv, refused[i].peer), refused[i].code);
+        free(refused);
         return http__page(r, MHD_HTTP_OK, note, false);
     }
     buf b;
@@ -493,23 +561,16 @@ enum MHD_Result http__api_consensus(http__req *r) {
                replaced ? "true" : "false",
                replaced ? "Our chain was replaced" : "Our chain is authoritative", tip->index,
                tip->hash_hex);
-    for (size_t i = 0; i < n_rej; i++) {
-        /* An empty chain from a URL peer stands for what the transport
-         * could not get or refused: its note has the real reason. */
-        char detail[400];
-        const char *code = reject_code(rej[i].reason), *why = reject_message(rej[i].reason);
-        reject parsed = REJ_NONE;
-        if (rej[i].reason == REJ_CHAIN_EMPTY &&
-            remote_peer_error(r->hn->srv->rt, rej[i].peer, &parsed, detail, sizeof detail)) {
-            why = detail;
-            code = parsed != REJ_NONE ? reject_code(parsed) : "unreachable";
-        }
+    for (size_t i = 0; i < n_ref; i++) {
         buf_puts(&b, i ? ", {\"node\": " : "{\"node\": ");
-        http__json_str(&b, http__peer_url(r->hn->srv, rej[i].peer));
-        buf_printf(&b, ", \"reason\": \"%s\", \"message\": ", code);
-        http__json_str(&b, why);
+        http__json_str(&b, http__peer_url(r->hn->srv, refused[i].peer));
+        buf_puts(&b, ", \"reason\": ");
+        http__json_str(&b, refused[i].code);
+        buf_puts(&b, ", \"message\": ");
+        http__json_str(&b, refused[i].message);
         buf_putc(&b, '}');
     }
+    free(refused);
     buf_puts(&b, "], \"chain\": ");
     buf mid;
     buf_init(&mid);
@@ -578,6 +639,18 @@ enum MHD_Result http__api_relay_tx(http__req *r) {
     cJSON *obj = NULL;
     enum MHD_Result ret;
     if (!http__relay_body(r, &obj, &ret)) return ret;
+    /* A relay is acknowledged before the node judges it (202); a pool that
+     * is full already says so now. One that fills meanwhile refuses it with
+     * a counted, traced rejection (tx_rejected, mempool_full). */
+    node_snapshot snap;
+    node_snapshot_get(sim_node(r->hn->srv->s, r->hn->id), &snap);
+    size_t pending = snap.mempool_size;
+    node_snapshot_release(&snap);
+    if (pending >= sim_node(r->hn->srv->s, r->hn->id)->mempool.max) {
+        cJSON_Delete(obj);
+        return http__reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, reject_code(REJ_MEMPOOL_FULL), "%s",
+                                 reject_message(REJ_MEMPOOL_FULL));
+    }
     reject why = REJ_NONE;
     char detail[200] = "";
     tx *t = tx_from_json(obj, bstore_params(sim_store(r->hn->srv->s))->ledger, &why, detail,

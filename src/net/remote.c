@@ -1,25 +1,33 @@
 /* remote.c - the libcurl transport for URL peers (see remote.h).
  *
  * Node threads call remote__send, which turns nothing into bytes: it takes
- * the message, looks up the peer's URL and appends a job to `queue` under
- * `lock`, then wakes the worker. The worker owns the curl multi handle and
- * every job once taken: it serialises the payload, runs the transfers, and
- * on completion parses what came back and injects it with sim_inject. Blocks
- * a message carries are borrowed from the store, which outlives the worker. */
+ * the message, finds the peer's two queues (chain pulls, gossip pushes) and
+ * appends a job under `lock`, or refuses it there if a bound is reached,
+ * then wakes the worker. The worker owns the curl multi handle and every
+ * job once taken: each round it takes from every peer in turn what that
+ * peer's in-flight caps allow (pulls first, and pushes never in the slots
+ * kept for pulls), serialises the payloads, runs the transfers, and on
+ * completion parses what came back and injects it with sim_inject. So a
+ * peer that accepts and never answers holds at most its own few slots for
+ * one timeout each, then is backed off, and a pull to a healthy peer starts
+ * at once whatever waits for the others. Blocks a message carries are
+ * borrowed from the store, which outlives the worker.
+ *
+ * The outcome of each pull is written down (under `lock`) before the chain
+ * or the empty chain that stands for a failure reaches the node, under the
+ * round of the /consensus that asked: so the reason /consensus reports is
+ * always that exchange's, never a push's or an earlier round's. */
 #include "net/remote.h"
 
 #include <curl/curl.h>
-#include <cjson/cJSON.h>
-#include <ctype.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+#include <time.h>
 
 #include "util/buf.h"
-#include "util/json_strict.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -28,6 +36,9 @@
 
 typedef struct remote__job {
     msg *m;                      /* owned */
+    int peer;                    /* m->to */
+    bool pull;                   /* GETCHAIN or GETBLOCKS: the pull lane */
+    uint64_t round;              /* GETCHAIN: the round it was asked in */
     char url[REMOTE_MAX_URL + 32]; /* the request's full URL */
     const char *peer_url;        /* lives as long as the sim */
     buf body;                    /* POST body */
@@ -40,141 +51,79 @@ typedef struct remote__job {
     struct remote__job *next;
 } remote__job;
 
-typedef struct remote__peer_note {
-    int peer;
-    char *error;                 /* NULL: the last exchange worked */
-    reject why;                  /* a refused chain's reason; REJ_NONE otherwise */
-} remote__peer_note;
+typedef struct remote__jobq {
+    remote__job *head, *tail;
+    size_t n;
+} remote__jobq;
+
+/* One URL peer: its queues, what it has in flight, its health. */
+typedef struct remote__peer {
+    remote__jobq pulls, pushes;
+    int pulls_in_flight, pushes_in_flight;
+    int failures;                /* transfers in a row that timed out or found nobody */
+    int64_t backoff_ms;          /* the current backoff; 0 = none */
+    int64_t backoff_until_ms;    /* monotonic; pushes are dropped before it */
+    uint64_t pushes_dropped;
+} remote__peer;
+
+/* The pull a local node last asked of a peer, and how it ended. */
+typedef struct remote__pull_rec {
+    int node, peer;
+    uint64_t round;
+    remote_pull pull;
+} remote__pull_rec;
 
 struct remote {
     sim *s;
     remote_desc desc;
+    int base;                    /* the first remote peer id (sim_node_count) */
     CURLM *multi;                /* worker only, but for curl_multi_wakeup */
     pthread_t worker;
     bool worker_running;
     atomic_bool stopping;
 
-    pthread_mutex_t lock;        /* guards queue, n_queued, origins, peers, notes */
-    remote__job *queue, *queue_tail;
-    size_t n_queued;
+    pthread_mutex_t lock;        /* guards everything below */
+    remote__peer *peers;         /* [id - base] */
+    size_t n_peers;
+    size_t n_queued;             /* jobs in every peer's queues */
+    size_t next_peer;            /* where the worker's next round starts */
     char **origins;              /* per local node, or NULL */
     int n_origins;
+    uint64_t *rounds;            /* per local node: its current /consensus round */
     char **peer_urls;            /* URLs given ids through remote_peer */
     size_t n_peer_urls, cap_peer_urls;
-    remote__peer_note *notes;
-    size_t n_notes, cap_notes;
+    remote__pull_rec *pulls;
+    size_t n_pulls, cap_pulls;
 };
 
 static pthread_once_t remote__curl_once = PTHREAD_ONCE_INIT;
 static void remote__curl_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
-/* ---- URLs --------------------------------------------------------------- */
-
-bool remote_url_normalize(char *out, size_t out_len, const char *in, const char **why) {
-    const char *p = in;
-    size_t in_len = strlen(in);
-    if (in_len == 0) {
-        *why = "the URL is empty";
-        return false;
-    }
-    if (in_len > REMOTE_MAX_URL) {
-        *why = "the URL is too long";
-        return false;
-    }
-    for (size_t i = 0; i < in_len; i++) {
-        unsigned char c = (unsigned char)in[i];
-        if (c <= 0x20 || c >= 0x7f) {
-            *why = "the URL holds spaces, control or non-ASCII characters";
-            return false;
-        }
-    }
-    const char *scheme = "http";
-    const char *sep = strstr(p, "://");
-    if (sep) {
-        size_t sl = (size_t)(sep - p);
-        if (sl == 4 && strncasecmp(p, "http", 4) == 0) scheme = "http";
-        else if (sl == 5 && strncasecmp(p, "https", 5) == 0) scheme = "https";
-        else {
-            *why = "only http:// and https:// peers are supported";
-            return false;
-        }
-        p = sep + 3;
-    }
-    size_t auth_len = strcspn(p, "/?#");
-    const char *rest = p + auth_len;
-    if (*rest == '?' || *rest == '#' || (*rest == '/' && rest[1] != '\0')) {
-        *why = "a peer URL has no path, query or fragment (just http://host:port)";
-        return false;
-    }
-    if (memchr(p, '@', auth_len)) {
-        *why = "a peer URL has no user name or password";
-        return false;
-    }
-    /* host: [v6] or name/IPv4, then an optional :port */
-    const char *host = p, *host_end, *port = NULL;
-    if (*host == '[') {
-        host_end = memchr(p, ']', auth_len);
-        if (!host_end || host_end == host + 1) {
-            *why = "a bracketed IPv6 host is not closed";
-            return false;
-        }
-        host_end++;
-        if (host_end < p + auth_len) {
-            if (*host_end != ':') {
-                *why = "unexpected characters after the host";
-                return false;
-            }
-            port = host_end + 1;
-        }
-    } else {
-        const char *colon = memchr(p, ':', auth_len);
-        host_end = colon ? colon : p + auth_len;
-        if (colon) port = colon + 1;
-        for (const char *c = host; c < host_end; c++) {
-            if (!isalnum((unsigned char)*c) && *c != '.' && *c != '-' && *c != '_') {
-                *why = "the host name holds characters a host name cannot have";
-                return false;
-            }
-        }
-    }
-    if (host_end == host) {
-        *why = "the URL has no host";
-        return false;
-    }
-    long port_num = -1;
-    if (port) {
-        const char *pe = p + auth_len;
-        if (port == pe || pe - port > 5) {
-            *why = "the port must be a number from 1 to 65535";
-            return false;
-        }
-        port_num = 0;
-        for (const char *c = port; c < pe; c++) {
-            if (!isdigit((unsigned char)*c)) {
-                *why = "the port must be a number from 1 to 65535";
-                return false;
-            }
-            port_num = port_num * 10 + (*c - '0');
-        }
-        if (port_num < 1 || port_num > 65535) {
-            *why = "the port must be a number from 1 to 65535";
-            return false;
-        }
-    }
-    char hostbuf[REMOTE_MAX_URL + 1];
-    size_t hl = (size_t)(host_end - host);
-    for (size_t i = 0; i < hl; i++) hostbuf[i] = (char)tolower((unsigned char)host[i]);
-    hostbuf[hl] = '\0';
-    int w = port_num > 0 ? snprintf(out, out_len, "%s://%s:%ld", scheme, hostbuf, port_num)
-                         : snprintf(out, out_len, "%s://%s", scheme, hostbuf);
-    if (w < 0 || (size_t)w >= out_len) {
-        *why = "the URL is too long";
-        return false;
-    }
-    return true;
+static int64_t remote__now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* ---- peers and their notes ---------------------------------------------- */
+static void remote__jobq_push(remote__jobq *q, remote__job *j) {
+    j->next = NULL;
+    if (q->tail) q->tail->next = j;
+    else q->head = j;
+    q->tail = j;
+    q->n++;
+}
+
+static remote__job *remote__jobq_pop(remote__jobq *q) {
+    remote__job *j = q->head;
+    if (!j) return NULL;
+    q->head = j->next;
+    if (!q->head) q->tail = NULL;
+    q->n--;
+    j->next = NULL;
+    return j;
+}
+
+/* ---- peers, rounds and pull outcomes (under lock) ------------------------ */
 
 int remote_peer(remote *r, const char *url) {
     pthread_mutex_lock(&r->lock);
@@ -193,36 +142,64 @@ int remote_peer(remote *r, const char *url) {
     return sim_remote_add(r->s, url);
 }
 
-static remote__peer_note *remote__note(remote *r, int peer) {
-    for (size_t i = 0; i < r->n_notes; i++)
-        if (r->notes[i].peer == peer) return &r->notes[i];
-    r->notes = xgrow(r->notes, &r->cap_notes, r->n_notes + 1, sizeof *r->notes);
-    r->notes[r->n_notes] = (remote__peer_note){.peer = peer};
-    return &r->notes[r->n_notes++];
+static remote__peer *remote__peer_at(remote *r, int id) {
+    size_t slot = (size_t)(id - r->base);
+    if (slot >= r->n_peers) {
+        r->peers = xrealloc(r->peers, (slot + 1) * sizeof *r->peers);
+        memset(r->peers + r->n_peers, 0, (slot + 1 - r->n_peers) * sizeof *r->peers);
+        r->n_peers = slot + 1;
+    }
+    return &r->peers[slot];
 }
 
-/* Records the outcome of an exchange with a peer (error NULL: it worked). */
-static void remote__set_note(remote *r, int peer, const char *error, reject why) {
+static remote__pull_rec *remote__pull_rec_of(remote *r, int node_id, int peer) {
+    for (size_t i = 0; i < r->n_pulls; i++)
+        if (r->pulls[i].node == node_id && r->pulls[i].peer == peer) return &r->pulls[i];
+    r->pulls = xgrow(r->pulls, &r->cap_pulls, r->n_pulls + 1, sizeof *r->pulls);
+    r->pulls[r->n_pulls] = (remote__pull_rec){.node = node_id, .peer = peer};
+    return &r->pulls[r->n_pulls++];
+}
+
+static void remote__pull_set(remote_pull *p, remote_pull_state state, const char *code,
+                             const char *message) {
+    p->state = state;
+    snprintf(p->code, sizeof p->code, "%s", code ? code : "");
+    snprintf(p->message, sizeof p->message, "%s", message ? message : "");
+}
+
+uint64_t remote_round_begin(remote *r, int node_id) {
     pthread_mutex_lock(&r->lock);
-    remote__peer_note *n = remote__note(r, peer);
-    free(n->error);
-    n->error = error ? xstrdup(error) : NULL;
-    n->why = why;
+    uint64_t round = 0;
+    if (node_id >= 0 && node_id < r->base) round = ++r->rounds[node_id];
     pthread_mutex_unlock(&r->lock);
+    return round;
 }
 
-bool remote_peer_error(remote *r, int peer, reject *why, char *out, size_t out_len) {
-    bool found = false;
+void remote_pull_get(remote *r, int node_id, int peer, uint64_t round, remote_pull *out) {
+    remote__pull_set(out, REMOTE_PULL_NONE, NULL, NULL);
     pthread_mutex_lock(&r->lock);
-    for (size_t i = 0; i < r->n_notes; i++) {
-        if (r->notes[i].peer == peer && r->notes[i].error) {
-            snprintf(out, out_len, "%s", r->notes[i].error);
-            *why = r->notes[i].why;
-            found = true;
-        }
+    for (size_t i = 0; i < r->n_pulls; i++) {
+        const remote__pull_rec *p = &r->pulls[i];
+        if (p->node == node_id && p->peer == peer && p->round == round) *out = p->pull;
     }
     pthread_mutex_unlock(&r->lock);
-    return found;
+}
+
+bool remote_peer_stats_get(remote *r, int peer, remote_peer_stats *out) {
+    *out = (remote_peer_stats){0};
+    pthread_mutex_lock(&r->lock);
+    bool known = peer >= r->base && (size_t)(peer - r->base) < r->n_peers;
+    if (known) {
+        const remote__peer *p = &r->peers[peer - r->base];
+        int64_t left = p->backoff_until_ms - remote__now_ms();
+        *out = (remote_peer_stats){
+            .pulls_queued = p->pulls.n, .pushes_queued = p->pushes.n,
+            .pulls_in_flight = p->pulls_in_flight, .pushes_in_flight = p->pushes_in_flight,
+            .failures = p->failures, .backoff_left_ms = left > 0 ? left : 0,
+            .pushes_dropped = p->pushes_dropped, .total_queued = r->n_queued};
+    }
+    pthread_mutex_unlock(&r->lock);
+    return known;
 }
 
 void remote_set_origin(remote *r, int node_id, const char *url) {
@@ -235,65 +212,6 @@ void remote_set_origin(remote *r, int node_id, const char *url) {
     free(r->origins[node_id]);
     r->origins[node_id] = xstrdup(url);
     pthread_mutex_unlock(&r->lock);
-}
-
-/* ---- parsing a pulled chain --------------------------------------------- */
-
-reject remote_parse_chain(bstore *st, const char *body, size_t len, size_t max_blocks,
-                          block ***out, size_t *n, char *detail, size_t detail_len) {
-    *out = NULL;
-    *n = 0;
-    json_strict_error err;
-    cJSON *root = json_strict_parse(body, len, JSON_STRICT_EXACT_INTEGERS, &err);
-    if (!root) {
-        char d[200];
-        snprintf(detail, detail_len, "the body is not valid JSON: %s",
-                 json_strict_describe(&err, d, sizeof d));
-        return REJ_CHAIN_MALFORMED;
-    }
-    const cJSON *list = cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "chain") : NULL;
-    if (!cJSON_IsArray(list)) {
-        snprintf(detail, detail_len, "the body is not {\"chain\": [...]}");
-        cJSON_Delete(root);
-        return REJ_CHAIN_MALFORMED;
-    }
-    size_t count = (size_t)cJSON_GetArraySize(list);
-    if (count > max_blocks) {
-        snprintf(detail, detail_len, "the chain has %zu blocks, more than the %zu accepted", count,
-                 max_blocks);
-        cJSON_Delete(root);
-        return REJ_CHAIN_MALFORMED;
-    }
-    ledger_rules rules = bstore_params(st)->ledger;
-    block **blocks = xmalloc((count + 1) * sizeof *blocks);
-    size_t got = 0;
-    reject why = REJ_NONE;
-    const cJSON *it;
-    cJSON_ArrayForEach(it, list) {
-        char d[200];
-        d[0] = '\0';
-        block *b = cJSON_IsObject(it) ? block_from_json(it, rules, &why, d, sizeof d) : NULL;
-        if (!b) {
-            if (!cJSON_IsObject(it)) {
-                why = REJ_CHAIN_MALFORMED;
-                snprintf(d, sizeof d, "not an object");
-            }
-            snprintf(detail, detail_len, "chain[%zu]: %s (%s)", got, d[0] ? d : reject_message(why),
-                     reject_code(why));
-            break;
-        }
-        blocks[got++] = b;
-    }
-    cJSON_Delete(root);
-    if (why != REJ_NONE) {
-        for (size_t i = 0; i < got; i++) block_unref(blocks[i]);
-        free(blocks);
-        return why;
-    }
-    for (size_t i = 0; i < got; i++) blocks[i] = bstore_intern(st, blocks[i]);
-    *out = blocks;
-    *n = got;
-    return REJ_NONE;
 }
 
 /* ---- the worker ---------------------------------------------------------- */
@@ -418,40 +336,100 @@ static void remote__inject_blocks(remote *r, const msg *req, block **blocks, siz
     sim_inject(r->s, m);
 }
 
-static void remote__finish(remote *r, remote__job *j, CURLcode code) {
+/* A transfer that found nobody or timed out: after REMOTE_BACKOFF_AFTER in a
+ * row the peer's pushes are dropped for a while, doubling each time, and
+ * what waits for it is dropped now (gossip is best effort: the peer pulls
+ * what it missed). Any answer at all ends the backoff. Under lock. */
+static void remote__peer_health(remote *r, remote__peer *p, const char *url, bool failed) {
+    if (!failed) {
+        p->failures = 0;
+        p->backoff_ms = 0;
+        p->backoff_until_ms = 0;
+        return;
+    }
+    if (++p->failures < REMOTE_BACKOFF_AFTER) return;
+    p->backoff_ms = p->backoff_ms ? p->backoff_ms * 2 : REMOTE_BACKOFF_MIN_MS;
+    if (p->backoff_ms > REMOTE_BACKOFF_MAX_MS) p->backoff_ms = REMOTE_BACKOFF_MAX_MS;
+    p->backoff_until_ms = remote__now_ms() + p->backoff_ms;
+    size_t dropped = p->pushes.n;
+    for (remote__job *j; (j = remote__jobq_pop(&p->pushes));) remote__job_free(j);
+    r->n_queued -= dropped;
+    p->pushes_dropped += dropped;
+    log_warn("remote: %s failed %d transfers in a row; its gossip is backed off for %lld ms "
+             "(%zu queued messages dropped)", url, p->failures, (long long)p->backoff_ms, dropped);
+}
+
+/* How a transfer ended: *code is NULL if it worked, else a short code for
+ * /consensus and error a sentence. Returns whether the peer failed to
+ * answer at all (the backoff's concern). */
+static bool remote__classify(remote *r, remote__job *j, CURLcode code, const char **out_code,
+                             char *error, size_t error_len) {
     long status = 0;
     curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
-    char error[640];
-    error[0] = '\0';
-    if (j->resp_too_big)
-        snprintf(error, sizeof error, "%s: the answer is larger than %zu bytes", j->url,
+    *out_code = NULL;
+    if (j->resp_too_big) {
+        *out_code = reject_code(REJ_CHAIN_TOO_LARGE);
+        snprintf(error, error_len, "%s: the answer is larger than %zu bytes", j->url,
                  r->desc.max_chain_bytes);
-    else if (code != CURLE_OK)
-        snprintf(error, sizeof error, "%s: %s", j->url, curl_easy_strerror(code));
-    else if (status < 200 || status >= 300)
-        snprintf(error, sizeof error, "%s: HTTP %ld", j->url, status);
+        return false;
+    }
+    if (code == CURLE_OPERATION_TIMEDOUT) {
+        *out_code = "timeout";
+        snprintf(error, error_len, "%s: no complete answer within %ld ms", j->url, r->desc.timeout_ms);
+        return true;
+    }
+    if (code != CURLE_OK) {
+        *out_code = "unreachable";
+        snprintf(error, error_len, "%s: %s", j->url, curl_easy_strerror(code));
+        return true;
+    }
+    if (status < 200 || status >= 300) {
+        *out_code = "http_status";
+        snprintf(error, error_len, "%s: HTTP %ld", j->url, status);
+    }
+    return false;
+}
+
+static void remote__finish(remote *r, remote__job *j, CURLcode code) {
+    char error[REMOTE_PULL_MESSAGE_MAX];
+    const char *err_code = NULL;
+    bool no_answer = remote__classify(r, j, code, &err_code, error, sizeof error);
     msg *m = j->m;
-    bool pull = m->kind == MSG_GETCHAIN || m->kind == MSG_GETBLOCKS;
-    reject why = REJ_NONE;
-    if (!error[0] && pull) {
-        block **blocks = NULL;
-        size_t n = 0;
-        char detail[256];
-        why = remote_parse_chain(sim_store(r->s), j->resp.data, j->resp.len,
+    block **blocks = NULL;
+    size_t n = 0;
+    if (!err_code && j->pull) {
+        char detail[REMOTE_PULL_MESSAGE_MAX - REMOTE_MAX_URL - 40];
+        reject why = remote_parse_chain(sim_store(r->s), j->resp.data, j->resp.len,
                                         REMOTE_MAX_CHAIN_BLOCKS, &blocks, &n, detail, sizeof detail);
         if (why != REJ_NONE) {
+            err_code = reject_code(why);
             snprintf(error, sizeof error, "%s: %s", j->url, detail);
-        } else if (m->kind == MSG_GETCHAIN) {
-            remote__inject_chain(r, m, blocks, n);
-        } else {
-            remote__inject_blocks(r, m, blocks, n);
         }
     }
-    if (error[0]) {
-        log_info("remote: %s", error);
-        if (m->kind == MSG_GETCHAIN) remote__inject_chain(r, m, NULL, 0);
+    if (err_code) {
+        if (j->pull) log_info("remote: %s", error);
+        else log_debug("remote: %s", error);
     }
-    remote__set_note(r, m->to, error[0] ? error : NULL, why);
+    /* The outcome first, then the node hears of it: /consensus reads it
+     * once the node has every answer. An answer to an older round than the
+     * peer's latest pull is not that pull's, and a failed one is not
+     * injected (the node stopped waiting for that round). */
+    bool current = true;
+    pthread_mutex_lock(&r->lock);
+    remote__peer *p = remote__peer_at(r, j->peer);
+    if (j->pull) p->pulls_in_flight--;
+    else p->pushes_in_flight--;
+    remote__peer_health(r, p, j->peer_url, no_answer);
+    if (m->kind == MSG_GETCHAIN) {
+        remote__pull_rec *rec = remote__pull_rec_of(r, m->from, m->to);
+        current = rec->round == j->round;
+        if (current)
+            remote__pull_set(&rec->pull, err_code ? REMOTE_PULL_FAILED : REMOTE_PULL_DELIVERED,
+                             err_code, err_code ? error : NULL);
+    }
+    pthread_mutex_unlock(&r->lock);
+    if (m->kind == MSG_GETCHAIN && (!err_code || current)) remote__inject_chain(r, m, blocks, n);
+    else if (m->kind == MSG_GETBLOCKS && !err_code) remote__inject_blocks(r, m, blocks, n);
 }
 
 static void remote__active_unlink(remote__job **active, remote__job *j) {
@@ -460,34 +438,73 @@ static void remote__active_unlink(remote__job **active, remote__job *j) {
     if (j->next_active) j->next_active->prev_active = j->prev_active;
 }
 
+/* Takes, under lock, what may start now: every peer in turn (from where the
+ * last round stopped, so none is always last) gets its pulls started up to
+ * its cap, then its pushes, while slots are free; pushes leave
+ * REMOTE_PULL_RESERVE slots to pulls. Returns the jobs, linked by next. */
+static remote__job *remote__take(remote *r, int n_active, int n_push_active) {
+    remote__job *taken = NULL, **tail = &taken;
+    int64_t now = remote__now_ms();
+    pthread_mutex_lock(&r->lock);
+    size_t np = r->n_peers;
+    for (size_t k = 0; k < np && n_active < REMOTE_MAX_ACTIVE; k++) {
+        size_t slot = (r->next_peer + k) % np;
+        remote__peer *p = &r->peers[slot];
+        remote__job *j;
+        while (p->pulls_in_flight < REMOTE_PEER_PULLS_IN_FLIGHT && n_active < REMOTE_MAX_ACTIVE &&
+               (j = remote__jobq_pop(&p->pulls))) {
+            p->pulls_in_flight++;
+            n_active++;
+            r->n_queued--;
+            *tail = j;
+            tail = &j->next;
+        }
+        while (p->pushes_in_flight < REMOTE_PEER_PUSHES_IN_FLIGHT &&
+               n_push_active < REMOTE_MAX_ACTIVE - REMOTE_PULL_RESERVE && now >= p->backoff_until_ms &&
+               (j = remote__jobq_pop(&p->pushes))) {
+            p->pushes_in_flight++;
+            n_active++;
+            n_push_active++;
+            r->n_queued--;
+            *tail = j;
+            tail = &j->next;
+        }
+    }
+    if (np) r->next_peer = (r->next_peer + 1) % np;
+    pthread_mutex_unlock(&r->lock);
+    return taken;
+}
+
 static void *remote__worker_main(void *arg) {
     remote *r = arg;
-    remote__job *waiting = NULL, *waiting_tail = NULL; /* taken, not yet started */
-    remote__job *active = NULL;                        /* in the multi handle */
-    int n_active = 0;
+    remote__job *active = NULL; /* in the multi handle */
+    int n_active = 0, n_push_active = 0;
     while (!atomic_load(&r->stopping)) {
-        pthread_mutex_lock(&r->lock);
-        if (r->queue) {
-            if (waiting_tail) waiting_tail->next = r->queue;
-            else waiting = r->queue;
-            waiting_tail = r->queue_tail;
-            r->queue = r->queue_tail = NULL;
-            r->n_queued = 0;
-        }
-        pthread_mutex_unlock(&r->lock);
-        while (waiting && n_active < REMOTE_MAX_ACTIVE) {
-            remote__job *j = waiting;
-            waiting = j->next;
-            if (!waiting) waiting_tail = NULL;
+        remote__job *j = remote__take(r, n_active, n_push_active);
+        while (j) {
+            remote__job *next = j->next;
             j->next = NULL;
+            if (j->pull) n_active++;
+            else n_active++, n_push_active++;
             if (!remote__prepare(r, j) || curl_multi_add_handle(r->multi, j->easy) != CURLM_OK) {
+                /* Never started: ends like a transfer that failed at once. */
+                if (j->pull) n_active--;
+                else n_active--, n_push_active--;
+                if (j->easy) remote__finish(r, j, CURLE_FAILED_INIT);
+                else {
+                    pthread_mutex_lock(&r->lock);
+                    remote__peer *p = remote__peer_at(r, j->peer);
+                    if (j->pull) p->pulls_in_flight--;
+                    else p->pushes_in_flight--;
+                    pthread_mutex_unlock(&r->lock);
+                }
                 remote__job_free(j);
-                continue;
+            } else {
+                j->next_active = active;
+                if (active) active->prev_active = j;
+                active = j;
             }
-            j->next_active = active;
-            if (active) active->prev_active = j;
-            active = j;
-            n_active++;
+            j = next;
         }
         int running = 0;
         curl_multi_perform(r->multi, &running);
@@ -495,34 +512,51 @@ static void *remote__worker_main(void *arg) {
         int left;
         while ((info = curl_multi_info_read(r->multi, &left))) {
             if (info->msg != CURLMSG_DONE) continue;
-            remote__job *j = NULL;
+            remote__job *done = NULL;
             CURL *e = info->easy_handle;
             CURLcode code = info->data.result;
-            curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&j);
+            curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&done);
             curl_multi_remove_handle(r->multi, e);
-            remote__active_unlink(&active, j);
+            remote__active_unlink(&active, done);
             n_active--;
-            remote__finish(r, j, code);
-            remote__job_free(j);
+            if (!done->pull) n_push_active--;
+            remote__finish(r, done, code);
+            remote__job_free(done);
         }
         curl_multi_poll(r->multi, NULL, 0, 1000, NULL);
     }
-    /* Drop what is left: in flight, taken (the queue is remote_free's). */
+    /* Drop what is in flight (the queues are remote_free's). */
     while (active) {
         remote__job *j = active;
         remote__active_unlink(&active, j);
         curl_multi_remove_handle(r->multi, j->easy);
         remote__job_free(j);
     }
-    while (waiting) {
-        remote__job *next = waiting->next;
-        remote__job_free(waiting);
-        waiting = next;
-    }
     return NULL;
 }
 
 /* ---- the sim_remote hook and lifecycle ----------------------------------- */
+
+/* Queues j on its peer, or says why not (under lock). */
+static const char *remote__enqueue(remote *r, remote__job *j, char *why, size_t why_len) {
+    remote__peer *p = remote__peer_at(r, j->peer);
+    remote__jobq *q = j->pull ? &p->pulls : &p->pushes;
+    size_t cap = j->pull ? REMOTE_PEER_MAX_PULLS : REMOTE_PEER_MAX_PUSHES;
+    int64_t left = p->backoff_until_ms - remote__now_ms();
+    if (r->n_queued >= r->desc.max_queue)
+        snprintf(why, why_len, "%zu messages already wait for all peers", r->n_queued);
+    else if (q->n >= cap)
+        snprintf(why, why_len, "%zu %s already wait for this peer", q->n, j->pull ? "pulls" : "pushes");
+    else if (!j->pull && left > 0)
+        snprintf(why, why_len, "its gossip is backed off for %lld ms more", (long long)left);
+    else {
+        remote__jobq_push(q, j);
+        r->n_queued++;
+        return NULL;
+    }
+    if (!j->pull) p->pushes_dropped++;
+    return why;
+}
 
 /* On a node's thread: queue and wake, nothing more. */
 static void remote__send(void *user, msg *m) {
@@ -534,31 +568,43 @@ static void remote__send(void *user, msg *m) {
     }
     remote__job *j = xcalloc(1, sizeof *j);
     j->m = m;
+    j->peer = m->to;
+    j->pull = m->kind == MSG_GETCHAIN || m->kind == MSG_GETBLOCKS;
     j->peer_url = url;
     buf_init(&j->body);
     buf_init(&j->resp);
+    char why[160];
     pthread_mutex_lock(&r->lock);
-    bool full = r->n_queued >= r->desc.max_queue;
-    if (!full) {
-        if (r->queue_tail) r->queue_tail->next = j;
-        else r->queue = j;
-        r->queue_tail = j;
-        r->n_queued++;
+    if (m->kind == MSG_GETCHAIN) {
+        remote__pull_rec *rec = remote__pull_rec_of(r, m->from, m->to);
+        j->round = m->from >= 0 && m->from < r->base ? r->rounds[m->from] : 0;
+        rec->round = j->round;
+        remote__pull_set(&rec->pull, REMOTE_PULL_PENDING, NULL, NULL);
+    }
+    const char *refused = remote__enqueue(r, j, why, sizeof why);
+    if (refused && m->kind == MSG_GETCHAIN) {
+        char message[REMOTE_PULL_MESSAGE_MAX];
+        snprintf(message, sizeof message, "%s: not asked: %s", url, refused);
+        remote__pull_set(&remote__pull_rec_of(r, m->from, m->to)->pull, REMOTE_PULL_FAILED,
+                         "queue_full", message);
     }
     pthread_mutex_unlock(&r->lock);
-    if (full) {
-        log_warn("remote: %zu messages already wait; dropping %s to %s", r->desc.max_queue,
-                 msg_kind_name(m->kind), url);
-        remote__job_free(j);
+    if (!refused) {
+        curl_multi_wakeup(r->multi);
         return;
     }
-    curl_multi_wakeup(r->multi);
+    if (j->pull) log_warn("remote: dropping %s to %s: %s", msg_kind_name(m->kind), url, refused);
+    else log_debug("remote: dropping %s to %s: %s", msg_kind_name(m->kind), url, refused);
+    if (m->kind == MSG_GETCHAIN) remote__inject_chain(r, m, NULL, 0); /* the resolve need not wait */
+    remote__job_free(j);
 }
 
 remote *remote_new(sim *s, const remote_desc *desc) {
     pthread_once(&remote__curl_once, remote__curl_init);
     remote *r = xcalloc(1, sizeof *r);
     r->s = s;
+    r->base = sim_node_count(s);
+    r->rounds = xcalloc((size_t)r->base + 1, sizeof *r->rounds);
     if (desc) r->desc = *desc;
     if (r->desc.connect_timeout_ms <= 0) r->desc.connect_timeout_ms = REMOTE_DEFAULT_CONNECT_TIMEOUT_MS;
     if (r->desc.timeout_ms <= 0) r->desc.timeout_ms = REMOTE_DEFAULT_TIMEOUT_MS;
@@ -583,17 +629,18 @@ void remote_free(remote *r) {
         curl_multi_wakeup(r->multi);
         pthread_join(r->worker, NULL);
     }
-    for (remote__job *j = r->queue, *next; j; j = next) {
-        next = j->next;
-        remote__job_free(j);
+    for (size_t i = 0; i < r->n_peers; i++) {
+        for (remote__job *j; (j = remote__jobq_pop(&r->peers[i].pulls));) remote__job_free(j);
+        for (remote__job *j; (j = remote__jobq_pop(&r->peers[i].pushes));) remote__job_free(j);
     }
+    free(r->peers);
     if (r->multi) curl_multi_cleanup(r->multi);
     for (int i = 0; i < r->n_origins; i++) free(r->origins[i]);
     free(r->origins);
+    free(r->rounds);
     for (size_t i = 0; i < r->n_peer_urls; i++) free(r->peer_urls[i]);
     free(r->peer_urls);
-    for (size_t i = 0; i < r->n_notes; i++) free(r->notes[i].error);
-    free(r->notes);
+    free(r->pulls);
     pthread_mutex_destroy(&r->lock);
     free(r);
 }

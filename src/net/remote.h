@@ -3,7 +3,7 @@
  *
  * A node sends to a peer id >= sim_node_count() like to any other peer;
  * the executor hands the message to remote__send (on the node's thread),
- * which only queues it. One worker thread runs every transfer at once
+ * which only queues it. One worker thread runs the transfers side by side
  * through a curl multi handle, each with a connect timeout and a total
  * timeout, so an unreachable, slow or lying peer costs a timeout and a log
  * line, never a node's time.
@@ -31,10 +31,21 @@
  * block that fails its own checks (bad hash, no proof of work, malformed)
  * rejects the whole chain, whatever its length: the node then gets an
  * empty MSG_CHAIN (so its resolve does not wait for its timeout) and
- * remote_peer_error says why. Messages the transport never carries
+ * remote_pull_get says why. Messages the transport never carries
  * (GETDATA, GETBLOCKTXN, BLOCKS, CHAIN: requests for what was pushed whole,
  * and answers to requests a remote peer cannot make through it) are
- * dropped with a debug line. */
+ * dropped with a debug line.
+ *
+ * Peers cannot starve each other. Each URL peer has two queues: chain pulls
+ * (GETCHAIN, GETBLOCKS) and gossip pushes (the rest), each with its own
+ * bound and in-flight cap; the worker starts pulls before pushes and keeps
+ * REMOTE_PULL_RESERVE of its REMOTE_MAX_ACTIVE slots for pulls, so a pull
+ * never waits behind gossip. A peer whose transfers time out or find
+ * nobody REMOTE_BACKOFF_AFTER times in a row is backed off: its queued
+ * pushes are dropped and new ones refused for 1 s, doubling up to 60 s,
+ * until it answers again (pulls are still tried: a user asked for them).
+ * What is refused by a bound is dropped with a log line and counted
+ * (remote_peer_stats_get), never queued past it. */
 #ifndef CHAINSIM_NET_REMOTE_H
 #define CHAINSIM_NET_REMOTE_H
 
@@ -49,16 +60,29 @@
 #define REMOTE_DEFAULT_MAX_CHAIN_BYTES ((size_t)64 << 20)
 #define REMOTE_DEFAULT_MAX_QUEUE 4096
 #define REMOTE_DEFAULT_MAX_PEERS 1024
-/* Transfers in flight at once; more wait in the queue. */
+/* Transfers in flight at once, over all peers; more wait in the queues. */
 #define REMOTE_MAX_ACTIVE 64
+/* Of those, slots gossip pushes never take. */
+#define REMOTE_PULL_RESERVE 16
+/* Per peer: in flight at once, and waiting. */
+#define REMOTE_PEER_PULLS_IN_FLIGHT 1
+#define REMOTE_PEER_PUSHES_IN_FLIGHT 2
+#define REMOTE_PEER_MAX_PULLS 4
+#define REMOTE_PEER_MAX_PUSHES 64
+/* Backoff of a peer that does not answer. */
+#define REMOTE_BACKOFF_AFTER 2
+#define REMOTE_BACKOFF_MIN_MS 1000
+#define REMOTE_BACKOFF_MAX_MS 60000
 /* Longest peer URL. */
 #define REMOTE_MAX_URL 256
+/* Longest message of a pull's outcome. */
+#define REMOTE_PULL_MESSAGE_MAX 512
 
 typedef struct remote_desc {
     long connect_timeout_ms;  /* 0 = 2 s */
     long timeout_ms;          /* whole transfer; 0 = 10 s */
     size_t max_chain_bytes;   /* a pulled /chain; 0 = 64 MiB */
-    size_t max_queue;         /* messages waiting; more are dropped; 0 = 4096 */
+    size_t max_queue;         /* messages waiting, all peers; more are dropped; 0 = 4096 */
     int max_peers;            /* URLs given peer ids; 0 = 1024 */
 } remote_desc;
 
@@ -77,12 +101,44 @@ void remote_set_origin(remote *r, int node_id, const char *url);
 /* The peer id of a normalised URL (sim_remote_add), or -1 if max_peers
  * URLs already have ids and this one is new. Any thread. */
 int remote_peer(remote *r, const char *url);
-/* Copies the last failure talking to peer id into out ("...: Couldn't
- * connect to server", "...: chain[3]: hash: stated ..., contents hash to
- * ...") and returns true, or false if the last exchange worked. *why is the
- * reason a pulled chain was refused for (REJ_BLK_HASH, REJ_CHAIN_MALFORMED,
- * ...), or REJ_NONE if the transfer itself failed. Any thread. */
-bool remote_peer_error(remote *r, int peer, reject *why, char *out, size_t out_len);
+/* ---- pulls and their outcomes (for /consensus) ---- */
+
+typedef enum remote_pull_state {
+    REMOTE_PULL_NONE,       /* not asked in that round */
+    REMOTE_PULL_PENDING,    /* asked; queued or in flight */
+    REMOTE_PULL_DELIVERED,  /* a chain came and went to the node, which judges it */
+    REMOTE_PULL_FAILED,     /* no chain: code and message say why */
+} remote_pull_state;
+
+typedef struct remote_pull {
+    remote_pull_state state;
+    /* FAILED: "timeout", "unreachable", "http_status", "queue_full", or
+     * the reject_code of the body (chain_json, chain_malformed,
+     * chain_too_large, blk_hash, blk_pow, blk_malformed, ...). */
+    char code[32];
+    /* "http://h:p/chain: chain[3]: hash: stated ..., contents hash to ..." */
+    char message[REMOTE_PULL_MESSAGE_MAX];
+} remote_pull;
+
+/* Opens a new round of pulls for local node_id (a /consensus): the
+ * GETCHAINs it sends from now on belong to the round returned. Any thread. */
+uint64_t remote_round_begin(remote *r, int node_id);
+/* Copies into *out what became of node_id's pull from peer in `round`
+ * (state NONE if that round asked nothing of the peer). Any thread. */
+void remote_pull_get(remote *r, int node_id, int peer, uint64_t round, remote_pull *out);
+
+typedef struct remote_peer_stats {
+    size_t pulls_queued, pushes_queued;
+    int pulls_in_flight, pushes_in_flight;
+    int failures;             /* transfers in a row without an answer */
+    int64_t backoff_left_ms;  /* 0: not backed off */
+    uint64_t pushes_dropped;  /* refused by a bound or the backoff */
+    size_t total_queued;      /* every peer's queues */
+} remote_peer_stats;
+
+/* Fills *out for a URL peer id; false (zeros) if nothing was ever sent to
+ * it. Any thread. */
+bool remote_peer_stats_get(remote *r, int peer, remote_peer_stats *out);
 
 /* Checks and normalises a peer URL into out: "http://host[:port]" with the
  * scheme and host lowercased, no trailing slash; "host:port" without a
@@ -96,7 +152,9 @@ bool remote_url_normalize(char *out, size_t out_len, const char *in, const char 
  * caller frees; the blocks belong to the store) and *n, or the reason with
  * a message in detail: REJ_CHAIN_MALFORMED for the shape, a block's own
  * reason (REJ_BLK_HASH, REJ_BLK_POW, REJ_BLK_MALFORMED, ...) otherwise;
- * nothing is interned then. */
+ * nothing is interned then. The body passes util/json_strict first
+ * (REJ_CHAIN_JSON: malformed, trailing data, 5.0 for an integer); more than
+ * max_blocks blocks is REJ_CHAIN_TOO_LARGE. */
 reject remote_parse_chain(bstore *st, const char *body, size_t len, size_t max_blocks,
                           block ***out, size_t *n, char *detail, size_t detail_len);
 
