@@ -378,7 +378,7 @@ typedef struct fr {
 static void fr_open(fr *f, const char *path) {
     CHECK_INT_EQ(scenario_load(&f->scn, path, NULL, 0), CS_OK);
     f->s = fx_sim(&f->scn, SIM_VIRTUAL);
-    view__feed_init(&f->feed, f->s);
+    view__feed_init(&f->feed);
     sim_add_sink_filtered(f->s, view__feed_sink, &f->feed, view__feed_kinds());
     view__model_init(&f->m, &f->scn, f->s);
     memset(&f->batch, 0, sizeof f->batch);

@@ -14,123 +14,134 @@
  * messages in flight to drain, then stops the node threads.
  *
  * `in_flight` counts messages and commands sent but not yet handled or
- * dropped; zero means the network is quiet. */
+ * dropped; zero means the network is quiet.
+ *
+ * Self-clocked: once started the run goes on by itself; the director, when
+ * it ends the run, joins the node threads and closes their mailboxes, then
+ * marks the run finished, so sim_finished is true only when no node thread
+ * is left. Its state is private (struct thr, behind s->exec and env.ctx). */
 #include <assert.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 
+#include "net/mbox.h"
 #include "sim/sim_int.h"
 #include "util/cond.h"
+#include "util/heap.h"
 #include "util/mem.h"
 
-struct sim__thread {
-    sim *s;
+typedef struct thr thr;
+
+typedef struct thr_node {
+    thr *x;
     node *n;
     mbox *mb;
     heap local; /* this thread only */
     pthread_t tid;
     bool running;
+} thr_node;
+
+/* The clock is an immutable record replaced on every change (speed,
+ * pause), so reading the time takes no lock: one atomic load. Old records
+ * stay on the `older` list until the executor is freed. */
+typedef struct thr_clock {
+    double speed;              /* sim seconds per wall second */
+    bool paused;
+    bool running;              /* false before the threads start: time stands at base */
+    int64_t base_sim_us;       /* sim time at base_wall_us */
+    int64_t base_wall_us;
+    struct thr_clock *older;
+} thr_clock;
+
+struct thr {
+    sim *s;
+    thr_node *threads;         /* set by start before any thread runs */
+    pthread_t director;
+    bool director_running;     /* guarded by join_lock after start */
+    pthread_mutex_t join_lock; /* one joiner at a time; guards director_running */
+    bool started;
+    atomic_bool stopping;
+    atomic_bool finished;      /* every node thread joined, mailboxes closed */
+    atomic_long in_flight;
+    _Atomic(thr_clock *) clock;
+    pthread_mutex_t clock_lock; /* serialises clock changes; director sleeps on clock_cond */
+    pthread_cond_t clock_cond;
 };
 
 enum { THR_BATCH = 256 };
 #define THR_DRAIN_WALL_US (5LL * 1000000)
 #define THR_POLL_US 10000
 
-const sim__clock *sim__threads_clock(sim *s) {
-    return atomic_load_explicit(&s->clock, memory_order_acquire);
+static inline thr *thr__of(const sim *s) { return s->exec; }
+
+static const thr_clock *thr__clock(const thr *x) {
+    return atomic_load_explicit(&((thr *)x)->clock, memory_order_acquire);
 }
 
-static int64_t thr__time(const sim__clock *c, int64_t wall_us) {
+static int64_t thr__time(const thr_clock *c, int64_t wall_us) {
     if (!c->running || c->paused) return c->base_sim_us;
     return c->base_sim_us + (int64_t)((double)(wall_us - c->base_wall_us) * c->speed);
 }
 
-int64_t sim__threads_now(sim *s) { return thr__time(sim__threads_clock(s), clock_now_us()); }
+static int64_t thr__now_x(const thr *x) { return thr__time(thr__clock(x), clock_now_us()); }
 
-void sim__threads_set_clock(sim *s, double speed, int paused, int running) {
-    pthread_mutex_lock(&s->clock_lock);
-    const sim__clock *cur = sim__threads_clock(s);
+/* Replaces the clock: speed (> 0, or 0 to keep), paused (0/1, or -1 to
+ * keep), running (0/1, -1 to keep); rebases so time never jumps. */
+static void thr__set_clock_x(thr *x, double speed, int paused, int running) {
+    pthread_mutex_lock(&x->clock_lock);
+    const thr_clock *cur = thr__clock(x);
     int64_t wall = clock_now_us();
-    sim__clock *c = xmalloc(sizeof *c);
-    *c = (sim__clock){
+    thr_clock *c = xmalloc(sizeof *c);
+    *c = (thr_clock){
         .speed = speed > 0 ? speed : cur->speed,
         .paused = paused < 0 ? cur->paused : paused != 0,
         .running = running < 0 ? cur->running : running != 0,
         .base_sim_us = thr__time(cur, wall),
         .base_wall_us = wall,
-        .older = (sim__clock *)cur,
+        .older = (thr_clock *)cur,
     };
-    atomic_store_explicit(&s->clock, c, memory_order_release);
-    pthread_cond_broadcast(&s->clock_cond);
-    pthread_mutex_unlock(&s->clock_lock);
-    if (s->threads)
-        for (int i = 0; i < s->n_nodes; i++) mbox_wake(s->threads[i].mb);
+    atomic_store_explicit(&x->clock, c, memory_order_release);
+    pthread_cond_broadcast(&x->clock_cond);
+    pthread_mutex_unlock(&x->clock_lock);
+    if (x->threads)
+        for (int i = 0; i < x->s->n_nodes; i++) mbox_wake(x->threads[i].mb);
 }
 
 /* The wall-clock moment sim time reaches t_us; -1 while paused. */
-static int64_t thr__wall_of(sim *s, int64_t t_us) {
-    const sim__clock *c = sim__threads_clock(s);
+static int64_t thr__wall_of(const thr *x, int64_t t_us) {
+    const thr_clock *c = thr__clock(x);
     if (c->paused || !c->running) return -1;
     double dt = (double)(t_us - c->base_sim_us) / c->speed;
     return c->base_wall_us + (dt > 0 ? (int64_t)dt + 1 : 0);
 }
 
-static int64_t thr__now(void *ctx) { return sim__threads_now(ctx); }
-
-static void thr__drop(sim *s, msg *m, wire_fate fate) {
-    sim__emit(s, &(sim_event){.kind = EV_MSG_DROPPED, .t_us = sim__threads_now(s), .node = m->to,
-                              .peer = m->from, .msg = m->kind, .bytes = m->size_bytes,
-                              .fate = fate});
-    msg_free(m);
-}
+static int64_t thr__now(void *ctx) { return thr__now_x(ctx); }
 
 static void thr__send(void *ctx, msg *m) {
-    sim *s = ctx;
-    if (m->to >= s->n_nodes) {
-        sim__send_remote(s, m);
-        return;
-    }
-    int64_t now = sim__threads_now(s);
-    int64_t arrive = 0;
-    wire_fate fate = wire_route(s->wire, m->from, m->to, m->size_bytes, now, &arrive);
-    if (sim__wants(s, EV_MSG_SENT))
-        sim__emit(s, &(sim_event){.kind = EV_MSG_SENT, .t_us = now, .node = m->from, .peer = m->to,
-                                  .msg = m->kind, .bytes = m->size_bytes, .block = m->block,
-                                  .tx = m->tx, .arrive_us = fate == WIRE_DELIVER ? arrive : -1});
-    if (fate != WIRE_DELIVER) {
-        thr__drop(s, m, fate);
-        return;
-    }
-    m->deliver_us = arrive;
-    atomic_fetch_add(&s->in_flight, 1);
-    int64_t due_wall = thr__wall_of(s, arrive);
-    if (mbox_send_at(s->threads[m->to].mb, m, due_wall < 0 ? INT64_MIN : due_wall) != CS_OK) {
-        atomic_fetch_sub(&s->in_flight, 1);
+    thr *x = ctx;
+    if (!sim__route(x->s, m, thr__now_x(x))) return;
+    atomic_fetch_add(&x->in_flight, 1);
+    int64_t due_wall = thr__wall_of(x, m->deliver_us);
+    if (mbox_send_at(x->threads[m->to].mb, m, due_wall < 0 ? INT64_MIN : due_wall) != CS_OK) {
+        atomic_fetch_sub(&x->in_flight, 1);
         msg_free(m);
     }
 }
 
 static void thr__set_timer(void *ctx, int node_id, int64_t at_us, node_timer_kind kind,
                            uint32_t token) {
-    sim *s = ctx;
-    heap_push(&s->threads[node_id].local, at_us, NULL, (uint64_t)kind << 32 | token);
+    thr *x = ctx;
+    heap_push(&x->threads[node_id].local, at_us, NULL, (uint64_t)kind << 32 | token);
 }
 
-static void thr__emit(void *ctx, const sim_event *ev) { sim__emit(ctx, ev); }
+static void thr__emit(void *ctx, const sim_event *ev) { sim__emit(((thr *)ctx)->s, ev); }
+static bool thr__mining_enabled(void *ctx) { return sim__mining_enabled(((thr *)ctx)->s); }
+static void thr__command(sim *s, int node_id, node_cmd *cmd);
 
 /* A node's work off its thread (mining) reports back through its mailbox,
  * and counts as in flight while it runs. */
-static void thr__post(void *ctx, int node_id, node_cmd *cmd) { sim__threads_command(ctx, node_id, cmd); }
-static void thr__hold(void *ctx, int delta) { atomic_fetch_add(&((sim *)ctx)->in_flight, delta); }
-
-void sim__threads_env(node_env *env) {
-    env->now_us = thr__now;
-    env->send = thr__send;
-    env->set_timer = thr__set_timer;
-    env->emit = thr__emit;
-    env->post = thr__post;
-    env->hold = thr__hold;
-}
+static void thr__post(void *ctx, int node_id, node_cmd *cmd) { thr__command(((thr *)ctx)->s, node_id, cmd); }
+static void thr__hold(void *ctx, int delta) { atomic_fetch_add(&((thr *)ctx)->in_flight, delta); }
 
 /* A command that will never run (the sim stopped): tell whoever waits. */
 static void thr__cancel_cmd(node_cmd *cmd) {
@@ -147,86 +158,82 @@ static void thr__dispose(msg *m) {
     msg_free(m);
 }
 
-void sim__threads_command(sim *s, int node_id, node_cmd *cmd) {
-    if (!s->threads) { /* not started: nowhere to queue it */
+static void thr__command(sim *s, int node_id, node_cmd *cmd) {
+    thr *x = thr__of(s);
+    if (!x->threads) { /* not started: nowhere to queue it */
         thr__cancel_cmd(cmd);
         return;
     }
     msg *m = msg_new(MSG_COMMAND);
     m->to = node_id;
     m->cmd = cmd;
-    atomic_fetch_add(&s->in_flight, 1);
-    if (mbox_send(s->threads[node_id].mb, m) != CS_OK) {
-        atomic_fetch_sub(&s->in_flight, 1);
+    atomic_fetch_add(&x->in_flight, 1);
+    if (mbox_send(x->threads[node_id].mb, m) != CS_OK) {
+        atomic_fetch_sub(&x->in_flight, 1);
         thr__dispose(m);
     }
 }
 
-void sim__threads_inject(sim *s, msg *m) {
+static void thr__inject(sim *s, msg *m) {
+    thr *x = thr__of(s);
     if (m->kind == MSG_COMMAND) {
         node_cmd *cmd = m->cmd;
         int to = m->to;
         m->cmd = NULL;
         msg_free(m);
-        sim__threads_command(s, to, cmd);
+        thr__command(s, to, cmd);
         return;
     }
-    if (!s->threads) {
+    if (!x->threads) {
         msg_free(m);
         return;
     }
-    m->deliver_us = sim__threads_now(s);
-    atomic_fetch_add(&s->in_flight, 1);
-    if (mbox_send(s->threads[m->to].mb, m) != CS_OK) {
-        atomic_fetch_sub(&s->in_flight, 1);
+    m->deliver_us = thr__now_x(x);
+    atomic_fetch_add(&x->in_flight, 1);
+    if (mbox_send(x->threads[m->to].mb, m) != CS_OK) {
+        atomic_fetch_sub(&x->in_flight, 1);
         msg_free(m);
     }
 }
 
-static void thr__deliver(sim *s, sim__thread *t, msg *m) {
-    wire_fate fate = m->kind == MSG_COMMAND || m->from < 0 || m->from >= s->n_nodes
-                         ? WIRE_DELIVER
-                         : wire_check(s->wire, m->from, m->to);
-    if (fate == WIRE_DELIVER && m->kind != MSG_COMMAND && t->n->crashed) fate = EV_DROP_CRASHED;
-    if (fate != WIRE_DELIVER) {
-        thr__drop(s, m, fate);
-    } else {
-        if (m->kind != MSG_COMMAND)
-            sim__emit(s, &(sim_event){.kind = EV_MSG_DELIVERED, .t_us = sim__threads_now(s),
-                                      .node = m->to, .peer = m->from, .msg = m->kind,
-                                      .bytes = m->size_bytes, .arrive_us = m->deliver_us});
+static void thr__deliver(thr_node *t, msg *m) {
+    thr *x = t->x;
+    if (m->kind == MSG_COMMAND) {
         node_handle(t->n, m);
+    } else {
+        sim__deliver(x->s, m, thr__now_x(x));
+        msg_free(m);
     }
-    atomic_fetch_sub(&s->in_flight, 1);
+    atomic_fetch_sub(&x->in_flight, 1);
 }
 
 static void *thr__node_main(void *arg) {
-    sim__thread *t = arg;
-    sim *s = t->s;
+    thr_node *t = arg;
+    thr *x = t->x;
     /* On Linux the nice value is per thread: this one only; never raised
      * above what the process has. Best effort (a failure leaves it as is). */
-    if (s->desc.node_nice > getpriority(PRIO_PROCESS, 0))
-        (void)setpriority(PRIO_PROCESS, 0, s->desc.node_nice);
+    if (x->s->desc.node_nice > getpriority(PRIO_PROCESS, 0))
+        (void)setpriority(PRIO_PROCESS, 0, x->s->desc.node_nice);
     node_start(t->n);
-    while (!atomic_load(&s->stopping)) {
-        int64_t now = sim__threads_now(s);
+    while (!atomic_load(&x->stopping)) {
+        int64_t now = thr__now_x(x);
         const heap_entry *top = heap_peek(&t->local);
         int64_t deadline = -1;
-        if (top) deadline = top->t_us <= now ? 0 : thr__wall_of(s, top->t_us);
+        if (top) deadline = top->t_us <= now ? 0 : thr__wall_of(x, top->t_us);
         msg *list = mbox_take(t->mb, deadline);
-        now = sim__threads_now(s);
+        now = thr__now_x(x);
         while (list) {
             msg *m = list;
             list = m->next;
             m->next = NULL;
             heap_push(&t->local, m->kind == MSG_COMMAND ? now : m->deliver_us, m, 0);
         }
-        for (int k = 0; k < THR_BATCH && !atomic_load(&s->stopping); k++) {
+        for (int k = 0; k < THR_BATCH && !atomic_load(&x->stopping); k++) {
             top = heap_peek(&t->local);
             if (!top || top->t_us > now) break;
             heap_entry e;
             heap_pop(&t->local, &e);
-            if (e.item) thr__deliver(s, t, e.item);
+            if (e.item) thr__deliver(t, e.item);
             else node_timer(t->n, (node_timer_kind)(e.aux >> 32), (uint32_t)e.aux);
         }
     }
@@ -234,89 +241,10 @@ static void *thr__node_main(void *arg) {
     return NULL;
 }
 
-/* Waits on the director's condition until wall time `wall_us` (or a short
- * poll interval, to notice stop rules and a quiet network). */
-static void thr__director_sleep(sim *s, int64_t wall_us) {
-    int64_t now = clock_now_us();
-    int64_t until = now + THR_POLL_US;
-    if (wall_us >= 0 && wall_us < until) until = wall_us;
-    if (until <= now) return;
-    struct timespec ts = cond_deadline_at_us(until);
-    pthread_mutex_lock(&s->clock_lock);
-    if (!atomic_load(&s->stopping)) pthread_cond_timedwait(&s->clock_cond, &s->clock_lock, &ts);
-    pthread_mutex_unlock(&s->clock_lock);
-}
-
-static void *thr__director_main(void *arg) {
-    sim *s = arg;
-    const scenario *scn = s->scn;
-    size_t next_ev = 0;
-    bool traffic = scn->traffic.tx_per_s > 0;
-    int64_t next_traffic = traffic ? scn->traffic.start_us : INT64_MAX;
-    int quiet_polls = 0;
-    while (!atomic_load(&s->stopping)) {
-        int64_t now = sim__threads_now(s);
-        if (sim__past_end(s, now)) break;
-        while (next_ev < scn->n_events && scn->events[next_ev].at_us <= now)
-            sim__apply_event(s, &scn->events[next_ev++]);
-        if (traffic && next_traffic <= now) next_traffic = now + sim__traffic_tick(s);
-        /* Nothing scheduled and the network quiet: the run is over. */
-        bool idle_end = !s->desc.live && next_ev == scn->n_events && !traffic &&
-                        s->end_us == INT64_MAX && scn->mining == MINING_MANUAL;
-        if (idle_end && atomic_load(&s->in_flight) == 0) {
-            if (++quiet_polls >= 3) break;
-        } else {
-            quiet_polls = 0;
-        }
-        int64_t next = s->end_us;
-        if (next_ev < scn->n_events && scn->events[next_ev].at_us < next) next = scn->events[next_ev].at_us;
-        if (next_traffic < next) next = next_traffic;
-        thr__director_sleep(s, next == INT64_MAX ? -1 : thr__wall_of(s, next));
-    }
-    sim__wind_down(s);
-    int64_t drain_start_wall = clock_now_us();
-    int64_t drain_until = sim__threads_now(s) + SIM_DRAIN_US;
-    while (!atomic_load(&s->stopping) && atomic_load(&s->in_flight) > 0 &&
-           sim__threads_now(s) < drain_until && clock_now_us() - drain_start_wall < THR_DRAIN_WALL_US)
-        thr__director_sleep(s, -1);
-    s->final_us = sim__threads_now(s);
-    atomic_store(&s->stopping, true);
-    for (int i = 0; i < s->n_nodes; i++) mbox_wake(s->threads[i].mb);
-    return NULL;
-}
-
-cs_err sim__threads_start(sim *s) {
-    if (s->started) return CS_EEXIST;
-    s->threads = xcalloc((size_t)s->n_nodes, sizeof *s->threads);
-    for (int i = 0; i < s->n_nodes; i++) {
-        s->threads[i].s = s;
-        s->threads[i].n = &s->nodes[i];
-        s->threads[i].mb = mbox_new();
-        heap_init(&s->threads[i].local);
-    }
-    s->started = true;
-    sim__threads_set_clock(s, 0, -1, 1);
-    for (int i = 0; i < s->n_nodes; i++) {
-        if (pthread_create(&s->threads[i].tid, NULL, thr__node_main, &s->threads[i]) != 0) {
-            atomic_store(&s->stopping, true);
-            sim__threads_stop(s);
-            return CS_EIO;
-        }
-        s->threads[i].running = true;
-    }
-    if (pthread_create(&s->director, NULL, thr__director_main, s) != 0) {
-        atomic_store(&s->stopping, true);
-        sim__threads_stop(s);
-        return CS_EIO;
-    }
-    s->director_running = true;
-    return CS_OK;
-}
-
 /* Closes a stopped node's mailbox and cancels what is left, so a command
  * sent after the run completes at once (as cancelled) instead of waiting
- * for sim_free. */
-static void thr__close_thread(sim__thread *t) {
+ * for the sim to be freed. */
+static void thr__close_thread(thr_node *t) {
     mbox_close(t->mb);
     for (msg *m = mbox_take(t->mb, 0), *next; m; m = next) {
         next = m->next;
@@ -327,47 +255,196 @@ static void thr__close_thread(sim__thread *t) {
         if (e.item) thr__dispose(e.item);
 }
 
-/* Joins every thread once, whichever threads call it (sim_wait in one,
- * sim_stop in another): join_lock makes the second wait for the first. */
-static void thr__join_all(sim *s) {
-    pthread_mutex_lock(&s->join_lock);
-    if (!s->finished) {
-        if (s->director_running) pthread_join(s->director, NULL);
-        s->director_running = false;
-        for (int i = 0; i < s->n_nodes; i++) {
-            if (!s->threads[i].running) continue;
-            mbox_wake(s->threads[i].mb);
-            pthread_join(s->threads[i].tid, NULL);
-            s->threads[i].running = false;
+/* Joins the node threads that run, closes every mailbox and marks the run
+ * finished: the director's last act, or the starter's if the director
+ * could not be made. */
+static void thr__join_nodes(thr *x) {
+    int n = x->s->n_nodes;
+    for (int i = 0; i < n; i++) {
+        if (!x->threads[i].running) continue;
+        mbox_wake(x->threads[i].mb);
+        pthread_join(x->threads[i].tid, NULL);
+        x->threads[i].running = false;
+    }
+    for (int i = 0; i < n; i++) thr__close_thread(&x->threads[i]);
+    atomic_store(&x->finished, true);
+}
+
+/* Waits on the director's condition until wall time `wall_us` (or a short
+ * poll interval, to notice stop rules and a quiet network). */
+static void thr__director_sleep(thr *x, int64_t wall_us) {
+    int64_t now = clock_now_us();
+    int64_t until = now + THR_POLL_US;
+    if (wall_us >= 0 && wall_us < until) until = wall_us;
+    if (until <= now) return;
+    struct timespec ts = cond_deadline_at_us(until);
+    pthread_mutex_lock(&x->clock_lock);
+    if (!atomic_load(&x->stopping)) pthread_cond_timedwait(&x->clock_cond, &x->clock_lock, &ts);
+    pthread_mutex_unlock(&x->clock_lock);
+}
+
+static void *thr__director_main(void *arg) {
+    thr *x = arg;
+    sim *s = x->s;
+    const scenario *scn = s->scn;
+    size_t next_ev = 0;
+    bool traffic = scn->traffic.tx_per_s > 0;
+    int64_t next_traffic = traffic ? scn->traffic.start_us : INT64_MAX;
+    int quiet_polls = 0;
+    while (!atomic_load(&x->stopping)) {
+        int64_t now = thr__now_x(x);
+        if (sim__past_end(s, now)) break;
+        while (next_ev < scn->n_events && scn->events[next_ev].at_us <= now)
+            sim__apply_event(s, &scn->events[next_ev++]);
+        if (traffic && next_traffic <= now) next_traffic = now + sim__traffic_tick(s);
+        /* Nothing scheduled and the network quiet: the run is over. */
+        bool idle_end = !s->desc.live && next_ev == scn->n_events && !traffic &&
+                        s->end_us == INT64_MAX && scn->mining == MINING_MANUAL;
+        if (idle_end && atomic_load(&x->in_flight) == 0) {
+            if (++quiet_polls >= 3) break;
+        } else {
+            quiet_polls = 0;
         }
-        for (int i = 0; i < s->n_nodes; i++) thr__close_thread(&s->threads[i]);
-        s->finished = true;
+        int64_t next = s->end_us;
+        if (next_ev < scn->n_events && scn->events[next_ev].at_us < next) next = scn->events[next_ev].at_us;
+        if (next_traffic < next) next = next_traffic;
+        thr__director_sleep(x, next == INT64_MAX ? -1 : thr__wall_of(x, next));
     }
-    pthread_mutex_unlock(&s->join_lock);
+    sim__wind_down(s);
+    int64_t drain_start_wall = clock_now_us();
+    int64_t drain_until = thr__now_x(x) + SIM_DRAIN_US;
+    while (!atomic_load(&x->stopping) && atomic_load(&x->in_flight) > 0 &&
+           thr__now_x(x) < drain_until && clock_now_us() - drain_start_wall < THR_DRAIN_WALL_US)
+        thr__director_sleep(x, -1);
+    s->final_us = thr__now_x(x);
+    atomic_store(&x->stopping, true);
+    thr__join_nodes(x);
+    return NULL;
 }
 
-void sim__threads_wait(sim *s) {
-    if (s->threads) thr__join_all(s);
+/* Joins the director once, whichever threads call it (sim_wait in one,
+ * sim_stop in another): join_lock makes the second wait for the first. */
+static void thr__join_all(thr *x) {
+    pthread_mutex_lock(&x->join_lock);
+    if (x->director_running) {
+        pthread_join(x->director, NULL);
+        x->director_running = false;
+    } else if (!atomic_load(&x->finished)) {
+        thr__join_nodes(x);
+    }
+    pthread_mutex_unlock(&x->join_lock);
 }
 
-void sim__threads_stop(sim *s) {
-    if (!s->threads) return;
-    atomic_store(&s->stopping, true);
-    pthread_mutex_lock(&s->clock_lock);
-    pthread_cond_broadcast(&s->clock_cond);
-    pthread_mutex_unlock(&s->clock_lock);
-    for (int i = 0; i < s->n_nodes; i++) mbox_wake(s->threads[i].mb);
-    thr__join_all(s);
+static void thr__stop(sim *s) {
+    thr *x = thr__of(s);
+    if (!x->threads) return;
+    atomic_store(&x->stopping, true);
+    pthread_mutex_lock(&x->clock_lock);
+    pthread_cond_broadcast(&x->clock_cond);
+    pthread_mutex_unlock(&x->clock_lock);
+    for (int i = 0; i < s->n_nodes; i++) mbox_wake(x->threads[i].mb);
+    thr__join_all(x);
 }
 
-void sim__threads_free(sim *s) {
-    if (!s->threads) return;
+static cs_err thr__start(sim *s) {
+    thr *x = thr__of(s);
+    if (x->started) return CS_EEXIST;
+    x->threads = xcalloc((size_t)s->n_nodes, sizeof *x->threads);
     for (int i = 0; i < s->n_nodes; i++) {
-        sim__thread *t = &s->threads[i];
-        thr__close_thread(t);
-        heap_cleanup(&t->local);
-        mbox_free(t->mb);
+        x->threads[i].x = x;
+        x->threads[i].n = &s->nodes[i];
+        x->threads[i].mb = mbox_new();
+        heap_init(&x->threads[i].local);
     }
-    free(s->threads);
-    s->threads = NULL;
+    x->started = true;
+    thr__set_clock_x(x, 0, -1, 1);
+    for (int i = 0; i < s->n_nodes; i++) {
+        if (pthread_create(&x->threads[i].tid, NULL, thr__node_main, &x->threads[i]) != 0) {
+            thr__stop(s);
+            return CS_EIO;
+        }
+        x->threads[i].running = true;
+    }
+    if (pthread_create(&x->director, NULL, thr__director_main, x) != 0) {
+        thr__stop(s);
+        return CS_EIO;
+    }
+    x->director_running = true;
+    return CS_OK;
 }
+
+static void thr__wait(sim *s) {
+    thr *x = thr__of(s);
+    if (x->threads) thr__join_all(x);
+}
+
+static bool thr__accepts(const sim_desc *desc, char *err, size_t err_len) { return true; }
+
+static void thr__init(sim *s) {
+    thr *x = xcalloc(1, sizeof *x);
+    x->s = s;
+    pthread_mutex_init(&x->join_lock, NULL);
+    pthread_mutex_init(&x->clock_lock, NULL);
+    cond_init_monotonic(&x->clock_cond); /* the director's deadlines are monotonic */
+    thr_clock *c = xcalloc(1, sizeof *c);
+    c->speed = s->desc.speed > 0 ? s->desc.speed : 1.0;
+    atomic_store(&x->clock, c);
+    s->exec = x;
+    s->env = (node_env){.ctx = x, .now_us = thr__now, .send = thr__send,
+                        .set_timer = thr__set_timer, .emit = thr__emit,
+                        .mining_enabled = thr__mining_enabled, .post = thr__post,
+                        .hold = thr__hold};
+}
+
+static void thr__free(sim *s) {
+    thr *x = thr__of(s);
+    if (!x) return;
+    if (x->threads) {
+        for (int i = 0; i < s->n_nodes; i++) {
+            thr_node *t = &x->threads[i];
+            thr__close_thread(t);
+            heap_cleanup(&t->local);
+            mbox_free(t->mb);
+        }
+        free(x->threads);
+    }
+    for (thr_clock *c = atomic_load(&x->clock), *older; c; c = older) {
+        older = c->older;
+        free(c);
+    }
+    pthread_mutex_destroy(&x->join_lock);
+    pthread_mutex_destroy(&x->clock_lock);
+    pthread_cond_destroy(&x->clock_cond);
+    free(x);
+    s->exec = NULL;
+}
+
+static int64_t thr__now_of(const sim *s) { return thr__now_x(thr__of(s)); }
+
+static void thr__set_clock(sim *s, double speed, int paused) {
+    thr__set_clock_x(thr__of(s), speed, paused, -1);
+}
+
+static double thr__speed(const sim *s) { return thr__clock(thr__of(s))->speed; }
+static bool thr__paused(const sim *s) { return thr__clock(thr__of(s))->paused; }
+static bool thr__finished(const sim *s) { return atomic_load(&thr__of(s)->finished); }
+static uint64_t thr__events_handled(const sim *s) { return 0; }
+
+const sim__ops sim__threads_ops = {
+    .accepts = thr__accepts,
+    .init = thr__init,
+    .free = thr__free,
+    .start = thr__start,
+    .advance = NULL,
+    .wait = thr__wait,
+    .stop = thr__stop,
+    .now = thr__now_of,
+    .inject = thr__inject,
+    .command = thr__command,
+    .set_clock = thr__set_clock,
+    .speed = thr__speed,
+    .paused = thr__paused,
+    .finished = thr__finished,
+    .events_handled = thr__events_handled,
+    .concurrent = true,
+};

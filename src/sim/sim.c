@@ -1,5 +1,7 @@
-/* sim.c - building a run from a scenario, and what both executors share:
- * event sinks, scenario events, traffic and the stop rules. */
+/* sim.c - building a run from a scenario, and what every executor shares:
+ * event sinks, scenario events, traffic and the stop rules. The public
+ * calls that depend on the executor are one call through s->ops each
+ * (sim_int.h); none of them asks which executor it is. */
 #include "sim/sim.h"
 
 #include <stdint.h>
@@ -9,7 +11,6 @@
 
 #include "sim/netmodel.h"
 #include "sim/sim_int.h"
-#include "util/cond.h"
 #include "util/mem.h"
 
 static void sim__stop_height_sink(void *user, const sim_event *ev) {
@@ -19,9 +20,8 @@ static void sim__stop_height_sink(void *user, const sim_event *ev) {
         atomic_store(&s->stop_reached, true);
 }
 
-bool sim__mining_enabled(void *ctx) {
-    sim *s = ctx;
-    return atomic_load_explicit(&s->mining_on, memory_order_relaxed);
+bool sim__mining_enabled(const sim *s) {
+    return atomic_load_explicit(&((sim *)s)->mining_on, memory_order_relaxed);
 }
 
 static wire *sim__make_wire(const scenario *scn, const netmodel *nm, uint64_t seed, char *err,
@@ -127,33 +127,27 @@ static void sim__wire_eclipse(sim *s) {
     }
 }
 
+static const sim__ops *sim__ops_of(sim_executor executor) {
+    switch (executor) {
+    case SIM_VIRTUAL: return &sim__virtual_ops;
+    case SIM_THREADS: return &sim__threads_ops;
+    }
+    return &sim__virtual_ops;
+}
+
 sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
     const scenario *scn = desc->scn;
-    if (desc->executor == SIM_VIRTUAL && scn->n_nodes > (1 << 24)) {
-        snprintf(err, err_len, "%s: the virtual executor runs at most 16777216 nodes", scn->path);
-        return NULL;
-    }
-    if (scn->mining == MINING_RACE && desc->executor != SIM_THREADS) {
-        snprintf(err, err_len,
-                 "%s: race mining needs the threads executor (--executor threads)", scn->path);
-        return NULL;
-    }
+    const sim__ops *ops = sim__ops_of(desc->executor);
+    if (!ops->accepts(desc, err, err_len)) return NULL;
     sim *s = xcalloc(1, sizeof *s);
     s->desc = *desc;
+    s->ops = ops;
     s->scn = scn;
     s->seed = desc->seed_set ? desc->seed : scn->seed;
     s->n_nodes = scn->n_nodes;
     rng_seed(&s->rng, s->seed, 1);
     pthread_mutex_init(&s->sink_lock, NULL);
-    pthread_mutex_init(&s->clock_lock, NULL);
-    pthread_mutex_init(&s->join_lock, NULL);
     pthread_mutex_init(&s->remote_lock, NULL);
-    cond_init_monotonic(&s->clock_cond); /* the director's deadlines are monotonic */
-    if (desc->executor == SIM_THREADS) {
-        sim__clock *c = xcalloc(1, sizeof *c);
-        c->speed = desc->speed > 0 ? desc->speed : 1.0;
-        atomic_store(&s->clock, c);
-    }
     int64_t end = desc->until_us > 0 ? desc->until_us : scn->duration_us;
     s->end_us = end > 0 ? end : INT64_MAX;
     atomic_store(&s->mining_on, true);
@@ -168,11 +162,7 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
     s->store = bstore_new(&params, sim__make_genesis(scn));
     bstore_reserve_holders(s->store, s->n_nodes);
 
-    s->env.ctx = s;
-    s->env.mining_enabled = sim__mining_enabled;
-    if (desc->executor == SIM_THREADS) sim__threads_env(&s->env);
-    else sim__virtual_env(&s->env);
-    sim__virtual_init(s);
+    ops->init(s);
 
     s->hash_power = xmalloc((size_t)s->n_nodes * sizeof *s->hash_power);
     for (int i = 0; i < s->n_nodes; i++) {
@@ -215,9 +205,10 @@ fail:
 
 void sim_free(sim *s) {
     if (!s) return;
-    if (s->started) sim__threads_stop(s);
-    sim__threads_free(s);
-    sim__virtual_discard(s);
+    if (s->exec) {
+        s->ops->stop(s);
+        s->ops->free(s);
+    }
     if (s->nodes)
         for (int i = 0; i < s->n_nodes; i++) node_cleanup(&s->nodes[i]);
     free(s->nodes);
@@ -225,17 +216,10 @@ void sim_free(sim *s) {
     bstore_free(s->store);
     wire_free(s->wire);
     free(s->sinks);
-    for (sim__clock *c = atomic_load(&s->clock), *older; c; c = older) {
-        older = c->older;
-        free(c);
-    }
     pthread_mutex_destroy(&s->sink_lock);
-    pthread_mutex_destroy(&s->clock_lock);
-    pthread_mutex_destroy(&s->join_lock);
     pthread_mutex_destroy(&s->remote_lock);
     for (size_t i = 0; i < s->n_remote; i++) free(s->remote_urls[i]);
     free(s->remote_urls);
-    pthread_cond_destroy(&s->clock_cond);
     free(s);
 }
 
@@ -251,21 +235,22 @@ void sim_add_sink_filtered(sim *s, sim_sink_fn fn, void *user, uint32_t kinds) {
 
 void sim__emit(sim *s, const sim_event *ev) {
     if (!sim__wants(s, ev->kind)) return;
-    bool threaded = s->desc.executor == SIM_THREADS;
-    if (threaded) pthread_mutex_lock(&s->sink_lock);
+    bool concurrent = s->ops->concurrent;
+    if (concurrent) pthread_mutex_lock(&s->sink_lock);
     for (size_t i = 0; i < s->n_sinks; i++)
         if ((s->sinks[i].kinds >> ev->kind) & 1u) s->sinks[i].fn(s->sinks[i].user, ev);
-    if (threaded) pthread_mutex_unlock(&s->sink_lock);
+    if (concurrent) pthread_mutex_unlock(&s->sink_lock);
+    /* sim_step of a self-clocked run: this was the next event. */
+    if (atomic_load_explicit(&s->pause_at_event, memory_order_relaxed) &&
+        atomic_exchange(&s->pause_at_event, false))
+        s->ops->set_clock(s, 0, 1);
 }
 
 static void sim__emit_net(sim *s, ev_kind kind, int node_id) {
     sim__emit(s, &(sim_event){.kind = kind, .t_us = sim_now_us(s), .node = node_id, .peer = -1});
 }
 
-void sim_command(sim *s, int node_id, node_cmd *cmd) {
-    if (s->desc.executor == SIM_THREADS) sim__threads_command(s, node_id, cmd);
-    else sim__virtual_command(s, node_id, cmd);
-}
+void sim_command(sim *s, int node_id, node_cmd *cmd) { s->ops->command(s, node_id, cmd); }
 
 void sim_partition(sim *s, const int *group_of_node) {
     wire_set_partition(s->wire, group_of_node);
@@ -340,26 +325,37 @@ int64_t sim__traffic_tick(sim *s) {
 void sim__wind_down(sim *s) { atomic_store(&s->mining_on, false); }
 
 cs_err sim_run(sim *s) {
-    if (s->desc.executor == SIM_VIRTUAL) return sim__virtual_run(s);
-    cs_err e = sim__threads_start(s);
+    if (s->ops->advance) {
+        s->ops->advance(s, INT64_MAX, UINT64_MAX);
+        return CS_OK;
+    }
+    cs_err e = s->ops->start(s);
     if (e) return e;
-    sim__threads_wait(s);
+    s->ops->wait(s);
     return CS_OK;
 }
 
 bool sim_run_until(sim *s, int64_t t_us) {
-    if (s->desc.executor != SIM_VIRTUAL) return false;
-    return sim__virtual_advance(s, t_us, UINT64_MAX);
+    return s->ops->advance ? s->ops->advance(s, t_us, UINT64_MAX) : false;
 }
 
 bool sim_step(sim *s) {
-    if (s->desc.executor != SIM_VIRTUAL) return false;
-    return sim__virtual_advance(s, INT64_MAX, 1);
+    s->ops->set_clock(s, 0, 1);
+    if (s->ops->advance) return s->ops->advance(s, INT64_MAX, 1);
+    atomic_store(&s->pause_at_event, true);
+    s->ops->set_clock(s, 0, 0);
+    return s->ops->finished(s);
 }
 
-bool sim_finished(const sim *s) {
-    return s->desc.executor == SIM_VIRTUAL ? s->v_done : s->finished;
+bool sim_advance_wall(sim *s, int64_t wall_dt_us) {
+    if (s->ops->advance && wall_dt_us > 0 && !s->ops->paused(s)) {
+        double sim_dt = (double)wall_dt_us * s->ops->speed(s);
+        return s->ops->advance(s, s->ops->now(s) + (int64_t)sim_dt, UINT64_MAX);
+    }
+    return s->ops->finished(s);
 }
+
+bool sim_finished(const sim *s) { return s->ops->finished(s); }
 
 void sim_set_remote(sim *s, const sim_remote *r) { s->remote = *r; }
 
@@ -384,59 +380,23 @@ const char *sim_remote_url(sim *s, int id) {
     return url;
 }
 
-void sim__send_remote(sim *s, msg *m) {
-    if (sim__wants(s, EV_MSG_SENT))
-        sim__emit(s, &(sim_event){.kind = EV_MSG_SENT, .t_us = sim_now_us(s), .node = m->from,
-                                  .peer = m->to, .msg = m->kind, .bytes = m->size_bytes,
-                                  .block = m->block, .tx = m->tx, .arrive_us = -1});
-    if (s->remote.send) {
-        s->remote.send(s->remote.user, m);
-        return;
-    }
-    sim__emit(s, &(sim_event){.kind = EV_MSG_DROPPED, .t_us = sim_now_us(s), .node = m->to,
-                              .peer = m->from, .msg = m->kind, .bytes = m->size_bytes,
-                              .fate = WIRE_DROP_ISOLATED});
-    msg_free(m);
-}
-
-void sim_inject(sim *s, msg *m) {
-    if (s->desc.executor == SIM_THREADS) sim__threads_inject(s, m);
-    else sim__virtual_inject(s, m);
-}
-
-cs_err sim_start(sim *s) {
-    if (s->desc.executor != SIM_THREADS) return CS_EUNSUPPORTED;
-    return sim__threads_start(s);
-}
+void sim_inject(sim *s, msg *m) { s->ops->inject(s, m); }
+cs_err sim_start(sim *s) { return s->ops->start(s); }
 
 void sim_wait(sim *s) {
-    if (s->started) sim__threads_wait(s);
+    if (s->ops->wait) s->ops->wait(s);
 }
 
-void sim_stop(sim *s) {
-    if (s->started) sim__threads_stop(s);
-}
-
-void sim_set_paused(sim *s, bool paused) {
-    if (s->desc.executor == SIM_THREADS) sim__threads_set_clock(s, 0, paused, -1);
-}
-
-bool sim_paused(sim *s) {
-    return s->desc.executor == SIM_THREADS && sim__threads_clock(s)->paused;
-}
+void sim_stop(sim *s) { s->ops->stop(s); }
+void sim_set_paused(sim *s, bool paused) { s->ops->set_clock(s, 0, paused); }
+bool sim_paused(sim *s) { return s->ops->paused(s); }
 
 void sim_set_speed(sim *s, double speed) {
-    if (s->desc.executor == SIM_THREADS && speed > 0) sim__threads_set_clock(s, speed, -1, -1);
+    if (speed > 0) s->ops->set_clock(s, speed, -1);
 }
 
-double sim_speed(sim *s) {
-    return s->desc.executor == SIM_THREADS ? sim__threads_clock(s)->speed : 0;
-}
-
-int64_t sim_now_us(sim *s) {
-    if (s->desc.executor == SIM_THREADS) return sim__threads_now(s);
-    return s->now_us;
-}
+double sim_speed(sim *s) { return s->ops->speed(s); }
+int64_t sim_now_us(sim *s) { return s->ops->now(s); }
 
 int sim_node_count(const sim *s) { return s->n_nodes; }
 
@@ -447,4 +407,4 @@ const scenario *sim_scenario(const sim *s) { return s->scn; }
 uint64_t sim_seed(const sim *s) { return s->seed; }
 sim_executor sim_executor_kind(const sim *s) { return s->desc.executor; }
 int64_t sim_end_us(const sim *s) { return s->final_us; }
-uint64_t sim_events_handled(const sim *s) { return s->events_handled; }
+uint64_t sim_events_handled(const sim *s) { return s->ops->events_handled(s); }

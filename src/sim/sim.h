@@ -80,13 +80,22 @@ void sim_add_sink_filtered(sim *s, sim_sink_fn fn, void *user, uint32_t kinds);
 /* Runs to the end (either executor) and returns when done. */
 cs_err sim_run(sim *s);
 
-/* Virtual executor, in steps: runs everything due at or before t_us and
- * leaves the clock at t_us (unless the run ended earlier); sim_step runs
- * one event. Both may be called again and again (and before sim_run); both
- * return true once the run has ended. The order of events is the same
- * whatever the steps. */
+/* A driven executor (virtual), in steps: runs everything due at or before
+ * t_us and leaves the clock at t_us (unless the run ended earlier); it may
+ * be called again and again (and before sim_run) and returns true once the
+ * run has ended. The order of events is the same whatever the steps. A
+ * self-clocked executor (threads) keeps its own time: false, nothing done. */
 bool sim_run_until(sim *s, int64_t t_us);
+/* Pauses the clock (sim_set_paused) after the next event: a driven
+ * executor runs that one event now; a self-clocked one resumes and pauses
+ * again when the next event is emitted. True once the run has ended. */
 bool sim_step(sim *s);
+/* The caller's wall clock moved on by wall_dt_us (a window's frame): a
+ * driven executor, unless paused, runs sim_speed() times as far in sim
+ * time; a self-clocked one has moved by itself. True once the run ended. */
+bool sim_advance_wall(sim *s, int64_t wall_dt_us);
+/* True once the run has ended (any thread; threads: every node thread has
+ * stopped and later commands complete at once, cancelled). */
 bool sim_finished(const sim *s);
 
 /* Peers elsewhere. A remote transport (net/remote, HTTP) carries messages
@@ -110,10 +119,16 @@ const char *sim_remote_url(sim *s, int id);
  * sim_store(s). */
 void sim_inject(sim *s, msg *m);
 
-/* Live control, threads executor: start returns at once; wait blocks until
- * the run ends; stop ends it now. wait and stop may be called from different
- * threads at once, but only after sim_start has returned. After the run,
- * commands complete at once, cancelled ("the simulation stopped"). */
+/* Live control. start begins the run and returns at once (CS_EEXIST if it
+ * had begun; threads: CS_EIO if a thread could not be made); in the
+ * virtual executor it only sets the run up, which sim_run_until, sim_step
+ * and sim_advance_wall then drive. wait blocks until a self-clocked run
+ * ends (virtual: returns at once); stop ends it now. wait and stop may be
+ * called from different threads at once, but only after sim_start has
+ * returned. After a threads run, commands complete at once, cancelled
+ * ("the simulation stopped"). The speed and the pause are the threads
+ * executor's clock, and in the virtual one what sim_advance_wall follows
+ * (the speed starts as desc.speed, or 1). */
 cs_err sim_start(sim *s);
 void sim_wait(sim *s);
 void sim_stop(sim *s);

@@ -1,19 +1,28 @@
-/* sim_int.h - what sim.c shares with the two executors (not exported).
+/* sim_int.h - what sim.c shares with the executors (not exported).
  *
- *   sim.c            construction, sinks, scenario events, stop rules
+ *   sim.c            construction, sinks, scenario events, stop rules, and
+ *                    the public calls, each a call through the ops table
+ *   exec_route.c     what every executor does with a message: route it on
+ *                    the wire, drop it, deliver it (written once)
  *   exec_virtual.c   the single-threaded event queue
- *   exec_threads.c   one thread per node, the wall clock, the director */
+ *   exec_threads.c   one thread per node, the wall clock, the director
+ *
+ * The executor interface. sim_new picks one sim__ops table from
+ * desc->executor, once; nothing else asks which executor runs. Each
+ * executor keeps its own state behind s->exec (made by init, freed by
+ * free) and fills s->env, the node_env through which the nodes reach it,
+ * with env.ctx pointing at that state. struct sim holds only what every
+ * executor shares: the nodes, the store, the wire, the sinks, the stop
+ * rules. A new executor (a parallel virtual one) is a new table and a new
+ * private state; it may hand each partition its own env. */
 #ifndef CHAINSIM_SIM_SIM_INT_H
 #define CHAINSIM_SIM_SIM_INT_H
 
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "net/mbox.h"
 #include "net/topology.h"
 #include "sim/sim.h"
-#include "util/evq.h"
-#include "util/heap.h"
 #include "util/rng.h"
 
 typedef struct sim_sink {
@@ -22,26 +31,56 @@ typedef struct sim_sink {
     uint32_t kinds;
 } sim_sink;
 
-typedef struct sim__thread sim__thread; /* exec_threads.c */
+typedef struct sim__ops {
+    /* Refuses a scenario this executor cannot run (a one-line reason in
+     * err): called by sim_new before anything is built. */
+    bool (*accepts)(const sim_desc *desc, char *err, size_t err_len);
+    /* Makes s->exec and fills s->env; called before the nodes exist. */
+    void (*init)(sim *s);
+    /* Frees s->exec and what it still holds (messages in flight). The run
+     * has been stopped; the nodes still exist. */
+    void (*free)(sim *s);
+    /* Begins the run: CS_EEXIST if it already began, CS_EIO if a thread
+     * could not be made. */
+    cs_err (*start)(sim *s);
+    /* Driven executors (the caller moves the clock): runs queued entries
+     * due at or before until_us, at most max_events of them; true once the
+     * run has ended. NULL for a self-clocked executor. */
+    bool (*advance)(sim *s, int64_t until_us, uint64_t max_events);
+    /* Self-clocked: blocks until the run ends (NULL: nothing to wait for). */
+    void (*wait)(sim *s);
+    /* Ends the run now (any thread); a run not started is left as is. */
+    void (*stop)(sim *s);
+    int64_t (*now)(const sim *s);
+    /* Delivers m (from outside) to node m->to now; takes ownership. */
+    void (*inject)(sim *s, msg *m);
+    /* Sends cmd to node_id (see sim_command); takes ownership. */
+    void (*command)(sim *s, int node_id, node_cmd *cmd);
+    /* The clock a person steers: speed > 0 (0 keeps it), paused 0/1 (-1
+     * keeps it). A driven executor only records them for sim_advance_wall. */
+    void (*set_clock)(sim *s, double speed, int paused);
+    double (*speed)(const sim *s);
+    bool (*paused)(const sim *s);
+    bool (*finished)(const sim *s);
+    uint64_t (*events_handled)(const sim *s);
+    /* Nodes run on several threads at once: sinks are called under a lock. */
+    bool concurrent;
+} sim__ops;
 
-typedef struct sim__clock {
-    double speed;              /* sim seconds per wall second */
-    bool paused;
-    bool running;              /* false before the threads start: time stands at base */
-    int64_t base_sim_us;       /* sim time at base_wall_us */
-    int64_t base_wall_us;
-    struct sim__clock *older;
-} sim__clock;
+extern const sim__ops sim__virtual_ops;
+extern const sim__ops sim__threads_ops;
 
 struct sim {
     sim_desc desc;
+    const sim__ops *ops;       /* chosen once by sim_new */
+    void *exec;                /* the executor's private state */
     const scenario *scn;
     uint64_t seed;
     int n_nodes;
     node *nodes;
     bstore *store;
     wire *wire;
-    node_env env;
+    node_env env;              /* filled by ops->init */
     rng rng;                   /* traffic picks */
     double *hash_power;        /* per node, as in the scenario and its events */
     double hash_power_total;   /* the scenario's initial total: shares are relative to it */
@@ -49,45 +88,23 @@ struct sim {
     sim_sink *sinks;
     size_t n_sinks, cap_sinks;
     uint32_t sink_kinds;       /* union of the sinks' kinds */
-    pthread_mutex_t sink_lock; /* threads: serialises sinks (guards nothing else) */
+    pthread_mutex_t sink_lock; /* ops->concurrent: serialises sinks (guards nothing else) */
+    atomic_bool pause_at_event; /* sim_step, self-clocked: pause at the next event */
 
     int64_t end_us;            /* scheduled end; INT64_MAX if none */
     atomic_bool mining_on;     /* false once winding down */
     atomic_bool stop_reached;  /* a node reached the stop height */
-    int64_t final_us;
-
-    /* virtual executor */
-    evq queue;
-    int64_t now_us;
-    uint64_t events_handled;
-    bool v_started, v_winding, v_done;
-    int64_t v_drain_until;
+    int64_t final_us;          /* set by the executor when the run ends */
 
     /* peers that live elsewhere (URLs), ids n_nodes, n_nodes + 1, ... */
     sim_remote remote;
     char **remote_urls;
     size_t n_remote, cap_remote;
     pthread_mutex_t remote_lock; /* guards remote_urls/n_remote */
-
-    /* threads executor */
-    sim__thread *threads;      /* set by sim_start before any thread runs */
-    pthread_t director;
-    bool director_running;     /* guarded by join_lock after start */
-    pthread_mutex_t join_lock; /* one joiner at a time; guards `finished` */
-    bool started;
-    atomic_bool stopping;
-    atomic_long in_flight;
-    /* The clock is an immutable record replaced on every change (speed,
-     * pause), so reading the time takes no lock: one atomic load. Old
-     * records stay on the `older` list until sim_free. */
-    _Atomic(struct sim__clock *) clock;
-    pthread_mutex_t clock_lock; /* serialises clock changes; director sleeps on clock_cond */
-    pthread_cond_t clock_cond;
-    bool finished;
 };
 
-/* Delivers an event to every sink that wants it (locks in the threads
- * executor). */
+/* Delivers an event to every sink that wants it (under sink_lock if the
+ * executor is concurrent). */
 void sim__emit(sim *s, const sim_event *ev);
 static inline bool sim__wants(const sim *s, ev_kind kind) {
     return (s->sink_kinds >> kind) & 1u;
@@ -103,34 +120,26 @@ static inline bool sim__past_end(const sim *s, int64_t t) {
 }
 /* Ends mining and traffic: the wind-down before the drain. */
 void sim__wind_down(sim *s);
+/* False once winding down: node_env.mining_enabled of every executor. */
+bool sim__mining_enabled(const sim *s);
 
-/* Fills in the executor's half of the node environment. */
-void sim__virtual_env(node_env *env);
-void sim__threads_env(node_env *env);
-bool sim__mining_enabled(void *ctx);
+/* ---- exec_route.c: a message's way, the same in every executor ---- */
 
-void sim__virtual_init(sim *s);
-cs_err sim__virtual_run(sim *s);
-/* Runs queued entries with time <= until_us, at most max_events of them;
- * true once the run has ended. */
-bool sim__virtual_advance(sim *s, int64_t until_us, uint64_t max_events);
-void sim__virtual_inject(sim *s, msg *m);
-void sim__threads_inject(sim *s, msg *m);
+/* The first half of a send at sim time now_us. A message for a remote peer
+ * goes to the remote transport; otherwise the wire decides its fate and
+ * arrival time and EV_MSG_SENT is emitted; a dropped message is emitted
+ * (EV_MSG_DROPPED) and freed. Returns true if the executor must now queue m
+ * for m->deliver_us (then set); false if m is gone. */
+bool sim__route(sim *s, msg *m, int64_t now_us);
+/* Emits EV_MSG_DROPPED for m at now_us with this fate (m stays the
+ * caller's). */
+void sim__dropped(sim *s, const msg *m, wire_fate fate, int64_t now_us);
+/* The second half, when a message (not a command) is due: if the link
+ * still holds and the receiver is up, emits EV_MSG_DELIVERED and hands m to
+ * node m->to (node_receive); else emits EV_MSG_DROPPED. m stays the
+ * caller's either way. Returns true if delivered. */
+bool sim__deliver(sim *s, msg *m, int64_t now_us);
 /* Hands a message for a remote peer to the remote transport (or drops it). */
 void sim__send_remote(sim *s, msg *m);
-/* Frees what is still queued (messages in flight when the run ended). */
-void sim__virtual_discard(sim *s);
-void sim__virtual_command(sim *s, int node_id, node_cmd *cmd);
-
-cs_err sim__threads_start(sim *s);
-void sim__threads_wait(sim *s);
-void sim__threads_stop(sim *s);
-void sim__threads_command(sim *s, int node_id, node_cmd *cmd);
-int64_t sim__threads_now(sim *s);
-/* Replaces the clock: speed (> 0, or 0 to keep), paused (0/1, or -1 to
- * keep), running (0/1, -1 to keep); rebases so time never jumps. */
-void sim__threads_set_clock(sim *s, double speed, int paused, int running);
-const sim__clock *sim__threads_clock(sim *s);
-void sim__threads_free(sim *s);
 
 #endif

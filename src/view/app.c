@@ -1,19 +1,18 @@
 /* app.c - one window's state: the scenario and its sim, input, commands.
  *
  * A frame is: input (view__app_event for each SDL event), then
- * view__app_update (advance the clock in the virtual executor, take the
+ * view__app_update (tell the sim how much wall time passed, take the
  * events the sink gathered, apply them to the model, collect the results
  * of commands), then view__app_draw. Everything here runs on the main
  * thread; nodes are reached only through sim_command / sim_isolate, and
  * their answers come back through `results`, a queue the commands' done
  * callbacks fill from node threads.
  *
- * Executors. Threads (the default): the sim runs on its own; the view sets
- * its speed and pauses it; "step" resumes it until the next event (the
- * feed pauses it again). A waiter thread blocks in sim_wait so the view
- * learns, without blocking, that the run is over. Virtual (--executor
- * virtual, screenshots, tests): the view owns the clock and advances it by
- * wall time x speed each frame with sim_run_until; "step" is sim_step. */
+ * Executors. The view does not ask which one runs: it sets the sim's speed
+ * and pause, tells it each frame how much wall time passed
+ * (sim_advance_wall: the virtual executor runs that times the speed, the
+ * threads executor (the default) has run by itself), steps it with sim_step
+ * and polls sim_finished. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -175,20 +174,9 @@ static void app__drain_results(view_app *a, bool show) {
 
 /* ---- the sim ---- */
 
-static void *app__waiter(void *arg) {
-    view_app *a = arg;
-    sim_wait(a->sim);
-    atomic_store(&a->run_over, true);
-    return NULL;
-}
-
 static void app__teardown(view_app *a) {
     if (!a->sim) return;
-    if (a->waiter_running) {
-        sim_stop(a->sim);
-        pthread_join(a->waiter, NULL);
-        a->waiter_running = false;
-    }
+    sim_stop(a->sim);
     /* the other faces let go after the run ended, before the sim goes */
     if (a->opt.on_sim_stop) a->opt.on_sim_stop(a->opt.hook_user, a->sim);
     sim_free(a->sim); /* completes (cancels) commands still queued at nodes */
@@ -221,16 +209,15 @@ static bool app__build(view_app *a, char *err, size_t err_len) {
     };
     a->sim = sim_new(&desc, err, err_len);
     if (!a->sim) return false;
-    view__feed_init(&a->feed, a->sim);
+    view__feed_init(&a->feed);
     sim_add_sink_filtered(a->sim, view__feed_sink, &a->feed, view__feed_kinds());
     view__model_init(&a->model, &a->scn, a->sim);
     view__layout_init(&a->layout, &a->model);
     a->tree_fit = view__tree_fit_cols(a);
     view__tree_update(&a->model, -1, a->tree_fit);
     a->inspect = (view_inspect){.node = -1};
-    a->vt_us = a->now_us = 0;
+    a->now_us = 0;
     a->paused = a->finished = a->started = false;
-    atomic_store(&a->run_over, false);
     a->selected = a->hover = a->card = a->drag_node = -1;
     a->g_zoom = 1;
     a->g_pan_x = a->g_pan_y = 0;
@@ -246,13 +233,10 @@ static bool app__build(view_app *a, char *err, size_t err_len) {
 void view__app_start(view_app *a) {
     if (!a->sim || a->started) return;
     a->started = true;
-    if (a->executor != SIM_THREADS) return;
     if (sim_start(a->sim) != CS_OK) {
         view__app_set_status(a, true, "could not start the node threads");
         a->finished = true;
-        return;
     }
-    a->waiter_running = pthread_create(&a->waiter, NULL, app__waiter, a) == 0;
 }
 
 static cs_err app__parse(scenario *out, const char *path, char *err, size_t err_len) {
@@ -355,26 +339,20 @@ static bool app__in(const SDL_Rect *r, int x, int y) {
 
 static void app__set_paused(view_app *a, bool paused) {
     a->paused = paused;
-    if (a->executor == SIM_THREADS) sim_set_paused(a->sim, paused);
+    sim_set_paused(a->sim, paused);
 }
 
 static void app__set_speed(view_app *a, double speed) {
     a->speed = speed < APP_SPEED_MIN ? APP_SPEED_MIN : speed > APP_SPEED_MAX ? APP_SPEED_MAX : speed;
-    if (a->executor == SIM_THREADS) sim_set_speed(a->sim, a->speed);
+    sim_set_speed(a->sim, a->speed);
     view__app_set_status(a, false, "speed x%g", a->speed);
 }
 
 static void app__step(view_app *a) {
     if (a->finished) return;
-    if (a->executor == SIM_THREADS) {
-        a->paused = true;
-        atomic_store(&a->feed.step_armed, true);
-        sim_set_paused(a->sim, false);
-        return;
-    }
     a->paused = true;
     a->finished = sim_step(a->sim);
-    a->vt_us = sim_now_us(a->sim);
+    a->now_us = sim_now_us(a->sim);
 }
 
 static void app__send_tx(view_app *a) {
@@ -663,11 +641,10 @@ void view__app_event(view_app *a, const SDL_Event *e) {
 /* ---- the frame ---- */
 
 void view__app_run_to(view_app *a, int64_t t_us) {
-    if (a->executor != SIM_VIRTUAL || !a->sim) return;
+    if (!a->sim) return;
     if (!a->started) view__app_start(a);
     a->finished = sim_run_until(a->sim, t_us);
-    a->vt_us = sim_now_us(a->sim);
-    a->now_us = a->vt_us;
+    a->now_us = sim_now_us(a->sim);
 }
 
 static void app__inspect_ask(view_app *a) {
@@ -686,18 +663,9 @@ void view__app_update(view_app *a, int64_t wall_us) {
     a->wall_us = wall_us;
     a->frames++;
     if (!a->sim) return;
-    if (a->executor == SIM_VIRTUAL) {
-        if (a->started && !a->paused && !a->finished && dt > 0) {
-            a->vt_us += (int64_t)((double)dt * a->speed);
-            a->finished = sim_run_until(a->sim, a->vt_us);
-            a->vt_us = sim_now_us(a->sim);
-        }
-        a->now_us = a->vt_us;
-    } else {
-        a->now_us = sim_now_us(a->sim);
-        a->finished = atomic_load(&a->run_over);
-        a->paused = sim_paused(a->sim);
-    }
+    if (a->started && !a->finished) a->finished = sim_advance_wall(a->sim, dt);
+    a->now_us = sim_now_us(a->sim);
+    a->paused = sim_paused(a->sim);
     view__feed_take(&a->feed, &a->batch);
     view__model_apply(&a->model, &a->batch);
     int64_t keep = (int64_t)(APP_DROP_SHOW_WALL_US * a->speed);

@@ -12,11 +12,7 @@
  * flight), and past VIEW_FEED_HARD_MAX they are counted, not kept.
  * Deliveries are not wanted at all: a sent message carries its arrival
  * time.
- *
- * "Step one event" in the threads executor: the main thread arms the feed
- * and resumes the clock; the first event to arrive pauses it again, from
- * the sink. Lock order: the sim's sink lock, then its clock lock (inside
- * sim_set_paused); nothing takes them the other way round. */
+ */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,11 +21,9 @@
 #include "util/mem.h"
 #include "view/view_int.h"
 
-void view__feed_init(view_feed *f, sim *s) {
+void view__feed_init(view_feed *f) {
     memset(f, 0, sizeof *f);
     pthread_mutex_init(&f->lock, NULL);
-    atomic_init(&f->step_armed, false);
-    f->sim = s;
 }
 
 void view__batch_cleanup(view_batch *b) {
@@ -132,9 +126,6 @@ void view__feed_sink(void *user, const sim_event *ev) {
     default: view__feed_event(&f->buf, ev); break;
     }
     pthread_mutex_unlock(&f->lock);
-    if (atomic_load_explicit(&f->step_armed, memory_order_relaxed) &&
-        atomic_exchange(&f->step_armed, false))
-        sim_set_paused(f->sim, true);
 }
 
 void view__feed_take(view_feed *f, view_batch *into) {

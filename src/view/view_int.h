@@ -86,12 +86,9 @@ typedef struct view_batch {
 typedef struct view_feed {
     pthread_mutex_t lock;   /* guards buf */
     view_batch buf;
-    /* threads executor, "step one event": the next event pauses the sim */
-    atomic_bool step_armed;
-    sim *sim;
 } view_feed;
 
-void view__feed_init(view_feed *f, sim *s);
+void view__feed_init(view_feed *f);
 void view__feed_cleanup(view_feed *f);
 void view__batch_cleanup(view_batch *b);
 /* The event kinds the feed wants (all but deliveries). */
@@ -474,9 +471,6 @@ typedef struct view_app {
     sim *sim;
     sim_executor executor;
     bool started, finished;
-    atomic_bool run_over;  /* threads: set by the waiter once sim_wait returns */
-    pthread_t waiter;
-    bool waiter_running;
 
     view_feed feed;        /* filled by the sink */
     view_batch batch;      /* this frame's share, taken from feed */
@@ -486,7 +480,6 @@ typedef struct view_app {
 
     double speed;          /* sim seconds per wall second */
     bool paused;
-    int64_t vt_us;         /* virtual executor: the view's clock */
     int64_t now_us;        /* sim time of the frame being drawn */
     int64_t wall_us;       /* wall clock of the frame (live) */
 

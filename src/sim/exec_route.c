@@ -1,0 +1,67 @@
+/* exec_route.c - a message's way from sender to receiver, the part every
+ * executor shares. An executor only decides *when*: it calls sim__route at
+ * the send, keeps the message until its arrival time in its own queue, and
+ * calls sim__deliver then. What the wire says, which events are emitted and
+ * when a message counts as dropped is written here once, so the executors
+ * cannot disagree about it. */
+#include "sim/sim_int.h"
+
+void sim__dropped(sim *s, const msg *m, wire_fate fate, int64_t now_us) {
+    sim__emit(s, &(sim_event){.kind = EV_MSG_DROPPED, .t_us = now_us, .node = m->to,
+                              .peer = m->from, .msg = m->kind, .bytes = m->size_bytes,
+                              .fate = fate});
+}
+
+bool sim__route(sim *s, msg *m, int64_t now_us) {
+    if (m->to >= s->n_nodes) {
+        sim__send_remote(s, m);
+        return false;
+    }
+    int64_t arrive = 0;
+    wire_fate fate = wire_route(s->wire, m->from, m->to, m->size_bytes, now_us, &arrive);
+    if (sim__wants(s, EV_MSG_SENT))
+        sim__emit(s, &(sim_event){.kind = EV_MSG_SENT, .t_us = now_us, .node = m->from,
+                                  .peer = m->to, .msg = m->kind, .bytes = m->size_bytes,
+                                  .block = m->block, .tx = m->tx,
+                                  .arrive_us = fate == WIRE_DELIVER ? arrive : -1});
+    if (fate != WIRE_DELIVER) {
+        sim__dropped(s, m, fate, now_us);
+        msg_free(m);
+        return false;
+    }
+    m->deliver_us = arrive;
+    return true;
+}
+
+bool sim__deliver(sim *s, msg *m, int64_t now_us) {
+    node *n = &s->nodes[m->to];
+    /* A link cut while the message was on it loses the message; one from
+     * outside (a remote peer, a test) has no link here to check. */
+    wire_fate fate = m->from < 0 || m->from >= s->n_nodes ? WIRE_DELIVER
+                                                           : wire_check(s->wire, m->from, m->to);
+    if (fate == WIRE_DELIVER && n->crashed) fate = EV_DROP_CRASHED;
+    if (fate != WIRE_DELIVER) {
+        sim__dropped(s, m, fate, now_us);
+        return false;
+    }
+    if (sim__wants(s, EV_MSG_DELIVERED))
+        sim__emit(s, &(sim_event){.kind = EV_MSG_DELIVERED, .t_us = now_us, .node = m->to,
+                                  .peer = m->from, .msg = m->kind, .bytes = m->size_bytes,
+                                  .arrive_us = m->deliver_us});
+    node_receive(n, m);
+    return true;
+}
+
+void sim__send_remote(sim *s, msg *m) {
+    int64_t now_us = sim_now_us(s);
+    if (sim__wants(s, EV_MSG_SENT))
+        sim__emit(s, &(sim_event){.kind = EV_MSG_SENT, .t_us = now_us, .node = m->from,
+                                  .peer = m->to, .msg = m->kind, .bytes = m->size_bytes,
+                                  .block = m->block, .tx = m->tx, .arrive_us = -1});
+    if (s->remote.send) {
+        s->remote.send(s->remote.user, m);
+        return;
+    }
+    sim__dropped(s, m, WIRE_DROP_ISOLATED, now_us);
+    msg_free(m);
+}
