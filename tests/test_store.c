@@ -256,6 +256,15 @@ static bool find_aside(char out[NAME_MAX + 1]) {
     return found;
 }
 
+/* The moved-aside database holds exactly `want`. */
+static void check_kept(const buf *want) {
+    char aside[NAME_MAX + 1];
+    CHECK(find_aside(aside));
+    buf kept = read_all(aside);
+    CHECK_MEM_EQ(kept.data, kept.len, want->data, want->len);
+    buf_cleanup(&kept);
+}
+
 static void test_damaged_file_refused_untouched(void) {
     fresh_dir();
     bstore *st = classic_store();
@@ -286,11 +295,7 @@ static void test_damaged_file_refused_untouched(void) {
     CHECK(!atomic_load(&got[2]->rooted));
     free(got);
     store_close(s);
-    char aside[NAME_MAX + 1];
-    CHECK(find_aside(aside));
-    buf kept = read_all(aside);
-    CHECK_MEM_EQ(kept.data, kept.len, before.data, before.len);
-    buf_cleanup(&kept);
+    check_kept(&before);
     buf_cleanup(&before);
     bstore_free(st);
     bstore_free(st2);
@@ -323,11 +328,7 @@ static void test_unreadable_file(void) {
     CHECK_STR_EQ(store_name(s), "bob");
     free(got);
     store_close(s);
-    char aside[NAME_MAX + 1];
-    CHECK(find_aside(aside));
-    buf kept = read_all(aside);
-    CHECK_MEM_EQ(kept.data, kept.len, junk.data, junk.len);
-    buf_cleanup(&kept);
+    check_kept(&junk);
     buf_cleanup(&junk);
     bstore_free(st);
     remove_dir();
