@@ -419,6 +419,21 @@ static void test_bad_input_battery(void) {
         }
         buf_cleanup(&r.body);
     }
+    /* An echoed URL keeps the reply UTF-8: bytes that are not UTF-8 are
+     * quoted, a long one is cut between characters. */
+    char long_url[200] = "node=http://";
+    for (int k = 0; k < 40; k++) strcat(long_url, "%C3%A9");
+    const char *echo_bodies[] = {"node=http://%FF%FE", "node=http://a%C3", long_url};
+    for (size_t k = 0; k < 3; k++) {
+        res e = req_n("POST", 2, "/register_node", F, echo_bodies[k], strlen(echo_bodies[k]), "application/json");
+        CHECK_INT_EQ(e.status, 400);
+        CHECK(utf8_valid(e.body.data, e.body.len));
+        cJSON *eo = hc_json(&e);
+        CHECK_STR_EQ(hc_str(eo, "error"), "bad_node");
+        if (k == 0) CHECK(strstr(hc_str(eo, "message"), "http://\\xff\\xfe: ") != NULL);
+        cJSON_Delete(eo);
+        buf_cleanup(&e.body);
+    }
     /* Registering a node as its own peer. */
     char self[256];
     snprintf(self, sizeof self, "{\"node\": \"%s\"}", http_server_url(H, 2));

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "http/http_int.h"
+#include "util/jpath.h"
 #include "util/json_strict.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -439,8 +440,11 @@ enum MHD_Result http__api_register(http__req *r) {
     for (size_t i = 0; i < n && !why[0]; i++) {
         const char *bad = NULL;
         ids[i] = http__peer_id(r->hn->srv, urls[i], &bad);
-        if (ids[i] < 0) snprintf(why, sizeof why, "%.100s: %s", urls[i], bad);
-        else if (ids[i] == r->hn->id) snprintf(why, sizeof why, "%.100s: a node cannot be its own peer", urls[i]);
+        /* Quoted: the reply stays UTF-8 whatever bytes the URL holds. */
+        char q[JPATH_QUOTE_BUF];
+        if (ids[i] < 0) snprintf(why, sizeof why, "%s: %s", jpath_quote(q, sizeof q, urls[i]), bad);
+        else if (ids[i] == r->hn->id)
+            snprintf(why, sizeof why, "%s: a node cannot be its own peer", jpath_quote(q, sizeof q, urls[i]));
     }
     http__fields_cleanup(&f);
     if (why[0]) return http__fail(r, MHD_HTTP_BAD_REQUEST, "bad_node", "%s", why);
