@@ -284,6 +284,30 @@ static void test_hung_peers_do_not_starve(void) {
     CHECK(!rejection_of(o, valid.url, reason, message));
     cJSON_Delete(o);
     buf_cleanup(&r.body);
+    /* What /status says of the transport: each hung peer backed off after
+     * its timeouts, its gossip dropped within the per-peer bound. */
+    r = call(0, "GET", "/status", NULL);
+    o = hc_json(&r);
+    const cJSON *tp;
+    int hung_seen = 0;
+    cJSON_ArrayForEach(tp, cJSON_GetObjectItemCaseSensitive(o, "transport")) {
+        if (strcmp(hc_str(tp, "node"), valid.url) == 0) {
+            CHECK_INT_EQ(hc_num(tp, "failures"), 0);
+            CHECK_INT_EQ(hc_num(tp, "backoff_ms"), 0);
+            continue;
+        }
+        hung_seen++;
+        CHECK(hc_num(tp, "failures") >= REMOTE_BACKOFF_AFTER);
+        CHECK(hc_num(tp, "backoff_ms") > 0);
+        CHECK(hc_num(tp, "pushes_queued") <= REMOTE_PEER_MAX_PUSHES);
+        CHECK(hc_num(tp, "in_flight") <= REMOTE_PEER_PULLS_IN_FLIGHT + REMOTE_PEER_PUSHES_IN_FLIGHT);
+        /* 100 transactions: 2 in flight, 64 waited, the rest refused or
+         * dropped by the backoff, every one counted. */
+        CHECK(hc_num(tp, "pushes_dropped") >= 100 - 2 - REMOTE_PEER_MAX_PUSHES);
+    }
+    CHECK_INT_EQ(hung_seen, 5);
+    cJSON_Delete(o);
+    buf_cleanup(&r.body);
     /* One pull and two pushes in flight per peer, at most. */
     for (int i = 0; i < 5; i++)
         CHECK(atomic_load(&hung[i].max_open) <= REMOTE_PEER_PULLS_IN_FLIGHT + REMOTE_PEER_PUSHES_IN_FLIGHT);

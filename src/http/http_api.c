@@ -198,6 +198,27 @@ static void http__write_peers(buf *out, http__node *hn) {
     free(peers);
 }
 
+/* The transport's state of each URL peer (remote.h: queues, caps,
+ * backoff), so a user sees which peer is hung and what was dropped. */
+static void http__write_transport(buf *out, http__node *hn) {
+    int *peers = NULL;
+    size_t n = http__peers(hn, &peers), k = 0;
+    buf_putc(out, '[');
+    for (size_t i = 0; i < n; i++) {
+        remote_peer_stats st;
+        if (peers[i] < sim_node_count(hn->srv->s) || !remote_peer_stats_get(hn->srv->rt, peers[i], &st))
+            continue;
+        buf_puts(out, k++ ? ", {\"node\": " : "{\"node\": ");
+        http__json_str(out, http__peer_url(hn->srv, peers[i]));
+        buf_printf(out, ", \"pulls_queued\": %zu, \"pushes_queued\": %zu, \"in_flight\": %d, "
+                   "\"failures\": %d, \"backoff_ms\": %" PRId64 ", \"pushes_dropped\": %" PRIu64 "}",
+                   st.pulls_queued, st.pushes_queued, st.pulls_in_flight + st.pushes_in_flight,
+                   st.failures, st.backoff_left_ms, st.pushes_dropped);
+    }
+    buf_putc(out, ']');
+    free(peers);
+}
+
 enum MHD_Result http__api_nodes(http__req *r) {
     buf b;
     buf_init(&b);
@@ -295,6 +316,8 @@ enum MHD_Result http__api_status(http__req *r) {
                r->hn->url, tip->index, tip->hash_hex, p->difficulty,
                p->ledger == LEDGER_OPEN ? "open" : "strict", snap.mempool_size);
     http__write_peers(&b, r->hn);
+    buf_puts(&b, ", \"transport\": ");
+    http__write_transport(&b, r->hn);
     buf_printf(&b, ", \"orphans\": %zu, \"crashed\": %s, \"blocks_rejected\": %" PRIu64 ", "
                "\"mining\": {\"mode\": \"%s\", \"in_progress\": %s, \"blocks_mined\": %" PRIu64 "}, "
                "\"sim_time\": %.3f}\n",
