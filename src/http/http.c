@@ -1,14 +1,17 @@
-/* http.c - the daemons: one per node, a thread per connection; request
+/* http.c - the daemons: one per node, a few epoll threads each; request
  * bodies under a size limit; routing; replies; commands sent to nodes and
  * waited for.
  *
  * A request arrives in several access-handler calls: the first (headers
- * only) makes an http__req and refuses a declared body over the limit at
- * once (413, the body is never read); the next ones append the body (past
- * the limit it is discarded and the request answered 413); the last routes
- * it. A request thread that needs its node sends a command (sim_command)
- * and sleeps on a waiter until the node's done callback, so slow work in one
- * node (mining) holds only the requests that asked that node for it. */
+ * only) makes an http__req, answers 503 if its connection was over a limit
+ * at accept (http_conn.c) and refuses a declared body over the limit at
+ * once (413, the body is never read); the next ones append the body (one
+ * that grows past the limit, chunked, is answered 413 there and then); the
+ * last routes it. A route that waits for its node runs on a caller thread
+ * with its connection suspended (http_conn.c); there it sends a command
+ * (sim_command) and sleeps on a waiter until the node's done callback, so
+ * slow work in one node (mining) holds only the requests that asked that
+ * node for it, and no daemon thread. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -17,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,8 +30,12 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-/* Stack of each connection thread: handlers keep big things on the heap. */
+/* Stack of each daemon thread: handlers keep big things on the heap. */
 #define HTTP_THREAD_STACK_BYTES (512u << 10)
+/* Seconds a client over a limit is asked to wait (Retry-After). */
+#define HTTP_RETRY_AFTER_S "5"
+/* Connections the daemon accepts beyond the soft limits, to answer 503. */
+#define HTTP_REFUSE_MARGIN 64
 /* Connections the kernel queues before accept. */
 #define HTTP_LISTEN_BACKLOG 1024
 
@@ -40,27 +48,41 @@ enum MHD_Result http__reply(http__req *r, unsigned status, const char *type, con
     if (!resp) return MHD_NO;
     if (type) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    enum MHD_Result ret = MHD_queue_response(r->conn, status, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return http__queue(r, status, resp);
 }
 
 static void http__free_buf(void *p) { free(p); }
 
-enum MHD_Result http__reply_buf(http__req *r, unsigned status, const char *type, buf *b) {
+static struct MHD_Response *http__buf_response(const char *type, buf *b) {
     size_t len = 0;
     char *data = buf_detach(b, &len);
     struct MHD_Response *resp =
         MHD_create_response_from_buffer_with_free_callback(len, data, http__free_buf);
     if (!resp) {
         free(data);
-        return MHD_NO;
+        return NULL;
     }
     if (type) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    enum MHD_Result ret = MHD_queue_response(r->conn, status, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return resp;
+}
+
+enum MHD_Result http__reply_buf(http__req *r, unsigned status, const char *type, buf *b) {
+    struct MHD_Response *resp = http__buf_response(type, b);
+    return resp ? http__queue(r, status, resp) : MHD_NO;
+}
+
+/* {"error": code, "message": message}\n into b. */
+static void http__error_json(buf *b, const char *code, const char *message) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "error", code);
+    cJSON_AddStringToObject(o, "message", message);
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    buf_init(b);
+    buf_puts(b, text);
+    buf_putc(b, '\n');
+    cJSON_free(text);
 }
 
 enum MHD_Result http__reply_error(http__req *r, unsigned status, const char *code, const char *fmt,
@@ -70,17 +92,32 @@ enum MHD_Result http__reply_error(http__req *r, unsigned status, const char *cod
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "error", code);
-    cJSON_AddStringToObject(o, "message", message);
-    char *text = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
     buf b;
-    buf_init(&b);
-    buf_puts(&b, text);
-    buf_putc(&b, '\n');
-    cJSON_free(text);
+    http__error_json(&b, code, message);
     return http__reply_buf(r, status, "application/json", &b);
+}
+
+enum MHD_Result http__reply_busy(http__req *r, http__limit why) {
+    buf b;
+    http__error_json(&b, "busy", http__limit_message(r->hn->srv, why));
+    struct MHD_Response *resp = http__buf_response("application/json", &b);
+    if (!resp) return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, HTTP_RETRY_AFTER_S);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    return http__queue(r, MHD_HTTP_SERVICE_UNAVAILABLE, resp);
+}
+
+enum MHD_Result http__queue(http__req *r, unsigned status, struct MHD_Response *resp) {
+    if (r->deferred) {
+        /* on a caller thread: the daemon queues it after the resume */
+        if (r->deferred_resp) MHD_destroy_response(r->deferred_resp);
+        r->deferred_resp = resp;
+        r->deferred_status = status;
+        return MHD_YES;
+    }
+    enum MHD_Result ret = MHD_queue_response(r->conn, status, resp);
+    MHD_destroy_response(resp);
+    return ret;
 }
 
 enum MHD_Result http__reply_redirect(http__req *r, const char *location) {
@@ -90,9 +127,7 @@ enum MHD_Result http__reply_redirect(http__req *r, const char *location) {
     if (!resp) return MHD_NO;
     MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, location);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
-    enum MHD_Result ret = MHD_queue_response(r->conn, MHD_HTTP_FOUND, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return http__queue(r, MHD_HTTP_FOUND, resp);
 }
 
 /* ---- commands and waiting ----------------------------------------------- */
@@ -182,31 +217,50 @@ const char *http__peer_url(http_server *h, int id) {
 
 /* ---- routing ------------------------------------------------------------- */
 
-typedef enum MHD_Result (*http__handler)(http__req *r);
-
 typedef struct http__route {
     const char *method;
     const char *path;
     http__handler fn;
+    bool waits;               /* asks the node (http__call): on a caller thread */
 } http__route;
 
 static enum MHD_Result http__page_get(http__req *r) { return http__page(r, MHD_HTTP_OK, NULL, false); }
 
 static const http__route http__routes[] = {
-    {"GET", "/", http__page_get},
-    {"GET", "/chain", http__api_chain},
-    {"GET", "/nodes", http__api_nodes},
-    {"GET", "/mempool", http__api_mempool},
-    {"GET", "/balances", http__api_balances},
-    {"GET", "/status", http__api_status},
-    {"GET", "/events", http__events_stream},
-    {"POST", "/add_transaction", http__api_add_tx},
-    {"POST", "/mine", http__api_mine},
-    {"POST", "/register_node", http__api_register},
-    {"POST", "/consensus", http__api_consensus},
-    {"POST", "/relay/block", http__api_relay_block},
-    {"POST", "/relay/tx", http__api_relay_tx},
+    {"GET", "/", http__page_get, true},
+    {"GET", "/chain", http__api_chain, false},
+    {"GET", "/nodes", http__api_nodes, false},
+    {"GET", "/mempool", http__api_mempool, true},
+    {"GET", "/balances", http__api_balances, false},
+    {"GET", "/status", http__api_status, false},
+    {"GET", "/events", http__events_stream, false},
+    /* every POST: a refused form answers with the page, which asks the node */
+    {"POST", "/add_transaction", http__api_add_tx, true},
+    {"POST", "/mine", http__api_mine, true},
+    {"POST", "/register_node", http__api_register, true},
+    {"POST", "/consensus", http__api_consensus, true},
+    {"POST", "/relay/block", http__api_relay_block, true},
+    {"POST", "/relay/tx", http__api_relay_tx, true},
 };
+
+/* Suspends r's connection and hands r to a caller thread; 503 if too many
+ * wait already. The slot is reserved before the suspend, so that the
+ * caller can always resume what was suspended. */
+static enum MHD_Result http__defer(http__req *r, http__handler fn) {
+    http_server *h = r->hn->srv;
+    if (!http__callers_reserve(h)) return http__reply_busy(r, HTTP_LIMIT_WAITING);
+    r->deferred_fn = fn;
+    r->deferred = true;
+    MHD_suspend_connection(r->conn);
+    http__callers_submit(h, r);
+    return MHD_YES;
+}
+
+void http__req_run_deferred(http__req *r) {
+    r->deferred_ret = r->deferred_fn(r);
+    r->deferred_done = true;
+    MHD_resume_connection(r->conn);
+}
 
 static enum MHD_Result http__static(http__req *r, const char *name) {
     const http__asset *a = http__asset_named(r->hn->srv, name);
@@ -216,9 +270,7 @@ static enum MHD_Result http__static(http__req *r, const char *name) {
     if (!resp) return MHD_NO;
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, a->type);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-    enum MHD_Result ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return http__queue(r, MHD_HTTP_OK, resp);
 }
 
 static bool http__is_get(const char *method) {
@@ -239,7 +291,7 @@ static enum MHD_Result http__route_request(http__req *r) {
         const http__route *rt = &http__routes[i];
         if (strcmp(rt->path, path) != 0) continue;
         bool match = strcmp(rt->method, "GET") == 0 ? get : strcmp(rt->method, r->method) == 0;
-        if (match) return rt->fn(r);
+        if (match) return rt->waits ? http__defer(r, rt->fn) : rt->fn(r);
         allowed = rt->method;
     }
     if (allowed) {
@@ -263,6 +315,45 @@ static http__body_kind http__content_kind(const char *type) {
     return HTTP_BODY_OTHER;
 }
 
+/* What RFC 9112 makes a request unreadable in a way that lets two readers
+ * see two different requests (request smuggling), found by walking every
+ * header as received. */
+typedef struct http__framing {
+    const char *length;       /* the first Content-Length */
+    const char *problem;      /* NULL: fine */
+    bool chunked;             /* a Transfer-Encoding was sent */
+} http__framing;
+
+static enum MHD_Result http__framing_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                            const char *value) {
+    (void)kind;
+    http__framing *f = cls;
+    size_t kl = strlen(key);
+    if (kl == 0 || key[kl - 1] == ' ' || key[kl - 1] == '\t') {
+        f->problem = "whitespace between a header's name and its colon";
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+        if (f->length && strcmp(f->length, value) != 0) f->problem = "two different Content-Length values";
+        f->length = value;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        f->chunked = true;
+    }
+    if (f->length && f->chunked && !f->problem) f->problem = "both Content-Length and Transfer-Encoding";
+    return f->problem ? MHD_NO : MHD_YES;
+}
+
+/* 400 for an ambiguous request; the connection closes after it, since
+ * where its body ends is not known. */
+static enum MHD_Result http__reply_bad_framing(http__req *r, const char *problem) {
+    buf b;
+    char message[160];
+    snprintf(message, sizeof message, "the request has %s (RFC 9112 forbids it)", problem);
+    http__error_json(&b, "bad_request", message);
+    struct MHD_Response *resp = http__buf_response("application/json", &b);
+    if (!resp) return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    return http__queue(r, MHD_HTTP_BAD_REQUEST, resp);
+}
+
 static enum MHD_Result http__access(void *cls, struct MHD_Connection *conn, const char *url,
                                     const char *method, const char *version,
                                     const char *upload_data, size_t *upload_data_size,
@@ -274,10 +365,16 @@ static enum MHD_Result http__access(void *cls, struct MHD_Connection *conn, cons
         r = xcalloc(1, sizeof *r);
         r->hn = hn;
         r->conn = conn;
+        r->c = http__conn_of(conn);
         r->method = method;
         r->path = url;
         buf_init(&r->body);
         *req_cls = r;
+        http__conn_headers_done(hn->srv, r->c);
+        if (r->c && r->c->refused) return http__reply_busy(r, r->c->refused);
+        http__framing framing = {0};
+        MHD_get_connection_values(conn, MHD_HEADER_KIND, http__framing_header, &framing);
+        if (framing.problem) return http__reply_bad_framing(r, framing.problem);
         const char *type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
         r->kind = http__content_kind(type);
         const char *accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
@@ -291,11 +388,30 @@ static enum MHD_Result http__access(void *cls, struct MHD_Connection *conn, cons
         }
         return MHD_YES;
     }
+    if (r->deferred) {
+        /* resumed: the caller thread ran the handler */
+        if (!r->deferred_done) return MHD_YES;
+        struct MHD_Response *resp = r->deferred_resp;
+        r->deferred_resp = NULL;
+        if (!resp || r->deferred_ret != MHD_YES) {
+            if (resp) MHD_destroy_response(resp);
+            return MHD_NO;
+        }
+        enum MHD_Result ret = MHD_queue_response(conn, r->deferred_status, resp);
+        MHD_destroy_response(resp);
+        return ret;
+    }
     if (*upload_data_size > 0) {
-        if (!r->too_big && r->body.len + *upload_data_size <= hn->srv->desc.max_body_bytes)
-            buf_append(&r->body, upload_data, *upload_data_size);
-        else
+        if (r->body.len + *upload_data_size > hn->srv->desc.max_body_bytes) {
+            /* A body without a declared length (chunked) that grows past
+             * the limit: answered now, the rest is never read. */
+            *upload_data_size = 0;
             r->too_big = true;
+            return http__reply_error(r, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large",
+                                     "the request body is larger than %zu bytes",
+                                     hn->srv->desc.max_body_bytes);
+        }
+        buf_append(&r->body, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
     }
@@ -310,14 +426,22 @@ static enum MHD_Result http__access(void *cls, struct MHD_Connection *conn, cons
 
 static void http__completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                             enum MHD_RequestTerminationCode toe) {
-    (void)cls;
     (void)conn;
-    (void)toe;
+    http__node *hn = cls;
     http__req *r = *req_cls;
     if (!r) return;
+    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) http__conn_request_done(hn->srv, r->c);
+    if (r->deferred_resp) MHD_destroy_response(r->deferred_resp);
     buf_cleanup(&r->body);
     free(r);
     *req_cls = NULL;
+}
+
+static void http__notify_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                                    enum MHD_ConnectionNotificationCode code) {
+    http__node *hn = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) http__conn_started(hn->srv, conn, socket_context);
+    else http__conn_closed(hn->srv, socket_context);
 }
 
 /* ---- daemons ------------------------------------------------------------- */
@@ -358,11 +482,29 @@ static int http__listen(const struct sockaddr_storage *ss, int port, const char 
     return fd;
 }
 
+/* Epoll threads per daemon: the cores for one node (at most 4), one each
+ * when one process serves many nodes. */
+static unsigned http__pool_size(const http_server *h) {
+    if (h->n_nodes > 1) return 1;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores < 1 ? 1 : cores > 4 ? 4 : (unsigned)cores;
+}
+
+/* Each connection is a descriptor: the soft limit of open files is raised
+ * to the hard one, so that the connection limits, not EMFILE, decide. */
+static void http__raise_fd_limit(void) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 static bool http__start_daemon(http_server *h, http__node *hn, int port, char *err, size_t err_len) {
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
-    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                     MHD_USE_POLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+                     MHD_USE_TURBO;
     bool v6 = strchr(h->bind_addr, ':') != NULL;
     if (v6) {
         struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
@@ -381,9 +523,13 @@ static bool http__start_daemon(http_server *h, http__node *hn, int port, char *e
     hn->daemon = MHD_start_daemon(
         flags, (uint16_t)port, NULL, NULL, http__access, hn,
         MHD_OPTION_LISTEN_SOCKET, fd,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)h->desc.max_connections,
+        MHD_OPTION_THREAD_POOL_SIZE, http__pool_size(h),
+        /* the soft limits answer 503; this one only protects the process */
+        MHD_OPTION_CONNECTION_LIMIT, h->desc.max_connections + h->desc.max_streams + HTTP_REFUSE_MARGIN,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)h->desc.timeout_s,
         MHD_OPTION_NOTIFY_COMPLETED, http__completed, hn,
+        MHD_OPTION_NOTIFY_CONNECTION, http__notify_connection, hn,
+        MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
         MHD_OPTION_THREAD_STACK_SIZE, (size_t)HTTP_THREAD_STACK_BYTES,
         MHD_OPTION_EXTERNAL_LOGGER, http__mhd_log, NULL,
         MHD_OPTION_END);
@@ -413,6 +559,10 @@ http_server *http_server_new(sim *s, const http_desc *desc, char *err, size_t er
     h->desc.bind_addr = h->bind_addr;
     if (!h->desc.max_body_bytes) h->desc.max_body_bytes = HTTP_DEFAULT_MAX_BODY;
     if (!h->desc.max_connections) h->desc.max_connections = HTTP_DEFAULT_MAX_CONNECTIONS;
+    if (!h->desc.max_per_address) h->desc.max_per_address = HTTP_DEFAULT_MAX_PER_ADDRESS;
+    if (!h->desc.max_streams) h->desc.max_streams = HTTP_DEFAULT_MAX_STREAMS;
+    if (!h->desc.max_streams_per_address) h->desc.max_streams_per_address = HTTP_DEFAULT_MAX_STREAMS_PER_ADDRESS;
+    if (!h->desc.header_timeout_s) h->desc.header_timeout_s = HTTP_DEFAULT_HEADER_TIMEOUT_S;
     if (!h->desc.timeout_s) h->desc.timeout_s = HTTP_DEFAULT_TIMEOUT_S;
     if (h->desc.cmd_timeout_ms <= 0) h->desc.cmd_timeout_ms = HTTP_DEFAULT_CMD_TIMEOUT_MS;
     h->desc.assets_dir = NULL;
@@ -423,7 +573,6 @@ http_server *http_server_new(sim *s, const http_desc *desc, char *err, size_t er
         hn->srv = h;
         hn->id = i;
         pthread_mutex_init(&hn->lock, NULL);
-        cond_init_monotonic(&hn->changed);
     }
     if (desc->assets_dir) h->assets_dir = xstrdup(desc->assets_dir);
     if (!http__assets_load(h))
@@ -431,6 +580,11 @@ http_server *http_server_new(sim *s, const http_desc *desc, char *err, size_t er
                  "(set CHAINSIM_ASSETS=/path/to/assets)");
     h->rt = remote_new(s, NULL);
     http__events_init(h);
+    http__raise_fd_limit();
+    if (!http__conns_start(h)) {
+        snprintf(err, err_len, "cannot start the HTTP server's threads");
+        goto fail;
+    }
     for (int i = 0; i < h->n_nodes; i++) {
         int port = desc->base_port > 0 ? desc->base_port + i : 0;
         if (port > 65535) {
@@ -455,15 +609,20 @@ fail:
 void http_server_free(http_server *h) {
     if (!h) return;
     atomic_store(&h->closing, true);
+    /* Every suspended connection is resumed before its daemon stops:
+     * waiting requests end (the run has ended, so their commands complete
+     * as cancelled), then the streams. */
+    http__callers_stop(h);
+    http__conns_stop(h);
     http__events_close(h);
     for (int i = 0; i < h->n_nodes; i++)
         if (h->nodes[i].daemon) MHD_stop_daemon(h->nodes[i].daemon);
     remote_free(h->rt);
     http__events_cleanup(h);
+    http__conns_cleanup(h);
     for (int i = 0; i < h->n_nodes; i++) {
         if (h->nodes[i].chain_resp) MHD_destroy_response(h->nodes[i].chain_resp);
         pthread_mutex_destroy(&h->nodes[i].lock);
-        pthread_cond_destroy(&h->nodes[i].changed);
     }
     free(h->nodes);
     http__assets_free(h);

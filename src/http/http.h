@@ -3,9 +3,11 @@
  *
  * One libmicrohttpd daemon per node, bound to 127.0.0.1 unless told
  * otherwise, node i on base_port + i (0: any free port; http_server_url
- * says which). Each connection has its own thread (the daemon's
- * thread-per-connection mode), so a request that waits for its node (a
- * mine, a resolve) never holds up another request or another node.
+ * says which). Connections are served by a few epoll threads per daemon;
+ * a request that waits for its node (a mine, a resolve) is suspended and
+ * runs on a caller thread, so it never holds up another request or
+ * another node. Connections are limited per client address and in total,
+ * headers must arrive within header_timeout_s (http_conn.c).
  *
  * Handlers never touch node state. They read what nodes publish
  * (node_snapshot_get; blocks are immutable, so a chain is read by walking a
@@ -30,7 +32,11 @@
 
 #define HTTP_DEFAULT_BIND "127.0.0.1"
 #define HTTP_DEFAULT_MAX_BODY (1u << 20)
-#define HTTP_DEFAULT_MAX_CONNECTIONS 256
+#define HTTP_DEFAULT_MAX_CONNECTIONS 4096
+#define HTTP_DEFAULT_MAX_PER_ADDRESS 128
+#define HTTP_DEFAULT_MAX_STREAMS 512
+#define HTTP_DEFAULT_MAX_STREAMS_PER_ADDRESS 32
+#define HTTP_DEFAULT_HEADER_TIMEOUT_S 10
 #define HTTP_DEFAULT_TIMEOUT_S 30
 #define HTTP_DEFAULT_CMD_TIMEOUT_MS 60000
 
@@ -39,7 +45,12 @@ typedef struct http_desc {
     int base_port;               /* node i on base_port + i; 0 = any free port */
     const char *assets_dir;      /* the web page; NULL = search (http_assets.c) */
     size_t max_body_bytes;       /* request bodies; 0 = 1 MiB */
-    unsigned max_connections;    /* per daemon; 0 = 256 */
+    /* Limits over all daemons; a connection over one is answered 503. */
+    unsigned max_connections;    /* open connections in total; 0 = 4096 */
+    unsigned max_per_address;    /* ... from one client address; 0 = 128 */
+    unsigned max_streams;        /* open GET /events streams (apart); 0 = 512 */
+    unsigned max_streams_per_address; /* ... from one address; 0 = 32 */
+    unsigned header_timeout_s;   /* a request's headers must be in by then; 0 = 10 */
     unsigned timeout_s;          /* idle connection timeout; 0 = 30 */
     int cmd_timeout_ms;          /* wait for a node's reply; 0 = 60 s */
     bool quiet;                  /* do not print the URLs on stdout */

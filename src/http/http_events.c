@@ -5,14 +5,18 @@
  * wait for a node that is busy mining), the chain rejections since the last
  * /consensus, and a ring of its last HTTP_EVENT_RING events as JSON text.
  * A Server-Sent Events stream (GET /events) is a response whose reader
- * sleeps on the node's condition variable and sends each new event as
+ * sends each new event as
  *
  *   id: 17
  *   event: tip_changed
  *   data: {"kind": "tip_changed", "height": 5, "hash": "0000...", ...}
  *
  * with a comment line every HTTP_SSE_KEEPALIVE_MS. A reader that fell
- * further behind than the ring gets "event: resync" and should reload. */
+ * further behind than the ring gets "event: resync" and should reload.
+ * The reader runs on a daemon's epoll thread and never waits there: with
+ * nothing to send it suspends its connection, and the sink (a new event),
+ * the sweeper (a keep-alive is due) or the server's close resumes it. The
+ * node's `streams` list, under its lock, is how they find it. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +24,7 @@
 #include <time.h>
 
 #include "http/http_int.h"
+#include "net/mbox.h"
 #include "util/mem.h"
 
 #define HTTP_EVENT_KINDS                                                                   \
@@ -28,6 +33,27 @@
      SIM_EVENT_BIT(EV_TX_ACCEPTED) | SIM_EVENT_BIT(EV_TX_REJECTED) |                       \
      SIM_EVENT_BIT(EV_CHAIN_REJECTED) | SIM_EVENT_BIT(EV_RESOLVED) |                       \
      SIM_EVENT_BIT(EV_PEER_ADDED) | SIM_EVENT_BIT(EV_CRASH) | SIM_EVENT_BIT(EV_RESTART))
+
+typedef struct http__stream {
+    http__node *hn;
+    struct MHD_Connection *conn;
+    uint64_t next;          /* the next event to send */
+    bool greeted;
+    /* guarded by hn->lock: */
+    bool suspended;         /* nothing to send: its connection waits */
+    int64_t sent_us;        /* last bytes sent (clock_now_us) */
+    struct http__stream *prev, *next_stream; /* in hn->streams */
+} http__stream;
+
+/* Resumes hn's suspended streams that last sent before before_us (all of
+ * them: INT64_MAX). Under hn->lock. */
+static void http__streams_resume(http__node *hn, int64_t before_us) {
+    for (http__stream *st = hn->streams; st; st = st->next_stream) {
+        if (!st->suspended || st->sent_us >= before_us) continue;
+        st->suspended = false;
+        MHD_resume_connection(st->conn);
+    }
+}
 
 /* The event as one line of JSON (a new string). */
 static char *http__event_json(http_server *h, const sim_event *ev) {
@@ -81,7 +107,7 @@ static void http__events_sink(void *user, const sim_event *ev) {
     free(hn->ring[slot]);
     hn->ring[slot] = text;
     hn->seq++;
-    pthread_cond_broadcast(&hn->changed);
+    http__streams_resume(hn, INT64_MAX);
     pthread_mutex_unlock(&hn->lock);
 }
 
@@ -109,7 +135,16 @@ void http__events_cleanup(http_server *h) {
 void http__events_close(http_server *h) {
     for (int i = 0; i < h->n_nodes; i++) {
         pthread_mutex_lock(&h->nodes[i].lock);
-        pthread_cond_broadcast(&h->nodes[i].changed);
+        http__streams_resume(&h->nodes[i], INT64_MAX);
+        pthread_mutex_unlock(&h->nodes[i].lock);
+    }
+}
+
+void http__events_tick(http_server *h) {
+    int64_t due = clock_now_us() - (int64_t)HTTP_SSE_KEEPALIVE_MS * 1000;
+    for (int i = 0; i < h->n_nodes; i++) {
+        pthread_mutex_lock(&h->nodes[i].lock);
+        http__streams_resume(&h->nodes[i], due);
         pthread_mutex_unlock(&h->nodes[i].lock);
     }
 }
@@ -139,22 +174,6 @@ size_t http__rejections(http__node *hn, http__rejection *out, size_t max) {
 
 /* ---- the stream ---------------------------------------------------------- */
 
-typedef struct http__stream {
-    http__node *hn;
-    uint64_t next;      /* the next event to send */
-    bool greeted;
-} http__stream;
-
-static void http__deadline(struct timespec *ts, int ms) {
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_sec += ms / 1000;
-    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
-}
-
 /* Copies text into out if it fits; returns bytes written (0: no room). */
 static size_t http__put(char *out, size_t max, size_t used, const char *text, size_t len) {
     if (used + len > max) return 0;
@@ -162,28 +181,11 @@ static size_t http__put(char *out, size_t max, size_t used, const char *text, si
     return len;
 }
 
-static ssize_t http__stream_read(void *cls, uint64_t pos, char *out, size_t max) {
-    (void)pos;
-    http__stream *st = cls;
+/* The events st has not sent yet, as many as fit in out. Under hn->lock. */
+static size_t http__stream_events(http__stream *st, char *out, size_t max) {
     http__node *hn = st->hn;
-    http_server *h = hn->srv;
     char line[160];
-    if (!st->greeted) {
-        st->greeted = true;
-        int n = snprintf(line, sizeof line, "retry: 2000\nevent: hello\ndata: {\"node\": %d}\n\n", hn->id);
-        return (ssize_t)http__put(out, max, 0, line, (size_t)n);
-    }
-    struct timespec until;
-    http__deadline(&until, HTTP_SSE_KEEPALIVE_MS);
     size_t used = 0;
-    pthread_mutex_lock(&hn->lock);
-    int rc = 0;
-    while (st->next == hn->seq && !atomic_load(&h->closing) && rc == 0)
-        rc = pthread_cond_timedwait(&hn->changed, &hn->lock, &until);
-    if (atomic_load(&h->closing)) {
-        pthread_mutex_unlock(&hn->lock);
-        return MHD_CONTENT_READER_END_OF_STREAM;
-    }
     if (hn->seq - st->next > HTTP_EVENT_RING) {
         st->next = hn->seq;
         int n = snprintf(line, sizeof line, "event: resync\ndata: {}\n\n");
@@ -202,29 +204,76 @@ static ssize_t http__stream_read(void *cls, uint64_t pos, char *out, size_t max)
         used += http__put(out, max, used, "\n\n", 2);
         st->next++;
     }
+    return used;
+}
+
+static ssize_t http__stream_read(void *cls, uint64_t pos, char *out, size_t max) {
+    (void)pos;
+    http__stream *st = cls;
+    http__node *hn = st->hn;
+    http_server *h = hn->srv;
+    size_t used = 0;
+    pthread_mutex_lock(&hn->lock);
+    int64_t now = clock_now_us();
+    if (atomic_load(&h->closing)) {
+        pthread_mutex_unlock(&hn->lock);
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    }
+    if (!st->greeted) {
+        st->greeted = true;
+        char line[96];
+        int n = snprintf(line, sizeof line, "retry: 2000\nevent: hello\ndata: {\"node\": %d}\n\n", hn->id);
+        used = http__put(out, max, 0, line, (size_t)n);
+    } else {
+        used = http__stream_events(st, out, max);
+    }
+    if (used == 0 && now - st->sent_us >= (int64_t)HTTP_SSE_KEEPALIVE_MS * 1000)
+        used = http__put(out, max, 0, ": keepalive\n\n", 13);
+    if (used == 0) {
+        /* Nothing to send: wait off the daemon's thread (0 bytes with the
+         * connection suspended is how libmicrohttpd lets a reader wait). */
+        st->suspended = true;
+        MHD_suspend_connection(st->conn);
+    } else {
+        st->sent_us = now;
+    }
     pthread_mutex_unlock(&hn->lock);
-    if (used == 0) used = http__put(out, max, 0, ": keepalive\n\n", 13);
     return (ssize_t)used;
 }
 
-static void http__stream_free(void *cls) { free(cls); }
+static void http__stream_free(void *cls) {
+    http__stream *st = cls;
+    http__node *hn = st->hn;
+    pthread_mutex_lock(&hn->lock);
+    if (st->prev) st->prev->next_stream = st->next_stream;
+    else if (hn->streams == st) hn->streams = st->next_stream;
+    if (st->next_stream) st->next_stream->prev = st->prev;
+    pthread_mutex_unlock(&hn->lock);
+    free(st);
+}
 
 enum MHD_Result http__events_stream(http__req *r) {
+    http__limit why = http__conn_make_stream(r->hn->srv, r->c);
+    if (why != HTTP_LIMIT_NONE) return http__reply_busy(r, why);
     http__stream *st = xcalloc(1, sizeof *st);
     st->hn = r->hn;
-    pthread_mutex_lock(&r->hn->lock);
-    st->next = r->hn->seq;
-    pthread_mutex_unlock(&r->hn->lock);
+    st->conn = r->conn;
     struct MHD_Response *resp = MHD_create_response_from_callback(
         MHD_SIZE_UNKNOWN, 16384, http__stream_read, st, http__stream_free);
     if (!resp) {
         free(st);
         return MHD_NO;
     }
+    http__node *hn = r->hn;
+    pthread_mutex_lock(&hn->lock);
+    st->next = hn->seq;
+    st->sent_us = clock_now_us();
+    st->next_stream = hn->streams;
+    if (hn->streams) hn->streams->prev = st;
+    hn->streams = st;
+    pthread_mutex_unlock(&hn->lock);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(resp, "X-Accel-Buffering", "no");
-    enum MHD_Result ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return http__queue(r, MHD_HTTP_OK, resp);
 }

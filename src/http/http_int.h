@@ -1,6 +1,7 @@
 /* http_int.h - what the files of src/http share (not exported).
  *
- *   http.c          daemons, request bodies, limits, routing, replies
+ *   http.c          daemons, request bodies, routing, replies
+ *   http_conn.c     connection limits, the header timeout, caller threads
  *   http_api.c      the JSON/classic API: chain, nodes, mempool, ...
  *   http_page.c     the web page (server-rendered, so forms work without JS)
  *   http_events.c   the server's event sink: peers, live-event ring (SSE)
@@ -37,6 +38,12 @@
 /* Longest URL accepted for a peer. */
 #define HTTP_MAX_URL 256
 
+/* Caller threads (http_conn.c) and the requests that may wait for them. */
+#define HTTP_CALLERS_MAX 32
+#define HTTP_WAITING_MAX 256
+/* Buckets of the per-address connection counts. */
+#define HTTP_ADDR_BUCKETS 256
+
 typedef struct http__rejection {
     int peer;
     reject reason;
@@ -52,7 +59,6 @@ typedef struct http__node {
     atomic_int mining;        /* POST /mine requests in progress */
 
     pthread_mutex_t lock;     /* guards everything below */
-    pthread_cond_t changed;   /* a new event in the ring, or closing */
     int *peers;               /* in order of registration */
     size_t n_peers, cap_peers;
     char *ring[HTTP_EVENT_RING]; /* event text; ring[seq % N] is event `seq` */
@@ -64,7 +70,57 @@ typedef struct http__node {
      * that asks until the tip moves (MHD counts its references). */
     const block *chain_tip;
     struct MHD_Response *chain_resp;
+    struct http__stream *streams; /* open /events streams (http_events.c) */
 } http__node;
+
+/* Why a connection or stream is answered 503 (http_conn.c). */
+typedef enum http__limit {
+    HTTP_LIMIT_NONE,
+    HTTP_LIMIT_TOTAL,            /* desc.max_connections open */
+    HTTP_LIMIT_ADDRESS,          /* desc.max_per_address open from its address */
+    HTTP_LIMIT_STREAMS_TOTAL,    /* desc.max_streams /events open */
+    HTTP_LIMIT_STREAMS_ADDRESS,  /* desc.max_streams_per_address from its address */
+    HTTP_LIMIT_WAITING,          /* HTTP_WAITING_MAX requests wait for nodes */
+} http__limit;
+
+typedef struct http__addr http__addr;
+
+/* One connection, from accept to close (the daemon's socket context). */
+typedef struct http__conn {
+    int fd;
+    http__addr *addr;             /* its address's counts */
+    http__limit refused;        /* over a limit at accept: answered 503 */
+    bool stream;                  /* counted as an /events stream */
+    /* guarded by conns.lock: */
+    bool pending;                 /* waiting for a request's headers ... */
+    int64_t header_deadline_us;   /* ... until then (clock_now_us) */
+    struct http__conn *prev, *next;
+} http__conn;
+
+typedef struct http__conns {
+    pthread_mutex_t lock;         /* guards everything below */
+    pthread_cond_t wake;          /* the sweeper: closing */
+    http__addr *buckets[HTTP_ADDR_BUCKETS];
+    unsigned conns, streams;      /* open, all daemons */
+    http__conn *pending;          /* headers not complete yet */
+    uint64_t header_timeouts;     /* connections cut for slow headers */
+    unsigned header_timeout_s;
+    bool closing;
+    pthread_t sweeper;
+    bool sweeper_running;
+} http__conns;
+
+typedef struct http__req http__req;
+
+typedef struct http__callers {
+    pthread_mutex_t lock;         /* guards everything below */
+    pthread_cond_t work;
+    http__req *head, *tail;       /* queued, oldest first */
+    unsigned queued, idle, reserved; /* reserved: queued or running */
+    pthread_t threads[HTTP_CALLERS_MAX];
+    unsigned n_threads;
+    bool closing;
+} http__callers;
 
 typedef struct http__asset {
     const char *name;         /* "index.html" */
@@ -85,6 +141,8 @@ struct http_server {
     http__node *nodes;
     int n_nodes;
     atomic_bool closing;
+    http__conns conns;
+    http__callers callers;
 };
 
 typedef enum http__body_kind {
@@ -94,17 +152,29 @@ typedef enum http__body_kind {
     HTTP_BODY_OTHER,
 } http__body_kind;
 
+typedef enum MHD_Result (*http__handler)(http__req *r);
+
 /* One request, from its first callback to its completion. */
-typedef struct http__req {
+struct http__req {
     http__node *hn;
     struct MHD_Connection *conn;
+    http__conn *c;                /* NULL if the daemon gave none */
     const char *method;
     const char *path;
     buf body;
     bool too_big;
     http__body_kind kind;
     bool wants_json;          /* reply in JSON (Accept or a JSON body) */
-} http__req;
+    /* A request run on a caller thread (its connection suspended): the
+     * reply is kept here and queued when the daemon resumes it. */
+    http__handler deferred_fn;
+    bool deferred;            /* the handler runs (or ran) on a caller */
+    bool deferred_done;
+    enum MHD_Result deferred_ret;
+    unsigned deferred_status;
+    struct MHD_Response *deferred_resp;
+    http__req *next_waiting;  /* callers' queue */
+};
 
 /* ---- http.c: replies (each returns what the access handler returns) ---- */
 enum MHD_Result http__reply(http__req *r, unsigned status, const char *type,
@@ -114,6 +184,14 @@ enum MHD_Result http__reply_buf(http__req *r, unsigned status, const char *type,
 enum MHD_Result http__reply_error(http__req *r, unsigned status, const char *code,
                                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 enum MHD_Result http__reply_redirect(http__req *r, const char *location);
+/* Queues resp (and drops the caller's reference), or keeps it for the
+ * daemon's thread when r runs on a caller thread. Every reply goes here. */
+enum MHD_Result http__queue(http__req *r, unsigned status, struct MHD_Response *resp);
+/* 503 with Retry-After and {"error": "busy", "message": why}; the
+ * connection is closed after it. */
+enum MHD_Result http__reply_busy(http__req *r, http__limit why);
+/* On a caller thread: runs r's handler, keeps its reply, resumes r. */
+void http__req_run_deferred(http__req *r);
 /* Sends a command to the request's node and waits for it (or the
  * timeout). Returns 0 when done (the caller then owns cmd and frees it),
  * or an HTTP status (503 stopped, 504 timeout) after which cmd is no longer
@@ -124,6 +202,30 @@ unsigned http__call(http__req *r, node_cmd *cmd, int timeout_ms);
 int http__peer_id(http_server *h, const char *url, const char **why);
 /* The URL of a peer id (ours or remote); "" if unknown. */
 const char *http__peer_url(http_server *h, int id);
+
+/* ---- http_conn.c ---- */
+/* Starts the sweeper; false if it cannot. */
+bool http__conns_start(http_server *h);
+/* Ends the caller threads once every queued request has run. */
+void http__callers_stop(http_server *h);
+void http__conns_stop(http_server *h);
+void http__conns_cleanup(http_server *h);
+/* The daemon's connection notifications: counted against the limits at
+ * accept (refused ones are marked), uncounted at close. */
+void http__conn_started(http_server *h, struct MHD_Connection *conn, void **socket_context);
+void http__conn_closed(http_server *h, void **socket_context);
+http__conn *http__conn_of(struct MHD_Connection *conn);
+/* A request's headers arrived: off the header deadline. */
+void http__conn_headers_done(http_server *h, http__conn *c);
+/* A request ended; a kept-alive connection waits for the next headers. */
+void http__conn_request_done(http_server *h, http__conn *c);
+/* Counts c as a stream instead of a request, or says which limit is full. */
+http__limit http__conn_make_stream(http_server *h, http__conn *c);
+const char *http__limit_message(const http_server *h, http__limit why);
+/* A slot for one more waiting request (false: HTTP_WAITING_MAX wait). */
+bool http__callers_reserve(http_server *h);
+/* Queues r (after a reserve) for a caller thread. */
+void http__callers_submit(http_server *h, http__req *r);
 
 /* ---- http_api.c ---- */
 enum MHD_Result http__api_chain(http__req *r);
@@ -161,6 +263,8 @@ void http__rejections_clear(http__node *hn);
 size_t http__rejections(http__node *hn, http__rejection *out, size_t max);
 /* Wakes every stream so it can end (server closing). */
 void http__events_close(http_server *h);
+/* Resumes the streams due for a keep-alive comment (the sweeper). */
+void http__events_tick(http_server *h);
 
 /* ---- http_form.c ---- */
 typedef struct http__form {
