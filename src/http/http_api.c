@@ -21,56 +21,59 @@
 
 /* ---- bodies -------------------------------------------------------------- */
 
-typedef struct http__fields {
-    http__form form;
-    cJSON *json; /* an object, or NULL for form/empty bodies */
-} http__fields;
-
-/* Parses the request's body into fields. On a bad body answers the request
- * and returns false (*ret holds the handler's result). */
-static bool http__read_fields(http__req *r, http__fields *f, enum MHD_Result *ret) {
+bool http__fields_parse(http__fields *f, http__body_kind kind, const char *body, size_t len,
+                        http__body_error *e) {
     memset(f, 0, sizeof *f);
     const char *why = NULL;
-    switch (r->kind) {
+    switch (kind) {
     case HTTP_BODY_NONE: return true;
     case HTTP_BODY_FORM:
-        if (http__form_parse(&f->form, r->body.data, r->body.len, &why)) return true;
-        *ret = http__fail(r, MHD_HTTP_BAD_REQUEST, "bad_form", "%s", why);
+        if (http__form_parse(&f->form, body, len, &why)) return true;
+        *e = (http__body_error){MHD_HTTP_BAD_REQUEST, "bad_form", ""};
+        snprintf(e->message, sizeof e->message, "%s", why);
         return false;
     case HTTP_BODY_JSON: {
         /* Strict first (RFC 8259, exact numbers): what cJSON would change
          * (a cut string, a rounded number, one of two equal keys) is refused. */
         json_strict_error err;
-        f->json = json_strict_parse(r->body.data, r->body.len, JSON_STRICT_EXACT_INTEGERS, &err);
+        f->json = json_strict_parse(body, len, JSON_STRICT_EXACT_INTEGERS, &err);
         if (!f->json) {
             char d[200];
-            *ret = http__fail(r, MHD_HTTP_BAD_REQUEST, "bad_json", "the body is not valid JSON: %s",
-                              json_strict_describe(&err, d, sizeof d));
+            *e = (http__body_error){MHD_HTTP_BAD_REQUEST, "bad_json", ""};
+            snprintf(e->message, sizeof e->message, "the body is not valid JSON: %s",
+                     json_strict_describe(&err, d, sizeof d));
             return false;
         }
         if (!cJSON_IsObject(f->json)) {
             cJSON_Delete(f->json);
             f->json = NULL;
-            *ret = http__fail(r, MHD_HTTP_BAD_REQUEST, "bad_json", "the body must be a JSON object");
+            *e = (http__body_error){MHD_HTTP_BAD_REQUEST, "bad_json", "the body must be a JSON object"};
             return false;
         }
         return true;
     }
     case HTTP_BODY_OTHER: break;
     }
-    *ret = http__fail(r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
-                      "send application/x-www-form-urlencoded or application/json");
+    *e = (http__body_error){MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                            "send application/x-www-form-urlencoded or application/json"};
     return false;
 }
 
-static void http__fields_cleanup(http__fields *f) {
+/* Parses the request's body into fields. On a bad body answers the request
+ * and returns false (*ret holds the handler's result). */
+static bool http__read_fields(http__req *r, http__fields *f, enum MHD_Result *ret) {
+    http__body_error e;
+    if (http__fields_parse(f, r->kind, r->body.data, r->body.len, &e)) return true;
+    *ret = http__fail(r, e.status, e.code, "%s", e.message);
+    return false;
+}
+
+void http__fields_cleanup(http__fields *f) {
     http__form_cleanup(&f->form);
     cJSON_Delete(f->json);
 }
 
-/* A text field: *out is NULL if absent. False (and *why) if present with
- * another JSON type. */
-static bool http__field_str(const http__fields *f, const char *key, const char **out,
+bool http__field_str(const http__fields *f, const char *key, const char **out,
                             char *why, size_t why_len) {
     *out = NULL;
     if (!f->json) {
@@ -87,9 +90,7 @@ static bool http__field_str(const http__fields *f, const char *key, const char *
     return true;
 }
 
-/* The amount: a JSON integer, or decimal digits in a form (with an optional
- * sign, so that "-5" is refused for its value, not its spelling). */
-static bool http__field_amount(const http__fields *f, int64_t *out, bool *present, char *why,
+bool http__field_amount(const http__fields *f, int64_t *out, bool *present, char *why,
                                size_t why_len) {
     *present = false;
     if (f->json) {

@@ -176,6 +176,12 @@ struct http__req {
     http__req *next_waiting;  /* callers' queue */
 };
 
+/* An urlencoded body's fields (http_form.c). */
+typedef struct http__form {
+    char **keys, **vals;   /* decoded, NUL-terminated */
+    size_t n, cap;
+} http__form;
+
 /* ---- http.c: replies (each returns what the access handler returns) ---- */
 enum MHD_Result http__reply(http__req *r, unsigned status, const char *type,
                             const char *body, size_t len);
@@ -243,6 +249,35 @@ enum MHD_Result http__api_relay_tx(http__req *r);
 /* Appends {"chain": [...], "length": N} for the chain ending at tip. */
 void http__write_chain(buf *out, const block *tip);
 
+/* A POST body's fields: a form's, or a JSON object's (the parsing every
+ * POST endpoint starts with; tests/fuzz/fuzz_body.c calls it directly). */
+typedef struct http__fields {
+    http__form form;
+    cJSON *json; /* an object, or NULL for form/empty bodies */
+} http__fields;
+/* Why a body was refused: the status, code and message of the answer. */
+typedef struct http__body_error {
+    unsigned status;
+    const char *code;      /* static */
+    char message[256];
+} http__body_error;
+/* Parses body[0..len) of this kind into *f (release with
+ * http__fields_cleanup, also after a refusal). A JSON body passes
+ * json_strict (exact integers) and must be an object. False with *e. */
+bool http__fields_parse(http__fields *f, http__body_kind kind, const char *body, size_t len,
+                        http__body_error *e);
+void http__fields_cleanup(http__fields *f);
+/* A text field: *out is NULL if absent (borrowed from f). False (and
+ * *why) if present with another JSON type. */
+bool http__field_str(const http__fields *f, const char *key, const char **out, char *why,
+                     size_t why_len);
+/* The amount: a JSON integer, or decimal digits in a form (with an optional
+ * sign, so that "-5" is refused for its value, not its spelling). Values
+ * past TX_AMOUNT_MAX come back as TX_AMOUNT_MAX + 1 or -1, for the tx rules
+ * to refuse with their reason. */
+bool http__field_amount(const http__fields *f, int64_t *out, bool *present, char *why,
+                        size_t why_len);
+
 /* ---- http_page.c ---- */
 /* The page, with an optional message (error when is_error). */
 enum MHD_Result http__page(http__req *r, unsigned status, const char *message, bool is_error);
@@ -267,10 +302,6 @@ void http__events_close(http_server *h);
 void http__events_tick(http_server *h);
 
 /* ---- http_form.c ---- */
-typedef struct http__form {
-    char **keys, **vals;   /* decoded, NUL-terminated */
-    size_t n, cap;
-} http__form;
 /* Parses an urlencoded body. Returns false (form left empty) with *why if
  * an escape is malformed. */
 bool http__form_parse(http__form *f, const char *body, size_t len, const char **why);
