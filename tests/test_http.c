@@ -421,7 +421,7 @@ static void test_bad_input_battery(void) {
     }
     /* An echoed URL keeps the reply UTF-8: bytes that are not UTF-8 are
      * quoted, a long one is cut between characters. */
-    char long_url[200] = "node=http://";
+    char long_url[300] = "node=http://"; /* 12 + 40 x 6 bytes */
     for (int k = 0; k < 40; k++) strcat(long_url, "%C3%A9");
     const char *echo_bodies[] = {"node=http://%FF%FE", "node=http://a%C3", long_url};
     for (size_t k = 0; k < 3; k++) {
