@@ -90,7 +90,7 @@ cs_err scn__get_num(scn__ctx *c, const cJSON *it, const char *jp, scn__range r, 
 }
 
 /* Seconds in the file -> microseconds. positive: > 0 and at least 1 us. */
-static cs_err scn__get_seconds(scn__ctx *c, const cJSON *it, const char *jp, bool positive,
+static cs_err scn_get_seconds(scn__ctx *c, const cJSON *it, const char *jp, bool positive,
                                int64_t *out_us) {
     double v = 0;
     scn__range r = {.lo = 0, .lo_open = positive, .hi = SCN_MAX_SECONDS};
@@ -150,7 +150,7 @@ cs_err scn__check_account(scn__ctx *c, const char *name, const char *jp) {
 
 /* An integer into a member of `size` bytes: a bool, an int (or an enum) or
  * an int64_t (or a uint64_t). */
-static void scn__put_int(void *p, size_t size, int64_t v) {
+static void scn_put_int(void *p, size_t size, int64_t v) {
     if (size == sizeof(bool)) {
         bool b = v != 0;
         memcpy(p, &b, sizeof b);
@@ -163,26 +163,26 @@ static void scn__put_int(void *p, size_t size, int64_t v) {
     }
 }
 
-static int64_t scn__get_stored(const void *p, size_t size) {
+static int64_t scn_get_stored(const void *p, size_t size) {
     if (size == sizeof(bool)) return *(const bool *)p;
     if (size == sizeof(int)) return *(const int *)p;
     return *(const int64_t *)p;
 }
 
-static void scn__put_double(void *p, double v) { memcpy(p, &v, sizeof v); }
+static void scn_put_double(void *p, double v) { memcpy(p, &v, sizeof v); }
 
-static void scn__put_string(void *p, const char *v) {
+static void scn_put_string(void *p, const char *v) {
     char *copy = xstrdup(v);
     memcpy(p, &copy, sizeof copy);
 }
 
 /* ---- rows ------------------------------------------------------------- */
 
-static bool scn__in_variant(const scn__field *f, int v) {
+static bool scn_in_variant(const scn__field *f, int v) {
     return f->in == SCN__ALL_VARIANTS || (v >= 0 && (f->in >> v) & 1u);
 }
 
-static bool scn__is_required(const scn__field *f, int v) {
+static bool scn_is_required(const scn__field *f, int v) {
     return (f->flags & (SCN__REQUIRED | SCN__FIRST)) || (v >= 0 && (f->req >> v) & 1u);
 }
 
@@ -196,11 +196,11 @@ void scn__defaults(const scn__schema *sc, void *base) {
         case SCN__INT:
         case SCN__CHOICE:
         case SCN__NODE:
-        case SCN__BOOL: scn__put_int(p, f->size, (int64_t)f->def); break;
+        case SCN__BOOL: scn_put_int(p, f->size, (int64_t)f->def); break;
         case SCN__NUMBER:
-        case SCN__REAL: scn__put_double(p, f->def); break;
-        case SCN__SECONDS: scn__put_int(p, f->size, llround(f->def * 1e6)); break;
-        case SCN__MS: scn__put_int(p, f->size, llround(f->def * 1000)); break;
+        case SCN__REAL: scn_put_double(p, f->def); break;
+        case SCN__SECONDS: scn_put_int(p, f->size, llround(f->def * 1e6)); break;
+        case SCN__MS: scn_put_int(p, f->size, llround(f->def * 1000)); break;
         case SCN__STRING:
         case SCN__ACCOUNT:
         case SCN__OBJECT:
@@ -210,11 +210,11 @@ void scn__defaults(const scn__schema *sc, void *base) {
     }
 }
 
-static bool scn__known(const scn__schema *sc, const char *key, int v) {
+static bool scn_known(const scn__schema *sc, const char *key, int v) {
     for (size_t i = 0; i < sc->n_fields; i++) {
         const scn__field *f = &sc->fields[i];
         if (f->key && !(f->flags & SCN__PATTERN) && strcmp(f->key, key) == 0 &&
-            (v < 0 || scn__in_variant(f, v)))
+            (v < 0 || scn_in_variant(f, v)))
             return true;
     }
     return false;
@@ -226,7 +226,7 @@ cs_err scn__check_keys(scn__ctx *c, const cJSON *obj, const char *jp, const scn_
     char kp[JPATH_MAX];
     for (const cJSON *it = obj->child; it; it = it->next) {
         jpath_key(kp, jp, it->string);
-        if (!scn__known(sc, it->string, v)) return scn__fail(c, kp, "unknown field");
+        if (!scn_known(sc, it->string, v)) return scn__fail(c, kp, "unknown field");
         for (const cJSON *prev = obj->child; prev != it; prev = prev->next)
             if (strcmp(prev->string, it->string) == 0)
                 return scn__fail(c, kp, "duplicate field");
@@ -235,7 +235,7 @@ cs_err scn__check_keys(scn__ctx *c, const cJSON *obj, const char *jp, const scn_
 }
 
 /* "expected "a", "b" or "c"" or "expected one of a, b, c". */
-static cs_err scn__choice_fail(scn__ctx *c, const scn__field *f, const char *jp) {
+static cs_err scn_choice_fail(scn__ctx *c, const scn__field *f, const char *jp) {
     if (f->expected) return scn__fail(c, jp, "%s", f->expected);
     char list[512] = "";
     size_t n = 0, len = 0;
@@ -261,49 +261,49 @@ cs_err scn__read_typed(scn__ctx *c, const scn__field *f, const cJSON *it, const 
     switch (f->type) {
     case SCN__STRING:
         if (!(e = scn__get_string(c, it, jp, f->flags & SCN__NONEMPTY, &str)))
-            scn__put_string(p, str);
+            scn_put_string(p, str);
         break;
     case SCN__ACCOUNT:
         e = scn__get_string(c, it, jp, true, &str);
         if (!e) e = scn__check_account(c, str, jp);
-        if (!e) scn__put_string(p, str);
+        if (!e) scn_put_string(p, str);
         break;
     case SCN__BOOL:
-        if (!(e = scn__get_bool(c, it, jp, &b))) scn__put_int(p, f->size, b);
+        if (!(e = scn__get_bool(c, it, jp, &b))) scn_put_int(p, f->size, b);
         break;
     case SCN__INT:
         if (!(e = scn__get_int(c, it, jp, (int64_t)f->lo, (int64_t)f->hi, &i)))
-            scn__put_int(p, f->size, i);
+            scn_put_int(p, f->size, i);
         break;
     case SCN__NUMBER: {
         scn__range r = {.lo = f->lo, .hi = f->hi, .lo_open = f->flags & SCN__LO_OPEN,
                         .hi_open = f->flags & SCN__HI_OPEN, .show_hi = f->flags & SCN__SHOW_HI};
-        if (!(e = scn__get_num(c, it, jp, r, &d))) scn__put_double(p, d);
+        if (!(e = scn__get_num(c, it, jp, r, &d))) scn_put_double(p, d);
         break;
     }
     case SCN__REAL:
         if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble))
             e = scn__fail(c, jp, "expected a number");
         else
-            scn__put_double(p, it->valuedouble);
+            scn_put_double(p, it->valuedouble);
         break;
     case SCN__SECONDS:
-        if (!(e = scn__get_seconds(c, it, jp, f->flags & SCN__LO_OPEN, &i)))
-            scn__put_int(p, f->size, i);
+        if (!(e = scn_get_seconds(c, it, jp, f->flags & SCN__LO_OPEN, &i)))
+            scn_put_int(p, f->size, i);
         break;
     case SCN__MS:
-        if (!(e = scn__get_ms(c, it, jp, &i))) scn__put_int(p, f->size, i);
+        if (!(e = scn__get_ms(c, it, jp, &i))) scn_put_int(p, f->size, i);
         break;
     case SCN__CHOICE: {
         const scn__choice *ch = f->choices;
         while (ch->name && !(cJSON_IsString(it) && strcmp(it->valuestring, ch->name) == 0))
             ch++;
-        if (ch->name) scn__put_int(p, f->size, ch->value);
-        else e = scn__choice_fail(c, f, jp);
+        if (ch->name) scn_put_int(p, f->size, ch->value);
+        else e = scn_choice_fail(c, f, jp);
         break;
     }
     case SCN__NODE:
-        if (!(e = scn__get_node(c, it, jp, &node))) scn__put_int(p, f->size, node);
+        if (!(e = scn__get_node(c, it, jp, &node))) scn_put_int(p, f->size, node);
         break;
     case SCN__OBJECT: e = scn__read_object(c, it, jp, f->sub, base); break;
     case SCN__CUSTOM:
@@ -330,7 +330,7 @@ cs_err scn__read_variant(scn__ctx *c, const cJSON *obj, const char *jp, const sc
     const cJSON *it = NULL;
     cs_err e = scn__required(c, obj, jp, f->key, &it, kp);
     if (!e) e = scn__read_value(c, f, it, kp, base);
-    if (!e) *v = (int)scn__get_stored((char *)base + f->offset, f->size);
+    if (!e) *v = (int)scn_get_stored((char *)base + f->offset, f->size);
     return e;
 }
 
@@ -340,7 +340,7 @@ cs_err scn__read_fields(scn__ctx *c, const cJSON *obj, const char *jp, const scn
     cs_err e = CS_OK;
     for (size_t i = 0; i < sc->n_fields; i++) {
         const scn__field *f = &sc->fields[i];
-        if (f->only && !scn__in_variant(f, v) && cJSON_GetObjectItemCaseSensitive(obj, f->key)) {
+        if (f->only && !scn_in_variant(f, v) && cJSON_GetObjectItemCaseSensitive(obj, f->key)) {
             jpath_key(kp, jp, f->key);
             return scn__fail(c, kp, "%s", f->only);
         }
@@ -354,7 +354,7 @@ cs_err scn__read_fields(scn__ctx *c, const cJSON *obj, const char *jp, const scn
     }
     for (size_t i = 0; i < sc->n_fields && !e; i++) {
         const scn__field *f = &sc->fields[i];
-        if (!scn__in_variant(f, v) || (f->flags & (SCN__VARIANT | SCN__PATTERN))) continue;
+        if (!scn_in_variant(f, v) || (f->flags & (SCN__VARIANT | SCN__PATTERN))) continue;
         if (f->type == SCN__RULE) {
             e = f->rule(c, obj, jp, base);
             continue;
@@ -364,7 +364,7 @@ cs_err scn__read_fields(scn__ctx *c, const cJSON *obj, const char *jp, const scn
         if (it && f->excludes && cJSON_GetObjectItemCaseSensitive(obj, f->excludes))
             e = scn__fail(c, jp, "give either %s or %s", f->key, f->excludes);
         else if (it) e = scn__read_value(c, f, it, kp, base);
-        else if (scn__is_required(f, v)) e = scn__fail(c, kp, "required field is missing");
+        else if (scn_is_required(f, v)) e = scn__fail(c, kp, "required field is missing");
     }
     return e;
 }
