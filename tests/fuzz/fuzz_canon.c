@@ -184,8 +184,7 @@ static void case__write(const char *text, size_t len, const buf *canon) {
     fputs(", \"canon\": ", f);
     if (canon) case__str(f, canon->data, canon->len);
     else fputs("null", f);
-    fputs("}\n", f);
-    fflush(f);
+    fputs("}\n", f); /* buffered: libFuzzer's exit flushes it */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

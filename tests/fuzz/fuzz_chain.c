@@ -4,13 +4,9 @@
  * a detail; every block accepted writes back (block_to_json) to text that
  * decodes to the same canonical bytes and hash. Half the inputs are read
  * under the classic (open) rules, half under the strict ones. */
-#include <cjson/cJSON.h>
-#include <string.h>
-
 #include "chain/bstore.h"
 #include "fuzz.h"
 #include "net/remote.h"
-#include "util/json_strict.h"
 
 static bstore *fuzz__store(ledger_rules rules) {
     static bstore *stores[2];
@@ -18,25 +14,6 @@ static bstore *fuzz__store(ledger_rules rules) {
         stores[rules] = bstore_new(&(chain_params){.difficulty = 1, .ledger = rules},
                                    genesis_classic());
     return stores[rules];
-}
-
-static void fuzz__round_trip(const block *b, ledger_rules rules) {
-    buf out;
-    buf_init(&out);
-    block_to_json(&out, b);
-    json_strict_error err;
-    cJSON *obj = json_strict_parse(out.data, out.len, JSON_STRICT_EXACT_INTEGERS, &err);
-    FUZZ_CHECK(obj != NULL, "block_to_json wrote what json_strict refuses: %s", out.data);
-    reject why = REJ_NONE;
-    char detail[200] = "";
-    block *again = block_from_json(obj, rules, &why, detail, sizeof detail);
-    FUZZ_CHECK(again != NULL, "a written block does not read back (%s): %s", detail, out.data);
-    FUZZ_CHECK(again->canon_len == b->canon_len && memcmp(again->canon, b->canon, b->canon_len) == 0,
-               "the canonical bytes changed: %s", out.data);
-    FUZZ_CHECK(strcmp(again->hash_hex, b->hash_hex) == 0, "the hash changed");
-    block_unref(again);
-    cJSON_Delete(obj);
-    buf_cleanup(&out);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -53,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FUZZ_CHECK(detail[0] != '\0', "refused (%s) without a detail", reject_code(why));
         return 0;
     }
-    for (size_t i = 0; i < n; i++) fuzz__round_trip(blocks[i], rules); /* the store's */
+    for (size_t i = 0; i < n; i++) fuzz_block_round_trip(blocks[i], rules); /* the store's */
     free(blocks);
     return 0;
 }

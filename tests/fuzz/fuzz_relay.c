@@ -19,21 +19,7 @@ static void fuzz__block(const cJSON *obj, ledger_rules rules) {
         FUZZ_CHECK(why != REJ_NONE, "a block refused without a reason");
         return;
     }
-    buf out;
-    buf_init(&out);
-    block_to_json(&out, b);
-    json_strict_error err;
-    cJSON *again_obj = json_strict_parse(out.data, out.len, JSON_STRICT_EXACT_INTEGERS, &err);
-    FUZZ_CHECK(again_obj != NULL, "block_to_json wrote what json_strict refuses: %s", out.data);
-    block *again = block_from_json(again_obj, rules, &why, detail, sizeof detail);
-    FUZZ_CHECK(again != NULL, "a written block does not read back (%s): %s", detail, out.data);
-    FUZZ_CHECK(again->canon_len == b->canon_len && memcmp(again->canon, b->canon, b->canon_len) == 0,
-               "the canonical bytes changed: %s", out.data);
-    FUZZ_CHECK(strcmp(again->hash_hex, b->hash_hex) == 0 && again->self_check == b->self_check,
-               "the hash or the verdict changed");
-    block_unref(again);
-    cJSON_Delete(again_obj);
-    buf_cleanup(&out);
+    fuzz_block_round_trip(b, rules);
     block_unref(b);
 }
 
