@@ -411,7 +411,7 @@ static void test_message_counters(void) {
     feed(m, (sim_event){.kind = EV_MSG_DELIVERED, .node = 1, .peer = 0, .msg = MSG_INV, .bytes = 100});
     feed(m, (sim_event){.kind = EV_MSG_DROPPED, .node = 1, .peer = 0, .fate = WIRE_DROP_LOSS});
     feed(m, (sim_event){.kind = EV_MSG_DROPPED, .node = 1, .peer = 0, .fate = WIRE_DROP_PARTITION});
-    feed(m, (sim_event){.kind = EV_MSG_DROPPED, .node = 1, .peer = 0, .fate = EV_DROP_CRASHED});
+    feed(m, (sim_event){.kind = EV_MSG_DROPPED, .node = 1, .peer = 0, .fate = WIRE_DROP_CRASHED});
     feed(m, (sim_event){.kind = EV_BLOCK_REJECTED, .node = 1, .peer = 0, .reason = REJ_BLK_POW});
     feed(m, (sim_event){.kind = EV_CHAIN_REJECTED, .node = 1, .peer = 0, .reason = REJ_CHAIN_LINK});
     metrics_finish(m, 0);
@@ -420,7 +420,8 @@ static void test_message_counters(void) {
     CHECK_INT_EQ(m->sent_by_kind[MSG_INV], 1);
     CHECK_INT_EQ(m->sent_by_kind[MSG_BLOCK], 1);
     CHECK_INT_EQ(m->msgs_dropped, 3);
-    CHECK_INT_EQ(m->dropped_by_fate[0], 1);
+    CHECK_INT_EQ(m->dropped_by_fate[WIRE_DROP_CRASHED], 1);
+    CHECK_INT_EQ(m->dropped_by_fate[WIRE_DELIVER], 0);
     CHECK_INT_EQ(m->dropped_by_fate[WIRE_DROP_LOSS], 1);
     CHECK_INT_EQ(m->dropped_by_fate[WIRE_DROP_PARTITION], 1);
     CHECK_INT_EQ(m->dropped_by_fate[WIRE_DROP_ISOLATED], 0);

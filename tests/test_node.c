@@ -337,7 +337,7 @@ static void test_crash_loses_mempool_and_drops(void) {
     CHECK_INT_EQ(sim_node(s, 2)->mempool.n, 0);
     /* The second tx's announcements to carol: alice's (arrives 2.1 s) and
      * bob's once he has it (2.4 s); both dropped as "crashed". */
-    CHECK_INT_EQ(fx_count_dropped(&r, EV_DROP_CRASHED, FX_ALWAYS), 2);
+    CHECK_INT_EQ(fx_count_dropped(&r, WIRE_DROP_CRASHED, FX_ALWAYS), 2);
     for (size_t i = 0; i < r.n; i++)
         if (r.evs[i].ev.kind == EV_MSG_DROPPED) CHECK_INT_EQ(r.evs[i].ev.node, 2);
     /* A crashed node does not mine. */
@@ -369,7 +369,7 @@ static void test_restart_catches_up(void) {
     CHECK(sim_node(s, 2)->chain.tip == sim_node(s, 0)->chain.tip);
     /* Down: alice's and bob's invs of both blocks (each sends one to carol
      * for each block: the miner, then the relayer). */
-    CHECK_INT_EQ(fx_count_dropped(&r, EV_DROP_CRASHED, 1000000, 10000000), 4);
+    CHECK_INT_EQ(fx_count_dropped(&r, WIRE_DROP_CRASHED, 1000000, 10000000), 4);
     CHECK_INT_EQ(fx_count_in(&r, EV_BLOCK_ACCEPTED, 2, 0, 9999999), 0);
     /* Up: getblocks to both, blocks back, accepted after 10 s. */
     CHECK_INT_EQ(fx_count_sent(&r, MSG_GETBLOCKS, 2, FX_ANY_NODE), 2);

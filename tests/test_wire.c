@@ -424,6 +424,7 @@ static void test_fate_names(void) {
     CHECK_STR_EQ(wire_fate_name(WIRE_DROP_LOSS), "loss");
     CHECK_STR_EQ(wire_fate_name(WIRE_DROP_PARTITION), "partition");
     CHECK_STR_EQ(wire_fate_name(WIRE_DROP_ISOLATED), "isolated");
+    CHECK_STR_EQ(wire_fate_name(WIRE_DROP_CRASHED), "crashed");
 }
 
 static const test_case cases[] = {

@@ -300,6 +300,7 @@ const char *wire_fate_name(wire_fate f) {
     case WIRE_DROP_LOSS: return "loss";
     case WIRE_DROP_PARTITION: return "partition";
     case WIRE_DROP_ISOLATED: return "isolated";
+    case WIRE_DROP_CRASHED: return "crashed";
     }
     return "?";
 }

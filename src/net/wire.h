@@ -50,12 +50,17 @@ typedef struct wire_desc {
     int64_t processing_us;     /* per hop, added at the receiver */
 } wire_desc;
 
+/* A message's fate. The wire decides the first four; WIRE_DROP_CRASHED is
+ * the executor's verdict at delivery (the receiver was down), never the
+ * wire's, and lives here so one enum names every reason a message is lost. */
 typedef enum wire_fate {
     WIRE_DELIVER = 0,
     WIRE_DROP_LOSS,
     WIRE_DROP_PARTITION,
     WIRE_DROP_ISOLATED,
+    WIRE_DROP_CRASHED,
 } wire_fate;
+#define WIRE_FATE_COUNT (WIRE_DROP_CRASHED + 1)
 
 typedef struct wire wire;
 

@@ -84,9 +84,6 @@ typedef enum ev_kind {
 
 #define EV_KIND_COUNT (EV_ATTACK + 1)
 
-/* Why a message was dropped, beyond the wire's own reasons. */
-#define EV_DROP_CRASHED ((wire_fate)100)
-
 typedef struct sim_event {
     ev_kind kind;
     int64_t t_us;

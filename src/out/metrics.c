@@ -1,5 +1,6 @@
 #include "out/metrics.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,7 +125,8 @@ void metrics_sink(void *user, const sim_event *ev) {
         break;
     case EV_MSG_DROPPED:
         m->msgs_dropped++;
-        m->dropped_by_fate[ev->fate == EV_DROP_CRASHED ? 0 : (ev->fate & 3)]++;
+        assert(ev->fate < WIRE_FATE_COUNT);
+        m->dropped_by_fate[ev->fate]++;
         break;
     case EV_MINED: metrics__mined(m, ev); break;
     case EV_BLOCK_ACCEPTED: metrics__accepted(m, ev); break;

@@ -71,7 +71,7 @@ typedef struct metrics {
     hmap tx_submitted;       /* id -> submit record (user transactions) */
     uint64_t msgs_sent, msgs_dropped, bytes_sent;
     uint64_t sent_by_kind[MSG_KIND_COUNT];
-    uint64_t dropped_by_fate[4];          /* wire_fate 1..3, [0] = crashed */
+    uint64_t dropped_by_fate[WIRE_FATE_COUNT]; /* by wire_fate ([WIRE_DELIVER] stays 0) */
     bool *attacker;                       /* per node: announced EV_ATTACKER */
     int n_attackers, n_selfish;
     double attacker_share;                /* their hash-power share, summed */

@@ -30,10 +30,6 @@ cs_err trace_close(trace *t) {
     return bad ? CS_EIO : CS_OK;
 }
 
-static const char *trace__fate(wire_fate f) {
-    return f == EV_DROP_CRASHED ? "crashed" : wire_fate_name(f);
-}
-
 void trace_sink(void *user, const sim_event *ev) {
     trace *t = user;
     jsonw w;
@@ -50,7 +46,7 @@ void trace_sink(void *user, const sim_event *ev) {
     case EV_MSG_DROPPED:
         jsonw_kstr(&w, "msg", msg_kind_name(ev->msg));
         jsonw_kuint(&w, "bytes", ev->bytes);
-        if (ev->kind == EV_MSG_DROPPED) jsonw_kstr(&w, "fate", trace__fate(ev->fate));
+        if (ev->kind == EV_MSG_DROPPED) jsonw_kstr(&w, "fate", wire_fate_name(ev->fate));
         break;
     case EV_TIP_CHANGED:
         jsonw_kstr(&w, "block", ev->block->hash_hex);

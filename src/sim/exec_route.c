@@ -39,7 +39,7 @@ bool sim__deliver(sim *s, msg *m, int64_t now_us) {
      * outside (a remote peer, a test) has no link here to check. */
     wire_fate fate = m->from < 0 || m->from >= s->n_nodes ? WIRE_DELIVER
                                                            : wire_check(s->wire, m->from, m->to);
-    if (fate == WIRE_DELIVER && n->crashed) fate = EV_DROP_CRASHED;
+    if (fate == WIRE_DELIVER && n->crashed) fate = WIRE_DROP_CRASHED;
     if (fate != WIRE_DELIVER) {
         sim__dropped(s, m, fate, now_us);
         return false;
