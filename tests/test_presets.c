@@ -262,7 +262,7 @@ static void test_hash_power_and_relay_parsed(void) {
     CHECK_DBL_NEAR(s.hash_power.pools[1].share, 0.5, 0);
     CHECK_INT_EQ(s.hash_power.pools[1].node, 2);
     CHECK(s.nodes[1].hash_power_set && !s.nodes[0].hash_power_set);
-    CHECK_INT_EQ(s.relay.mode, SCN_RELAY_COMPACT);
+    CHECK_INT_EQ(s.relay.mode, NODE_RELAY_COMPACT);
     CHECK_DBL_NEAR(s.relay.compact_failure_rate, 0.13, 0);
     CHECK(s.relay.compact_push);
     CHECK_INT_EQ(s.relay.compact_bytes, 18000);
@@ -270,15 +270,15 @@ static void test_hash_power_and_relay_parsed(void) {
     parse(&s, "{'name': 'h', 'nodes': 3, 'hash_power': {'list': [1, 0, 2.5]}, 'relay': 'push'}");
     CHECK_DBL_NEAR(s.nodes[2].hash_power, 2.5, 0);
     CHECK(s.nodes[1].hash_power_set);
-    CHECK_INT_EQ(s.relay.mode, SCN_RELAY_PUSH);
+    CHECK_INT_EQ(s.relay.mode, NODE_RELAY_PUSH);
     scenario_cleanup(&s);
     parse(&s, "{'name': 'h', 'nodes': 3, 'relay': 'compact'}");
-    CHECK_INT_EQ(s.relay.mode, SCN_RELAY_COMPACT);
+    CHECK_INT_EQ(s.relay.mode, NODE_RELAY_COMPACT);
     CHECK_DBL_NEAR(s.relay.compact_failure_rate, 0, 0);
     CHECK(!s.relay.compact_push);
     scenario_cleanup(&s);
     parse(&s, "{'name': 'h', 'nodes': 3}");
-    CHECK_INT_EQ(s.relay.mode, SCN_RELAY_INV);
+    CHECK_INT_EQ(s.relay.mode, NODE_RELAY_INV);
     CHECK_INT_EQ(s.hash_power.dist, HP_EQUAL);
     scenario_cleanup(&s);
 }

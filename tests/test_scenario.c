@@ -59,7 +59,7 @@ static void test_minimal_defaults(void) {
     CHECK_INT_EQ(s.params.ledger, LEDGER_STRICT);
     CHECK(!s.genesis_classic);
     CHECK_INT_EQ(s.n_genesis, 0);
-    CHECK_INT_EQ(s.mining, MINING_MANUAL);
+    CHECK_INT_EQ(s.mining, NODE_MINING_MANUAL);
     CHECK(s.gossip);
     CHECK_INT_EQ(s.block_bytes, 0);
     CHECK_INT_EQ(s.duration_us, 0);
@@ -116,7 +116,7 @@ static void test_all_fields(void) {
     CHECK_INT_EQ(s.genesis_amounts[1], 1);
     CHECK_STR_EQ(s.genesis_names[2], "zed");
     CHECK_INT_EQ(s.genesis_amounts[2], 3);
-    CHECK_INT_EQ(s.mining, MINING_RACE);
+    CHECK_INT_EQ(s.mining, NODE_MINING_RACE);
     CHECK(!s.gossip);
     CHECK_INT_EQ(s.duration_us, 3600000000LL);
     CHECK_INT_EQ(s.stop_height, 10);
@@ -436,7 +436,7 @@ static void test_shipped_scenarios(void) {
     CHECK_INT_EQ(s.topology, TOPO_NONE);
     CHECK(!s.gossip);
     CHECK_INT_EQ(s.latency_us, 5000);
-    CHECK_INT_EQ(s.mining, MINING_MANUAL);
+    CHECK_INT_EQ(s.mining, NODE_MINING_MANUAL);
     CHECK_INT_EQ(s.n_genesis, 1);
     CHECK_STR_EQ(s.genesis_names[0], "alice");
     CHECK_INT_EQ(s.genesis_amounts[0], 100);
@@ -470,7 +470,7 @@ static void test_shipped_scenarios(void) {
     CHECK_DBL_NEAR(s.nodes[5].hash_power, 1, 0);
     CHECK_INT_EQ(s.topology, TOPO_RANDOM);
     CHECK_INT_EQ(s.topology_k, 3);
-    CHECK_INT_EQ(s.mining, MINING_AUTO);
+    CHECK_INT_EQ(s.mining, NODE_MINING_AUTO);
     CHECK_INT_EQ(s.params.block_interval_us, 30000000);
     CHECK_INT_EQ(s.events[0].kind, SCN_PARTITION);
     CHECK_INT_EQ(s.events[0].group_of_node[4], 0);
@@ -516,7 +516,7 @@ static void test_default_scenario(void) {
     CHECK_INT_EQ(s.latency, LATENCY_UNIFORM);
     CHECK_INT_EQ(s.latency_us, 40000);
     CHECK_INT_EQ(s.latency_max_us, 200000);
-    CHECK_INT_EQ(s.mining, MINING_AUTO);
+    CHECK_INT_EQ(s.mining, NODE_MINING_AUTO);
     CHECK_INT_EQ(s.params.block_interval_us, 10000000);
     CHECK_INT_EQ(s.params.difficulty, 12);
     CHECK(s.n_genesis >= 2);

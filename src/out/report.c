@@ -144,7 +144,7 @@ static void report__attackers(FILE *out, sim *s, const metrics *m) {
     fprintf(out, "  %-16s %d:", "attackers", m->n_attackers);
     for (size_t i = 0; i < scn->n_attackers && i < 4; i++)
         fprintf(out, "%s %s (%s)", i ? "," : "", scn->nodes[scn->attackers[i].node].name,
-                node_strategy_name((node_strategy)scn->attackers[i].strategy));
+                node_strategy_name(scn->attackers[i].strategy));
     if (scn->n_attackers > 4) fprintf(out, ", ...");
     fprintf(out, "; %.1f%% of the hash power, %.1f%% of the main chain\n",
             100 * m->attacker_share, 100 * m->attacker_revenue);
@@ -182,7 +182,7 @@ void report_print(FILE *out, sim *s, const metrics *m, const expect_result *res,
     report__prop_line(out, "reach 90%", &m->prop90);
     report__prop_line(out, "reach 100%", &m->prop100);
     double theory = 0;
-    if (scn->mining == MINING_AUTO && m->delay_samples &&
+    if (scn->mining == NODE_MINING_AUTO && m->delay_samples &&
         metrics_value(m, "stale_rate_theory", &theory) && theory > 0)
         fprintf(out, "  %-16s %.3f s mean delay to a node; 1 - e^(-tau/T) predicts %.2f%% stale\n",
                 "tau", m->mean_delay_s, 100 * theory);

@@ -643,7 +643,7 @@ static const scn__field scn_relay_fields[] = {
 const scn__schema scn__relay_schema = SCN__SCHEMA(scn_relay_fields);
 
 const scn__choice scn__relay_choices[] = {
-    {"inv", SCN_RELAY_INV}, {"push", SCN_RELAY_PUSH}, {"compact", SCN_RELAY_COMPACT}, {NULL, 0}};
+    {"inv", NODE_RELAY_INV}, {"push", NODE_RELAY_PUSH}, {"compact", NODE_RELAY_COMPACT}, {NULL, 0}};
 
 /* "inv" | "push" | "compact" | {"compact": {...}}. */
 cs_err scn__read_relay(scn__ctx *c, const scn__field *f, const cJSON *it, const char *jp,
@@ -658,6 +658,6 @@ cs_err scn__read_relay(scn__ctx *c, const scn__field *f, const cJSON *it, const 
     if (!obj) return scn__fail(c, jp, "expected {\"compact\": {...}}");
     char kp[JPATH_MAX];
     jpath_key(kp, jp, compact->key);
-    s->relay.mode = SCN_RELAY_COMPACT;
+    s->relay.mode = NODE_RELAY_COMPACT;
     return scn__read_value(c, compact, obj, kp, base);
 }

@@ -144,7 +144,7 @@ static const scn__schema scn_chain_schema = SCN__SCHEMA(scn_chain_fields);
 /* ---- how a run mines and ends ------------------------------------------ */
 
 static const scn__choice scn_mining_choices[] = {
-    {"manual", MINING_MANUAL}, {"auto", MINING_AUTO}, {"race", MINING_RACE}, {NULL, 0}};
+    {"manual", NODE_MINING_MANUAL}, {"auto", NODE_MINING_AUTO}, {"race", NODE_MINING_RACE}, {NULL, 0}};
 
 static const scn__field scn_stop_fields[] = {
     {"height", SCN__INT, SCN__AT(scenario, stop_height), .flags = SCN__REQUIRED, .lo = 2,
@@ -167,8 +167,8 @@ static const scn__schema scn_traffic_schema = SCN__SCHEMA(scn_traffic_fields);
 static cs_err scn_rule_needs_end(scn__ctx *c, const cJSON *root, const char *jp, void *base) {
     const scenario *s = base;
     if (s->duration_us != 0 || s->stop_height != 0) return CS_OK;
-    if (s->mining == MINING_AUTO) return scn__fail(c, jp, "auto mining needs duration_s or stop.height");
-    if (s->mining == MINING_RACE) return scn__fail(c, jp, "race mining needs duration_s or stop.height");
+    if (s->mining == NODE_MINING_AUTO) return scn__fail(c, jp, "auto mining needs duration_s or stop.height");
+    if (s->mining == NODE_MINING_RACE) return scn__fail(c, jp, "race mining needs duration_s or stop.height");
     if (s->traffic.tx_per_s > 0) return scn__fail(c, jp, "traffic needs duration_s or stop.height");
     return CS_OK;
 }
@@ -203,13 +203,13 @@ static const scn__field scn_root_fields[] = {
     {"hash_power", SCN__OBJECT, .sub = &scn__hash_power_schema,
      .doc = "hash power beyond each node's own: a distribution or a list, and pools"},
     {"relay", SCN__CHOICE, SCN__AT(scenario, relay.mode), .choices = scn__relay_choices,
-     .def = SCN_RELAY_INV, .read = scn__read_relay, .sub = &scn__relay_schema,
+     .def = NODE_RELAY_INV, .read = scn__read_relay, .sub = &scn__relay_schema,
      .expected = "expected \"inv\", \"push\", \"compact\" or {\"compact\": {...}}",
      .value_doc = "\"inv\", \"push\", \"compact\" or {\"compact\": {...}}",
      .doc = "how blocks travel between peers: inv/getdata, pushed whole, compact blocks (BIP 152)"},
     {"chain", SCN__OBJECT, .sub = &scn_chain_schema, .doc = "the chain's rules and genesis"},
     {"mining", SCN__CHOICE, SCN__AT(scenario, mining), .choices = scn_mining_choices,
-     .def = MINING_MANUAL,
+     .def = NODE_MINING_MANUAL,
      .doc = "manual: blocks only when asked; auto: Poisson per node; race: threads grind nonces"},
     {"gossip", SCN__BOOL, SCN__AT(scenario, gossip), .def = true,
      .doc = "new blocks and transactions spread by inv/getdata; false: sync only on resolve"},

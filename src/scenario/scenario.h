@@ -22,6 +22,7 @@
 #include "chain/params.h"
 #include "net/topology.h"
 #include "net/wire.h"
+#include "node/node_kinds.h"
 #include "util/err.h"
 
 /* Limits of the file format (beyond them a file is refused). */
@@ -29,12 +30,6 @@
 #define SCN_MAX_SECONDS 1e9        /* any time or duration, in seconds */
 #define SCN_MAX_REGIONS 1000
 #define SCN_MAX_FILE_BYTES (64 << 20)
-
-typedef enum mining_mode {
-    MINING_MANUAL = 0, /* blocks only when asked (event, click, HTTP) */
-    MINING_AUTO,       /* Poisson per node: rate = share / interval */
-    MINING_RACE,       /* threads executor only: nodes really grind nonces */
-} mining_mode;
 
 typedef struct scn_node {
     char *name;
@@ -83,15 +78,9 @@ typedef struct scn_hash_power {
     size_t n_pools;
 } scn_hash_power;
 
-/* How blocks travel between peers ("relay"). Values match node_relay. */
-typedef enum scn_relay_mode {
-    SCN_RELAY_INV = 0, /* inv, getdata, block (Bitcoin's default) */
-    SCN_RELAY_PUSH,    /* the whole block to every peer, unasked */
-    SCN_RELAY_COMPACT, /* compact blocks (BIP 152), failing at a rate */
-} scn_relay_mode;
-
+/* How blocks travel between peers ("relay"). */
 typedef struct scn_relay {
-    scn_relay_mode mode;
+    node_relay mode;
     double compact_failure_rate;  /* probability a receiver must fetch the block */
     bool compact_push;            /* announce with the compact block itself
                                      (BIP 152 high bandwidth) instead of inv */
@@ -99,19 +88,11 @@ typedef struct scn_relay {
                                      (see node.h) */
 } scn_relay;
 
-/* Attackers ("attackers"): values match node_strategy (node/node.h, where
- * each strategy is described). */
-typedef enum scn_strategy {
-    SCN_SELFISH = 1,
-    SCN_DOUBLE_SPEND,
-    SCN_INVALID_BLOCKS,
-    SCN_FAKE_CHAIN,
-    SCN_ECLIPSE,
-} scn_strategy;
-
+/* Attackers ("attackers"): a strategy of node/node.h (where each is
+ * described), never NODE_HONEST. */
 typedef struct scn_attacker {
     int node;
-    scn_strategy strategy;
+    node_strategy strategy;
     double gamma;            /* selfish: default 0 */
     int64_t race_delay_us;   /* selfish: default 30 s */
     int64_t at_us;           /* double_spend, fake_chain: default 0 */
@@ -228,7 +209,7 @@ typedef struct scenario {
     int64_t *genesis_amounts;
     size_t n_genesis;
 
-    mining_mode mining;
+    node_mining mining;
     bool gossip;                /* default true */
     int64_t block_bytes;        /* declared simulated block size; 0 = real size */
     scn_hash_power hash_power;

@@ -414,9 +414,9 @@ cs_err scn__read_expect(scn__ctx *c, const scn__field *f, const cJSON *obj, cons
 /* ---- attackers -------------------------------------------------------- */
 
 static const scn__choice scn_strategy_choices[] = {
-    {"selfish", SCN_SELFISH},         {"double_spend", SCN_DOUBLE_SPEND},
-    {"invalid_blocks", SCN_INVALID_BLOCKS}, {"fake_chain", SCN_FAKE_CHAIN},
-    {"eclipse", SCN_ECLIPSE},         {NULL, 0}};
+    {"selfish", NODE_SELFISH},         {"double_spend", NODE_DOUBLE_SPEND},
+    {"invalid_blocks", NODE_INVALID_BLOCKS}, {"fake_chain", NODE_FAKE_CHAIN},
+    {"eclipse", NODE_ECLIPSE},         {NULL, 0}};
 
 static cs_err scn_attack_claim(scn__ctx *c, int node, const char *jp) {
     for (size_t j = 0; j < c->s->n_attackers; j++)
@@ -434,16 +434,16 @@ static void scn_add_attacker(scn__ctx *c, const scn_attacker *a) {
 /* The rules of a strategy about the rest of the file, at its "strategy". */
 static cs_err scn_rule_strategy(scn__ctx *c, const cJSON *obj, const char *jp, void *base) {
     const scenario *s = c->s;
-    scn_strategy st = ((const scn_attacker *)base)->strategy;
+    node_strategy st = ((const scn_attacker *)base)->strategy;
     char kp[JPATH_MAX];
     jpath_key(kp, jp, "strategy");
-    bool mines = st == SCN_SELFISH || st == SCN_DOUBLE_SPEND || st == SCN_INVALID_BLOCKS;
-    if (mines && s->mining != MINING_AUTO)
+    bool mines = st == NODE_SELFISH || st == NODE_DOUBLE_SPEND || st == NODE_INVALID_BLOCKS;
+    if (mines && s->mining != NODE_MINING_AUTO)
         return scn__fail(c, kp, "\"%s\" mines: it needs \"mining\": \"auto\"",
                          scn_strategy_choices[st - 1].name);
-    if (st == SCN_DOUBLE_SPEND && (s->genesis_classic || s->params.ledger == LEDGER_OPEN))
+    if (st == NODE_DOUBLE_SPEND && (s->genesis_classic || s->params.ledger == LEDGER_OPEN))
         return scn__fail(c, kp, "\"double_spend\" needs balances (not the open ledger)");
-    if (st == SCN_FAKE_CHAIN && s->params.difficulty == 0)
+    if (st == NODE_FAKE_CHAIN && s->params.difficulty == 0)
         return scn__fail(c, kp, "\"fake_chain\" fakes proof of work: it needs a difficulty > 0");
     return CS_OK;
 }
@@ -475,9 +475,9 @@ static cs_err scn_read_eclipse_nodes(scn__ctx *c, const scn__field *f, const cJS
     return CS_OK;
 }
 
-#define SCN_MINERS (SCN__BIT(SCN_SELFISH) | SCN__BIT(SCN_DOUBLE_SPEND) | SCN__BIT(SCN_INVALID_BLOCKS))
-#define SCN_ONE_NODE (SCN_MINERS | SCN__BIT(SCN_FAKE_CHAIN))
-#define SCN_DS_ONLY .in = SCN__BIT(SCN_DOUBLE_SPEND)
+#define SCN_MINERS (SCN__BIT(NODE_SELFISH) | SCN__BIT(NODE_DOUBLE_SPEND) | SCN__BIT(NODE_INVALID_BLOCKS))
+#define SCN_ONE_NODE (SCN_MINERS | SCN__BIT(NODE_FAKE_CHAIN))
+#define SCN_DS_ONLY .in = SCN__BIT(NODE_DOUBLE_SPEND)
 
 static const scn__field scn_attacker_fields[] = {
     {"strategy", SCN__CHOICE, SCN__AT(scn_attacker, strategy),
@@ -489,27 +489,27 @@ static const scn__field scn_attacker_fields[] = {
      .req = SCN_ONE_NODE, .doc = "the attacker"},
     {NULL, SCN__RULE, .rule = scn_rule_claim, .in = SCN_ONE_NODE,
      .doc = "a node has at most one strategy"},
-    {"victim", SCN__NODE, SCN__AT(scn_attacker, victim), .def = -1, .in = SCN__BIT(SCN_ECLIPSE),
-     .req = SCN__BIT(SCN_ECLIPSE), .doc = "the honest node the others surround"},
-    {"nodes", SCN__CUSTOM, .read = scn_read_eclipse_nodes, .in = SCN__BIT(SCN_ECLIPSE),
-     .req = SCN__BIT(SCN_ECLIPSE), .value_doc = "non-empty array of nodes",
+    {"victim", SCN__NODE, SCN__AT(scn_attacker, victim), .def = -1, .in = SCN__BIT(NODE_ECLIPSE),
+     .req = SCN__BIT(NODE_ECLIPSE), .doc = "the honest node the others surround"},
+    {"nodes", SCN__CUSTOM, .read = scn_read_eclipse_nodes, .in = SCN__BIT(NODE_ECLIPSE),
+     .req = SCN__BIT(NODE_ECLIPSE), .value_doc = "non-empty array of nodes",
      .doc = "the attackers, each cutting the victim off"},
     {"gamma", SCN__NUMBER, SCN__AT(scn_attacker, gamma), .flags = SCN__SHOW_HI, .lo = 0, .hi = 1,
-     .in = SCN__BIT(SCN_SELFISH), .doc = "share of honest nodes that mine on the attacker's block in a tie"},
+     .in = SCN__BIT(NODE_SELFISH), .doc = "share of honest nodes that mine on the attacker's block in a tie"},
     {"race_delay_s", SCN__SECONDS, SCN__AT(scn_attacker, race_delay_us), .flags = SCN__LO_OPEN,
-     .def = 30, .in = SCN__BIT(SCN_SELFISH), .doc = "how late the honest block reaches the rest when not gamma"},
+     .def = 30, .in = SCN__BIT(NODE_SELFISH), .doc = "how late the honest block reaches the rest when not gamma"},
     {"at_s", SCN__SECONDS, SCN__AT(scn_attacker, at_us),
-     .in = SCN__BIT(SCN_DOUBLE_SPEND) | SCN__BIT(SCN_FAKE_CHAIN), .doc = "when the attack starts"},
+     .in = SCN__BIT(NODE_DOUBLE_SPEND) | SCN__BIT(NODE_FAKE_CHAIN), .doc = "when the attack starts"},
     {"confirmations", SCN__INT, SCN__AT(scn_attacker, confirmations), .lo = 1, .hi = 1000,
      .def = 6, SCN_DS_ONLY, .doc = "blocks the merchant waits for before delivering"},
     {"give_up", SCN__INT, SCN__AT(scn_attacker, give_up), .lo = 1, .hi = 1000, .def = 10,
      SCN_DS_ONLY, .doc = "blocks behind at which the attacker gives up"},
     {"length", SCN__INT, SCN__AT(scn_attacker, fake_length), .lo = 1, .hi = 100000, .def = 50,
-     .in = SCN__BIT(SCN_FAKE_CHAIN), .doc = "blocks of the fake chain"},
+     .in = SCN__BIT(NODE_FAKE_CHAIN), .doc = "blocks of the fake chain"},
     {"merchant", SCN__ACCOUNT, SCN__AT(scn_attacker, merchant), SCN_DS_ONLY,
-     .req = SCN__BIT(SCN_DOUBLE_SPEND), .doc = "the account paid, then robbed"},
+     .req = SCN__BIT(NODE_DOUBLE_SPEND), .doc = "the account paid, then robbed"},
     {"amount", SCN__INT, SCN__AT(scn_attacker, amount), .lo = 1, .hi = TX_AMOUNT_MAX, SCN_DS_ONLY,
-     .req = SCN__BIT(SCN_DOUBLE_SPEND), .doc = "what the merchant is paid"},
+     .req = SCN__BIT(NODE_DOUBLE_SPEND), .doc = "what the merchant is paid"},
 };
 const scn__schema scn__attacker_schema =
     SCN__VARIANT_SCHEMA(scn_attacker_fields, scn_strategy_choices);
@@ -524,7 +524,7 @@ static cs_err scn_read_attacker(scn__ctx *c, const scn__schema *sc, const cJSON 
     e = scn__read_variant(c, obj, jp, sc, &a, &v);
     if (!e) e = scn__check_keys(c, obj, jp, sc, v);
     if (!e) e = scn__read_fields(c, obj, jp, sc, v, &a);
-    if (!e && a.strategy != SCN_ECLIPSE) scn_add_attacker(c, &a); /* eclipse: each of its nodes */
+    if (!e && a.strategy != NODE_ECLIPSE) scn_add_attacker(c, &a); /* eclipse: each of its nodes */
     else free(a.merchant);
     return e;
 }

@@ -299,7 +299,7 @@ static void *thr__director_main(void *arg) {
         if (traffic && next_traffic <= now) next_traffic = now + sim__traffic_tick(s);
         /* Nothing scheduled and the network quiet: the run is over. */
         bool idle_end = !s->desc.live && next_ev == scn->n_events && !traffic &&
-                        s->end_us == INT64_MAX && scn->mining == MINING_MANUAL;
+                        s->end_us == INT64_MAX && scn->mining == NODE_MINING_MANUAL;
         if (idle_end && atomic_load(&x->in_flight) == 0) {
             if (++quiet_polls >= 3) break;
         } else {

@@ -99,7 +99,7 @@ static bool vx__accepts(const sim_desc *desc, char *err, size_t err_len) {
                  VX_MAX_NODES);
         return false;
     }
-    if (scn->mining == MINING_RACE) {
+    if (scn->mining == NODE_MINING_RACE) {
         snprintf(err, err_len,
                  "%s: race mining needs the threads executor (--executor threads)", scn->path);
         return false;

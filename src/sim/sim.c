@@ -93,7 +93,7 @@ static const scn_attacker *sim__attacker_of(const scenario *scn, int i) {
 static node_attack_desc sim__attack_desc(const scn_attacker *a) {
     if (!a) return (node_attack_desc){.strategy = NODE_HONEST, .victim = -1};
     return (node_attack_desc){
-        .strategy = (node_strategy)a->strategy,
+        .strategy = a->strategy,
         .gamma = a->gamma,
         .race_delay_us = a->race_delay_us,
         .at_us = a->at_us,
@@ -111,7 +111,7 @@ static void sim__wire_eclipse(sim *s) {
     const scenario *scn = s->scn;
     for (size_t a = 0; a < scn->n_attackers; a++) {
         int v = scn->attackers[a].victim;
-        if (scn->attackers[a].strategy != SCN_ECLIPSE) continue;
+        if (scn->attackers[a].strategy != NODE_ECLIPSE) continue;
         node *victim = &s->nodes[v];
         while (victim->n_peers) {
             int p = victim->peers[victim->n_peers - 1];
@@ -121,7 +121,7 @@ static void sim__wire_eclipse(sim *s) {
     }
     for (size_t a = 0; a < scn->n_attackers; a++) {
         const scn_attacker *at = &scn->attackers[a];
-        if (at->strategy != SCN_ECLIPSE) continue;
+        if (at->strategy != NODE_ECLIPSE) continue;
         node_add_peer(&s->nodes[at->victim], at->node);
         node_add_peer(&s->nodes[at->node], at->victim);
     }
@@ -177,12 +177,12 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
             .store = s->store,
             .env = &s->env,
             .seed = s->seed,
-            .mining = (node_mining)scn->mining,
+            .mining = scn->mining,
             .share = s->hash_power_total > 0 ? s->hash_power[i] / s->hash_power_total : 0,
             .gossip = scn->gossip,
             .traffic_max_amount = scn->traffic.max_amount,
             .block_bytes = scn->block_bytes,
-            .relay = (node_relay)scn->relay.mode,
+            .relay = scn->relay.mode,
             .compact_failure_rate = scn->relay.compact_failure_rate,
             .compact_push = scn->relay.compact_push,
             .compact_bytes = sim__compact_bytes(scn),

@@ -401,7 +401,7 @@ cs_err sweep_point_scenario(scenario *out, const sweep_plan *p, size_t point, ch
     cs_err e = scenario_parse(&s, where, text, strlen(text), message, message_len);
     free(text);
     if (e) return e;
-    if (s.mining == MINING_RACE) {
+    if (s.mining == NODE_MINING_RACE) {
         if (message && message_len)
             snprintf(message, message_len, "%s: $.mining: race mining needs the threads executor; a "
                                    "sweep runs in virtual time", where);
