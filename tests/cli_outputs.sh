@@ -163,6 +163,19 @@ ticks = [t.text for t in cdf.iter(NS + "text") if t.get("class") == "tick-x"]
 assert ticks == ["0.1", "1", "10", "100", "1000"], ticks
 PY
 
+# Markup in a name stays text: the SVG parses, and the subtitle reads back.
+cat > "$dir/odd.json" <<'JSON'
+{"name": "a <b> & \"c\" 'd'", "nodes": 2, "chain": {"difficulty": 4},
+ "events": [{"at": 1, "do": "mine", "node": 0}]}
+JSON
+"$bin" --headless --quiet "$dir/odd.json" --plot "$dir/odd" --plot-format svg 2>"$dir/err"
+python3 - "$dir/odd/forks_over_time.svg" <<'PY' && ok || bad "a name with markup breaks the SVG: $(cat "$dir/err")"
+import sys, xml.etree.ElementTree as ET
+NS = "{http://www.w3.org/2000/svg}"
+sub = [t.text for t in ET.parse(sys.argv[1]).getroot().iter(NS + "text") if t.get("class") == "subtitle"]
+assert sub and sub[0].startswith("a <b> & \"c\" 'd', seed 1:"), sub
+PY
+
 # Bad plot options: a clear error, exit 2, nothing written.
 "$bin" --headless --quiet scenarios/fork-race.json --plot "$dir/bad" --plot-format png,gif 2>"$dir/err"
 code=$?

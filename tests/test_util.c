@@ -483,6 +483,9 @@ static void test_buf(void) {
     buf_reset(&b);
     CHECK_INT_EQ(b.len, 0);
     CHECK_STR_EQ(b.data, "");
+    buf_puts_markup(&b, "a<b & \"c\" 'd'> \xc3\xa9");
+    CHECK_STR_EQ(b.data, "a&lt;b &amp; &quot;c&quot; &#39;d&#39;&gt; \xc3\xa9");
+    buf_reset(&b);
     for (int i = 0; i < 5000; i++) buf_printf(&b, "%d,", i % 10);
     CHECK_INT_EQ(b.len, 10000);
     CHECK_INT_EQ(b.data[9998], '9');

@@ -92,16 +92,3 @@ void http__form_cleanup(http__form *f) {
     free(f->vals);
     memset(f, 0, sizeof *f);
 }
-
-void http__html_escape(buf *out, const char *s) {
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': buf_puts(out, "&amp;"); break;
-        case '<': buf_puts(out, "&lt;"); break;
-        case '>': buf_puts(out, "&gt;"); break;
-        case '"': buf_puts(out, "&quot;"); break;
-        case '\'': buf_puts(out, "&#39;"); break;
-        default: buf_putc(out, *s);
-        }
-    }
-}

@@ -308,8 +308,6 @@ bool http__form_parse(http__form *f, const char *body, size_t len, const char **
 /* The first value of key, or NULL. */
 const char *http__form_get(const http__form *f, const char *key);
 void http__form_cleanup(http__form *f);
-/* HTML-escapes s into out (& < > " '). */
-void http__html_escape(buf *out, const char *s);
 
 /* ---- http_assets.c ---- */
 /* Finds assets/ (desc dir, $CHAINSIM_ASSETS, next to the executable, the

@@ -53,7 +53,7 @@ static void http__amount_html(buf *out, const tx *t) {
     cJSON *o = cJSON_ParseWithLength(t->canon, t->canon_len);
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "amount");
     char *text = a ? cJSON_PrintUnformatted(a) : NULL;
-    http__html_escape(out, text ? text : "?");
+    buf_puts_markup(out, text ? text : "?");
     cJSON_free(text);
     cJSON_Delete(o);
 }
@@ -68,11 +68,11 @@ static void http__tx_rows(buf *out, tx *const *txs, size_t n) {
     for (size_t i = 0; i < n; i++) {
         const tx *t = txs[i];
         buf_printf(out, "<tr%s title=\"id ", tx_is_reward(t) ? " class=\"reward\"" : "");
-        http__html_escape(out, t->id);
+        buf_puts_markup(out, t->id);
         buf_puts(out, "\"><td>");
-        http__html_escape(out, tx_is_reward(t) ? "reward" : t->sender);
+        buf_puts_markup(out, tx_is_reward(t) ? "reward" : t->sender);
         buf_puts(out, "</td><td>&rarr;</td><td>");
-        http__html_escape(out, t->receiver);
+        buf_puts_markup(out, t->receiver);
         buf_puts(out, "</td><td class=\"num\">");
         http__amount_html(out, t);
         buf_puts(out, "</td></tr>");
@@ -85,7 +85,7 @@ static void http__block_card(buf *out, const block *b) {
                "</span>", b->hash_hex, b->index);
     if (b->miner[0]) {
         buf_puts(out, " <span class=\"miner\">mined by ");
-        http__html_escape(out, b->miner);
+        buf_puts_markup(out, b->miner);
         buf_puts(out, "</span>");
     }
     if (b->timestamp_ms > 0)
@@ -105,14 +105,14 @@ static void http__section(http__view *v, buf *out, const char *name) {
     http_server *h = r->hn->srv;
     const block *tip = v->snap.tip;
     if (strcmp(name, "node") == 0) {
-        http__html_escape(out, sim_node(h->s, r->hn->id)->name);
+        buf_puts_markup(out, sim_node(h->s, r->hn->id)->name);
     } else if (strcmp(name, "url") == 0) {
-        http__html_escape(out, r->hn->url);
+        buf_puts_markup(out, r->hn->url);
     } else if (strcmp(name, "message") == 0) {
         if (v->message) {
             buf_printf(out, "<div class=\"message %s\" role=\"%s\">", v->is_error ? "error" : "info",
                        v->is_error ? "alert" : "status");
-            http__html_escape(out, v->message);
+            buf_puts_markup(out, v->message);
             buf_puts(out, "</div>");
         }
     } else if (strcmp(name, "status") == 0) {
@@ -132,9 +132,9 @@ static void http__section(http__view *v, buf *out, const char *name) {
         for (size_t i = 0; i < n; i++) {
             const char *url = http__peer_url(h, peers[i]);
             buf_puts(out, "<li><a href=\"");
-            http__html_escape(out, url);
+            buf_puts_markup(out, url);
             buf_puts(out, "/\">");
-            http__html_escape(out, url);
+            buf_puts_markup(out, url);
             buf_puts(out, "</a></li>");
         }
         if (n) buf_puts(out, "</ul>");
@@ -154,7 +154,7 @@ static void http__section(http__view *v, buf *out, const char *name) {
         buf_puts(out, "<table class=\"balances\"><tbody>");
         for (size_t i = 0; i < n; i++) {
             buf_puts(out, "<tr><td>");
-            http__html_escape(out, entries[i].name);
+            buf_puts_markup(out, entries[i].name);
             buf_printf(out, "</td><td class=\"num\">%" PRId64 "</td></tr>", entries[i].balance);
         }
         buf_puts(out, "</tbody></table>");

@@ -127,18 +127,6 @@ double plot__text_width(plot__canvas *c, plot__weight wt, double size, const cha
     return ext.x_advance;
 }
 
-static void plot__svg_escaped(buf *b, const char *s) {
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': buf_puts(b, "&amp;"); break;
-        case '<': buf_puts(b, "&lt;"); break;
-        case '>': buf_puts(b, "&gt;"); break;
-        case '"': buf_puts(b, "&quot;"); break;
-        default: buf_putc(b, *s);
-        }
-    }
-}
-
 double plot__text(plot__canvas *c, plot__weight wt, double size, uint32_t rgb, double x, double y,
                   double anchor, bool vertical, const char *cls, const char *s) {
     double w = plot__text_width(c, wt, size, s);
@@ -152,7 +140,7 @@ double plot__text(plot__canvas *c, plot__weight wt, double size, uint32_t rgb, d
         if (rgb != PLOT__INK) buf_printf(b, " fill=\"#%06x\"", rgb);
         if (vertical) buf_printf(b, " transform=\"rotate(-90 %.2f %.2f)\"", x, y);
         buf_putc(b, '>');
-        plot__svg_escaped(b, s);
+        buf_puts_markup(b, s);
         buf_puts(b, "</text>\n");
         return w;
     }

@@ -47,6 +47,19 @@ void buf_printf(buf *b, const char *fmt, ...) {
     b->len += (size_t)n;
 }
 
+void buf_puts_markup(buf *b, const char *s) {
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': buf_puts(b, "&amp;"); break;
+        case '<': buf_puts(b, "&lt;"); break;
+        case '>': buf_puts(b, "&gt;"); break;
+        case '"': buf_puts(b, "&quot;"); break;
+        case '\'': buf_puts(b, "&#39;"); break;
+        default: buf_putc(b, *s);
+        }
+    }
+}
+
 char *buf_detach(buf *b, size_t *len_out) {
     if (!b->data) buf__reserve(b, 0), b->data[0] = '\0';
     char *p = b->data;

@@ -20,6 +20,9 @@ void buf_append(buf *b, const void *data, size_t len);
 void buf_puts(buf *b, const char *s);
 void buf_putc(buf *b, char c);
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s escaped for HTML or XML text and attribute values: & < > " '
+ * become entities (the page, the plots' SVG). */
+void buf_puts_markup(buf *b, const char *s);
 /* Hands the bytes to the caller (free() them); `b` is empty afterwards. */
 char *buf_detach(buf *b, size_t *len_out);
 
