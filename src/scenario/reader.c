@@ -330,15 +330,19 @@ cs_err scenario_parse(scenario *out, const char *path, const char *text, size_t 
     return CS_OK;
 }
 
+cs_err scenario_read_file(const char *path, char **text, size_t *len, char *msg, size_t msg_len) {
+    int err = file_read_all(path, SCN_MAX_FILE_BYTES, text, len);
+    if (!err) return CS_OK;
+    if (msg && msg_len) snprintf(msg, msg_len, "%s: cannot read: %s", path, strerror(err));
+    return CS_EIO;
+}
+
 cs_err scenario_load(scenario *out, const char *path, char *msg, size_t msg_len) {
     char *text = NULL;
     size_t len = 0;
-    int err = file_read_all(path, SCN_MAX_FILE_BYTES, &text, &len);
-    if (err) {
-        if (msg && msg_len) snprintf(msg, msg_len, "%s: cannot read: %s", path, strerror(err));
-        return CS_EIO;
-    }
-    cs_err e = scenario_parse(out, path, text, len, msg, msg_len);
+    cs_err e = scenario_read_file(path, &text, &len, msg, msg_len);
+    if (e) return e;
+    e = scenario_parse(out, path, text, len, msg, msg_len);
     free(text);
     return e;
 }

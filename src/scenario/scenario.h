@@ -240,6 +240,10 @@ cs_err scenario_load(scenario *out, const char *path, char *msg, size_t msg_len)
 cs_err scenario_parse(scenario *out, const char *path, const char *text, size_t len,
                       char *msg, size_t msg_len);
 void scenario_cleanup(scenario *s);
+/* Reads a scenario file's text (at most SCN_MAX_FILE_BYTES) into *text
+ * (the caller frees it; NUL-terminated, *len bytes before the NUL). On
+ * error returns CS_EIO with "path: cannot read: <why>" in msg. */
+cs_err scenario_read_file(const char *path, char **text, size_t *len, char *msg, size_t msg_len);
 
 /* Node index by name or decimal index string; -1 if none. */
 int scenario_node_index(const scenario *s, const char *name);

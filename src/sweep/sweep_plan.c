@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/file.h"
 #include "util/jpath.h"
 #include "util/mem.h"
 
@@ -309,13 +308,9 @@ fail:
 cs_err sweep_plan_load(sweep_plan *out, const char *path, char *message, size_t message_len) {
     char *text = NULL;
     size_t len = 0;
-    int err = file_read_all(path, SCN_MAX_FILE_BYTES, &text, &len);
-    if (err) {
-        if (message && message_len)
-            snprintf(message, message_len, "%s: cannot read: %s", path, strerror(err));
-        return CS_EIO;
-    }
-    cs_err e = sweep_plan_parse(out, path, text, len, message, message_len);
+    cs_err e = scenario_read_file(path, &text, &len, message, message_len);
+    if (e) return e;
+    e = sweep_plan_parse(out, path, text, len, message, message_len);
     free(text);
     return e;
 }
