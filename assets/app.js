@@ -4,20 +4,28 @@
 //   - an EventSource on /events refreshes the page's sections when the node
 //     changes (new block, transaction, peer, resolve), without a reload;
 //   - forms post with "Accept: application/json" and show what happened,
-//     or why the node refused, in the message banner.
+//     or why the node refused, in the message banner: one line per outcome,
+//     so a resolve that replaced the chain reads as a success even when an
+//     unrelated peer was down (that peer's failure is a line of its own);
+//   - a refused form keeps what was typed (only an accepted one is cleared).
 (function () {
   "use strict";
   var SECTIONS = ["status", "peers", "mempool", "balances", "chain"];
   var refreshTimer = null;
 
-  function showMessage(text, isError) {
+  // lines: [{text, isError}], shown in order in place of the last ones.
+  function showMessages(lines) {
     var area = document.getElementById("message-area");
-    var div = document.createElement("div");
-    div.className = "message " + (isError ? "error" : "info");
-    div.setAttribute("role", isError ? "alert" : "status");
-    div.textContent = text;
-    area.replaceChildren(div);
+    area.replaceChildren.apply(area, lines.map(function (line) {
+      var div = document.createElement("div");
+      div.className = "message " + (line.isError ? "error" : "info");
+      div.setAttribute("role", line.isError ? "alert" : "status");
+      div.textContent = line.text;
+      return div;
+    }));
   }
+
+  function showMessage(text, isError) { showMessages([{ text: text, isError: isError }]); }
 
   // Fetches the page and swaps the live sections.
   function refresh() {
@@ -39,24 +47,27 @@
     if (!refreshTimer) refreshTimer = setTimeout(refresh, 150);
   }
 
+  // What an accepted action did, as message lines.
   function describe(action, body) {
+    var ok = function (text) { return [{ text: text, isError: false }]; };
     switch (action) {
       case "/add_transaction":
-        return body.message || "Transaction added";
+        return ok(body.message || "Transaction added");
       case "/mine":
-        return "Mined block #" + body.block.index + " (" + body.block.hash.slice(0, 16) + "…)";
+        return ok("Mined block #" + body.block.index + " (" + body.block.hash.slice(0, 16) + "…)");
       case "/register_node":
-        return "Peers: " + (body.total_nodes || []).join(", ");
-      case "/consensus": {
-        var text = body.replaced ? "Our chain was replaced (length " + body.length + ")"
-                                 : "Our chain is authoritative (length " + body.length + ")";
-        (body.rejected || []).forEach(function (r) {
-          text += "; refused " + r.node + ": " + r.message;
-        });
-        return text;
-      }
+        return ok("Peers: " + (body.total_nodes || []).join(", "));
+      case "/consensus":
+        // The round's outcome first, then each peer whose chain was not
+        // taken, on its own line: a peer that was down does not make a
+        // replaced chain look like a failure.
+        return ok(body.replaced ? "Our chain was replaced (length " + body.length + ")"
+                                : "Our chain is authoritative (length " + body.length + ")")
+          .concat((body.rejected || []).map(function (r) {
+            return { text: "Not taken from " + r.node + ": " + r.message, isError: true };
+          }));
     }
-    return "Done";
+    return ok("Done");
   }
 
   function onSubmit(ev) {
@@ -78,9 +89,8 @@
       })
       .then(function (res) {
         if (res.ok) {
-          var rejected = res.body.rejected && res.body.rejected.length;
-          showMessage(describe(action, res.body), !!rejected);
-          if (action !== "/mine" && action !== "/consensus") form.reset();
+          showMessages(describe(action, res.body));
+          form.reset();
         } else {
           showMessage(res.body.message || "Refused", true);
         }

@@ -7,7 +7,8 @@
  * Event it fetches / again and swaps the marked sections, and it posts the
  * forms itself to show the outcome (or the reason for a refusal) without
  * leaving the page. A refused form post without JavaScript gets this page
- * with the reason in the message banner and the 4xx status. */
+ * with the reason in the message banner and the 4xx status, and its inputs
+ * filled with what was typed (<!--@typed:FIELD--> in a value attribute). */
 #include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -28,6 +29,7 @@ typedef struct http__view {
     const char *message;
     bool is_error;
     node_cmd *inspect;    /* the mempool, or NULL if the node was busy */
+    http__form typed;     /* a refused form's fields, to fill its inputs again */
 } http__view;
 
 static void http__hash_html(buf *out, const char *hex, int zeros) {
@@ -108,6 +110,9 @@ static void http__section(http__view *v, buf *out, const char *name) {
         buf_puts_markup(out, sim_node(h->s, r->hn->id)->name);
     } else if (strcmp(name, "url") == 0) {
         buf_puts_markup(out, r->hn->url);
+    } else if (strncmp(name, "typed:", 6) == 0) {
+        const char *value = http__form_get(&v->typed, name + 6);
+        if (value) buf_puts_markup(out, value);
     } else if (strcmp(name, "message") == 0) {
         if (v->message) {
             buf_printf(out, "<div class=\"message %s\" role=\"%s\">", v->is_error ? "error" : "info",
@@ -176,6 +181,9 @@ enum MHD_Result http__page(http__req *r, unsigned status, const char *message, b
                                  "the web page's files were not found; start chainsim with "
                                  "CHAINSIM_ASSETS=/path/to/assets (the API works without them)");
     http__view v = {.r = r, .message = message, .is_error = is_error};
+    const char *why = NULL;
+    if (is_error && r->kind == HTTP_BODY_FORM && !http__form_parse(&v.typed, r->body.data, r->body.len, &why))
+        http__form_cleanup(&v.typed); /* an undecodable body: the inputs stay empty */
     v.inspect = node_cmd_new(CMD_INSPECT);
     if (http__call(r, v.inspect, HTTP_PAGE_INSPECT_MS) != 0) v.inspect = NULL;
     node_snapshot_get(sim_node(r->hn->srv->s, r->hn->id), &v.snap);
@@ -205,6 +213,7 @@ enum MHD_Result http__page(http__req *r, unsigned status, const char *message, b
     }
     node_snapshot_release(&v.snap);
     node_cmd_free(v.inspect);
+    http__form_cleanup(&v.typed);
     return http__reply_buf(r, status, "text/html; charset=utf-8", &out);
 }
 

@@ -120,6 +120,19 @@ async function main() {
       expect(/http:\/\//.test(await pb.textContent("#message-area .message.error")), "reason not shown");
     });
 
+    await check("a refused form keeps what was typed", async () => {
+      await pa.fill("#form-tx input[name=sender]", "alice");
+      await pa.fill("#form-tx input[name=receiver]", "carol");
+      await pa.fill("#form-tx input[name=amount]", "0");
+      await pa.click("#form-tx button");
+      await pa.waitForFunction(() => /amount/.test((document.querySelector("#message-area .message.error") || {}).textContent),
+                               null, { timeout: 5000 });
+      const typed = [await pa.inputValue("#form-tx input[name=sender]"),
+                     await pa.inputValue("#form-tx input[name=receiver]"),
+                     await pa.inputValue("#form-tx input[name=amount]")];
+      expect(typed.join(",") === "alice,carol,0", "the form was cleared: " + typed.join(","));
+    });
+
     await check("live update: a block mined elsewhere appears without a reload", async () => {
       // B has A as a peer now; A registers B so gossip reaches B's page.
       await fetch(A + "/register_node", { method: "POST", headers: { "Content-Type": "application/json" },
@@ -127,6 +140,22 @@ async function main() {
       await fetch(A + "/mine", { method: "POST", headers: { Accept: "application/json" } });
       await pb.waitForFunction(() => document.querySelector("#chain .block .index").textContent.trim() === "#3",
                                null, { timeout: 10000 });
+    });
+
+    await check("a resolve that replaced the chain is a success; a peer that was down is a line of its own", async () => {
+      const pc = await ctx.newPage();
+      await pc.goto(C + "/");
+      for (const node of ["http://127.0.0.1:1", A])
+        await fetch(C + "/register_node", { method: "POST", headers: { "Content-Type": "application/json" },
+                                            body: JSON.stringify({ node }) });
+      await pc.click("#form-consensus button");
+      await pc.waitForSelector("#message-area .message.error", { timeout: 15000 });
+      const lines = await pc.$$eval("#message-area .message",
+                                    (ds) => ds.map((d) => d.className + "|" + d.textContent));
+      expect(lines.length === 2, "expected two lines, got " + JSON.stringify(lines));
+      expect(/info\|Our chain was replaced \(length 3\)/.test(lines[0]), "first line: " + lines[0]);
+      expect(/error\|Not taken from http:\/\/127\.0\.0\.1:1:/.test(lines[1]), "second line: " + lines[1]);
+      await pc.close();
     });
 
     await check("forms work with JavaScript off (redirects, and refusals on the page)", async () => {
@@ -143,6 +172,8 @@ async function main() {
       const [resp] = await Promise.all([pc.waitForNavigation(), pc.click("#form-register button")]);
       expect(resp.status() === 400, "refusal status " + resp.status());
       expect(/port/.test(await pc.textContent(".message.error")), "no reason on the page");
+      expect((await pc.inputValue("#form-register input[name=node]")) === "http://127.0.0.1:99999",
+             "the refused URL was not kept in its input");
       await noJs.close();
     });
 
