@@ -34,6 +34,8 @@
 #define HTTP_THREAD_STACK_BYTES (512u << 10)
 /* Seconds a client over a limit is asked to wait (Retry-After). */
 #define HTTP_RETRY_AFTER_S "5"
+/* Up to this many nodes per process, each daemon gets a thread per core. */
+#define HTTP_POOLED_NODES_MAX 8
 /* Connections the daemon accepts beyond the soft limits, to answer 503. */
 #define HTTP_REFUSE_MARGIN 64
 /* Connections the kernel queues before accept. */
@@ -482,10 +484,10 @@ static int http__listen(const struct sockaddr_storage *ss, int port, const char 
     return fd;
 }
 
-/* Epoll threads per daemon: the cores for one node (at most 4), one each
- * when one process serves many nodes. */
+/* Epoll threads per daemon: the cores (at most 4) for a few nodes, one
+ * each when one process serves many. */
 static unsigned http__pool_size(const http_server *h) {
-    if (h->n_nodes > 1) return 1;
+    if (h->n_nodes > HTTP_POOLED_NODES_MAX) return 1;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     return cores < 1 ? 1 : cores > 4 ? 4 : (unsigned)cores;
 }
