@@ -20,6 +20,7 @@
 #include "scenario/scenario.h"
 #include "sim/sim.h"
 #include "sweep/sweep.h"
+#include "util/clock.h"
 #include "util/log.h"
 #ifdef CHAINSIM_HAVE_HTTP
 #include "http/http.h"

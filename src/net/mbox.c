@@ -31,12 +31,6 @@ struct mbox {
     int64_t wait_until_us;   /* ... until then (-1: no deadline) */
 };
 
-int64_t clock_now_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 mbox *mbox_new(void) {
     mbox *mb = xcalloc(1, sizeof *mb);
     if (pthread_mutex_init(&mb->lock, NULL) != 0) abort(); /* only fails for lack of memory, like xmalloc */

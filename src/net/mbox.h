@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "net/msg.h"
+#include "util/clock.h" /* deadlines are clock_now_us() values */
 #include "util/err.h"
 
 typedef struct mbox mbox;
@@ -46,8 +47,5 @@ void mbox_wake(mbox *mb);
 /* Refuses further sends and wakes the receiver. */
 void mbox_close(mbox *mb);
 bool mbox_closed(mbox *mb);
-
-/* Monotonic wall clock in microseconds (CLOCK_MONOTONIC). */
-int64_t clock_now_us(void);
 
 #endif

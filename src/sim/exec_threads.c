@@ -26,6 +26,7 @@
 
 #include "net/mbox.h"
 #include "sim/sim_int.h"
+#include "util/clock.h"
 #include "util/cond.h"
 #include "util/heap.h"
 #include "util/mem.h"

@@ -29,8 +29,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "net/mbox.h"
 #include "sim/sim_int.h"
+#include "util/clock.h"
 #include "util/evq.h"
 #include "util/mem.h"
 
