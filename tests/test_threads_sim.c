@@ -308,6 +308,7 @@ static void test_commands_complete(void) {
     /* Before the start there is nowhere to run it: cancelled at once. */
     node_cmd *c = node_cmd_new(CMD_MINE);
     CHECK(run_cmd(s, 0, c, 2000));
+    CHECK_INT_EQ(c->status, CMD_STOPPED);
     CHECK_STR_EQ(c->error, "the simulation stopped");
     CHECK(c->block == NULL);
     node_cmd_free(c);
@@ -385,6 +386,7 @@ static void test_command_after_stop_is_cancelled(void) {
      * either way, and c is ours to free. */
     sim_free(s);
     CHECK(w.done);
+    CHECK_INT_EQ(c->status, CMD_STOPPED);
     CHECK_STR_EQ(c->error, "the simulation stopped");
     node_cmd_free(c);
     waiter_cleanup(&w);

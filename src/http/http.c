@@ -185,7 +185,7 @@ unsigned http__call(http__req *r, node_cmd *cmd, int timeout_ms) {
     }
     pthread_mutex_unlock(&w->lock);
     http__waiter_free(w);
-    if (cmd->error && strcmp(cmd->error, "the simulation stopped") == 0) {
+    if (cmd->status == CMD_STOPPED) {
         node_cmd_free(cmd);
         return MHD_HTTP_SERVICE_UNAVAILABLE;
     }

@@ -24,6 +24,14 @@ void node_cmd_free(node_cmd *cmd) {
     free(cmd);
 }
 
+const char *node_cmd_strerror(node_cmd_status status) {
+    switch (status) {
+    case CMD_RAN: return "ran";
+    case CMD_STOPPED: return "the simulation stopped";
+    }
+    return "?";
+}
+
 const char *node_cmd_name(node_cmd_kind kind) {
     switch (kind) {
     case CMD_ADD_TX: return "add_tx";

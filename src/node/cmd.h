@@ -31,6 +31,17 @@ typedef enum node_cmd_kind {
     CMD_SEALED,        /* internal: a search off the node's thread ended (node_miner.c) */
 } node_cmd_kind;
 
+/* Whether a command was handled at all. One that ran gives its verdict in
+ * `reason`, `error` and the results; one that never ran says why here, so a
+ * caller tells the two apart by value, not by comparing messages. */
+typedef enum node_cmd_status {
+    CMD_RAN = 0,  /* the node handled it */
+    CMD_STOPPED,  /* never handled: the simulation stopped first */
+} node_cmd_status;
+
+/* "ran", "the simulation stopped". */
+const char *node_cmd_strerror(node_cmd_status status);
+
 typedef struct node_cmd node_cmd;
 struct node_cmd {
     node_cmd_kind kind;
@@ -41,7 +52,9 @@ struct node_cmd {
     double share;         /* CMD_SET_HASH_POWER */
     /* results, valid in done() */
     reject reason;        /* REJ_NONE on success */
-    const char *error;    /* a static message if the command could not run */
+    node_cmd_status status;
+    const char *error;    /* a static message if the command could not run
+                             (CMD_STOPPED: node_cmd_strerror's) */
     const block *block;   /* CMD_MINE: the new block; CMD_RESOLVE: the tip */
     tx *tx;               /* CMD_ADD_TX: the transaction made, accepted or
                              not (one reference; NULL if its fields were bad) */

@@ -139,7 +139,7 @@ void node__complete(node *n, node_cmd *cmd) {
 
 void node__crash(node *n) {
     node__resolve_abort(n, "the node crashed");
-    node__mine_abort(n, "the node crashed");
+    node__mine_abort(n, CMD_RAN, "the node crashed");
     node__race_reset(n);
     node__clear_orphans(n);
     mempool_clear(&n->mempool);

@@ -65,8 +65,8 @@ void node__mine_sealed(node *n, node_cmd *report);
 /* The tip changed: race and off-thread searches start again on it. */
 void node__mine_tip_changed(node *n);
 /* Cancels the search off the thread; answers every waiting CMD_MINE with
- * `error` (static). */
-void node__mine_abort(node *n, const char *error);
+ * `status` and `error` (static). */
+void node__mine_abort(node *n, node_cmd_status status, const char *error);
 void node__mine_timer(node *n, uint32_t token);
 void node__race_step(node *n, uint32_t token);
 void node__race_reset(node *n);

@@ -196,18 +196,19 @@ void node__mine_tip_changed(node *n) {
     if (n->mine_search && n->mine_parent != n->chain.tip) node__search_start(n);
 }
 
-void node__mine_abort(node *n, const char *error) {
+void node__mine_abort(node *n, node_cmd_status status, const char *error) {
     if (n->mine_search) pow_pool_cancel(n->pool);
     n->mine_search = 0;
     while (n->n_mine_queue > 0) {
         node_cmd *cmd = node__mine_pop(n);
+        cmd->status = status;
         cmd->error = error;
         node__complete(n, cmd);
     }
 }
 
 void node_stop(node *n) {
-    node__mine_abort(n, "the simulation stopped");
+    node__mine_abort(n, CMD_STOPPED, node_cmd_strerror(CMD_STOPPED));
     pow_pool_free(n->pool); /* joins the workers; a last report goes to the mailbox */
     n->pool = NULL;
 }

@@ -146,7 +146,8 @@ static void thr__hold(void *ctx, int delta) { atomic_fetch_add(&((thr *)ctx)->in
 
 /* A command that will never run (the sim stopped): tell whoever waits. */
 static void thr__cancel_cmd(node_cmd *cmd) {
-    cmd->error = "the simulation stopped";
+    cmd->status = CMD_STOPPED;
+    cmd->error = node_cmd_strerror(CMD_STOPPED);
     if (cmd->done) cmd->done(cmd);
     else node_cmd_free(cmd);
 }
