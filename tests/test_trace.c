@@ -15,6 +15,7 @@
 #include "sim_fixture.h"
 #include "out/report.h"
 #include "out/trace.h"
+#include "util/file.h"
 
 #define QUOTED_ID "id \"quoted\" \\ back\\slash"
 #define QUOTED_NAME "al\"ice\\"
@@ -27,16 +28,11 @@ static const char *const quoted_scenario =
     " 'chain': {'difficulty': 4, 'genesis': {'balances': {'al\\\"ice\\\\': 100}}},"
     " 'events': [{'at': 1, 'do': 'mine', 'node': 'al\\\"ice\\\\'}], 'duration_s': 5}";
 
+/* The whole file, NUL-terminated (NULL if it cannot be read). */
 static char *read_whole(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    buf b;
-    buf_init(&b);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(&b, chunk, n);
-    fclose(f);
-    return buf_detach(&b, NULL);
+    char *text = NULL;
+    size_t len = 0;
+    return file_read_all(path, 1 << 26, &text, &len) == 0 ? text : NULL;
 }
 
 static void test_trace_escapes_ids_and_names(void) {
