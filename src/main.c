@@ -49,6 +49,7 @@ typedef struct options {
     const char *plot_dir;      /* --plot: charts of the run */
     plot_options plot;         /* --plot-format, --plot-log, --font */
     int workers;               /* --workers: sweep points run at once; 0 = CPUs */
+    int replications;          /* --replications: replicas instead of the file's; 0 = its */
     bool quiet;
     bool http_set;             /* --http: serve every node over HTTP */
     int http_port;
@@ -89,6 +90,8 @@ static void usage(FILE *out) {
           "  --workers N          a sweep's runs at once (default: the number of CPUs);\n"
           "                       a scenario with \"sweep\" writes one table (stdout,\n"
           "                       --csv DIR/sweep.csv, --report FILE.json)\n"
+          "  --replications N     run N independent replicas (seeds derived from the seed)\n"
+          "                       and give each metric's mean, sd and 95% interval\n"
           "  --quiet              no summary on stdout (exit code only)\n"
           "  --http BASE_PORT     serve node i on http://127.0.0.1:BASE_PORT+i (0: any free\n"
           "                       ports, printed) until the scenario ends or Ctrl-C;\n"
@@ -138,7 +141,7 @@ static int parse_options(options *o, int argc, char **argv) {
         {"font", required_argument, NULL, 'F'}, {"quit-after", required_argument, NULL, 'Q'},
         {"csv", required_argument, NULL, 'C'}, {"plot", required_argument, NULL, 'G'},
         {"plot-format", required_argument, NULL, 'g'}, {"plot-log", no_argument, NULL, 'l'},
-        {"workers", required_argument, NULL, 'W'},
+        {"workers", required_argument, NULL, 'W'}, {"replications", required_argument, NULL, 'N'},
         {"scenario-fields", no_argument, NULL, 'R'},
         {"record", required_argument, NULL, 'M'}, {"from", required_argument, NULL, 'f'},
         {"to", required_argument, NULL, 'T'}, {"fps", required_argument, NULL, 'p'},
@@ -154,6 +157,14 @@ static int parse_options(options *o, int argc, char **argv) {
                 return EXIT_USAGE;
             }
             o->workers = (int)v;
+            break;
+        case 'N':
+            if (!parse_number(optarg, &v) || v < 1 || v > SWEEP_MAX_SEEDS || v != (int)v) {
+                fprintf(stderr, "chainsim: --replications: expected an integer 1..%d, got '%s'\n",
+                        SWEEP_MAX_SEEDS, optarg);
+                return EXIT_USAGE;
+            }
+            o->replications = (int)v;
             break;
         case 'e':
             if (strcmp(optarg, "virtual") == 0) o->executor = SIM_VIRTUAL;
@@ -480,19 +491,21 @@ static int run_view(const options *o) {
 }
 #endif
 
-/* A scenario with "sweep" runs once per point, in virtual time (sweep/sweep.h). */
-static int run_sweep(const options *o) {
+/* A scenario with "sweep" runs once per point, and a replicated one once per
+ * replica, in virtual time (sweep/sweep.h). */
+static int run_sweep(const options *o, bool is_sweep) {
     if ((o->executor_set && o->executor != SIM_VIRTUAL) || o->trace_path || o->until_us ||
         o->plot_dir || o->http_set || o->screenshot_path || o->record_path) {
-        fprintf(stderr, "chainsim: %s is a sweep: it runs in virtual time, without "
+        fprintf(stderr, "chainsim: %s is %s: it runs in virtual time, without "
                         "--executor threads, --http, --trace, --until, --plot, --screenshot or "
                         "--record\n",
-                o->scenario_path);
+                o->scenario_path, is_sweep ? "a sweep" : "replicated");
         return EXIT_USAGE;
     }
     return sweep_main(o->scenario_path,
                       &(sweep_options){.workers = o->workers, .csv_dir = o->csv_dir,
                                        .json_path = o->report_path, .quiet = o->quiet,
+                                       .replications = o->replications,
                                        .seed_set = o->seed_set, .seed = o->seed,
                                        .progress = isatty(STDERR_FILENO) && !o->quiet});
 }
@@ -514,9 +527,15 @@ int main(int argc, char **argv) {
         fprintf(stderr, "chainsim: %s\n", error);
         return EXIT_USAGE;
     }
-    if (scn.has_sweep) {
+    int replicas = o.replications ? o.replications : scn.replications;
+    if (scn.has_sweep || replicas > 1) {
+        bool is_sweep = scn.has_sweep;
         scenario_cleanup(&scn);
-        return run_sweep(&o);
+        if (!o.scenario_path) {
+            fprintf(stderr, "chainsim: --replications needs a scenario file\n");
+            return EXIT_USAGE;
+        }
+        return run_sweep(&o, is_sweep);
     }
 #ifdef CHAINSIM_HAVE_VIEW
     if (o.screenshot_path || o.record_path || !o.headless) {

@@ -100,7 +100,7 @@ static char *read_text(const char *path) {
 
 static cs_err plan_text(sweep_plan *p, const char *text, char *msg, size_t len) {
     msg[0] = '\0';
-    return sweep_plan_parse(p, "t.json", text, strlen(text), msg, len);
+    return sweep_plan_parse(p, "t.json", text, strlen(text), 0, msg, len);
 }
 
 /* TINY_HEAD + ", " + rest + "}" */
@@ -172,6 +172,39 @@ static void test_point_order(void) {
     sweep_plan_cleanup(&p);
 }
 
+/* The formula sweep_stats.c documents, written out again: splitmix64's
+ * finaliser, seed itself for replica 0 of point 0. */
+static uint64_t doc_mix(uint64_t z) {
+    z += 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static uint64_t doc_seed(uint64_t seed, size_t point, int replica) {
+    if (point == 0 && replica == 0) return seed;
+    return doc_mix(seed ^ doc_mix(((uint64_t)point << 32) + (uint64_t)replica)) >> 11;
+}
+
+static void test_run_seeds(void) {
+    /* the single run's seed first; below 2^53; all distinct; paired ignores the point */
+    CHECK_INT_EQ(sweep_run_seed(5, 0, 0, false), 5);
+    CHECK_INT_EQ(sweep_run_seed(5, 3, 0, true), 5);
+    CHECK_INT_EQ(sweep_run_seed(5, 0, 1, false), 6236995356031757ull);
+    uint64_t seen[40];
+    for (size_t pt = 0; pt < 4; pt++)
+        for (int k = 0; k < 10; k++) {
+            uint64_t s = sweep_run_seed(5, pt, k, false);
+            CHECK_INT_EQ(s, doc_seed(5, pt, k));
+            CHECK(s < (1ull << 53));
+            CHECK_INT_EQ(sweep_run_seed(5, pt, k, true), sweep_run_seed(5, 0, k, false));
+            for (size_t i = 0; i < pt * 10 + (size_t)k; i++) CHECK(seen[i] != s);
+            seen[pt * 10 + (size_t)k] = s;
+        }
+    /* another base seed gives other seeds */
+    CHECK(sweep_run_seed(6, 0, 1, false) != sweep_run_seed(5, 0, 1, false));
+}
+
 static void test_seeds(void) {
     /* seeds 3 from the scenario's 5, then from an override of 100 */
     sweep_plan p;
@@ -190,7 +223,7 @@ static void test_seeds(void) {
         for (size_t j = 0; j < 6; j++) {
             CHECK_INT_EQ(r.rows[j].point, j / 3);
             CHECK_INT_EQ(r.rows[j].seed_index, j % 3);
-            CHECK_INT_EQ(r.rows[j].seed, (pass ? 100 : 5) + j % 3);
+            CHECK_INT_EQ(r.rows[j].seed, doc_seed(pass ? 100 : 5, j / 3, (int)(j % 3)));
             CHECK(r.rows[j].error == NULL && r.rows[j].failed == NULL);
             CHECK_INT_EQ(r.rows[j].n_expects, 2);
             CHECK_INT_EQ(r.rows[j].n_failed, 0);
@@ -309,8 +342,16 @@ static void test_malformed(void) {
         {"\"sweep\": {\"vary\": {\"sweep.seeds\": [1]}}",
          "t.json: $.sweep.vary[\"sweep.seeds\"]: a sweep cannot vary itself"},
         {"\"sweep\": {\"vary\": {\"seed\": [1, 2]}}",
-         "t.json: $.sweep.vary.seed: vary the seed with $.sweep.seeds (each point runs seeds "
-         "seed, seed+1, ...)"},
+         "t.json: $.sweep.vary.seed: replicate the points with $.replications (each point runs "
+         "that many replicas, seeds derived from seed)"},
+        {"\"sweep\": {\"vary\": {\"replications\": [1, 2]}}",
+         "t.json: $.sweep.vary.replications: replicate the points with $.replications (each "
+         "point runs that many replicas, seeds derived from seed)"},
+        {"\"replications\": 2, \"sweep\": {\"vary\": {\"gossip\": [true]}, \"seeds\": 2}",
+         "t.json: $.sweep.seeds: give either $.replications or $.sweep.seeds (they are the same "
+         "count)"},
+        {"\"sweep\": {\"vary\": {\"gossip\": [true]}, \"paired\": 1}",
+         "t.json: $.sweep.paired: expected true or false"},
         {"\"sweep\": {\"vary\": {\"chain..difficulty\": [1]}}",
          "t.json: $.sweep.vary[\"chain..difficulty\"]: expected a dotted path of keys and "
          "indices, as \"chain.block_interval_s\" or \"nodes.3.hash_power\""},
@@ -371,7 +412,7 @@ static void test_syntax_error_keeps_position(void) {
     CHECK_INT_EQ(plan_text(&p, "{\"name\": \"x\", \"nodes\": 2,\n  \"sweep\": {\"vary\": {,}}}",
                            msg, sizeof msg), CS_EPARSE);
     CHECK_STR_EQ(msg, "t.json:2:22: JSON syntax error near ','");
-    CHECK_INT_EQ(sweep_plan_load(&p, "/nonexistent/dir/s.json", msg, sizeof msg), CS_EIO);
+    CHECK_INT_EQ(sweep_plan_load(&p, "/nonexistent/dir/s.json", 0, msg, sizeof msg), CS_EIO);
     CHECK_STR_EQ(msg, "/nonexistent/dir/s.json: cannot read: No such file or directory");
 }
 
@@ -450,17 +491,27 @@ static void test_main_table(void) {
     CHECK_STR_EQ(r.errors, "");
     char want[2048];
     snprintf(want, sizeof want,
-             "sweep: tiny (%s): 2 points x 2 seeds = 4 runs\n"
-             "point  links.latency_ms  seed  blocks_mined  propagation_median_s  messages_sent  expect\n"
-             "    1                50     5             2                  0.15             16  ok 2/2\n"
-             "    1                50     6             2                  0.15             16  ok 2/2\n"
-             "    2               100     5             2                   0.3             16  ok 2/2\n"
-             "    2               100     6             2                   0.3             16  ok 2/2\n"
-             "mean over 2 seeds:\n"
-             "point  links.latency_ms  runs  blocks_mined  propagation_median_s  messages_sent  expect\n"
-             "    1                50     2             2                  0.15             16  ok 4/4\n"
-             "    2               100     2             2                   0.3             16  ok 4/4\n"
-             "expectations: held in all 4 runs\n",
+             "sweep: tiny (%s): 2 points x 2 replicas = 4 runs\n"
+             "point  links.latency_ms  replica              seed  blocks_mined  propagation_median_s  messages_sent  expect\n"
+             "    1                50        1                 5             2                  0.15             16  ok 2/2\n"
+             "    1                50        2  6236995356031757             2                  0.15             16  ok 2/2\n"
+             "    2               100        1  8798191079777300             2                   0.3             16  ok 2/2\n"
+             "    2               100        2  3469080558409034             2                   0.3             16  ok 2/2\n"
+             "mean, sd and 95%% confidence interval over 2 replicas (Student t, 1 degree of freedom):\n"
+             "point  links.latency_ms                metric  n  mean  sd  ci95_low  ci95_high\n"
+             "    1                50          blocks_mined  2     2   0         2  2\n"
+             "    1                50  propagation_median_s  2  0.15   0      0.15  0.15\n"
+             "    1                50         messages_sent  2    16   0        16  16\n"
+             "    2               100          blocks_mined  2     2   0         2  2\n"
+             "    2               100  propagation_median_s  2   0.3   0       0.3  0.3\n"
+             "    2               100         messages_sent  2    16   0        16  16\n"
+             "expectations over the replicas (a metric's bounds on its mean; the other rules in "
+             "every replica):\n"
+             "  point 1: ok   converged [held in 2 of 2 replicas]\n"
+             "  point 1: ok   height == 3 [mean 3, 95%% CI [3, 3] (n=2)]\n"
+             "  point 2: ok   converged [held in 2 of 2 replicas]\n"
+             "  point 2: ok   height == 3 [mean 3, 95%% CI [3, 3] (n=2)]\n"
+             "expectations: held at every point\n",
              file);
     CHECK_STR_EQ(r.table, want);
     main_out_free(&r);
@@ -483,10 +534,10 @@ static void test_main_exit_codes(void) {
     CHECK_INT_EQ(r.code, SWEEP_EXIT_EXPECT_FAILED);
     char want[512];
     snprintf(want, sizeof want,
-             "chainsim: %s: sweep point 2 (duration_s=6), seed 5: 1 expectation failed: "
-             "height == 3 [height = 2]\n", file);
+             "chainsim: %s: sweep point 2 (duration_s=6), seed %llu: 1 expectation failed: "
+             "height == 3 [height = 2]\n", file, (unsigned long long)doc_seed(5, 1, 0));
     CHECK_STR_EQ(r.errors, want);
-    CHECK(strstr(r.table, "    2           6     5       2  FAIL 1/2\n") != NULL);
+    CHECK(strstr(r.table, "    2           6        1  8798191079777300       2  FAIL 1/2\n") != NULL);
     CHECK(strstr(r.table, "expectations: 1 of 2 runs failed\n") != NULL);
     main_out_free(&r);
     /* a bad point: nothing runs, no table */
@@ -613,23 +664,24 @@ static void test_files_read_back(void) {
     CHECK(text != NULL);
     size_t pos = 0;
     char f[16][128];
-    static const char *const header[] = {"point", "links.latency_ms", "description", "seed",
-                                         "propagation_median_s", "height", "expect_passed",
-                                         "expect_failed"};
-    CHECK_INT_EQ(csv_record(text, &pos, f, 16), 8);
-    for (int i = 0; i < 8; i++) CHECK_STR_EQ(f[i], header[i]);
+    static const char *const header[] = {"point", "links.latency_ms", "description", "replica",
+                                         "seed", "propagation_median_s", "height",
+                                         "expect_passed", "expect_failed"};
+    CHECK_INT_EQ(csv_record(text, &pos, f, 16), 9);
+    for (int i = 0; i < 9; i++) CHECK_STR_EQ(f[i], header[i]);
     static const char *const desc[] = {"plain", "with, comma", "say \"hi\""};
     int rows = 0, n;
     while ((n = csv_record(text, &pos, f, 16)) > 0) {
-        CHECK_INT_EQ(n, 8);
+        CHECK_INT_EQ(n, 9);
         CHECK_INT_EQ(atoi(f[0]), rows + 1);
         CHECK_INT_EQ(atoi(f[1]), rows < 3 ? 50 : 100);
         CHECK_STR_EQ(f[2], desc[rows % 3]);
-        CHECK_STR_EQ(f[3], "5");
-        CHECK(strtod(f[4], NULL) == (rows < 3 ? 0.15 : 0.3)); /* exact, not near */
-        CHECK_STR_EQ(f[5], "3");
-        CHECK_STR_EQ(f[6], "2");
-        CHECK_STR_EQ(f[7], "0");
+        CHECK_STR_EQ(f[3], "1");
+        CHECK_INT_EQ(strtoull(f[4], NULL, 10), doc_seed(5, (size_t)rows, 0));
+        CHECK(strtod(f[5], NULL) == (rows < 3 ? 0.15 : 0.3)); /* exact, not near */
+        CHECK_STR_EQ(f[6], "3");
+        CHECK_STR_EQ(f[7], "2");
+        CHECK_STR_EQ(f[8], "0");
         rows++;
     }
     CHECK_INT_EQ(rows, 6);
@@ -729,6 +781,7 @@ static void test_shipped_sweep(void) {
 static const test_case cases[] = {
     TEST(test_metric_names),
     TEST(test_point_order),
+    TEST(test_run_seeds),
     TEST(test_seeds),
     TEST(test_path_set),
     TEST(test_malformed),

@@ -55,6 +55,12 @@ expect_result *report_check(sim *s, const metrics *m, size_t *n_failed) {
         case EXPECT_METRIC:
             metrics_value(m, r->metric, &v);
             out->pass = report__in_range(r, v);
+            if (r->within_ci) { /* one run has no interval: say so, never pass silently */
+                out->pass = false;
+                snprintf(out->actual, sizeof out->actual, "%s = %.6g; one run has no interval "
+                         "(give \"replications\" >= 2)", r->metric, v);
+                break;
+            }
             if (r->has_reference)
                 snprintf(out->actual, sizeof out->actual, "%s = %.6g; reference %.6g%s%s%s",
                          r->metric, v, r->reference, r->source ? " (" : "",

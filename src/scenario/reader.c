@@ -187,6 +187,9 @@ static const scn__field scn_root_fields[] = {
     {"description", SCN__STRING, SCN__AT(scenario, description), .doc = "one or two sentences"},
     {"seed", SCN__INT, SCN__AT(scenario, seed), .lo = 0, .hi = SCN_INT_MAX, .def = 1,
      .doc = "every random choice derives from it; --seed overrides it"},
+    {"replications", SCN__INT, SCN__AT(scenario, replications), .lo = 1, .hi = 10000, .def = 1,
+     .doc = "run N independent replicas (seeds derived from seed) and report each metric's "
+            "mean, sd and 95% interval; --replications overrides it"},
     {"nodes", SCN__CUSTOM, .flags = SCN__REQUIRED | SCN__ARRAY, .read = scn__read_nodes,
      .sub = &scn__node_schema,
      .value_doc = "integer 1..100000 (named node0, node1, ...) or array of node objects",

@@ -173,6 +173,8 @@ typedef struct scn_expect {
     bool has_reference;  /* EXPECT_METRIC: a published or theoretical value */
     double reference;    /*   shown next to the measured one */
     char *source;        /*   where it comes from, or NULL */
+    bool within_ci;      /* EXPECT_METRIC, replicated: the reference must lie in
+                            the mean's 95% interval (a single run fails it) */
 } scn_expect;
 
 typedef struct scenario {
@@ -226,6 +228,8 @@ typedef struct scenario {
     scn_expect *expects;
     size_t n_expects;
     bool has_sweep;             /* the file has "sweep": run it with sweep/sweep.h */
+    int replications;           /* independent replicas of the run (sweep/sweep.h);
+                                   1 = a single run (default) */
     scn_attacker *attackers;    /* at most one per node */
     size_t n_attackers;
     scn_churn churn;

@@ -247,7 +247,9 @@ static cs_err scn_rule_rule_bounds(scn__ctx *c, const cJSON *obj, const char *jp
     return scn_rule_bounds(c, obj, jp, true);
 }
 
+/* A metric rule may give within_ci instead of bounds (or both). */
 static cs_err scn_rule_metric_bounds(scn__ctx *c, const cJSON *obj, const char *jp, void *base) {
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, "within_ci"))) return CS_OK;
     return scn_rule_bounds(c, obj, jp, false);
 }
 
@@ -271,6 +273,13 @@ static cs_err scn_rule_source(scn__ctx *c, const cJSON *obj, const char *jp, voi
     return scn__fail(c, kp, "a source needs a \"reference\" value");
 }
 
+static cs_err scn_rule_within_ci(scn__ctx *c, const cJSON *obj, const char *jp, void *base) {
+    char kp[JPATH_MAX];
+    if (!((scn_expect *)base)->within_ci || ((scn_expect *)base)->has_reference) return CS_OK;
+    jpath_key(kp, jp, "within_ci");
+    return scn__fail(c, kp, "within_ci needs a \"reference\" value");
+}
+
 /* The bounds of a balance or height rule, and of a metric's (without equals). */
 #define SCN_BOUND_MIN_MAX                                                                  \
     {"min", SCN__REAL, SCN__AT(scn_expect, min), SCN__SET(scn_expect, has_min),            \
@@ -292,6 +301,9 @@ static const scn__field scn_metric_rule_fields[] = {
     {NULL, SCN__RULE, .rule = scn_rule_source, .doc = "a source needs a reference"},
     {"source", SCN__STRING, SCN__AT(scn_expect, source), .flags = SCN__NONEMPTY,
      .doc = "where the reference comes from"},
+    {"within_ci", SCN__BOOL, SCN__AT(scn_expect, within_ci),
+     .doc = "replicated runs: the reference must lie inside the mean's 95% interval"},
+    {NULL, SCN__RULE, .rule = scn_rule_within_ci, .doc = "within_ci needs a reference"},
 };
 static const scn__schema scn_metric_rule_schema = SCN__SCHEMA(scn_metric_rule_fields);
 
@@ -336,7 +348,15 @@ static cs_err scn_read_metric_rule(scn__ctx *c, const scn__field *f, const cJSON
         if (!cJSON_IsObject(it)) return scn__fail(c, jp, "expected a number or {\"min\", \"max\"}");
         if ((e = scn__read_object(c, it, jp, f->sub, x))) return e;
     }
-    x->label = scn_bound_label(x->metric, x);
+    if (x->within_ci) { /* "m in [a, b], 95% interval holds 8.7" or only the latter */
+        char buf[512], *bounds = x->has_min || x->has_max ? scn_bound_label(x->metric, x) : NULL;
+        snprintf(buf, sizeof buf, "%s%s95%% interval of %s holds %.15g", bounds ? bounds : "",
+                 bounds ? ", " : "", x->metric, x->reference);
+        free(bounds);
+        x->label = xstrdup(buf);
+    } else {
+        x->label = scn_bound_label(x->metric, x);
+    }
     return CS_OK;
 }
 

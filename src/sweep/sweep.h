@@ -107,19 +107,24 @@ typedef struct sweep_plan {
     sweep_axis *axes;
     size_t n_axes;
     size_t n_points;   /* product of the axes' lengths */
-    int seeds;
+    int seeds;         /* replicas per point ("replications", sweep.seeds or
+                          --replications); > 1: the runs are replicated */
+    bool paired;       /* sweep.paired: every point runs the same seeds */
     int columns[SWEEP_N_METRICS]; /* metric indices, n_columns of them */
     size_t n_columns;
 } sweep_plan;
 
-/* Reads and checks a sweep file. On error returns CS_EIO/CS_EPARSE/CS_EINVAL
+/* Reads and checks a sweep file, or a file with "replications" > 1 (or
+ * any file when `replications` > 1: the command line's count, 0 = the
+ * file's): a plan of one point without axes. On error returns CS_EIO/CS_EPARSE/CS_EINVAL
  * and writes one line into message ("path: $.sweep.seeds: ..."); *out is then
  * untouched. A file without "sweep" is CS_EINVAL ("$.sweep: required field
  * is missing"). On success the caller owns *out (sweep_plan_cleanup). */
-cs_err sweep_plan_load(sweep_plan *out, const char *path, char *message, size_t message_len);
+cs_err sweep_plan_load(sweep_plan *out, const char *path, int replications, char *message,
+                       size_t message_len);
 /* Same, from text in memory; `path` only names it in messages. */
 cs_err sweep_plan_parse(sweep_plan *out, const char *path, const char *text, size_t len,
-                        char *message, size_t message_len);
+                        int replications, char *message, size_t message_len);
 void sweep_plan_cleanup(sweep_plan *p);
 
 /* Runs in the plan: n_points x seeds. */
@@ -149,18 +154,53 @@ cs_err sweep_path_set(cJSON *root, const char *path, const cJSON *value, char *w
 /* One run's outcome. */
 typedef struct sweep_row {
     size_t point;          /* 0-based */
-    int seed_index;        /* 0 .. seeds-1 */
-    uint64_t seed;
+    int seed_index;        /* the replica, 0 .. seeds-1 */
+    uint64_t seed;         /* sweep_run_seed() */
     double metric[SWEEP_N_METRICS]; /* every metric, by SWEEP_METRIC_* */
     size_t n_expects, n_failed;
+    bool *rule_failed;     /* n_expects flags, by rule; NULL if the run failed */
     char *failed;          /* the failed rules, "label [actual]; ...", or NULL */
     char *error;           /* why the run could not be made or finished, or NULL */
 } sweep_row;
 
+/* A metric over a point's replicas (sweep_stats.c says how). */
+typedef struct sweep_stat {
+    size_t n;              /* finite values */
+    double mean, sd;       /* sd: sample (n - 1); NaN if n < 2 */
+    double half, lo, hi;   /* 95% interval mean +- half; NaN if n < 2 */
+} sweep_stat;
+
+/* A point's replicas together: the stats of every metric, and the expect
+ * rules judged on them (metric rules on the mean and, with within_ci, on
+ * the interval; the others must hold in every replica). */
+typedef struct sweep_verdict {
+    const scn_expect *rule;
+    bool pass;
+    char actual[160];      /* "mean 7.69, 95% CI [7.2, 8.1] (n=10)", "held in 9 of 10 replicas" */
+} sweep_verdict;
+
+typedef struct sweep_point_result {
+    sweep_stat stat[SWEEP_N_METRICS];
+    sweep_verdict *res;    /* n_expects; rule points into the point's scenario */
+    size_t n_expects, n_failed;
+} sweep_point_result;
+
 typedef struct sweep_result {
     sweep_row *rows;       /* sweep_plan_runs() of them, in run order */
     size_t n_rows;
+    sweep_point_result *points; /* n_points of them */
+    size_t n_points;
 } sweep_result;
+
+/* Replica `replica` of `point` runs with this seed (sweep_stats.c gives the
+ * formula): `seed` itself for replica 0 of point 0, else a 53-bit mix of
+ * the three; paired ignores the point (every point the same seeds). */
+uint64_t sweep_run_seed(uint64_t seed, size_t point, int replica, bool paired);
+/* The 0.975 quantile of Student's t with df >= 1 degrees of freedom; NaN
+ * for df < 1. */
+double sweep_t975(int df);
+/* The stat of the finite values among x[0..n). */
+void sweep_stat_of(const double *x, size_t n, sweep_stat *out);
 
 typedef struct sweep_options {
     int workers;           /* threads running points; 0 = online CPUs; always
@@ -168,7 +208,8 @@ typedef struct sweep_options {
     const char *csv_dir;   /* write csv_dir/sweep.csv; NULL = no CSV */
     const char *json_path; /* write the rows as JSON here (--report); NULL = none */
     bool quiet;            /* no table on stdout */
-    bool seed_set;         /* the first seed of every point instead of its own */
+    int replications;      /* replicas per point instead of the file's; 0 = the file's */
+    bool seed_set;         /* the base seed of every point instead of its own */
     uint64_t seed;
     bool progress;         /* "runs done" on `err` as they finish (for a tty) */
     FILE *out;             /* the table; NULL = stdout */
@@ -194,5 +235,11 @@ cs_err sweep_write_json(const char *file, const sweep_plan *p, const sweep_resul
  * SWEEP_EXIT_OK when every rule held in every run, SWEEP_EXIT_EXPECT_FAILED
  * when one did not, SWEEP_EXIT_USAGE for a file, point, run or output error. */
 int sweep_main(const char *path, const sweep_options *o);
+
+/* The file's and the machine's summary of a replicated plan (seeds > 1):
+ * per point and metric of the columns, n, mean, sd, ci95_low, ci95_high,
+ * as a table on `out` and as summary.csv; and the rules' verdicts. */
+void sweep_print_stats(FILE *out, const sweep_plan *p, const sweep_result *r);
+cs_err sweep_write_stats_csv(const char *file, const sweep_plan *p, const sweep_result *r);
 
 #endif

@@ -12,4 +12,7 @@ const cJSON *sweep__value(const sweep_plan *p, size_t axis, size_t i);
  * anything else as compact JSON. The caller frees it. */
 char *sweep__value_text(const cJSON *v);
 
+/* Fills r->points from r->rows: the stats and verdicts of each point. */
+void sweep__aggregate(const sweep_plan *p, const scenario *points, sweep_result *r);
+
 #endif

@@ -193,9 +193,9 @@ static cs_err sweep__parse_vary(sweep__ctx *c, sweep_plan *p, const cJSON *vary)
                                    "\"chain.block_interval_s\" or \"nodes.3.hash_power\"");
         } else if (sweep__overlap(it->string, "sweep")) {
             e = sweep__fail(c, kp, "a sweep cannot vary itself");
-        } else if (strcmp(it->string, "seed") == 0) {
-            e = sweep__fail(c, kp, "vary the seed with $.sweep.seeds (each point runs seeds "
-                                   "seed, seed+1, ...)");
+        } else if (strcmp(it->string, "seed") == 0 || strcmp(it->string, "replications") == 0) {
+            e = sweep__fail(c, kp, "replicate the points with $.replications (each point runs "
+                                   "that many replicas, seeds derived from seed)");
         } else if (!cJSON_IsArray(it) || !it->child) {
             e = sweep__fail(c, kp, "expected a non-empty array");
         } else if (sweep_path_set(scratch, it->string, it->child, why, sizeof why) != CS_OK) {
@@ -240,7 +240,7 @@ static cs_err sweep__parse_columns(sweep__ctx *c, sweep_plan *p, const cJSON *co
 }
 
 static cs_err sweep__parse_sweep(sweep__ctx *c, sweep_plan *p, const cJSON *sw) {
-    static const char *const keys[] = {"vary", "seeds", "columns", NULL};
+    static const char *const keys[] = {"vary", "seeds", "columns", "paired", NULL};
     char jp[JPATH_MAX];
     cs_err e;
     if (!cJSON_IsObject(sw)) return sweep__fail(c, "$.sweep", "expected an object");
@@ -253,17 +253,28 @@ static cs_err sweep__parse_sweep(sweep__ctx *c, sweep_plan *p, const cJSON *sw) 
             if (strcmp(prev->string, it->string) == 0) return sweep__fail(c, jp, "duplicate field");
     }
     if ((e = sweep__parse_vary(c, p, cJSON_GetObjectItemCaseSensitive(sw, "vary")))) return e;
-    p->seeds = 1;
     const cJSON *seeds = cJSON_GetObjectItemCaseSensitive(sw, "seeds");
     if (seeds) {
         double v = cJSON_IsNumber(seeds) ? seeds->valuedouble : 0;
         if (!(v >= 1 && v <= SWEEP_MAX_SEEDS) || v != floor(v))
             return sweep__fail(c, "$.sweep.seeds", "expected an integer in 1..%d",
                                SWEEP_MAX_SEEDS);
+        if (cJSON_GetObjectItemCaseSensitive(p->base, "replications"))
+            return sweep__fail(c, "$.sweep.seeds", "give either $.replications or $.sweep.seeds "
+                                                   "(they are the same count)");
         p->seeds = (int)v;
     }
+    const cJSON *paired = cJSON_GetObjectItemCaseSensitive(sw, "paired");
+    if (paired && !cJSON_IsBool(paired))
+        return sweep__fail(c, "$.sweep.paired", "expected true or false");
+    p->paired = cJSON_IsTrue(paired);
     if ((e = sweep__parse_columns(c, p, cJSON_GetObjectItemCaseSensitive(sw, "columns"))))
         return e;
+    return CS_OK;
+}
+
+/* The runs' limit, once the replica count is known. */
+static cs_err sweep__check_runs(sweep__ctx *c, const sweep_plan *p) {
     if (p->n_points > SWEEP_MAX_RUNS || p->n_points * (size_t)p->seeds > SWEEP_MAX_RUNS) {
         if (p->n_points > SWEEP_MAX_RUNS)
             return sweep__fail(c, "$.sweep", "more than %d points; at most %d runs (points x seeds)",
@@ -275,14 +286,14 @@ static cs_err sweep__parse_sweep(sweep__ctx *c, sweep_plan *p, const cJSON *sw) 
 }
 
 cs_err sweep_plan_parse(sweep_plan *out, const char *path, const char *text, size_t len,
-                        char *message, size_t message_len) {
+                        int replications, char *message, size_t message_len) {
     assert(out && path && (text || len == 0));
     /* 1. the file as a scenario: syntax errors with line:column, and every
      * rule of the format, before the sweep is looked at */
     scenario base;
     cs_err e = scenario_parse(&base, path, text, len, message, message_len);
     if (e) return e;
-    sweep_plan p = {.name = xstrdup(base.name)};
+    sweep_plan p = {.name = xstrdup(base.name), .seeds = base.replications};
     bool has_sweep = base.has_sweep;
     scenario_cleanup(&base);
     sweep__ctx c = {.path = path, .message = message, .message_len = message_len};
@@ -291,12 +302,20 @@ cs_err sweep_plan_parse(sweep_plan *out, const char *path, const char *text, siz
     size_t skip = len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
     p.base = cJSON_ParseWithLength(text + skip, len - skip);
     assert(p.base);
-    if (!has_sweep) {
+    if (!has_sweep && (replications > 0 ? replications : p.seeds) < 2) {
         e = sweep__fail(&c, "$.sweep", "required field is missing (this file is not a sweep)");
         goto fail;
     }
-    p.sweep = cJSON_DetachItemFromObjectCaseSensitive(p.base, "sweep");
-    if ((e = sweep__parse_sweep(&c, &p, p.sweep))) goto fail;
+    if (has_sweep) {
+        p.sweep = cJSON_DetachItemFromObjectCaseSensitive(p.base, "sweep");
+        if ((e = sweep__parse_sweep(&c, &p, p.sweep))) goto fail;
+    } else { /* replicas of the file itself: one point, no axes, every metric */
+        p.n_points = 1;
+        for (int i = 0; i < SWEEP_N_METRICS; i++) p.columns[i] = i;
+        p.n_columns = SWEEP_N_METRICS;
+    }
+    if (replications > 0) p.seeds = replications;
+    if ((e = sweep__check_runs(&c, &p))) goto fail;
     p.path = xstrdup(path);
     *out = p;
     return CS_OK;
@@ -305,12 +324,13 @@ fail:
     return e;
 }
 
-cs_err sweep_plan_load(sweep_plan *out, const char *path, char *message, size_t message_len) {
+cs_err sweep_plan_load(sweep_plan *out, const char *path, int replications, char *message,
+                       size_t message_len) {
     char *text = NULL;
     size_t len = 0;
     cs_err e = scenario_read_file(path, &text, &len, message, message_len);
     if (e) return e;
-    e = sweep_plan_parse(out, path, text, len, message, message_len);
+    e = sweep_plan_parse(out, path, text, len, replications, message, message_len);
     free(text);
     return e;
 }
@@ -350,7 +370,11 @@ char *sweep__value_text(const cJSON *v) {
 }
 
 void sweep_point_label(const sweep_plan *p, size_t point, char *out, size_t len) {
-    size_t *idx = xmalloc(p->n_axes * sizeof *idx);
+    if (p->n_axes == 0) { /* replicas of one scenario */
+        snprintf(out, len, "replicas");
+        return;
+    }
+    size_t *idx = xmalloc((p->n_axes ? p->n_axes : 1) * sizeof *idx);
     sweep_point_indices(p, point, idx);
     size_t o = (size_t)snprintf(out, len, "sweep point %zu (", point + 1);
     for (size_t a = 0; a < p->n_axes && o < len; a++) {
@@ -367,7 +391,7 @@ void sweep_point_label(const sweep_plan *p, size_t point, char *out, size_t len)
 }
 
 char *sweep_point_json(const sweep_plan *p, size_t point) {
-    size_t *idx = xmalloc(p->n_axes * sizeof *idx);
+    size_t *idx = xmalloc((p->n_axes ? p->n_axes : 1) * sizeof *idx);
     sweep_point_indices(p, point, idx);
     cJSON *doc = cJSON_Duplicate(p->base, true);
     if (!doc) abort();

@@ -67,7 +67,8 @@ static void sweep__run_one(sweep__pool *pool, size_t j) {
     row->point = j / (size_t)p->seeds;
     row->seed_index = (int)(j % (size_t)p->seeds);
     const scenario *scn = &pool->points[row->point];
-    row->seed = (pool->o->seed_set ? pool->o->seed : scn->seed) + (uint64_t)row->seed_index;
+    row->seed = sweep_run_seed(pool->o->seed_set ? pool->o->seed : scn->seed, row->point,
+                               row->seed_index, p->paired);
     row->n_expects = scn->n_expects;
     char err[1024];
     sim_desc d = {.scn = scn, .executor = SIM_VIRTUAL, .seed_set = true, .seed = row->seed};
@@ -91,6 +92,8 @@ static void sweep__run_one(sweep__pool *pool, size_t j) {
     for (int i = 0; i < SWEEP_N_METRICS; i++) metrics_value(m, sweep_metric_name(i), &row->metric[i]);
     expect_result *res = report_check(s, m, &row->n_failed);
     row->failed = sweep__failures(scn, res);
+    row->rule_failed = xcalloc(scn->n_expects + 1, sizeof *row->rule_failed);
+    for (size_t i = 0; i < scn->n_expects; i++) row->rule_failed[i] = !res[i].pass;
     free(res);
     metrics_free(m);
     sim_free(s);
@@ -139,6 +142,7 @@ int sweep_run(sweep_result *out, const sweep_plan *p, const scenario *points,
     pthread_mutex_destroy(&pool.lock);
     if (o->progress && n) fputs("\r\033[K", pool.err);
     *out = (sweep_result){.rows = pool.rows, .n_rows = n};
+    sweep__aggregate(p, points, out);
     return started > 0 ? started : 1;
 }
 
@@ -146,8 +150,11 @@ void sweep_result_cleanup(sweep_result *r) {
     for (size_t i = 0; i < r->n_rows; i++) {
         free(r->rows[i].failed);
         free(r->rows[i].error);
+        free(r->rows[i].rule_failed);
     }
     free(r->rows);
+    for (size_t i = 0; i < r->n_points; i++) free(r->points[i].res);
+    free(r->points);
     memset(r, 0, sizeof *r);
 }
 
@@ -170,6 +177,15 @@ static int sweep__write_files(const sweep_plan *p, const sweep_result *r, const 
             code = SWEEP_EXIT_USAGE;
         }
         free(file);
+        n = strlen(o->csv_dir) + sizeof "/summary.csv";
+        file = xmalloc(n);
+        snprintf(file, n, "%s/summary.csv", o->csv_dir);
+        errno = 0;
+        if (code == SWEEP_EXIT_OK && p->seeds > 1 && sweep_write_stats_csv(file, p, r) != CS_OK) {
+            fprintf(err, "chainsim: --csv %s: %s\n", file, strerror(errno ? errno : EIO));
+            code = SWEEP_EXIT_USAGE;
+        }
+        free(file);
     }
     errno = 0;
     if (o->json_path && sweep_write_json(o->json_path, p, r) != CS_OK) {
@@ -183,7 +199,7 @@ int sweep_main(const char *path, const sweep_options *o) {
     FILE *out = o->out ? o->out : stdout, *err = o->err ? o->err : stderr;
     char message[2048];
     sweep_plan p;
-    if (sweep_plan_load(&p, path, message, sizeof message) != CS_OK) {
+    if (sweep_plan_load(&p, path, o->replications, message, sizeof message) != CS_OK) {
         fprintf(err, "chainsim: %s\n", message);
         return SWEEP_EXIT_USAGE;
     }
@@ -201,18 +217,29 @@ int sweep_main(const char *path, const sweep_options *o) {
         sweep_result r;
         sweep_run(&r, &p, points, o);
         if (!o->quiet) sweep_print_table(out, &p, &r);
+        if (!o->quiet && p.seeds > 1) sweep_print_stats(out, &p, &r);
         fflush(out);
         for (size_t i = 0; i < r.n_rows; i++) {
             const sweep_row *row = &r.rows[i];
             if (row->error) {
                 fprintf(err, "chainsim: %s\n", row->error);
                 code = SWEEP_EXIT_USAGE;
-            } else if (row->failed) {
+            } else if (row->failed && p.seeds == 1) { /* replicated: judged per point below */
                 fprintf(err, "chainsim: %s, seed %llu: %zu expectation%s failed: %s\n",
                         points[row->point].path, (unsigned long long)row->seed, row->n_failed,
                         row->n_failed == 1 ? "" : "s", row->failed);
                 if (code == SWEEP_EXIT_OK) code = SWEEP_EXIT_EXPECT_FAILED;
             }
+        }
+        for (size_t pt = 0; pt < r.n_points && p.seeds > 1; pt++) {
+            const sweep_point_result *pr = &r.points[pt];
+            if (!pr->n_failed) continue;
+            fprintf(err, "chainsim: %s: %zu expectation%s failed over %d replicas:\n",
+                    points[pt].path, pr->n_failed, pr->n_failed == 1 ? "" : "s", p.seeds);
+            for (size_t i = 0; i < pr->n_expects; i++)
+                if (!pr->res[i].pass)
+                    fprintf(err, "  %s [%s]\n", pr->res[i].rule->label, pr->res[i].actual);
+            if (code == SWEEP_EXIT_OK) code = SWEEP_EXIT_EXPECT_FAILED;
         }
         int wcode = sweep__write_files(&p, &r, o, err);
         if (wcode != SWEEP_EXIT_OK) code = wcode;
