@@ -249,7 +249,8 @@ static cs_err scn_rule_rule_bounds(scn__ctx *c, const cJSON *obj, const char *jp
 
 /* A metric rule may give within_ci instead of bounds (or both). */
 static cs_err scn_rule_metric_bounds(scn__ctx *c, const cJSON *obj, const char *jp, void *base) {
-    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, "within_ci"))) return CS_OK;
+    const cJSON *ci = cJSON_GetObjectItemCaseSensitive(obj, "within_ci");
+    if (ci && !cJSON_IsFalse(ci)) return CS_OK; /* true, or not a boolean: its reader says so */
     return scn_rule_bounds(c, obj, jp, false);
 }
 
