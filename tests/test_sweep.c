@@ -205,6 +205,33 @@ static void test_run_seeds(void) {
     CHECK(sweep_run_seed(6, 0, 1, false) != sweep_run_seed(5, 0, 1, false));
 }
 
+static void test_stats(void) {
+    /* Student t's 0.975 quantile: tables (R's qt(0.975, df)) */
+    CHECK_DBL_NEAR(sweep_t975(1), 12.706204736, 1e-9);
+    CHECK_DBL_NEAR(sweep_t975(9), 2.262157163, 1e-9);
+    CHECK_DBL_NEAR(sweep_t975(31), 2.039513446, 1e-6);
+    CHECK_DBL_NEAR(sweep_t975(40), 2.021075390, 1e-6);
+    CHECK_DBL_NEAR(sweep_t975(120), 1.979930405, 1e-6);
+    CHECK_DBL_NEAR(sweep_t975(100000), 1.959963985 + 2.3723e-5, 1e-8); /* z + (z^3+z)/(4 df) */
+    CHECK(isnan(sweep_t975(0)));
+    /* 2 4 4 4 5 5 7 9 (and a NaN, left out): mean 5, sd sqrt(32/7),
+     * half-width t(7) sd / sqrt(8) */
+    double x[] = {2, 4, 4, NAN, 4, 5, 5, 7, 9};
+    sweep_stat st;
+    sweep_stat_of(x, 9, &st);
+    CHECK_INT_EQ(st.n, 8);
+    CHECK_DBL_NEAR(st.mean, 5, 1e-12);
+    CHECK_DBL_NEAR(st.sd, sqrt(32.0 / 7), 1e-12);
+    CHECK_DBL_NEAR(st.half, 2.364624252 * sqrt(32.0 / 7) / sqrt(8), 1e-8);
+    CHECK_DBL_NEAR(st.lo, 5 - st.half, 1e-12);
+    CHECK_DBL_NEAR(st.hi, 5 + st.half, 1e-12);
+    /* one value: a mean, no spread, no interval */
+    sweep_stat_of(x, 1, &st);
+    CHECK_INT_EQ(st.n, 1);
+    CHECK_DBL_NEAR(st.mean, 2, 0);
+    CHECK(isnan(st.sd) && isnan(st.half) && isnan(st.lo) && isnan(st.hi));
+}
+
 static void test_seeds(void) {
     /* seeds 3 from the scenario's 5, then from an override of 100 */
     sweep_plan p;
@@ -749,6 +776,7 @@ static void test_shipped_sweep(void) {
     main_out r = run_main("scenarios/sweeps/stale-vs-interval.json",
                           (sweep_options){.csv_dir = tmp_dir});
     CHECK_INT_EQ(r.code, SWEEP_EXIT_OK);
+    fputs(r.errors, stdout);
     fputs(r.table, stdout);
     char csv[300];
     snprintf(csv, sizeof csv, "%s/sweep.csv", tmp_dir);
@@ -782,6 +810,7 @@ static const test_case cases[] = {
     TEST(test_metric_names),
     TEST(test_point_order),
     TEST(test_run_seeds),
+    TEST(test_stats),
     TEST(test_seeds),
     TEST(test_path_set),
     TEST(test_malformed),

@@ -23,11 +23,25 @@
  *          paths may not overlap ("chain" and "chain.difficulty"), nor point
  *          into "sweep". Any JSON value may be given; the scenario parser
  *          judges it at each point.
- * seeds    integer 1..SWEEP_MAX_SEEDS, default 1: each point runs with
- *          seeds seed, seed+1, ..., where seed is the point's "seed" (or
- *          --seed).
+ * seeds    integer 1..SWEEP_MAX_SEEDS, default 1: the replicas of each
+ *          point, the same count as the top-level "replications" (give one
+ *          of the two; --replications overrides either).
+ * paired   boolean, default false: every point runs the same seeds (common
+ *          random numbers, a variance-reduction choice: the differences
+ *          between points are sharper, but the points are not independent
+ *          samples). Without it each (point, replica) gets its own seed.
  * columns  a non-empty array of distinct metric names (metric_names.h);
  *          default every metric, in METRIC_NAMES order.
+ *
+ * Replications. A file without "sweep" but with "replications": N > 1 (or
+ * any file with --replications N > 1) is a plan of one point and no axes.
+ * Replica r of point p runs with sweep_run_seed(seed, p, r, paired):
+ * replica 1 of point 1 keeps the file's seed, so it is the single run.
+ * With N > 1 a point's replicas are judged together: each metric's mean,
+ * sample sd and 95% interval (Student t, N-1 degrees of freedom), a
+ * metric rule's bounds on the mean and, with "within_ci": true, its
+ * reference inside the interval; the other rules must hold in every
+ * replica. These verdicts, not the per-run ones, decide the exit code.
  *
  * Points are the cartesian product of the vary arrays in file order, the
  * first key varying slowest (like nested loops, the first outermost). They
@@ -48,16 +62,22 @@
  *
  * Output (byte-identical whatever the number of workers: rows are kept in
  * run order and no wall-clock figure is printed on stdout):
- *   table    one row per run: point, the varied values, seed, the columns,
- *            and "expect" (ok/FAIL, passed/total rules); with seeds > 1 a
- *            second table of the mean of each column over a point's seeds.
+ *   table    one row per run: point, the varied values, replica, seed, the
+ *            columns, and "expect" (ok/FAIL, passed/total rules); with
+ *            seeds > 1 then a table of point, values, metric, n, mean, sd,
+ *            ci95_low, ci95_high, and the verdicts over the replicas.
  *   CSV      DIR/sweep.csv (DIR is created if missing): a header, then one
  *            row per run: point, one column per path (named by the path),
- *            seed, the columns, expect_passed, expect_failed. Numbers are
+ *            replica, seed, the columns, expect_passed, expect_failed; with
+ *            seeds > 1 also DIR/summary.csv, the stats table's rows (an
+ *            undefined sd or interval is an empty field). Numbers are
  *            written to round-trip exactly; strings and JSON values are
  *            quoted as RFC 4180 says. pandas.read_csv loads it as is.
  *   JSON     an array of objects, one per run, with the same fields (the
- *            varied values as the file gave them).
+ *            varied values as the file gave them); with seeds > 1 an object
+ *            {"name", "replications", "paired", "interval", "runs": that
+ *            array, "stats": [the stats rows], "expect": [{point, rule,
+ *            pass, actual}]}, NaN as null.
  *
  * Each run's "expect" rules are checked as a single run's are; the exit
  * status of sweep_main says whether all held in all runs. */
