@@ -42,6 +42,22 @@ fi
 # Deterministic with a network model too: the same seed gives the same
 # report byte for byte (regions, degrees, latencies are all drawn from it),
 # another seed another one.
+# The same network over 10 replicas: the means' rules hold, and the report
+# gives each metric over all 10 (mean inside its own interval, a spread > 0).
+if "$bin" --headless --quiet scenarios/validation/bitcoin-2015-small-x10.json --report "$dir/x10.json"; then
+    ok
+else
+    bad "bitcoin-2015-small-x10: an expectation on the means failed"
+fi
+python3 - "$dir/x10.json" <<'PY' && ok || bad "bitcoin-2015-small-x10: the report's stats"
+import json, sys
+r = json.load(open(sys.argv[1]))
+s = {x["metric"]: x for x in r["stats"]}["reach50_median_s"]
+assert r["replications"] == 10 and len(r["runs"]) == 10 and s["n"] == 10, s
+assert s["ci95_low"] < s["mean"] < s["ci95_high"] and s["sd"] > 0, s
+print(f"  bitcoin-2015-small x10: reach 50% median mean {s['mean']:.2f} s, "
+      f"95% CI [{s['ci95_low']:.2f}, {s['ci95_high']:.2f}] s")
+PY
 "$bin" --headless --quiet scenarios/validation/bitcoin-2015-small.json --report "$dir/again.json"
 "$bin" --headless --quiet scenarios/validation/bitcoin-2015-small.json --seed 2 --report "$dir/other.json"
 if cmp -s "$dir/small.json" "$dir/again.json" && ! cmp -s "$dir/small.json" "$dir/other.json"; then
