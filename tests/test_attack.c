@@ -1,5 +1,5 @@
-/* test_attack.c - attackers and churn (node_attack.c), run in virtual time
- * and judged from their events: what a selfish miner shows and when, a
+/* test_attack.c - attackers (node/attack/) and churn (node_fault.c), run in
+ * virtual time and judged from their events: what a selfish miner shows and when, a
  * double spend won and one without funds, lies rejected with their reasons,
  * the eclipse wiring, churn's crash/restart rhythm. The statistical checks
  * against Eyal & Sirer's R(alpha, gamma) are scenarios/validation/selfish-*. */

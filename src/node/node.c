@@ -1,16 +1,42 @@
-/* node.c - a node's lifecycle, message dispatch, commands and snapshot.
+/* node.c - a node's lifecycle, message dispatch and commands, and which
+ * table of hooks each strategy runs (node_int.h).
  *
  * Everything here runs on the node's own thread (or the virtual executor's
- * one thread), except node_snapshot_get, which readers call from anywhere and
- * which only touches `snap` under `snap_lock`. */
+ * one thread). */
 #include "node/node.h"
 
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "node/attack/attack.h"
 #include "node/node_int.h"
 #include "util/mem.h"
+
+/* The table each attacker strategy runs (honest nodes run none). */
+static const node__strategy *node__table(node_strategy s) {
+    switch (s) {
+    case NODE_HONEST: return NULL;
+    case NODE_SELFISH: return &node__selfish;
+    case NODE_DOUBLE_SPEND: return &node__double_spend;
+    case NODE_INVALID_BLOCKS: return &node__invalid_blocks;
+    case NODE_FAKE_CHAIN: return &node__fake_chain;
+    case NODE_ECLIPSE: return &node__eclipse;
+    }
+    return NULL;
+}
+
+const char *node_strategy_name(node_strategy s) {
+    switch (s) {
+    case NODE_HONEST: return "honest";
+    case NODE_SELFISH: return "selfish";
+    case NODE_DOUBLE_SPEND: return "double_spend";
+    case NODE_INVALID_BLOCKS: return "invalid_blocks";
+    case NODE_FAKE_CHAIN: return "fake_chain";
+    case NODE_ECLIPSE: return "eclipse";
+    }
+    return "?";
+}
 
 void node_init(node *n, const node_desc *desc) {
     assert(desc->store && desc->env && desc->name);
@@ -33,7 +59,8 @@ void node_init(node *n, const node_desc *desc) {
     rng_seed(&n->relay_rng, desc->seed, NODE_RELAY_STREAM + (uint64_t)desc->id);
     n->churn = desc->churn;
     rng_seed(&n->churn_rng, desc->seed, NODE_CHURN_STREAM + (uint64_t)desc->id);
-    if (desc->attack.strategy != NODE_HONEST) node__attack_init(n, &desc->attack, desc->seed);
+    const node__strategy *table = node__table(desc->attack.strategy);
+    if (table) node__attack_init(n, table, &desc->attack, desc->seed);
     chain_init(&n->chain, desc->store);
     mempool_init(&n->mempool, 0);
     hmap_init(&n->orphans);
@@ -64,99 +91,8 @@ void node_cleanup(node *n) {
     pthread_mutex_destroy(&n->snap_lock);
 }
 
-void node__emit(node *n, sim_event ev) {
-    ev.t_us = node__now(n);
-    ev.node = n->id;
-    n->env->emit(n->env->ctx, &ev);
-}
-
-void node__send(node *n, int to, msg *m) {
-    if (n->attack && !node__attack_talks_to(n, to)) {
-        msg_free(m);
-        return;
-    }
-    m->from = n->id;
-    m->to = to;
-    m->sent_us = node__now(n);
-    m->size_bytes = msg_wire_size(m);
-    if (n->block_bytes > 0) { /* a scenario's declared block size replaces the real one */
-        uint64_t size = MSG_HEADER_BYTES;
-        if (m->kind == MSG_BLOCK) size += (uint64_t)n->block_bytes;
-        else if (m->kind == MSG_BLOCKS || m->kind == MSG_CHAIN) size += (uint64_t)n->block_bytes * m->n_blocks;
-        else size = m->size_bytes;
-        m->size_bytes = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
-    }
-    if (m->kind == MSG_CMPCTBLOCK && n->compact_bytes > 0) {
-        uint64_t size = MSG_HEADER_BYTES + (uint64_t)n->compact_bytes;
-        m->size_bytes = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
-    }
-    n->env->send(n->env->ctx, m);
-}
-
-void node__send_block_msg(node *n, int to, msg_kind kind, block *b) {
-    msg *m = msg_new(kind);
-    m->block = b;
-    node__send(n, to, m);
-}
-
-bool node_has_peer(const node *n, int id) {
-    for (size_t i = 0; i < n->n_peers; i++)
-        if (n->peers[i] == id) return true;
-    return false;
-}
-
-void node_remove_peer(node *n, int peer) {
-    for (size_t i = 0; i < n->n_peers; i++) {
-        if (n->peers[i] != peer) continue;
-        memmove(n->peers + i, n->peers + i + 1, (n->n_peers - i - 1) * sizeof *n->peers);
-        n->n_peers--;
-        n->snap_dirty = true;
-        return;
-    }
-}
-
 node_strategy node_get_strategy(const node *n) {
-    return n->attack ? node__attack_strategy(n) : NODE_HONEST;
-}
-
-void node_add_peer(node *n, int peer) {
-    if (peer == n->id || node_has_peer(n, peer)) return;
-    n->peers = xgrow(n->peers, &n->cap_peers, n->n_peers + 1, sizeof *n->peers);
-    n->peers[n->n_peers++] = peer;
-    n->snap_dirty = true;
-    node__emit(n, (sim_event){.kind = EV_PEER_ADDED, .peer = peer});
-}
-
-void node__complete(node *n, node_cmd *cmd) {
-    /* Whoever waits on the command reads the snapshot next: publish first,
-     * so a reply to "mine" or "resolve" never shows the state before it. */
-    node_publish(n);
-    if (cmd->done)
-        cmd->done(cmd);
-    else
-        node_cmd_free(cmd);
-}
-
-void node__crash(node *n) {
-    node__resolve_abort(n, "the node crashed");
-    node__mine_abort(n, CMD_RAN, "the node crashed");
-    node__race_reset(n);
-    node__clear_orphans(n);
-    mempool_clear(&n->mempool);
-    node__clear_requests(n);
-    node__clear_tx_requests(n);
-    n->mine_token++;
-    n->crashed = true;
-    n->snap_dirty = true;
-    node__emit(n, (sim_event){.kind = EV_CRASH, .peer = -1});
-}
-
-void node__restart(node *n) {
-    n->crashed = false;
-    n->snap_dirty = true;
-    node__emit(n, (sim_event){.kind = EV_RESTART, .peer = -1});
-    node__mine_schedule(n);
-    for (size_t i = 0; i < n->n_peers; i++) node__request_news(n, n->peers[i]);
+    return n->strategy ? n->strategy->kind : NODE_HONEST;
 }
 
 static void node__on_command(node *n, node_cmd *cmd) {
@@ -208,7 +144,7 @@ static void node__on_command(node *n, node_cmd *cmd) {
 }
 
 void node_start(node *n) {
-    if (n->attack) node__attack_start(n);
+    node__hook_start(n);
     node__churn_start(n);
     node__mine_schedule(n);
     node_publish(n);
@@ -230,7 +166,7 @@ void node_handle(node *n, msg *m) {
 void node_receive(node *n, msg *m) {
     assert(m->kind != MSG_COMMAND);
     if (n->crashed) return; /* the executor drops these; this is the backstop */
-    if (n->attack && !node__attack_talks_to(n, m->from)) return;
+    if (!node__hook_talks_to(n, m->from)) return;
     switch (m->kind) {
     case MSG_INV:
     case MSG_GETDATA:
@@ -263,7 +199,7 @@ void node_timer(node *n, node_timer_kind kind, uint32_t token) {
     case TIMER_RESOLVE: node__resolve_timeout(n, token); break;
     case TIMER_ATTACK:
     case TIMER_RELEASE:
-        if (n->attack) node__attack_timer(n, kind, token);
+        node__hook_on_timer(n, kind, token);
         break;
     case TIMER_CHURN: break;
     }
@@ -278,41 +214,9 @@ bool node_timer_live(const node *n, node_timer_kind kind, uint32_t token) {
     case TIMER_RACE: return token == n->mine_token;
     case TIMER_RESOLVE: return n->resolve_token != 0 && token == n->resolve_token;
     case TIMER_ATTACK:
-    case TIMER_RELEASE: return n->attack != NULL;
+    case TIMER_RELEASE: return n->strategy != NULL;
     case TIMER_CHURN: break;
     }
     return false;
 }
 
-void node_publish(node *n) {
-    if (!n->snap_dirty) return;
-    n->snap_dirty = false;
-    const block *tip = n->chain.tip;
-    ledger *bal = tip->ledger ? ledger_ref(tip->ledger) : NULL;
-    pthread_mutex_lock(&n->snap_lock);
-    ledger *old = n->snap.balances;
-    n->snap.tip = tip;
-    n->snap.height = tip->index;
-    n->snap.balances = bal;
-    n->snap.mempool_size = n->mempool.n;
-    n->snap.n_peers = n->n_peers;
-    n->snap.n_orphans = n->n_orphans;
-    n->snap.crashed = n->crashed;
-    n->snap.share = n->share;
-    n->snap.blocks_rejected = n->blocks_rejected;
-    n->snap.version++;
-    pthread_mutex_unlock(&n->snap_lock);
-    ledger_unref(old);
-}
-
-void node_snapshot_get(node *n, node_snapshot *out) {
-    pthread_mutex_lock(&n->snap_lock);
-    *out = n->snap;
-    if (out->balances) ledger_ref(out->balances);
-    pthread_mutex_unlock(&n->snap_lock);
-}
-
-void node_snapshot_release(node_snapshot *s) {
-    ledger_unref(s->balances);
-    s->balances = NULL;
-}

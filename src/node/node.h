@@ -159,7 +159,8 @@ typedef struct node {
     node_churn churn;
     rng churn_rng;           /* (seed, stream NODE_CHURN_STREAM + id) */
     uint32_t churn_token;
-    struct node__attack *attack; /* NULL for honest nodes (node_attack.c) */
+    const struct node__strategy *strategy; /* the hooks; NULL for honest nodes (node_int.h) */
+    struct node__attack *attack; /* the strategy's state; NULL for honest nodes (attack/attack.h) */
 
     chain chain;
     mempool mempool;

@@ -152,16 +152,20 @@ static msg_kind node__block_answer(const node *n) {
     return n->relay == NODE_RELAY_COMPACT ? MSG_CMPCTBLOCK : MSG_BLOCK;
 }
 
+msg_kind node__announce_kind(const node *n) {
+    if (n->relay == NODE_RELAY_PUSH) return MSG_BLOCK;
+    if (n->relay == NODE_RELAY_COMPACT && n->compact_push) return MSG_CMPCTBLOCK;
+    return MSG_INV;
+}
+
 void node__relay_block(node *n, const block *b, int except) {
     if (!n->gossip) return;
-    msg_kind kind = MSG_INV;
-    if (n->relay == NODE_RELAY_PUSH) kind = MSG_BLOCK;
-    else if (n->relay == NODE_RELAY_COMPACT && n->compact_push) kind = MSG_CMPCTBLOCK;
+    msg_kind kind = node__announce_kind(n);
     const node__wanted *w = node__wanted_get(n, b);
     for (size_t i = 0; i < n->n_peers; i++) {
         int p = n->peers[i];
         if (p == except || node__announced_by(w, p)) continue;
-        if (n->attack && !node__attack_may_show(n, b, p)) continue;
+        if (!node__hook_may_show(n, b, p)) continue;
         node__send_block_msg(n, p, kind, (block *)b);
     }
 }
@@ -200,7 +204,7 @@ static bool node__accept_one(node *n, block *b, int from) {
         node__apply_update(n, &upd);
         node__relay_block(n, b, from);
         node__forget_block(n, b);
-        if (n->attack && from >= 0) node__attack_on_block(n, b, from);
+        if (from >= 0) node__hook_on_peer_block(n, b, from);
         break;
     case CHAIN_ORPHAN:
         if (node__add_orphan(n, b, from) && from >= 0) node__request_ancestors(n, from, b);
@@ -243,12 +247,12 @@ static bool node__in_locator(const msg *m, const block *b) {
 
 /* True if we hold b and may show it to `peer`. */
 static bool node__can_send(const node *n, const block *b, int peer) {
-    return chain_has(&n->chain, b) && (!n->attack || node__attack_may_show(n, b, peer));
+    return chain_has(&n->chain, b) && node__hook_may_show(n, b, peer);
 }
 
 static void node__answer_getblocks(node *n, const msg *req) {
-    if (n->attack && node__attack_answer(n, req)) return;
-    block *wanted = req->block ? req->block : (block *)node__shown_tip(n);
+    if (node__hook_answer(n, req)) return;
+    block *wanted = req->block ? req->block : (block *)node__hook_shown_tip(n);
     if (!node__can_send(n, wanted, req->from)) return;
     block **list = NULL;
     size_t len = 0, cap = 0;

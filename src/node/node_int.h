@@ -1,11 +1,22 @@
 /* node_int.h - what the node's files share among themselves (not exported).
  *
- *   node.c          lifecycle, dispatch, commands, snapshot
- *   node_blocks.c   inv/getdata/block, orphans, getblocks, tip changes
- *   node_tx.c       transactions: user, peers, random traffic
- *   node_miner.c    sealing: manual, auto (Poisson), race
- *   node_resolve.c  resolve conflicts: getchain/chain
- *   node_attack.c   attackers' strategies and churn */
+ * The files, from the top of the node down (each uses only those below it,
+ * and the honest files reach a strategy only through the hooks below):
+ *
+ *   node.c             lifecycle, dispatch, commands, which table each
+ *                      strategy runs
+ *   node_fault.c       faults: crash, restart, churn
+ *   attack/            attackers: attack.c holds what they share (withheld
+ *                      blocks and their release), one file per strategy
+ *   node_resolve.c     resolve conflicts: getchain/chain
+ *   node_miner.c       sealing: manual, auto (Poisson), race
+ *   node_blocks.c      inv/getdata/block, orphans, getblocks, tip changes
+ *   node_tx.c          transactions: user, peers, random traffic
+ *   node_core.c        emitting events, sending messages, answering
+ *                      commands, the snapshot
+ *
+ * node_miner.c and node_blocks.c call each other, on purpose: a block the
+ * miner finds is accepted like any other, and a new tip restarts the miner. */
 #ifndef CHAINSIM_NODE_NODE_INT_H
 #define CHAINSIM_NODE_NODE_INT_H
 
@@ -26,15 +37,22 @@
 
 static inline int64_t node__now(const node *n) { return n->env->now_us(n->env->ctx); }
 
+/* node_core.c */
 void node__emit(node *n, sim_event ev);
-/* Fills in from/to/sent/size and hands m to the executor. */
+/* Fills in from/to/sent/size and hands m to the executor (or frees it if the
+ * strategy does not talk to `to`). */
 void node__send(node *n, int to, msg *m);
 void node__send_block_msg(node *n, int to, msg_kind kind, block *b);
+/* Publishes the snapshot, then hands cmd back (done callback) or frees it. */
+void node__complete(node *n, node_cmd *cmd);
 
 /* node_blocks.c */
 void node__on_block_msg(node *n, msg *m);
 void node__accept_block(node *n, block *b, int from);
 void node__apply_update(node *n, chain_update *upd);
+/* How a block is offered to a peer unasked in our relay mode: inv, the
+ * block itself (push), or a compact block (compact_push). */
+msg_kind node__announce_kind(const node *n);
 void node__relay_block(node *n, const block *b, int except);
 void node__request_news(node *n, int peer);
 void node__clear_orphans(node *n);
@@ -77,38 +95,85 @@ void node__on_chain_msg(node *n, msg *m);
 void node__resolve_timeout(node *n, uint32_t token);
 void node__resolve_abort(node *n, const char *error);
 
-/* node_attack.c: every hook is called only when n->attack is set. */
-void node__attack_init(node *n, const node_attack_desc *d, uint64_t seed);
-node_strategy node__attack_strategy(const node *n);
-void node__attack_free(node *n);
-/* At node_start: announces the strategy (EV_ATTACKER), schedules its move. */
-void node__attack_start(node *n);
-/* The mining timer fired: true if the strategy sealed (or skipped) the
- * block itself, false to mine as an honest node does. */
-bool node__attack_mine(node *n);
-/* Our freshly mined block, before it is accepted: withheld or not. */
-void node__attack_hold(node *n, const block *b);
-void node__attack_after_mined(node *n, const block *b);
-/* A peer's block just became held. */
-void node__attack_on_block(node *n, const block *b, int from);
-/* False if the block is not to be shown to `peer` (withheld, eclipse). */
-bool node__attack_may_show(const node *n, const block *b, int peer);
-/* False if a message to/from `peer` is to be ignored (eclipse). */
-bool node__attack_talks_to(const node *n, int peer);
-/* Answers a chain or ancestors request the strategy's own way; false to
- * answer honestly. */
-bool node__attack_answer(node *n, const msg *req);
-void node__attack_timer(node *n, node_timer_kind kind, uint32_t token);
-/* The highest block of the active chain the node would show its peers. */
-const block *node__shown_tip(const node *n);
-
+/* node_fault.c: faults, which happen to a node whatever its strategy. */
+void node__crash(node *n);
+void node__restart(node *n);
 /* Churn: schedules the first departure (node_start). */
 void node__churn_start(node *n);
 void node__churn_timer(node *n, uint32_t token);
 
-/* node.c */
-void node__complete(node *n, node_cmd *cmd);
-void node__crash(node *n);
-void node__restart(node *n);
+/* ---- strategies: the table of hooks ---------------------------------------
+ *
+ * An attacker is an honest node with some of these hooks filled in; an
+ * honest node has no table (n->strategy NULL), and a NULL hook behaves as an
+ * honest node does. Each strategy is one file in attack/ that defines its
+ * table (attack/attack.h lists them; node.c picks one by node_strategy). The
+ * honest code calls a hook only through the node__hook_* helpers below, at
+ * the few points where an attacker may differ. */
+typedef struct node__strategy {
+    node_strategy kind;
+    /* Bytes of the strategy's state, a struct that begins with node__attack
+     * (attack/attack.h); made zeroed with the node, freed with it. */
+    size_t state_size;
+    /* Frees what the state holds (not the state itself). */
+    void (*cleanup)(node *n);
+    /* At node_start: announces the attacker (EV_ATTACKER), schedules its
+     * moves. */
+    void (*start)(node *n);
+    /* The mining timer fired: true if the strategy sealed (or skipped) the
+     * block itself; false to mine as an honest node does. */
+    bool (*mine)(node *n);
+    /* A block this node sealed, before it is accepted (withhold it or not). */
+    void (*on_mined)(node *n, const block *b);
+    /* The same block, once accepted. */
+    void (*after_mined)(node *n, const block *b);
+    /* A peer's block (sent by `from`) was just accepted. */
+    void (*on_peer_block)(node *n, const block *b, int from);
+    /* False if b is not to be announced or sent to `peer`. */
+    bool (*may_show)(const node *n, const block *b, int peer);
+    /* False if nothing is to be sent to `peer`, nor taken from it. */
+    bool (*talks_to)(const node *n, int peer);
+    /* The highest block of the active chain the node shows its peers. */
+    const block *(*shown_tip)(const node *n);
+    /* A getchain or getblocks request: true if answered the strategy's own
+     * way, false to answer honestly. */
+    bool (*answer)(node *n, const msg *req);
+    /* TIMER_ATTACK or TIMER_RELEASE fired (the node is up). */
+    void (*on_timer)(node *n, node_timer_kind kind, uint32_t token);
+} node__strategy;
+
+#define NODE__HAS_HOOK(n, hook) ((n)->strategy && (n)->strategy->hook)
+
+static inline void node__hook_start(node *n) {
+    if (NODE__HAS_HOOK(n, start)) n->strategy->start(n);
+}
+static inline bool node__hook_mine(node *n) {
+    return NODE__HAS_HOOK(n, mine) && n->strategy->mine(n);
+}
+static inline void node__hook_on_mined(node *n, const block *b) {
+    if (NODE__HAS_HOOK(n, on_mined)) n->strategy->on_mined(n, b);
+}
+static inline void node__hook_after_mined(node *n, const block *b) {
+    if (NODE__HAS_HOOK(n, after_mined)) n->strategy->after_mined(n, b);
+}
+static inline void node__hook_on_peer_block(node *n, const block *b, int from) {
+    if (NODE__HAS_HOOK(n, on_peer_block)) n->strategy->on_peer_block(n, b, from);
+}
+static inline bool node__hook_may_show(const node *n, const block *b, int peer) {
+    return !NODE__HAS_HOOK(n, may_show) || n->strategy->may_show(n, b, peer);
+}
+static inline bool node__hook_talks_to(const node *n, int peer) {
+    return !NODE__HAS_HOOK(n, talks_to) || n->strategy->talks_to(n, peer);
+}
+static inline const block *node__hook_shown_tip(const node *n) {
+    return NODE__HAS_HOOK(n, shown_tip) ? n->strategy->shown_tip(n) : n->chain.tip;
+}
+static inline bool node__hook_answer(node *n, const msg *req) {
+    return NODE__HAS_HOOK(n, answer) && n->strategy->answer(n, req);
+}
+static inline void node__hook_on_timer(node *n, node_timer_kind kind, uint32_t token) {
+    if (NODE__HAS_HOOK(n, on_timer)) n->strategy->on_timer(n, kind, token);
+}
+
 
 #endif

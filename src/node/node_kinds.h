@@ -18,8 +18,8 @@ typedef enum node_relay {
     NODE_RELAY_COMPACT, /* compact blocks (BIP 152), failing at a rate */
 } node_relay;
 
-/* How a node behaves (node_attack.c). Everything but HONEST is an attacker
- * of the kind the scenario's "attackers" names:
+/* How a node behaves (node/attack/, one file per strategy). Everything but
+ * HONEST is an attacker of the kind the scenario's "attackers" names:
  *
  *   selfish       Eyal & Sirer's selfish mining: keeps the blocks it finds,
  *                 and releases them as the honest chain catches up. In a tie

@@ -94,13 +94,13 @@ block *node__seal(node *n, const block *parent, int64_t reward, tx *const *extra
 }
 
 /* A block we sealed: into the store, announced as mined, then accepted like
- * any other (an attacker may keep it to itself: node_attack.c). */
+ * any other (an attacker may keep it to itself: the on_mined hook). */
 const block *node__mined(node *n, block *sealed) {
     block *b = bstore_intern(n->store, sealed);
     node__emit(n, (sim_event){.kind = EV_MINED, .peer = -1, .block = b});
-    if (n->attack) node__attack_hold(n, b);
+    node__hook_on_mined(n, b);
     node__accept_block(n, b, -1);
-    if (n->attack) node__attack_after_mined(n, b);
+    node__hook_after_mined(n, b);
     return b;
 }
 
@@ -231,7 +231,7 @@ void node__mine_schedule(node *n) {
 void node__mine_timer(node *n, uint32_t token) {
     if (token != n->mine_token || !n->env->mining_enabled(n->env->ctx)) return;
     const char *error = NULL;
-    if (!n->attack || !node__attack_mine(n)) node__mine_now(n, &error);
+    if (!node__hook_mine(n)) node__mine_now(n, &error);
     node__mine_schedule(n);
 }
 

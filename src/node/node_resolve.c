@@ -62,7 +62,7 @@ void node__resolve_timeout(node *n, uint32_t token) {
 /* Our active chain, genesis first. Held blocks are rooted and heights
  * are consecutive, so the parent walk fills exactly tip->index slots. */
 static void node__answer_getchain(node *n, int to) {
-    const block *tip = node__shown_tip(n);
+    const block *tip = node__hook_shown_tip(n);
     size_t len = (size_t)tip->index;
     block **list = xmalloc(len * sizeof *list);
     size_t i = len;
@@ -101,7 +101,7 @@ static void node__adopt_chain(node *n, const msg *m) {
 
 void node__on_chain_msg(node *n, msg *m) {
     if (m->kind == MSG_GETCHAIN) {
-        if (!n->attack || !node__attack_answer(n, m)) node__answer_getchain(n, m->from);
+        if (!node__hook_answer(n, m)) node__answer_getchain(n, m->from);
         return;
     }
     node__adopt_chain(n, m);
