@@ -1,11 +1,7 @@
 #!/usr/bin/env bash
 # The virtual executor is deterministic: the same scenario and seed give a
 # byte-identical report and trace; another seed gives another trace.
-set -u
-bin="$1"
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-pass=0; fail=0
+source "$(dirname "$0")/shell_common.sh" "$1"
 for f in scenarios/*.json; do
     n=$(basename "$f" .json)
     "$bin" --headless --quiet "$f" --report "$dir/$n.1.json" --trace "$dir/$n.1.jsonl"
@@ -32,5 +28,4 @@ if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d[
 else
     echo "FAIL the report does not carry the seed"; fail=$((fail + 1))
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -1,13 +1,7 @@
 #!/usr/bin/env bash
 # Exit codes: 0 when every expectation holds, 1 when one fails (and stderr
 # names it), and the JSON report carries the verdicts.
-set -u
-bin="$1"
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-pass=0; fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+source "$(dirname "$0")/shell_common.sh" "$1"
 cat > "$dir/failing.json" <<'JSON'
 {
   "name": "failing",
@@ -41,5 +35,4 @@ JSON
 "$bin" --headless --quiet "$dir/big.json" && ok || bad "block_bytes should make the transfer take 1 s"
 "$bin" --headless --quiet scenarios/three-nodes.json && ok || bad "three-nodes should pass"
 "$bin" --help | grep -q "usage: chainsim" && ok || bad "--help"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

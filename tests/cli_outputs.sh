@@ -7,13 +7,7 @@
 # at their times; --plot-format and --plot-log; the same run gives the same
 # bytes, and a directory that cannot be made is a clear error with exit
 # code 2.
-set -u
-bin="$1"
-dir=$(mktemp -d)
-trap 'chmod -R u+w "$dir" 2>/dev/null; rm -rf "$dir"' EXIT
-pass=0; fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+source "$(dirname "$0")/shell_common.sh" "$1"
 
 out="$dir/out/nested"
 "$bin" --headless --quiet scenarios/fork-race.json --csv "$out" --plot "$out" \
@@ -224,5 +218,4 @@ code=$?
 [ "$code" = 2 ] && grep -q "not --screenshot" "$dir/err" && ok ||
     bad "--plot with --screenshot should be refused, got $code: $(cat "$dir/err")"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -3,13 +3,7 @@
 # frames as --from/--to/--fps ask for (read by Python from the file's
 # blocks), the same bytes on a second run, no display needed, and each bad
 # option refused with exit 2, a clear message and no file.
-set -u
-bin="$1"
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-pass=0; fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+source "$(dirname "$0")/shell_common.sh" "$1"
 
 # fork-race at speed 1, 2 frames per second, 1 s to 4 s: 1.0, 1.5, ..., 4.0
 env -u DISPLAY -u WAYLAND_DISPLAY "$bin" scenarios/fork-race.json --record "$dir/a.gif" \
@@ -75,5 +69,4 @@ check "too long" "chainsim: --record: more than 3000 frames" --record "$dir/x.gi
 check "unwritable" "cannot write $dir/nope/x.gif.part: No such file or directory" \
     --record "$dir/nope/x.gif"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -5,13 +5,7 @@
 # interval shrinks about as 1/sqrt(N), paired points repeat the block-finder
 # sequence and independent ones do not, and expect rules on the mean and
 # within_ci pass and fail as they should.
-set -u
-bin="$1"
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-pass=0; fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+source "$(dirname "$0")/shell_common.sh" "$1"
 
 # 4 nodes, a block every 10 s for 600 s: blocks_mined is Poisson(60) per replica
 tiny() { # $1 = extra top-level fields, $2 = expect object
@@ -138,5 +132,4 @@ tiny ', "replications": 5' "\"blocks_mined\": {\"max\": $(cat "$dir/bound")}" >"
 [ $? = 2 ] && grep -q "is replicated: it runs in virtual time" "$dir/err" && ok \
     || bad "replicated with --executor threads: $(cat "$dir/err")"
 
-echo "cli_replicas: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -4,13 +4,7 @@
 # grinders may find blocks at the same height within a link's latency, and the
 # run stops at height 4 at once, so the test does not ask for one tip at the
 # end: a tie is a legitimate outcome of a race.
-set -u
-bin="$1"
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-pass=0; fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+source "$(dirname "$0")/shell_common.sh" "$1"
 cat > "$dir/race.json" <<'JSON'
 {
   "name": "race",
@@ -36,5 +30,4 @@ code=$?
 [ "$code" = 2 ] && ok || bad "virtual executor with race mining should exit 2, got $code"
 grep -q "race mining needs the threads executor" "$dir/err" && ok || bad "message: $(cat "$dir/err")"
 [ ! -s "$dir/out" ] && ok || bad "nothing should run"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

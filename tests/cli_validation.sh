@@ -4,13 +4,7 @@
 # figures the docs compare with published ones. The full-size Bitcoin run
 # (bitcoin-2015-paper.json) and the stale-rate sweep belong to
 # tests/bench/bench_presets and tests/test_validation.c.
-set -u
-bin="$1"
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-pass=0; fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+source "$(dirname "$0")/shell_common.sh" "$1"
 
 # The 2015 Bitcoin network scaled down to 600 nodes: expectations hold, and
 # the median time to reach half the nodes is printed next to Gervais et
@@ -74,5 +68,4 @@ else
     bad "stale-rate: an expectation failed"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
