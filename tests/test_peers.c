@@ -21,7 +21,7 @@
 #include "check.h"
 #include "http/http.h"
 #include "http_client.h"
-#include "net/remote.h"
+#include "http/remote.h"
 #include "scenario/scenario.h"
 #include "util/canon.h"
 #include "util/mem.h"

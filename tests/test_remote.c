@@ -6,7 +6,7 @@
 
 #include "check.h"
 #include "chain/bstore.h"
-#include "net/remote.h"
+#include "http/remote.h"
 #include "util/buf.h"
 
 static void test_url_normalize_accepts(void) {

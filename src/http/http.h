@@ -16,7 +16,7 @@
  * its done callback on a condition variable, up to cmd_timeout_ms.
  *
  * The endpoints, their bodies and status codes are listed in docs-http.md
- * (README "HTTP"). Peers given as URLs travel through net/remote.h, which
+ * (README "HTTP"). Peers given as URLs travel through http/remote.h, which
  * the server creates and installs on the sim.
  *
  * Lifecycle: sim_new -> http_server_new (adds its sinks: before the run) ->

@@ -23,7 +23,7 @@
 #include <stdatomic.h>
 
 #include "http/http.h"
-#include "net/remote.h"
+#include "http/remote.h"
 #include "util/buf.h"
 
 /* Live events kept per node for the stream; a client further behind gets a

@@ -98,7 +98,7 @@ bool sim_advance_wall(sim *s, int64_t wall_dt_us);
  * stopped and later commands complete at once, cancelled). */
 bool sim_finished(const sim *s);
 
-/* Peers elsewhere. A remote transport (net/remote, HTTP) carries messages
+/* Peers elsewhere. A remote transport (http/remote.h) carries messages
  * for peer ids >= sim_node_count(): send takes ownership of m and is called
  * from node threads; it must not block them (hand the work to a worker). */
 typedef struct sim_remote {

@@ -16,7 +16,7 @@
 
 #include "fuzz.h"
 #include "http/http_int.h"
-#include "net/remote.h"
+#include "http/remote.h"
 #include "util/canon.h"
 #include "util/json_strict.h"
 

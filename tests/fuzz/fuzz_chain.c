@@ -6,7 +6,7 @@
  * under the classic (open) rules, half under the strict ones. */
 #include "chain/bstore.h"
 #include "fuzz.h"
-#include "net/remote.h"
+#include "http/remote.h"
 
 static bstore *fuzz__store(ledger_rules rules) {
     static bstore *stores[2];

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "net/remote.h"
+#include "http/remote.h"
 #include "util/json_strict.h"
 #include "util/mem.h"
 

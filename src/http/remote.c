@@ -17,7 +17,7 @@
  * or the empty chain that stands for a failure reaches the node, under the
  * round of the /consensus that asked: so the reason /consensus reports is
  * always that exchange's, never a push's or an earlier round's. */
-#include "net/remote.h"
+#include "http/remote.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
