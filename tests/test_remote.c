@@ -47,6 +47,36 @@ static void test_url_normalize_refuses(void) {
     }
 }
 
+/* What normalising accepts, normalising again accepts unchanged: a
+ * scheme-less host:port of exactly REMOTE_MAX_URL bytes must not grow past
+ * the limit when "http://" is put in front (found by fuzz_body). */
+static void test_url_normalize_is_idempotent_at_the_limit(void) {
+    char at_limit[REMOTE_MAX_URL + 1];
+    memset(at_limit, 'h', REMOTE_MAX_URL);
+    at_limit[REMOTE_MAX_URL] = '\0';
+    memcpy(at_limit + REMOTE_MAX_URL - 5, ":5000", 5);
+    char out[REMOTE_MAX_URL + 16], again[REMOTE_MAX_URL + 16];
+    const char *why = NULL;
+    CHECK(!remote_url_normalize(out, sizeof out, at_limit, &why));
+    CHECK_STR_EQ(why, "the URL is too long");
+    /* Shortest refused and longest accepted differ by one byte. */
+    char fits[REMOTE_MAX_URL + 1];
+    size_t n = REMOTE_MAX_URL - 7; /* "http://" + n bytes == the limit */
+    memset(fits, 'h', n);
+    fits[n] = '\0';
+    memcpy(fits + n - 5, ":5000", 5);
+    CHECK(remote_url_normalize(out, sizeof out, fits, &why));
+    CHECK(strlen(out) == REMOTE_MAX_URL);
+    CHECK(remote_url_normalize(again, sizeof again, out, &why));
+    CHECK_STR_EQ(again, out);
+    char over[REMOTE_MAX_URL + 1]; /* one byte longer: refused, not cut */
+    memset(over, 'h', n + 1);
+    over[n + 1] = '\0';
+    memcpy(over + n + 1 - 5, ":5000", 5);
+    CHECK(!remote_url_normalize(out, sizeof out, over, &why));
+    CHECK_STR_EQ(why, "the URL is too long");
+}
+
 /* A classic chain of n blocks (genesis + n-1 sealed at difficulty 16). */
 static char *classic_chain(bstore *st, size_t n) {
     buf b;
@@ -135,6 +165,7 @@ static void test_parse_chain_refusals(void) {
 static const test_case cases[] = {
     TEST(test_url_normalize_accepts),
     TEST(test_url_normalize_refuses),
+    TEST(test_url_normalize_is_idempotent_at_the_limit),
     TEST(test_parse_chain),
     TEST(test_parse_chain_refusals),
     {0},

@@ -144,7 +144,8 @@ bool remote_peer_stats_get(remote *r, int peer, remote_peer_stats *out);
  * scheme and host lowercased, no trailing slash; "host:port" without a
  * scheme gets "http://". Refuses (false, *why) other schemes, user info,
  * paths other than "/", queries, fragments, spaces and control characters,
- * empty hosts, ports outside 1..65535 and URLs longer than REMOTE_MAX_URL. */
+ * empty hosts, ports outside 1..65535 and URLs longer than REMOTE_MAX_URL
+ * (as given or once normalised), so what it accepts it accepts again. */
 bool remote_url_normalize(char *out, size_t out_len, const char *in, const char **why);
 
 /* Parses a {"chain": [...]} body (at most `max_blocks` blocks) into blocks

@@ -112,7 +112,9 @@ bool remote_url_normalize(char *out, size_t out_len, const char *in, const char 
     hostbuf[hl] = '\0';
     int w = port_num > 0 ? snprintf(out, out_len, "%s://%s:%ld", scheme, hostbuf, port_num)
                          : snprintf(out, out_len, "%s://%s", scheme, hostbuf);
-    if (w < 0 || (size_t)w >= out_len) {
+    /* The limit holds for the normalised form too: "host:port" gains
+     * "http://", and what is accepted must be accepted again unchanged. */
+    if (w < 0 || (size_t)w >= out_len || (size_t)w > REMOTE_MAX_URL) {
         *why = "the URL is too long";
         return false;
     }
