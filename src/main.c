@@ -347,9 +347,7 @@ static int run_headless(const options *o, const scenario *scn) {
         fprintf(stderr, "chainsim: %s\n", err);
         return EXIT_USAGE;
     }
-    metrics *m = metrics_new(scn->n_nodes, bstore_genesis(sim_store(s)));
-    metrics_set_block_interval(m, scn->params.block_interval_us);
-    sim_add_sink_filtered(s, metrics_sink, m, METRICS_EVENTS);
+    metrics *m = metrics_attach(s);
     trace tr = {0};
     if (o->trace_path) {
         if (trace_open(&tr, o->trace_path) != CS_OK) {

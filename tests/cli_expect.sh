@@ -33,6 +33,20 @@ cat > "$dir/big.json" <<'JSON'
  "expect": {"propagation_median_s": {"min": 1.0, "max": 1.001}}}
 JSON
 "$bin" --headless --quiet "$dir/big.json" && ok || bad "block_bytes should make the transfer take 1 s"
+# A bound on a metric that does not apply (no attackers here) fails with
+# the reason: it is not judged on a stand-in 0, which "max 0.1" would pass.
+cat > "$dir/na.json" <<'JSON'
+{"name": "no-attackers", "nodes": 2, "chain": {"difficulty": 4},
+ "events": [{"at": 1, "do": "mine", "node": 0}],
+ "expect": {"attacker_share": {"max": 0.1}}}
+JSON
+"$bin" --headless "$dir/na.json" --report "$dir/na.r.json" >"$dir/out" 2>"$dir/err"
+code=$?
+[ "$code" = 1 ] && ok || bad "a rule on a metric that does not apply should fail (exit 1), got $code"
+grep -qF "attacker_share does not apply: no attackers" "$dir/out" && ok ||
+    bad "the summary should say why the rule failed: $(cat "$dir/out")"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["metrics"]["attacker_share"] is None, r["metrics"]' \
+    "$dir/na.r.json" && ok || bad "the report should hold null for attacker_share"
 "$bin" --headless --quiet scenarios/three-nodes.json && ok || bad "three-nodes should pass"
 "$bin" --help | grep -q "usage: chainsim" && ok || bad "--help"
 finish

@@ -56,7 +56,7 @@ def load(name):
     return rows[0], [dict(zip(rows[0], r)) for r in rows[1:]], rows[1:]
 cols = {
     "blocks.csv": "hash,height,parent_hash,miner,miner_name,mined_s,reached,t50_s,t90_s,t100_s,children,main",
-    "nodes.csv": "node,name,region,region_name,hash_share,tip_hash,tip_height,on_main_tip,crashed,blocks_rejected",
+    "nodes.csv": "node,name,region,region_name,hash_share_configured,hash_share_final,tip_hash,tip_height,on_main_tip,crashed,blocks_rejected",
     "timeseries.csv": "t_s,distinct_tips,blocks_mined,stale_blocks,forks,main_height",
     "summary.csv": "scenario,seed,nodes,sim_time_s," + ",".join(report["metrics"]),
 }
@@ -86,8 +86,13 @@ _, summary, _ = load("summary.csv")
 assert len(summary) == 1 and summary[0]["scenario"] == "fork-race" and summary[0]["seed"] == "1"
 for k, v in report["metrics"].items():
     # cJSON keeps 15 digits when they read back within its epsilon; the
-    # CSV keeps every digit: equal, to the report's precision
+    # CSV keeps every digit: equal, to the report's precision. A metric
+    # that does not apply (no attackers here) is null there, empty here.
+    if v is None:
+        assert summary[0][k] == "", (k, summary[0][k])
+        continue
     assert math.isclose(float(summary[0][k]), v, rel_tol=1e-14), (k, summary[0][k], v)
+assert report["metrics"]["attacker_share"] is None and summary[0]["attacker_share"] == ""
 PY
 
 # SVG: XML whose words are <text> elements (no glyph outlines), the time

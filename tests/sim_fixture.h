@@ -198,9 +198,7 @@ static inline void fx_run_start(fx_run *r, const char *json, bool record) {
     r->s = fx_sim(&r->scn, SIM_VIRTUAL);
     fx_recorder_init(&r->rec);
     if (record) sim_add_sink(r->s, fx_record, &r->rec);
-    r->m = metrics_new(r->scn.n_nodes, bstore_genesis(sim_store(r->s)));
-    metrics_set_block_interval(r->m, r->scn.params.block_interval_us);
-    sim_add_sink_filtered(r->s, metrics_sink, r->m, METRICS_EVENTS);
+    r->m = metrics_attach(r->s);
     if (sim_run(r->s) != CS_OK) abort();
     metrics_finish(r->m, sim_end_us(r->s));
 }

@@ -470,7 +470,9 @@ static void test_every_metric_name(void) {
      * (the break-even point of Eyal & Sirer's figure 2). */
     feed(m, (sim_event){.kind = EV_ATTACKER, .node = 0, .peer = -1, .strategy = NODE_SELFISH,
                         .value = 0.25, .value2 = 0.5});
-    feed(m, (sim_event){.kind = EV_ATTACK, .node = 0, .peer = -1, .strategy = NODE_DOUBLE_SPEND,
+    feed(m, (sim_event){.kind = EV_ATTACKER, .node = 1, .peer = -1,
+                        .strategy = NODE_DOUBLE_SPEND, .value = 0});
+    feed(m, (sim_event){.kind = EV_ATTACK, .node = 1, .peer = -1, .strategy = NODE_DOUBLE_SPEND,
                         .value = 1});
     /* Three tie races decided by honest blocks, one on the attacker's side. */
     for (int k = 0; k < 3; k++)
@@ -512,12 +514,77 @@ static void test_every_metric_name(void) {
         CHECK(metric_name_known(want[i].name));
         double v = -12345;
         if (!metrics_value(m, want[i].name, &v)) CHECK_STR_EQ(want[i].name, "(answered)");
+        CHECK(metrics_not_applicable(m, want[i].name) == NULL);
         if (fabs(v - want[i].want) > EPS)
             CHECK_FAIL_("%s = %.9g, expected %.9g", want[i].name, v, want[i].want);
     }
     double v = 0;
     CHECK(!metrics_value(m, "no_such_metric", &v));
     CHECK(!metric_name_known("no_such_metric"));
+    metrics_free(m);
+    bstore_free(t.s);
+}
+
+/* The same tree without attackers, manual mining (no block interval) and
+ * no block reaching all three nodes: every figure that cannot exist is NAN
+ * with its reason, never a 0 or -1 a mean would swallow; the rest keep
+ * their values (a real 0 stays 0). */
+static void test_not_applicable(void) {
+    tree t;
+    tree_build(&t);
+    metrics *m = metrics_new(3, t.g);
+    tree_feed(&t, m);
+    metrics_finish(m, US(4));
+    static const struct {
+        const char *name, *why;
+    } na[] = {
+        {"attacker_share", "no attackers"},
+        {"attacker_revenue", "no attackers"},
+        {"selfish_revenue_theory", "no selfish miner"},
+        {"selfish_revenue_gap", "no selfish miner"},
+        {"selfish_gamma_measured", "no selfish miner"},
+        {"double_spends_released", "no double-spend attacker"},
+        {"stale_rate_theory", "no block interval (mining is not automatic)"},
+        {"stale_rate_gap", "no block interval (mining is not automatic)"},
+        {"propagation_median_s", "no block reached every node"},
+        {"propagation_p90_s", "no block reached every node"},
+        {"propagation_mean_s", "no block was accepted"},
+        {"reach50_median_s", "no block reached half the nodes"},
+        {"reach90_median_s", "no block reached 90% of the nodes"},
+    };
+    for (size_t i = 0; i < sizeof na / sizeof na[0]; i++) {
+        double v = 0;
+        CHECK(metrics_value(m, na[i].name, &v));
+        if (!isnan(v)) CHECK_FAIL_("%s = %g, expected NAN (does not apply)", na[i].name, v);
+        const char *why = metrics_not_applicable(m, na[i].name);
+        CHECK_STR_EQ(why ? why : "(applies)", na[i].why);
+    }
+    double v = -1;
+    CHECK(metrics_value(m, "chains_rejected", &v));
+    CHECK_DBL_NEAR(v, 0, 0);
+    CHECK(metrics_not_applicable(m, "chains_rejected") == NULL);
+    CHECK(metrics_value(m, "convergence_time_s", &v));
+    CHECK_DBL_NEAR(v, 2.3, EPS);
+    CHECK(metrics_not_applicable(m, "no_such_metric") == NULL);
+    metrics_free(m);
+
+    /* a selfish miner whose tie races no honest block decided: gamma is
+     * not measured; the nodes never agree: no convergence time */
+    m = metrics_new(2, t.g);
+    feed(m, (sim_event){.kind = EV_ATTACKER, .node = 0, .peer = -1, .strategy = NODE_SELFISH,
+                        .value = 0.3, .value2 = 0});
+    mined(m, 1.0, 0, t.a2);
+    tip(m, 1.0, 0, t.a2, 0);
+    metrics_finish(m, US(2));
+    CHECK(metrics_value(m, "selfish_gamma_measured", &v));
+    CHECK(isnan(v));
+    CHECK_STR_EQ(metrics_not_applicable(m, "selfish_gamma_measured"), "no tie race was decided");
+    CHECK(metrics_value(m, "attacker_share", &v));
+    CHECK_DBL_NEAR(v, 0.3, EPS);
+    CHECK(metrics_value(m, "convergence_time_s", &v));
+    CHECK(isnan(v));
+    CHECK_STR_EQ(metrics_not_applicable(m, "convergence_time_s"),
+                 "the live nodes do not agree at the end");
     metrics_free(m);
     bstore_free(t.s);
 }
@@ -535,6 +602,7 @@ static const test_case cases[] = {
     TEST(test_message_counters),
     TEST(test_selfish_revenue),
     TEST(test_every_metric_name),
+    TEST(test_not_applicable),
     {0},
 };
 

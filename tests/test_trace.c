@@ -48,8 +48,7 @@ static void test_trace_escapes_ids_and_names(void) {
     trace tr = {0};
     CHECK_INT_EQ(trace_open(&tr, trace_path), CS_OK);
     sim_add_sink(s, trace_sink, &tr);
-    metrics *m = metrics_new(scn.n_nodes, bstore_genesis(sim_store(s)));
-    sim_add_sink_filtered(s, metrics_sink, m, METRICS_EVENTS);
+    metrics *m = metrics_attach(s);
     for (int i = 0; i < 2; i++) {
         node_cmd *cmd = node_cmd_new(CMD_ADD_TX);
         cmd->from = xstrdup(QUOTED_NAME);

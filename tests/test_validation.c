@@ -48,8 +48,7 @@ static int run_point(const scenario *base, double interval_s, int64_t blocks, po
         fprintf(stderr, "  %s\n", err);
         return -1;
     }
-    metrics *m = metrics_new(sim_node_count(s), bstore_genesis(sim_store(s)));
-    sim_add_sink_filtered(s, metrics_sink, m, METRICS_EVENTS);
+    metrics *m = metrics_attach(s);
     sim_run(s);
     metrics_finish(m, sim_end_us(s));
     *out = (point){

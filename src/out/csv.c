@@ -4,8 +4,9 @@
  *
  *   blocks.csv      hash, height, parent_hash, miner, miner_name, mined_s,
  *                   reached, t50_s, t90_s, t100_s, children, main
- *   nodes.csv       node, name, region, region_name, hash_share, tip_hash,
- *                   tip_height, on_main_tip, crashed, blocks_rejected
+ *   nodes.csv       node, name, region, region_name, hash_share_configured,
+ *                   hash_share_final, tip_hash, tip_height, on_main_tip,
+ *                   crashed, blocks_rejected
  *   timeseries.csv  t_s, distinct_tips, blocks_mined, stale_blocks, forks,
  *                   main_height
  *   summary.csv     scenario, seed, nodes, sim_time_s, then METRIC_NAMES
@@ -22,13 +23,15 @@
  * Missing values are empty fields: a block that never reached 50/90/100% of
  * the nodes, a region when the scenario has none, a region name when the
  * regions do not come from a preset, convergence_time_s when the nodes
- * never agreed, and the propagation percentiles when no block reached
- * every node (metrics_value reports those as -1 or 0, which would poison
- * a mean over many runs). */
+ * never agreed, and every metric that does not apply to the run
+ * (metrics_value gives NAN: attacker figures without attackers, the
+ * propagation percentiles when no block reached every node, ...); a 0 or a
+ * -1 there would poison a mean over many runs. */
 #include "out/csv.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -54,6 +57,10 @@ void csv_field(FILE *f, const char *text) {
 }
 
 void csv_format_number(char *out, size_t len, double v) {
+    if (!isfinite(v)) { /* a value that does not exist: an empty field */
+        snprintf(out, len, "%s", "");
+        return;
+    }
     if (v == 0) { /* -0 too */
         snprintf(out, len, "0");
         return;
@@ -121,8 +128,8 @@ static const char *csv__region_name(const scenario *scn, int k) {
 
 void csv_write_nodes(FILE *f, sim *s, const metrics *m) {
     const scenario *scn = sim_scenario(s);
-    fputs("node,name,region,region_name,hash_share,tip_hash,tip_height,on_main_tip,crashed,"
-          "blocks_rejected\n",
+    fputs("node,name,region,region_name,hash_share_configured,hash_share_final,tip_hash,"
+          "tip_height,on_main_tip,crashed,blocks_rejected\n",
           f);
     for (int i = 0; i < sim_node_count(s); i++) {
         node_snapshot snap;
@@ -137,6 +144,8 @@ void csv_write_nodes(FILE *f, sim *s, const metrics *m) {
         } else {
             fputc(',', f);
         }
+        fputc(',', f);
+        csv__num(f, sim_node_profile_of(s, i)->share);
         fputc(',', f);
         csv__num(f, snap.share);
         bool on_main = m->main_tip && memcmp(snap.tip->hash, m->main_tip->hash, SHA256_LEN) == 0;
@@ -218,14 +227,6 @@ void csv_summary_header(FILE *f) {
     fputc('\n', f);
 }
 
-/* Is the value of this metric a stand-in for "none" in this run? */
-static bool csv__missing(const metrics *m, const char *name) {
-    if (strcmp(name, "convergence_time_s") == 0) return m->convergence_time_s < 0;
-    if (strcmp(name, "propagation_median_s") == 0 || strcmp(name, "propagation_p90_s") == 0)
-        return m->prop100.n == 0;
-    return false;
-}
-
 void csv_summary_row(FILE *f, sim *s, const metrics *m) {
     csv_field(f, sim_scenario(s)->name);
     fprintf(f, ",%" PRIu64 ",%d,", sim_seed(s), m->n_nodes);
@@ -233,8 +234,7 @@ void csv_summary_row(FILE *f, sim *s, const metrics *m) {
     for (size_t i = 0; i < CSV_N_METRICS; i++) {
         double v = 0;
         fputc(',', f);
-        if (metrics_value(m, csv__metric_names[i], &v) && !csv__missing(m, csv__metric_names[i]))
-            csv__num(f, v);
+        if (metrics_value(m, csv__metric_names[i], &v)) csv__num(f, v); /* NAN: empty */
     }
     fputc('\n', f);
 }

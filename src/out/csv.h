@@ -73,7 +73,8 @@ void csv_summary_row(FILE *f, sim *s, const metrics *m);
 void csv_field(FILE *f, const char *text);
 /* A number in the fewest significant digits (15 to 17) that read back to
  * the same double, as Python's repr prints it: 1/3 is 0.3333333333333333;
- * 0 for zero of either sign. out needs 32 bytes. */
+ * 0 for zero of either sign; "" (an empty field: the value does not exist)
+ * for NAN and the infinities. out needs 32 bytes. */
 void csv_format_number(char *out, size_t len, double v);
 
 #endif

@@ -35,6 +35,14 @@ metrics *metrics_new(int n_nodes, const block *genesis) {
 
 void metrics_set_block_interval(metrics *m, int64_t us) { m->block_interval_us = us; }
 
+metrics *metrics_attach(sim *s) {
+    const scenario *scn = sim_scenario(s);
+    metrics *m = metrics_new(sim_node_count(s), bstore_genesis(sim_store(s)));
+    if (scn->mining == NODE_MINING_AUTO) metrics_set_block_interval(m, scn->params.block_interval_us);
+    sim_add_sink_filtered(s, metrics_sink, m, METRICS_EVENTS);
+    return m;
+}
+
 void metrics_free(metrics *m) {
     if (!m) return;
     size_t pos = 0;
@@ -165,6 +173,7 @@ void metrics_sink(void *user, const sim_event *ev) {
         m->attacker[ev->node] = true;
         m->n_attackers++;
         m->attacker_share += ev->value;
+        if (ev->strategy == NODE_DOUBLE_SPEND) m->n_double_spenders++;
         if (ev->strategy == NODE_SELFISH) {
             m->selfish_share += ev->value;
             m->selfish_gamma = ev->value2;
@@ -317,49 +326,99 @@ void metrics_finish(metrics *m, int64_t end_us) {
             m->ever_split ? (double)(m->last_agree_us - m->last_split_us) / 1e6 : 0;
 }
 
-bool metrics_value(const metrics *m, const char *name, double *out) {
-    double theory = m->block_interval_us > 0
-                        ? 1 - exp(-m->mean_delay_s * 1e6 / (double)m->block_interval_us)
-                        : 0;
-    struct { const char *name; double v; } table[] = {
-        {"blocks_mined", (double)m->n_blocks},
-        {"blocks_rejected", (double)m->blocks_rejected},
-        {"stale_blocks", (double)m->stale_blocks},
-        {"stale_rate", m->stale_rate},
-        {"forks", (double)m->forks},
-        {"reorgs", (double)m->reorgs},
-        {"max_reorg_depth", (double)m->max_reorg_depth},
-        {"height", (double)m->height},
-        {"tx_accepted", (double)m->tx_accepted},
-        {"tx_rejected", (double)m->tx_rejected},
-        {"tx_confirmed", (double)m->tx_confirmed},
-        {"messages_sent", (double)m->msgs_sent},
-        {"messages_dropped", (double)m->msgs_dropped},
-        {"bytes_sent", (double)m->bytes_sent},
-        {"propagation_median_s", m->prop100.median},
-        {"propagation_p90_s", m->prop100.p90},
-        {"propagation_mean_s", m->mean_delay_s},
-        {"convergence_time_s", m->convergence_time_s},
-        {"distinct_tips", (double)m->distinct},
-        {"reach50_median_s", m->prop50.median},
-        {"reach90_median_s", m->prop90.median},
-        {"chains_rejected", (double)m->chains_rejected},
-        {"nodes_live", (double)m->nodes_live},
-        {"attacker_share", m->attacker_share},
-        {"attacker_revenue", m->attacker_revenue},
-        {"selfish_revenue_theory", m->selfish_theory},
-        {"selfish_revenue_gap", m->n_selfish ? m->attacker_revenue - m->selfish_theory : 0},
-        {"double_spends_released", (double)m->double_spends_released},
-        {"selfish_gamma_measured",
-         m->selfish_races ? (double)m->selfish_races_ours / (double)m->selfish_races : 0},
-        {"stale_rate_theory", theory},
-        {"stale_rate_gap", theory > 0 ? (m->stale_rate - theory) / theory : 0},
-    };
-    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
-        if (strcmp(table[i].name, name) == 0) {
-            *out = table[i].v;
+/* Every scalar of metric_names.h with its value in this run, or the reason
+ * it does not apply (then the value is NAN): a figure that cannot exist here
+ * is not a 0 or a -1 that a mean over many runs would swallow. */
+typedef struct metrics__entry {
+    const char *name;
+    double v;
+    const char *na; /* NULL: the metric applies */
+} metrics__entry;
+
+#define METRICS__ONE_(n, d) +1
+enum { METRICS__N_ENTRIES = 0 METRIC_NAMES(METRICS__ONE_) };
+#undef METRICS__ONE_
+
+static size_t metrics__entries(const metrics *m, metrics__entry *t) {
+    bool blocks = m->n_blocks > 0, interval = m->block_interval_us > 0 && m->delay_samples;
+    double theory = interval ? 1 - exp(-m->mean_delay_s * 1e6 / (double)m->block_interval_us) : 0;
+    const char *no_attackers = m->n_attackers ? NULL : "no attackers";
+    const char *no_selfish = m->n_selfish ? NULL : "no selfish miner";
+    const char *no_theory = !m->block_interval_us ? "no block interval (mining is not automatic)"
+                            : !m->delay_samples   ? "no block was accepted"
+                                                  : NULL;
+    const char *no_full = m->prop100.n ? NULL : "no block reached every node";
+    size_t n = 0;
+#define METRICS__PUT_(nm, value, why) t[n++] = (metrics__entry){nm, (why) ? NAN : (value), (why)}
+    METRICS__PUT_("blocks_mined", (double)m->n_blocks, NULL);
+    METRICS__PUT_("blocks_rejected", (double)m->blocks_rejected, NULL);
+    METRICS__PUT_("stale_blocks", (double)m->stale_blocks, NULL);
+    METRICS__PUT_("stale_rate", m->stale_rate, blocks ? NULL : "no block was mined");
+    METRICS__PUT_("forks", (double)m->forks, NULL);
+    METRICS__PUT_("reorgs", (double)m->reorgs, NULL);
+    METRICS__PUT_("max_reorg_depth", (double)m->max_reorg_depth, NULL);
+    METRICS__PUT_("height", (double)m->height, NULL);
+    METRICS__PUT_("tx_accepted", (double)m->tx_accepted, NULL);
+    METRICS__PUT_("tx_rejected", (double)m->tx_rejected, NULL);
+    METRICS__PUT_("tx_confirmed", (double)m->tx_confirmed, NULL);
+    METRICS__PUT_("messages_sent", (double)m->msgs_sent, NULL);
+    METRICS__PUT_("messages_dropped", (double)m->msgs_dropped, NULL);
+    METRICS__PUT_("bytes_sent", (double)m->bytes_sent, NULL);
+    METRICS__PUT_("propagation_median_s", m->prop100.median, no_full);
+    METRICS__PUT_("propagation_p90_s", m->prop100.p90, no_full);
+    METRICS__PUT_("propagation_mean_s", m->mean_delay_s,
+                  m->delay_samples ? NULL : "no block was accepted");
+    METRICS__PUT_("convergence_time_s", m->convergence_time_s,
+                  m->convergence_time_s >= 0 ? NULL : "the live nodes do not agree at the end");
+    METRICS__PUT_("distinct_tips", (double)m->distinct, NULL);
+    METRICS__PUT_("reach50_median_s", m->prop50.median,
+                  m->prop50.n ? NULL : "no block reached half the nodes");
+    METRICS__PUT_("reach90_median_s", m->prop90.median,
+                  m->prop90.n ? NULL : "no block reached 90% of the nodes");
+    METRICS__PUT_("chains_rejected", (double)m->chains_rejected, NULL);
+    METRICS__PUT_("nodes_live", (double)m->nodes_live, NULL);
+    METRICS__PUT_("attacker_share", m->attacker_share, no_attackers);
+    METRICS__PUT_("attacker_revenue", m->attacker_revenue,
+                  no_attackers ? no_attackers : m->height > 1 ? NULL : "the main chain has no mined block");
+    METRICS__PUT_("selfish_revenue_theory", m->selfish_theory, no_selfish);
+    METRICS__PUT_("selfish_revenue_gap", m->attacker_revenue - m->selfish_theory,
+                  no_selfish ? no_selfish : m->height > 1 ? NULL : "the main chain has no mined block");
+    METRICS__PUT_("double_spends_released", (double)m->double_spends_released,
+                  m->n_double_spenders ? NULL : "no double-spend attacker");
+    METRICS__PUT_("selfish_gamma_measured",
+                  m->selfish_races ? (double)m->selfish_races_ours / (double)m->selfish_races : 0,
+                  no_selfish ? no_selfish : m->selfish_races ? NULL : "no tie race was decided");
+    METRICS__PUT_("stale_rate_theory", theory, no_theory);
+    METRICS__PUT_("stale_rate_gap", theory > 0 ? (m->stale_rate - theory) / theory : 0,
+                  no_theory         ? no_theory
+                  : !blocks         ? "no block was mined"
+                  : theory > 0      ? NULL
+                                    : "the theory predicts no stale block");
+#undef METRICS__PUT_
+    assert(n == METRICS__N_ENTRIES);
+    return n;
+}
+
+static bool metrics__lookup(const metrics *m, const char *name, metrics__entry *out) {
+    metrics__entry t[METRICS__N_ENTRIES];
+    size_t n = metrics__entries(m, t);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(t[i].name, name) == 0) {
+            *out = t[i];
             return true;
         }
     }
     return false;
+}
+
+bool metrics_value(const metrics *m, const char *name, double *out) {
+    metrics__entry e;
+    if (!metrics__lookup(m, name, &e)) return false;
+    *out = e.v;
+    return true;
+}
+
+const char *metrics_not_applicable(const metrics *m, const char *name) {
+    metrics__entry e;
+    return metrics__lookup(m, name, &e) ? e.na : NULL;
 }

@@ -19,6 +19,7 @@
 #include "chain/reject.h"
 #include "net/msg.h"
 #include "node/event.h"
+#include "sim/sim.h"
 #include "util/hmap.h"
 
 typedef struct block_stat {
@@ -73,7 +74,7 @@ typedef struct metrics {
     uint64_t sent_by_kind[MSG_KIND_COUNT];
     uint64_t dropped_by_fate[WIRE_FATE_COUNT]; /* by wire_fate ([WIRE_DELIVER] stays 0) */
     bool *attacker;                       /* per node: announced EV_ATTACKER */
-    int n_attackers, n_selfish;
+    int n_attackers, n_selfish, n_double_spenders;
     double attacker_share;                /* their hash-power share, summed */
     double selfish_share, selfish_gamma;  /* alpha and gamma of selfish mining */
     uint64_t double_spends_released;
@@ -105,12 +106,27 @@ void metrics_free(metrics *m);
 #define METRICS_EVENTS (~(1u << EV_MSG_DELIVERED))
 void metrics_sink(void *user, const sim_event *ev);
 /* The scenario's mean block interval T, so that the stale rate theory
- * predicts from the run's tau (1 - e^(-tau/T)) is a metric too. */
+ * predicts from the run's tau (1 - e^(-tau/T)) is a metric too. Without it
+ * (0, the default) the theory does not apply. */
 void metrics_set_block_interval(metrics *m, int64_t us);
+/* The metrics of a run: a new object for s's nodes and genesis, with the
+ * scenario's block interval when its blocks come from automatic mining
+ * (manual and race mining have no T to predict from), attached to s as a
+ * sink. The caller owns it (metrics_free, after sim_free or before the
+ * run only if never run). */
+metrics *metrics_attach(sim *s);
 /* Derives the end-of-run figures; call once, after the run. */
 void metrics_finish(metrics *m, int64_t end_us);
-/* A scalar by name (see metric_names.h); false if the name is unknown. */
+/* A scalar by name (see metric_names.h); false if the name is unknown.
+ * *out is NAN when the metric does not apply to this run (attacker figures
+ * without attackers, convergence when the nodes never agreed, the stale
+ * rate theory without a block interval, ...): the CSV tables write such a
+ * value as an empty field, the JSON report as null, and an `expect` rule on
+ * it fails with metrics_not_applicable's reason. */
 bool metrics_value(const metrics *m, const char *name, double *out);
+/* Why metric `name` does not apply to this run ("no attackers"), or NULL
+ * when it does (or the name is unknown). A static string. */
+const char *metrics_not_applicable(const metrics *m, const char *name);
 /* Eyal & Sirer (2014), eq. 8: the revenue share of a selfish pool of hash
  * share alpha whose blocks win a tie race at a share gamma of the honest
  * network:

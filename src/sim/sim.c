@@ -194,6 +194,15 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
     }
     if (!sim__link_topology(s, &nm, err, err_len)) goto fail;
     sim__wire_eclipse(s);
+    s->profiles = xcalloc((size_t)s->n_nodes, sizeof *s->profiles);
+    for (int i = 0; i < s->n_nodes; i++)
+        s->profiles[i] = (sim_node_profile){
+            .region = scn->n_regions > 0 ? nm.region[i] : -1,
+            .upload_bps = nm.upload_bps ? nm.upload_bps[i] : 0,
+            .download_bps = nm.download_bps ? nm.download_bps[i] : 0,
+            .degree = (int)s->nodes[i].n_peers,
+            .share = s->hash_power_total > 0 ? s->hash_power[i] / s->hash_power_total : 0,
+        };
     netmodel_cleanup(&nm);
     sim_add_sink_filtered(s, sim__stop_height_sink, s, SIM_EVENT_BIT(EV_TIP_CHANGED));
     return s;
@@ -213,6 +222,7 @@ void sim_free(sim *s) {
         for (int i = 0; i < s->n_nodes; i++) node_cleanup(&s->nodes[i]);
     free(s->nodes);
     free(s->hash_power);
+    free(s->profiles);
     bstore_free(s->store);
     wire_free(s->wire);
     free(s->sinks);
@@ -401,6 +411,7 @@ int64_t sim_now_us(sim *s) { return s->ops->now(s); }
 int sim_node_count(const sim *s) { return s->n_nodes; }
 
 int sim_node_region(const sim *s, int i) { return wire_node_region(s->wire, i); }
+const sim_node_profile *sim_node_profile_of(const sim *s, int i) { return &s->profiles[i]; }
 node *sim_node(sim *s, int i) { return &s->nodes[i]; }
 bstore *sim_store(sim *s) { return s->store; }
 const scenario *sim_scenario(const sim *s) { return s->scn; }

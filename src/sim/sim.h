@@ -152,6 +152,18 @@ int sim_node_count(const sim *s);
 /* Node i's region as the run drew it (the network model, or the file's);
  * 0 without regions. */
 int sim_node_region(const sim *s, int i);
+/* Who node i is in this run, as sim_new drew and wired it (before any
+ * scenario event changed it): what the report and nodes.csv print beside
+ * each node's final state. */
+typedef struct sim_node_profile {
+    int region;              /* as sim_node_region; -1 without regions */
+    int64_t upload_bps;      /* its uplink; 0 = unlimited */
+    int64_t download_bps;    /* its downlink; 0 = unlimited */
+    int degree;              /* peers at the start, both directions counted once */
+    double share;            /* hash-power share at the start, 0..1 */
+} sim_node_profile;
+/* Node i's profile (valid as long as s). */
+const sim_node_profile *sim_node_profile_of(const sim *s, int i);
 node *sim_node(sim *s, int i);
 bstore *sim_store(sim *s);
 const scenario *sim_scenario(const sim *s);

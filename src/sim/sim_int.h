@@ -84,6 +84,7 @@ struct sim {
     rng rng;                   /* traffic picks */
     double *hash_power;        /* per node, as in the scenario and its events */
     double hash_power_total;   /* the scenario's initial total: shares are relative to it */
+    sim_node_profile *profiles; /* per node, fixed by sim_new */
 
     sim_sink *sinks;
     size_t n_sinks, cap_sinks;

@@ -79,9 +79,7 @@ static void sweep__run_one(sweep__pool *pool, size_t j) {
         row->error = xstrdup(err);
         return;
     }
-    metrics *m = metrics_new(scn->n_nodes, bstore_genesis(sim_store(s)));
-    metrics_set_block_interval(m, scn->params.block_interval_us);
-    sim_add_sink_filtered(s, metrics_sink, m, METRICS_EVENTS);
+    metrics *m = metrics_attach(s);
     cs_err e = sim_run(s);
     if (e) {
         snprintf(err, sizeof err, "%s, seed %llu: the run failed: %s", scn->path,

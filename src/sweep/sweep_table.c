@@ -14,9 +14,11 @@
 
 /* ---- output ------------------------------------------------------------ */
 
-/* For people: integers as integers, else 6 significant digits. */
+/* For people: integers as integers, else 6 significant digits; "-" for a
+ * metric that does not apply (NAN). */
 static void sweep__fmt_short(char *out, size_t len, double v) {
-    if (v == 0) snprintf(out, len, "0");
+    if (isnan(v)) snprintf(out, len, "-");
+    else if (v == 0) snprintf(out, len, "0");
     else if (isfinite(v) && v == floor(v) && fabs(v) < 1e15) snprintf(out, len, "%.0f", v);
     else snprintf(out, len, "%.6g", v);
 }

@@ -41,9 +41,7 @@ static int bench_one(const char *path) {
         scenario_cleanup(&scn);
         return 1;
     }
-    metrics *m = metrics_new(scn.n_nodes, bstore_genesis(sim_store(s)));
-    metrics_set_block_interval(m, scn.params.block_interval_us);
-    sim_add_sink_filtered(s, metrics_sink, m, METRICS_EVENTS);
+    metrics *m = metrics_attach(s);
     int64_t t1 = clock_now_us();
     sim_run(s);
     int64_t t2 = clock_now_us();

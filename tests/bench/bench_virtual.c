@@ -42,8 +42,7 @@ static int bench_one(int n_nodes, int n_blocks) {
         fprintf(stderr, "%s\n", err);
         return 1;
     }
-    metrics *m = metrics_new(n_nodes, bstore_genesis(sim_store(s)));
-    sim_add_sink_filtered(s, metrics_sink, m, METRICS_EVENTS);
+    metrics *m = metrics_attach(s);
     int64_t t1 = clock_now_us();
     sim_run(s);
     int64_t t2 = clock_now_us();
