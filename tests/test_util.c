@@ -624,6 +624,39 @@ static void test_jsonw_layout(void) {
     buf_cleanup(&b);
 }
 
+/* The compact layout is cJSON_PrintUnformatted's, byte for byte (the HTTP
+ * error replies), and values the caller appends itself (a block's wire
+ * JSON) or gives with a length (a transaction's canonical bytes) take their
+ * separators like any other value. */
+static void test_jsonw_compact_and_raw(void) {
+    buf b;
+    buf_init(&b);
+    jsonw w;
+    jsonw_init_compact(&w, &b);
+    jsonw_obj_begin(&w);
+    jsonw_kstr(&w, "error", "bad_node");
+    jsonw_kstr(&w, "message", "http://a\\x01b: \"q\" caf\xc3\xa9 \x02");
+    jsonw_obj_end(&w);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "error", "bad_node");
+    cJSON_AddStringToObject(o, "message", "http://a\\x01b: \"q\" caf\xc3\xa9 \x02");
+    char *want = cJSON_PrintUnformatted(o);
+    CHECK_STR_EQ(b.data, want);
+    cJSON_free(want);
+    cJSON_Delete(o);
+
+    buf_reset(&b);
+    jsonw_init(&w, &b);
+    jsonw_arr_begin(&w);
+    jsonw_raw_n(&w, "{\"a\": 1}xyz", 8);
+    jsonw_value_begin(&w);
+    buf_puts(&b, "{\"b\": 2}");
+    jsonw_int(&w, 3);
+    jsonw_arr_end(&w);
+    CHECK_STR_EQ(b.data, "[{\"a\": 1}, {\"b\": 2}, 3]");
+    buf_cleanup(&b);
+}
+
 /* Every byte but NUL, alone and in a run: the writer escapes exactly as
  * cJSON does (so the two agree byte for byte), and cJSON reads back the
  * string that went in, keys included. */
@@ -666,6 +699,7 @@ static const test_case cases[] = {
     TEST(test_file_read_all),
     TEST(test_jsonw_layout),
     TEST(test_jsonw_escapes_like_cjson),
+    TEST(test_jsonw_compact_and_raw),
     TEST(test_rng_xoshiro_known_answer),
     TEST(test_rng_deterministic),
     TEST(test_rng_unit_range),

@@ -10,6 +10,7 @@
 #include "util/canon.h"
 
 void jsonw_init(jsonw *w, buf *out) { *w = (jsonw){.out = out}; }
+void jsonw_init_compact(jsonw *w, buf *out) { *w = (jsonw){.out = out, .compact = true}; }
 
 /* buf_append without the call when the bytes fit, which is always the case
  * for a buffer reused line after line (the trace writes millions). */
@@ -32,7 +33,7 @@ static void jsonw__value(jsonw *w) {
     }
     assert(w->depth == 0 || !(w->is_object >> w->depth & 1u));
     if (w->depth > 0) {
-        if (w->has_members >> w->depth & 1u) jsonw__put(w->out, ", ", 2);
+        if (w->has_members >> w->depth & 1u) jsonw__put(w->out, ", ", w->compact ? 1 : 2);
         w->has_members |= 1u << w->depth;
     }
 }
@@ -62,10 +63,10 @@ void jsonw_arr_end(jsonw *w) { jsonw__close(w, ']', false); }
 
 void jsonw_key(jsonw *w, const char *key) {
     assert(w->depth > 0 && (w->is_object >> w->depth & 1u) && !w->key_pending);
-    if (w->has_members >> w->depth & 1u) jsonw__put(w->out, ", ", 2);
+    if (w->has_members >> w->depth & 1u) jsonw__put(w->out, ", ", w->compact ? 1 : 2);
     w->has_members |= 1u << w->depth;
     jsonw_put_str(w->out, key);
-    jsonw__put(w->out, ": ", 2);
+    jsonw__put(w->out, ": ", w->compact ? 1 : 2);
     w->key_pending = true;
 }
 
@@ -104,6 +105,13 @@ void jsonw_raw(jsonw *w, const char *json) {
     jsonw__value(w);
     buf_puts(w->out, json);
 }
+
+void jsonw_raw_n(jsonw *w, const char *json, size_t len) {
+    jsonw__value(w);
+    buf_append(w->out, json, len);
+}
+
+void jsonw_value_begin(jsonw *w) { jsonw__value(w); }
 
 void jsonw_kstr(jsonw *w, const char *key, const char *s) { jsonw_key(w, key), jsonw_str(w, s); }
 void jsonw_kint(jsonw *w, const char *key, int64_t v) { jsonw_key(w, key), jsonw_int(w, v); }

@@ -1,11 +1,14 @@
 /* jsonw.h - a small JSON writer for the text chainsim writes without cJSON
- * (the trace, one line per event; replies built piece by piece).
+ * (the trace, one line per event; the HTTP replies, built piece by piece).
  *
  * It appends to a caller's buf and keeps only the nesting, so a line is
  * written in one pass with no tree behind it. The layout is fixed: members
  * and elements separated by ", ", keys by ": ", no newlines:
  *
  *     {"t_us": 1500000, "ev": "mined", "tx": "a\"b", "ids": [1, 2]}
+ *
+ * jsonw_init_compact writes cJSON_PrintUnformatted's layout instead ("," and
+ * ":", no spaces): the HTTP error replies, which clients have read in it.
  *
  * Strings are escaped as cJSON escapes them, so the two writers agree byte
  * for byte: `"` and `\` and the controls \b \f \n \r \t get their short
@@ -31,10 +34,13 @@ typedef struct jsonw {
     uint32_t has_members;   /* bit d: the container at depth d has one already */
     uint32_t is_object;     /* bit d: the container at depth d is an object */
     bool key_pending;       /* a key was written, its value is due */
+    bool compact;           /* "," and ":" instead of ", " and ": " */
 } jsonw;
 
 /* Starts writing at the end of out (which stays the caller's). */
 void jsonw_init(jsonw *w, buf *out);
+/* The same, in the compact layout. */
+void jsonw_init_compact(jsonw *w, buf *out);
 
 void jsonw_obj_begin(jsonw *w);
 void jsonw_obj_end(jsonw *w);
@@ -55,6 +61,12 @@ void jsonw_null(jsonw *w);
 void jsonw_fixed(jsonw *w, double v, int decimals);
 /* A value that is already JSON text (a block's stored form), copied as is. */
 void jsonw_raw(jsonw *w, const char *json);
+/* The same for len bytes (a transaction's canonical JSON). */
+void jsonw_raw_n(jsonw *w, const char *json, size_t len);
+/* Writes what goes before a value (its separator) and leaves the value to
+ * the caller, who appends exactly one JSON value to w->out next (a block's
+ * wire JSON, straight from block_to_json). */
+void jsonw_value_begin(jsonw *w);
 
 /* Key and value in one call, the common case of a flat object. */
 void jsonw_kstr(jsonw *w, const char *key, const char *s);
