@@ -27,6 +27,7 @@
 
 #include "http/http_int.h"
 #include "util/cond.h"
+#include "util/jsonw.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -74,29 +75,52 @@ enum MHD_Result http__reply_buf(http__req *r, unsigned status, const char *type,
     return resp ? http__queue(r, status, resp) : MHD_NO;
 }
 
-/* {"error": code, "message": message}\n into b. */
-static void http__error_json(buf *b, const char *code, const char *message) {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "error", code);
-    cJSON_AddStringToObject(o, "message", message);
-    char *text = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    buf_init(b);
-    buf_puts(b, text);
+enum MHD_Result http__reply_json(http__req *r, unsigned status, buf *b) {
     buf_putc(b, '\n');
-    cJSON_free(text);
+    return http__reply_buf(r, status, "application/json", b);
+}
+
+/* {"error": code, "message": message}\n into a new b, in cJSON's compact
+ * layout (the one error answers have always had). */
+static void http__error_json(buf *b, const char *code, const char *message) {
+    buf_init(b);
+    jsonw w;
+    jsonw_init_compact(&w, b);
+    jsonw_obj_begin(&w);
+    jsonw_kstr(&w, "error", code);
+    jsonw_kstr(&w, "message", message);
+    jsonw_obj_end(&w);
+    buf_putc(b, '\n');
+}
+
+/* The two ways to refuse: JSON always (page_for_forms false), or the page
+ * with the message for a client that posted a form and wants no JSON. */
+static enum MHD_Result http__refuse(http__req *r, unsigned status, const char *code, bool page_for_forms,
+                                    const char *fmt, va_list ap) {
+    char message[512];
+    vsnprintf(message, sizeof message, fmt, ap);
+    if (page_for_forms && !r->wants_json && http__asset_named(r->hn->srv, "index.html"))
+        return http__page(r, status, message, true);
+    buf b;
+    http__error_json(&b, code, message);
+    return http__reply_buf(r, status, "application/json", &b);
 }
 
 enum MHD_Result http__reply_error(http__req *r, unsigned status, const char *code, const char *fmt,
                                   ...) {
-    char message[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    enum MHD_Result ret = http__refuse(r, status, code, false, fmt, ap);
     va_end(ap);
-    buf b;
-    http__error_json(&b, code, message);
-    return http__reply_buf(r, status, "application/json", &b);
+    return ret;
+}
+
+enum MHD_Result http__fail(http__req *r, unsigned status, const char *code, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    enum MHD_Result ret = http__refuse(r, status, code, true, fmt, ap);
+    va_end(ap);
+    return ret;
 }
 
 enum MHD_Result http__reply_busy(http__req *r, http__limit why) {

@@ -1,11 +1,13 @@
 /* http_int.h - what the files of src/http share (not exported).
  *
- *   http.c          daemons, request bodies, routing, replies
+ *   http.c          daemons, request bodies, routing, replies, refusals
  *   http_conn.c     connection limits, the header timeout, caller threads
- *   http_api.c      the JSON/classic API: chain, nodes, mempool, ...
+ *   http_api.c      the classic API's reads: chain, nodes, mempool, status, ...
+ *   http_actions.c  its actions (add a transaction, mine, register, resolve)
+ *                   and the relays of other processes
  *   http_page.c     the web page (server-rendered, so forms work without JS)
  *   http_events.c   the server's event sink: peers, live-event ring (SSE)
- *   http_form.c     x-www-form-urlencoded bodies, HTML escaping
+ *   http_form.c     request bodies: urlencoded forms, a form's or JSON's fields
  *   http_assets.c   finding and loading assets/ (index.html, app.js, ...)
  *   http_node.c     `chainsim node PORT`, signals
  *   store.c         the durable state of --data-dir (SQLite; store.h)
@@ -25,6 +27,7 @@
 #include "http/http.h"
 #include "http/remote.h"
 #include "util/buf.h"
+#include "util/jsonw.h"
 
 /* Live events kept per node for the stream; a client further behind gets a
  * "resync" event and reloads. */
@@ -186,9 +189,16 @@ typedef struct http__form {
 enum MHD_Result http__reply(http__req *r, unsigned status, const char *type,
                             const char *body, size_t len);
 enum MHD_Result http__reply_buf(http__req *r, unsigned status, const char *type, buf *b);
-/* {"error": code, "message": message} */
+/* b holds one JSON value (written with jsonw): a newline is appended and
+ * it is sent as application/json. b is the reply's afterwards. */
+enum MHD_Result http__reply_json(http__req *r, unsigned status, buf *b);
+/* {"error": code, "message": message}, always JSON (reads, relays, routing). */
 enum MHD_Result http__reply_error(http__req *r, unsigned status, const char *code,
                                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* A failed action: the same JSON, or for a form that wants no JSON the page
+ * with the message (when the page's assets are there). */
+enum MHD_Result http__fail(http__req *r, unsigned status, const char *code,
+                           const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 enum MHD_Result http__reply_redirect(http__req *r, const char *location);
 /* Queues resp (and drops the caller's reference), or keeps it for the
  * daemon's thread when r runs on a caller thread. Every reply goes here. */
@@ -240,14 +250,34 @@ enum MHD_Result http__api_mempool(http__req *r);
 enum MHD_Result http__api_balances(http__req *r);
 enum MHD_Result http__api_block(http__req *r, const char *hash);
 enum MHD_Result http__api_status(http__req *r);
+/* Appends {"chain": [...], "length": N}\n for the chain ending at tip. */
+void http__write_chain(buf *out, const block *tip);
+/* Writes the chain ending at tip as one array value; returns its length. */
+size_t http__write_chain_array(jsonw *w, const block *tip);
+/* Writes the node's peers' URLs as one array value, in order of registration. */
+void http__write_peers(jsonw *w, http__node *hn);
+/* Takes the request's node's snapshot into *snap (the caller releases it)
+ * and returns its tip. */
+const block *http__tip(http__req *r, node_snapshot *snap);
+/* The answer to a command http__call did not complete: 503 stopped or 504
+ * timeout (its status). */
+enum MHD_Result http__call_failed(http__req *r, unsigned status);
+
+/* ---- http_actions.c ---- */
 enum MHD_Result http__api_add_tx(http__req *r);
 enum MHD_Result http__api_mine(http__req *r);
 enum MHD_Result http__api_register(http__req *r);
 enum MHD_Result http__api_consensus(http__req *r);
 enum MHD_Result http__api_relay_block(http__req *r);
 enum MHD_Result http__api_relay_tx(http__req *r);
-/* Appends {"chain": [...], "length": N} for the chain ending at tip. */
-void http__write_chain(buf *out, const block *tip);
+
+/* ---- http_form.c ---- */
+/* Parses an urlencoded body. Returns false (form left empty) with *why if
+ * an escape is malformed. */
+bool http__form_parse(http__form *f, const char *body, size_t len, const char **why);
+/* The first value of key, or NULL. */
+const char *http__form_get(const http__form *f, const char *key);
+void http__form_cleanup(http__form *f);
 
 /* A POST body's fields: a form's, or a JSON object's (the parsing every
  * POST endpoint starts with; tests/fuzz/fuzz_body.c calls it directly). */
@@ -266,6 +296,9 @@ typedef struct http__body_error {
  * json_strict (exact integers) and must be an object. False with *e. */
 bool http__fields_parse(http__fields *f, http__body_kind kind, const char *body, size_t len,
                         http__body_error *e);
+/* The request's body into *f; on a bad body answers the request and
+ * returns false (*ret holds the handler's result, f needs no cleanup). */
+bool http__read_fields(http__req *r, http__fields *f, enum MHD_Result *ret);
 void http__fields_cleanup(http__fields *f);
 /* A text field: *out is NULL if absent (borrowed from f). False (and
  * *why) if present with another JSON type. */
@@ -281,9 +314,6 @@ bool http__field_amount(const http__fields *f, int64_t *out, bool *present, char
 /* ---- http_page.c ---- */
 /* The page, with an optional message (error when is_error). */
 enum MHD_Result http__page(http__req *r, unsigned status, const char *message, bool is_error);
-/* A failed action: 400-class JSON, or the page with the message for forms. */
-enum MHD_Result http__fail(http__req *r, unsigned status, const char *code,
-                           const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* ---- http_events.c ---- */
 void http__events_init(http_server *h);
@@ -300,14 +330,6 @@ size_t http__rejections(http__node *hn, http__rejection *out, size_t max);
 void http__events_close(http_server *h);
 /* Resumes the streams due for a keep-alive comment (the sweeper). */
 void http__events_tick(http_server *h);
-
-/* ---- http_form.c ---- */
-/* Parses an urlencoded body. Returns false (form left empty) with *why if
- * an escape is malformed. */
-bool http__form_parse(http__form *f, const char *body, size_t len, const char **why);
-/* The first value of key, or NULL. */
-const char *http__form_get(const http__form *f, const char *key);
-void http__form_cleanup(http__form *f);
 
 /* ---- http_assets.c ---- */
 /* Finds assets/ (desc dir, $CHAINSIM_ASSETS, next to the executable, the

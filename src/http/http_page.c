@@ -11,7 +11,6 @@
  * filled with what was typed (<!--@typed:FIELD--> in a value attribute). */
 #include <cjson/cJSON.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,15 +214,4 @@ enum MHD_Result http__page(http__req *r, unsigned status, const char *message, b
     node_cmd_free(v.inspect);
     http__form_cleanup(&v.typed);
     return http__reply_buf(r, status, "text/html; charset=utf-8", &out);
-}
-
-enum MHD_Result http__fail(http__req *r, unsigned status, const char *code, const char *fmt, ...) {
-    char message[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
-    va_end(ap);
-    if (r->wants_json || !http__asset_named(r->hn->srv, "index.html"))
-        return http__reply_error(r, status, code, "%s", message);
-    return http__page(r, status, message, true);
 }
