@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "http/http_int.h"
+#include "util/file.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -32,24 +33,6 @@ static const struct {
     [HTTP_ASSET_JS] = {"app.js", "text/javascript; charset=utf-8"},
     [HTTP_ASSET_CSS] = {"style.css", "text/css; charset=utf-8"},
 };
-
-static char *http__read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    buf b;
-    buf_init(&b);
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len <= HTTP_MAX_ASSET_BYTES)
-        buf_append(&b, chunk, n);
-    bool bad = ferror(f) || b.len > HTTP_MAX_ASSET_BYTES;
-    fclose(f);
-    if (bad) {
-        buf_cleanup(&b);
-        return NULL;
-    }
-    return buf_detach(&b, len);
-}
 
 /* dir/name into out; false if it does not fit. */
 static bool http__join(char *out, size_t out_len, const char *dir, const char *name) {
@@ -93,8 +76,10 @@ bool http__assets_load(http_server *h) {
         http__asset *a = &h->assets[i];
         a->name = http__asset_files[i].name;
         a->type = http__asset_files[i].type;
-        a->data = http__join(path, sizeof path, dir, a->name) ? http__read_file(path, &a->len) : NULL;
-        if (!a->data) log_warn("http: cannot read %s: %s", path, strerror(errno));
+        int e = http__join(path, sizeof path, dir, a->name)
+                    ? file_read_all(path, HTTP_MAX_ASSET_BYTES, &a->data, &a->len)
+                    : ENAMETOOLONG;
+        if (e) log_warn("http: cannot read %s/%s: %s", dir, a->name, strerror(e));
     }
     log_info("http: web page from %s", dir);
     return h->assets[HTTP_ASSET_INDEX].data != NULL;

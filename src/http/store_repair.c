@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/file.h"
 #include "util/hex.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -293,21 +295,6 @@ bool store__salvage(store *s, const char *damage, char *err, size_t err_len) {
 
 /* ---- the old block log --------------------------------------------------- */
 
-static bool store__slurp(const char *path, buf *out, char *err, size_t err_len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, err_len, "%s: %s", path, strerror(errno));
-        return false;
-    }
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(out, chunk, n);
-    bool ok = !ferror(f);
-    fclose(f);
-    if (!ok) snprintf(err, err_len, "%s: read error", path);
-    return ok;
-}
-
 /* The log's lines decoded. A last line without its newline is a write the
  * old log never acknowledged (it synced after the newline): skipped. */
 typedef struct store__log {
@@ -319,18 +306,18 @@ typedef struct store__log {
     size_t torn_bytes;
 } store__log;
 
-static void store__log_read(store__log *log, buf *data, ledger_rules rules) {
+static void store__log_read(store__log *log, const char *data, size_t data_len, ledger_rules rules) {
     size_t pos = 0, line_no = 0;
-    while (pos < data->len) {
-        char *nl = memchr(data->data + pos, '\n', data->len - pos);
+    while (pos < data_len) {
+        const char *nl = memchr(data + pos, '\n', data_len - pos);
         if (!nl) {
-            log->torn_bytes = data->len - pos;
+            log->torn_bytes = data_len - pos;
             break;
         }
         line_no++;
-        size_t len = (size_t)(nl - (data->data + pos));
+        size_t len = (size_t)(nl - (data + pos));
         char reason[256] = "longer than the longest block";
-        block *b = len <= STORE_JSONL_MAX_LINE ? store__block_decode(data->data + pos, len, rules, reason, sizeof reason)
+        block *b = len <= STORE_JSONL_MAX_LINE ? store__block_decode(data + pos, len, rules, reason, sizeof reason)
                                                : NULL;
         if (b) {
             log->blocks = xgrow(log->blocks, &log->cap, log->n + 1, sizeof *log->blocks);
@@ -361,14 +348,15 @@ bool store__import_jsonl(store *s, ledger_rules rules, store_fail *why, char *er
         snprintf(err, err_len, "%s: %s", path, strerror(errno));
         return false;
     }
-    buf data;
-    buf_init(&data);
-    if (!store__slurp(path, &data, err, err_len)) {
-        buf_cleanup(&data);
+    char *data = NULL;
+    size_t data_len = 0;
+    int read_err = file_read_all(path, SIZE_MAX, &data, &data_len); /* the log, however long */
+    if (read_err) {
+        snprintf(err, err_len, "%s: %s", path, strerror(read_err));
         return false;
     }
     uint8_t h[SHA256_LEN];
-    sha256(h, data.data, data.len);
+    sha256(h, data, data_len);
     char digest[2 * SHA256_LEN + 1];
     hex_encode(digest, h, SHA256_LEN);
     char mark[sizeof digest + 32];
@@ -382,7 +370,7 @@ bool store__import_jsonl(store *s, ledger_rules rules, store_fail *why, char *er
         ok = true;
         goto rename;
     }
-    store__log_read(&log, &data, rules);
+    store__log_read(&log, data, data_len, rules);
     if (log.bad && !s->recover) {
         *why = STORE_FAIL_DAMAGED;
         snprintf(err, err_len,
@@ -419,6 +407,6 @@ rename:
     }
 done:
     store__log_cleanup(&log);
-    buf_cleanup(&data);
+    free(data);
     return ok;
 }
