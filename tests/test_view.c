@@ -11,6 +11,7 @@
  * pixels in a tip colour (the palette) inside the graph and counts those
  * big enough to be a disc, so a node missing, doubled or drawn off screen
  * fails it. Set VIEW_TEST_PNG_DIR to keep the frames as PNGs. */
+#include <cairo.h>
 #include <stdatomic.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -547,6 +548,19 @@ static void test_help_overlay(void) {
     fxv_close(&f);
 }
 
+/* A PNG read back by cairo (an error surface if it cannot be read: check
+ * cairo_surface_status). */
+static cairo_surface_t *png_load(const char *path) {
+    cairo_surface_t *png = cairo_image_surface_create_from_png(path);
+    cairo_surface_flush(png);
+    return png;
+}
+
+static uint32_t png_pixel(cairo_surface_t *png, int x, int y) {
+    const unsigned char *row = cairo_image_surface_get_data(png) + (size_t)y * (size_t)cairo_image_surface_get_stride(png);
+    return ((const uint32_t *)row)[x];
+}
+
 static void test_screenshot_is_deterministic(void) {
     view_options o = {.scenario_path = "scenarios/fork-race.json", .at_us = 2000000};
     char a[] = "/tmp/test_view_a_XXXXXX", b[] = "/tmp/test_view_b_XXXXXX";
@@ -554,21 +568,65 @@ static void test_screenshot_is_deterministic(void) {
     close(mkstemp(b));
     CHECK_INT_EQ(view_screenshot(&o, a), 0);
     CHECK_INT_EQ(view_screenshot(&o, b), 0);
-    fxv_sdl();
-    SDL_Surface *x = IMG_Load(a), *y = IMG_Load(b);
-    CHECK(x && y);
-    CHECK_INT_EQ(x->w, 1280);
-    CHECK_INT_EQ(x->h, 800);
-    SDL_Surface *xc = SDL_ConvertSurfaceFormat(x, SDL_PIXELFORMAT_ARGB8888, 0);
-    SDL_Surface *yc = SDL_ConvertSurfaceFormat(y, SDL_PIXELFORMAT_ARGB8888, 0);
-    bool same = xc->pitch == yc->pitch && memcmp(xc->pixels, yc->pixels, (size_t)(xc->pitch * xc->h)) == 0;
-    SDL_FreeSurface(x);
-    SDL_FreeSurface(y);
-    SDL_FreeSurface(xc);
-    SDL_FreeSurface(yc);
+    cairo_surface_t *x = png_load(a), *y = png_load(b);
+    CHECK_INT_EQ(cairo_surface_status(x), CAIRO_STATUS_SUCCESS);
+    CHECK_INT_EQ(cairo_surface_status(y), CAIRO_STATUS_SUCCESS);
+    CHECK_INT_EQ(cairo_image_surface_get_width(x), 1280);
+    CHECK_INT_EQ(cairo_image_surface_get_height(x), 800);
+    int stride = cairo_image_surface_get_stride(x);
+    bool same = stride == cairo_image_surface_get_stride(y) &&
+                memcmp(cairo_image_surface_get_data(x), cairo_image_surface_get_data(y), (size_t)stride * 800) == 0;
+    cairo_surface_destroy(x);
+    cairo_surface_destroy(y);
     unlink(a);
     unlink(b);
     CHECK(same);
+}
+
+/* The saved frame is opaque: every pixel of the PNG has alpha 255 (text
+ * blended by SDL's blitter onto an opaque frame used to come out at 254,
+ * which viewers show as faint see-through letters), and it is the frame the
+ * window draws: fork-race at 2 s, the red banner where test_fork_colours_
+ * split_then_agree probes it and its title's letters at the very pixels
+ * the fixture's frame has them. */
+static void test_screenshot_is_opaque_and_the_frame(void) {
+    view_options o = {.scenario_path = "scenarios/fork-race.json", .at_us = 2000000};
+    char path[] = "/tmp/test_view_png_XXXXXX";
+    close(mkstemp(path));
+    CHECK_INT_EQ(view_screenshot(&o, path), 0);
+    cairo_surface_t *png = png_load(path);
+    CHECK_INT_EQ(cairo_surface_status(png), CAIRO_STATUS_SUCCESS);
+    CHECK_INT_EQ(cairo_image_surface_get_width(png), W);
+    CHECK_INT_EQ(cairo_image_surface_get_height(png), H);
+    bool has_alpha = cairo_image_surface_get_format(png) == CAIRO_FORMAT_ARGB32;
+    long translucent = 0;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) translucent += has_alpha && png_pixel(png, x, y) >> 24 != 255;
+    CHECK_INT_EQ(translucent, 0);
+
+    fx_view f;
+    fxv_open(&f, "scenarios/fork-race.json", SIM_VIRTUAL);
+    fxv_at(&f, 2);
+    const SDL_Rect *s = &f.a->rects.side;
+    uint32_t bad = (uint32_t)view__theme_dark.bad.r << 16 | (uint32_t)view__theme_dark.bad.g << 8 |
+                   view__theme_dark.bad.b;
+    CHECK_INT_EQ(png_pixel(png, s->x + 16, s->y + 36) & 0xffffff, bad);
+    /* the banner: 34 px high, 22 px under the "Consensus" heading */
+    long letters = 0, misplaced = 0;
+    for (int y = s->y + 22; y < s->y + 56; y++)
+        for (int x = s->x; x < s->x + s->w; x++) {
+            SDL_Color c = fxv_pixel(&f, x, y);
+            uint32_t want = (uint32_t)c.r << 16 | (uint32_t)c.g << 8 | c.b;
+            bool letter = want != bad && fxv_near(c, view__theme_dark.text);
+            letters += letter;
+            misplaced += (png_pixel(png, x, y) & 0xffffff) != want;
+        }
+    fprintf(stderr, "  %ld letter pixels in the banner, %ld differ from the frame\n", letters, misplaced);
+    CHECK(letters > 100);
+    CHECK_INT_EQ(misplaced, 0);
+    fxv_close(&f);
+    cairo_surface_destroy(png);
+    unlink(path);
 }
 
 /* ---- the threads executor (the live default) ---- */
@@ -640,6 +698,7 @@ static const test_case cases[] = {
     TEST(test_drop_file_opens_it),
     TEST(test_help_overlay),
     TEST(test_screenshot_is_deterministic),
+    TEST(test_screenshot_is_opaque_and_the_frame),
     TEST(test_threads_click_mine),
     {0},
 };

@@ -7,7 +7,6 @@
 #ifndef CHAINSIM_TEST_VIEW_FIXTURE_H
 #define CHAINSIM_TEST_VIEW_FIXTURE_H
 
-#include <SDL_image.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +39,7 @@ static inline void fxv_sdl(void) {
 /* An app on `path` (NULL: the default scenario), started. */
 static inline void fxv_open(fx_view *f, const char *path, sim_executor ex) {
     fxv_sdl();
-    f->surf = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_ARGB8888);
+    f->surf = view__frame_surface(W, H);
     f->r = SDL_CreateSoftwareRenderer(f->surf);
     char err[512] = "";
     view_options o = {.scenario_path = path, .executor_set = true, .executor = ex};
@@ -82,9 +81,9 @@ static inline void fxv_at(fx_view *f, double t_s) {
 static inline void fxv_save(fx_view *f, const char *name) {
     const char *dir = getenv("VIEW_TEST_PNG_DIR");
     if (!dir) return;
-    char path[512];
+    char path[512], err[600];
     snprintf(path, sizeof path, "%s/%s.png", dir, name);
-    IMG_SavePNG(f->surf, path);
+    if (!view__frame_png(f->surf, path, err, sizeof err)) fprintf(stderr, "fixture: %s\n", err);
 }
 
 static inline SDL_Color fxv_pixel(const fx_view *f, int x, int y) {

@@ -122,7 +122,7 @@ static bool rec__frames_open(rec__frames *f, const view_options *vo, const view_
     memset(f, 0, sizeof *f);
     f->fps = ro->fps;
     f->to_us = ro->to_us;
-    f->surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    f->surf = view__frame_surface(w, h);
     f->r = f->surf ? SDL_CreateSoftwareRenderer(f->surf) : NULL;
     if (!f->r) {
         snprintf(err, err_len, "--record: %s", SDL_GetError());

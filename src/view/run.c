@@ -10,12 +10,14 @@
  * A screenshot needs no display at all: the software renderer draws into a
  * plain surface, the scenario runs in the virtual executor to the asked sim
  * time, and the same drawing code renders the frame. With a seed the
- * picture is the same on every run and machine that has the same font. */
+ * picture is the same on every run and machine that has the same font.
+ * The surface has no alpha channel (a frame is opaque) and cairo writes it
+ * as an RGB PNG: its pixel layout is cairo's RGB24, so no copy is made. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <SDL_image.h>
+#include <cairo.h>
 
 #include "net/mbox.h"
 #include "view/view_int.h"
@@ -68,6 +70,26 @@ SDL_Renderer *view__window_renderer(SDL_Window *win, bool *vsync) {
     SDL_RendererInfo info;
     *vsync = r && SDL_GetRendererInfo(r, &info) == 0 && (info.flags & SDL_RENDERER_PRESENTVSYNC);
     return r;
+}
+
+SDL_Surface *view__frame_surface(int w, int h) {
+    return SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGB888);
+}
+
+bool view__frame_png(SDL_Surface *s, const char *path, char *err, size_t err_len) {
+    if (s->format->format != SDL_PIXELFORMAT_RGB888 ||
+        s->pitch != cairo_format_stride_for_width(CAIRO_FORMAT_RGB24, s->w)) {
+        snprintf(err, err_len, "%s: not a frame surface", path);
+        return false;
+    }
+    SDL_LockSurface(s);
+    cairo_surface_t *c = cairo_image_surface_create_for_data(s->pixels, CAIRO_FORMAT_RGB24, s->w, s->h, s->pitch);
+    cairo_status_t st = cairo_surface_status(c);
+    if (st == CAIRO_STATUS_SUCCESS) st = cairo_surface_write_to_png(c, path);
+    cairo_surface_destroy(c);
+    SDL_UnlockSurface(s);
+    if (st != CAIRO_STATUS_SUCCESS) snprintf(err, err_len, "%s: %s", path, cairo_status_to_string(st));
+    return st == CAIRO_STATUS_SUCCESS;
 }
 
 int view_main(const view_options *o) {
@@ -151,7 +173,7 @@ int view_screenshot(const view_options *o, const char *png_path) {
     view_options vo = *o;
     vo.executor_set = true;
     vo.executor = SIM_VIRTUAL; /* deterministic: the frame depends on the seed only */
-    SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Surface *surf = view__frame_surface(w, h);
     SDL_Renderer *r = surf ? SDL_CreateSoftwareRenderer(surf) : NULL;
     if (!r) {
         fprintf(stderr, "chainsim: --screenshot: %s\n", SDL_GetError());
@@ -172,8 +194,8 @@ int view_screenshot(const view_options *o, const char *png_path) {
     view__app_draw(a);
     SDL_RenderPresent(r);
     int code = 0;
-    if (IMG_SavePNG(surf, png_path) != 0) {
-        fprintf(stderr, "chainsim: --screenshot %s: %s\n", png_path, IMG_GetError());
+    if (!view__frame_png(surf, png_path, err, sizeof err)) {
+        fprintf(stderr, "chainsim: --screenshot %s\n", err);
         code = 2;
     }
     view__app_free(a);

@@ -562,6 +562,13 @@ void view__app_set_status(view_app *a, bool bad, const char *fmt, ...)
 /* run.c: the window's renderer: the GPU's if it has one (vsync), else SDL's
  * software renderer (a GL that rasterises on the CPU is far slower). */
 SDL_Renderer *view__window_renderer(SDL_Window *win, bool *vsync);
+/* A surface to draw a frame into off screen (--screenshot, --record, the
+ * tests): 32-bit xRGB with no alpha channel. A frame is opaque; on a target
+ * with alpha, SDL's blitter left it at 254 under blended text. NULL (see
+ * SDL_GetError) if there is no memory. */
+SDL_Surface *view__frame_surface(int w, int h);
+/* Writes a view__frame_surface as an RGB PNG (cairo). False with err. */
+bool view__frame_png(SDL_Surface *s, const char *path, char *err, size_t err_len);
 
 /* The colour a node's disc has: its branch's (view__node_colour), dimmed
  * when it is behind, grey when it is down. */
