@@ -21,7 +21,6 @@
 #include "out/plot.h"
 #include "sim_fixture.h"
 #include "out/metrics.h"
-#include "view/view_int.h"
 
 static const char *const charts[] = {"propagation_cdf", "forks_over_time", "block_tree"};
 static const char *const exts[] = {"png", "svg", "pdf"};
@@ -410,23 +409,6 @@ static void test_font_file(void) {
     run_cleanup(&r);
 }
 
-/* The plots' colours are the window's: out/palette.h holds the same values
- * as the window's theme for the same meaning, so a change on one side
- * alone fails here. */
-static uint32_t hex(SDL_Color c) { return (uint32_t)c.r << 16 | (uint32_t)c.g << 8 | c.b; }
-
-static void test_palette_is_the_window(void) {
-    const view_theme *th = &view__theme_dark;
-    CHECK_INT_EQ(hex(th->main_edge), PALETTE_MAIN);
-    CHECK_INT_EQ(hex(th->stale_edge), PALETTE_STALE);
-    CHECK_INT_EQ(hex(th->bad), PALETTE_BAD);
-    CHECK_INT_EQ(hex(th->good), PALETTE_GOOD);
-    CHECK_INT_EQ(hex(th->warn), PALETTE_WARN);
-    CHECK_INT_EQ(hex(th->accent), PALETTE_ACCENT);
-    CHECK_INT_EQ(VIEW_PALETTE, PALETTE_BRANCHES);
-    for (int i = 0; i < PALETTE_BRANCHES; i++) CHECK_INT_EQ(hex(th->palette[i]), palette_branch[i]);
-}
-
 static void test_errors(void) {
     run r;
     run_start(&r, race_json);
@@ -467,7 +449,6 @@ static const test_case cases[] = {
     TEST(test_log_axis),
     TEST(test_long_run_tree),
     TEST(test_font_file),
-    TEST(test_palette_is_the_window),
     TEST(test_errors),
     {0},
 };

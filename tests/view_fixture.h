@@ -102,8 +102,8 @@ static inline bool fxv_near(SDL_Color a, SDL_Color b) {
  * behind on its branch); -1 if neither. */
 static inline int fxv_palette_index(SDL_Color c) {
     for (int i = 0; i < VIEW_PALETTE; i++)
-        if (fxv_near(c, view__theme_dark.palette[i]) ||
-            fxv_near(c, view__dim(&view__theme_dark, view__theme_dark.palette[i])))
+        if (fxv_near(c, view__branch_colour(i)) ||
+            fxv_near(c, view__dim(&view__theme_dark, view__branch_colour(i))))
             return i;
     return -1;
 }

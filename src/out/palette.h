@@ -1,9 +1,8 @@
 /* palette.h - the colours of chainsim's pictures, as 0xRRGGBB: the plots
- * (out/plot*.c) take theirs from here, and the window's theme
- * (view/draw.c) holds the same values for the same meanings (test_plot
- * fails when one side changes alone), so a colour means the same thing in
- * both: blue is the main chain, brown a stale block, red a fork or a cut,
- * green a heal.
+ * (out/plot*.c) and the window (its theme in view/draw.c, the branch colours
+ * through view__branch_colour) both take theirs from here, so a colour means
+ * the same thing in both: blue is the main chain, brown a stale block, red a
+ * fork or a cut, green a heal.
  *
  * The window draws these on a dark background; the plots draw on white
  * paper, where the light tones lose contrast, so they pass each colour

@@ -11,6 +11,7 @@
  * in the software renderer, so those are sprites instead: one white disc
  * texture per radius (alpha = coverage at the edge, opaque inside), tinted
  * per node with a colour mod, copied without scaling. */
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@
 #include "view/view_int.h"
 
 #define RGB(r, g, b) {r, g, b, 255}
+/* An out/palette.h colour (0xRRGGBB), opaque. */
+#define PAL(rgb) {(Uint8)((rgb) >> 16 & 255u), (Uint8)((rgb) >> 8 & 255u), (Uint8)((rgb) & 255u), 255}
 
 const view_theme view__theme_dark = {
     .bg = RGB(0x15, 0x17, 0x1d),
@@ -29,15 +32,15 @@ const view_theme view__theme_dark = {
     .dim = RGB(0x9a, 0xa2, 0xb0),
     .link = RGB(0x3c, 0x44, 0x55),
     .link_cut = RGB(0xc0, 0x39, 0x2b),
-    .accent = RGB(0x5d, 0xa9, 0xe9),
-    .good = RGB(0x2e, 0x9e, 0x5b),
-    .bad = RGB(0xc6, 0x3b, 0x3b),
-    .warn = RGB(0xe0, 0xa4, 0x30),
+    .accent = PAL(PALETTE_ACCENT),
+    .good = PAL(PALETTE_GOOD),
+    .bad = PAL(PALETTE_BAD),
+    .warn = PAL(PALETTE_WARN),
     .main_fill = RGB(0x2b, 0x3f, 0x5e),
-    .main_edge = RGB(0x7d, 0xa6, 0xdc),
+    .main_edge = PAL(PALETTE_MAIN),
     .competing_fill = RGB(0x3a, 0x2b, 0x4a),
     .stale_fill = RGB(0x3d, 0x36, 0x2c),
-    .stale_edge = RGB(0x9c, 0x86, 0x66),
+    .stale_edge = PAL(PALETTE_STALE),
     .bad_fill = RGB(0x8a, 0x1c, 0x1c),
     .miner_ring = RGB(0xff, 0xd7, 0x00),
     .select_ring = RGB(0xff, 0xff, 0xff),
@@ -46,12 +49,12 @@ const view_theme view__theme_dark = {
     .down = RGB(0x55, 0x58, 0x60),
     .button = RGB(0x2c, 0x33, 0x40),
     .button_hot = RGB(0x3b, 0x47, 0x5c),
-    /* tip colours: far apart in hue and none of the fixed colours above */
-    .palette = {RGB(0x38, 0xbd, 0xf8), RGB(0xf4, 0x72, 0xb6), RGB(0xa3, 0xe6, 0x35),
-                RGB(0xfb, 0x92, 0x3c), RGB(0xa7, 0x8b, 0xfa), RGB(0x2d, 0xd4, 0xbf),
-                RGB(0xfa, 0xcc, 0x15), RGB(0xf8, 0x71, 0x71), RGB(0x60, 0x8d, 0xff),
-                RGB(0xe8, 0x79, 0xf9)},
 };
+
+SDL_Color view__branch_colour(int i) {
+    assert(i >= 0 && i < VIEW_PALETTE);
+    return (SDL_Color)PAL(palette_branch[i]);
+}
 
 SDL_Color view__dim(const view_theme *th, SDL_Color c) {
     return (SDL_Color){(Uint8)((c.r + th->bg.r) / 2), (Uint8)((c.g + th->bg.g) / 2),
@@ -77,7 +80,7 @@ SDL_Color view__link_colour(const view_theme *th, size_t n_links) {
 SDL_Color view__node_fill(const view_app *a, int node_id) {
     int c = view__node_colour(&a->model, node_id);
     if (c < 0) return a->theme->down;
-    SDL_Color fill = a->theme->palette[c];
+    SDL_Color fill = view__branch_colour(c);
     return view__node_behind(&a->model, node_id) > 0 ? view__dim(a->theme, fill) : fill;
 }
 

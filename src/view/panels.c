@@ -149,7 +149,7 @@ static void side__chart(view_app *a, int x, int y, int w, int h) {
 
 /* A small square in a branch's colour, then text; returns the width. */
 static int side__swatch_text(view_app *a, int x, int y, int colour, const char *text) {
-    view__fill(a->r, a->theme->palette[colour], x, y + 4, 10, 10);
+    view__fill(a->r, view__branch_colour(colour), x, y + 4, 10, 10);
     return 14 + view__text(&a->text, VF_NORMAL, a->theme->text, x + 14, y, text);
 }
 
@@ -465,7 +465,7 @@ void view__draw_card(view_app *a) {
     static const char *const status[] = {[VB_MAIN] = "main chain", [VB_COMPETING] = "competing branch",
                                          [VB_STALE] = "stale branch", [VB_REJECTED] = "rejected"};
     SDL_Color sc = v->state == VB_REJECTED ? th->bad : v->state == VB_MAIN ? th->good
-                   : v->state == VB_COMPETING ? th->palette[v->colour] : th->warn;
+                   : v->state == VB_COMPETING ? view__branch_colour(v->colour) : th->warn;
     view__text(&a->text, VF_NORMAL, sc, cx + tw, cy + 3, status[v->state]);
     int cw = view__text_width(&a->text, VF_SMALL, "Close") + 2 * VIEW_BUTTON_PAD;
     view__button(a, x + w - cw - 10, y + 8, "Close", ACT_CLOSE_CARD, 0, true);

@@ -68,7 +68,7 @@ static void tree__block_colours(const view_app *a, const view_block *v, SDL_Colo
     case VB_MAIN: *fill = th->main_fill; break;
     case VB_COMPETING: *fill = th->competing_fill; break;
     }
-    *edge = th->palette[v->colour];
+    *edge = view__branch_colour(v->colour);
 }
 
 static void tree__connectors(view_app *a, const tree__geo *g) {
@@ -133,7 +133,7 @@ static void tree__chip(view_app *a, const view_block *v, SDL_FRect br) {
     /* the colour of the nodes on it, as the graph draws them */
     bool behind = v->behind > 0;
     int c = behind && !v->behind_fork ? m->blocks[v->front].colour : v->colour;
-    SDL_Color fill = behind ? view__dim(th, th->palette[c]) : th->palette[c];
+    SDL_Color fill = behind ? view__dim(th, view__branch_colour(c)) : view__branch_colour(c);
     int tw = view__text_width(&a->text, VF_SMALL, label);
     int th_px = view__text_height(&a->text, VF_SMALL);
     int w = tw + 8, x = (int)(br.x + br.w / 2) - w / 2, y = (int)br.y - th_px - 4;

@@ -27,6 +27,7 @@
 #include <SDL.h>
 #include <SDL_ttf.h>
 
+#include "out/palette.h"
 #include "scenario/scenario.h"
 #include "sim/sim.h"
 #include "util/hmap.h"
@@ -166,7 +167,8 @@ typedef struct view_column {
     bool folded;
 } view_column;
 
-#define VIEW_PALETTE 10
+/* Branch colours: out/palette.h's, shared with the plots. */
+#define VIEW_PALETTE PALETTE_BRANCHES
 
 /* ---- fork.c: agreement, decided on the block tree ---- */
 
@@ -364,10 +366,12 @@ typedef struct view_theme {
     SDL_Color bg, panel, panel_edge, text, dim, link, link_cut, accent, good, bad,
         warn, main_fill, main_edge, competing_fill, stale_fill, stale_edge, bad_fill, miner_ring,
         select_ring, msg[VMSG_CLASS_COUNT], drop, down, button, button_hot;
-    SDL_Color palette[VIEW_PALETTE];
 } view_theme;
 
 extern const view_theme view__theme_dark;
+
+/* Branch colour i (0 <= i < VIEW_PALETTE): palette_branch[i], opaque. */
+SDL_Color view__branch_colour(int i);
 
 /* c halfway to the background: a node behind on its branch. */
 SDL_Color view__dim(const view_theme *th, SDL_Color c);
