@@ -58,7 +58,19 @@ static inline sim *fx_sim(const scenario *scn, sim_executor executor) {
     return s;
 }
 
-static inline int64_t fx_height(sim *s, int i) { return sim_node(s, i)->chain.tip->index; }
+/* Node i's snapshot as it last published it (a node publishes after every
+ * message and timer it handles), without its ledger (balances NULL). */
+static inline node_snapshot fx_snap(sim *s, int i) {
+    node_snapshot snap;
+    node_snapshot_get(sim_node(s, i), &snap);
+    node_snapshot_release(&snap);
+    return snap;
+}
+
+/* Node i's last published tip (borrowed from the store). */
+static inline const block *fx_tip(sim *s, int i) { return fx_snap(s, i).tip; }
+
+static inline int64_t fx_height(sim *s, int i) { return fx_tip(s, i)->index; }
 
 /* Index of the node by name; aborts if unknown. */
 static inline int fx_node(const scenario *scn, const char *name) {

@@ -176,7 +176,7 @@ static void test_lies_rejected(void) {
     CHECK(rej != NULL);
     if (rej) CHECK_INT_EQ(rej->ev.reason, REJ_BLK_POW);
     for (int i = 0; i < 3; i++) {
-        for (const block *b = sim_node(r.s, i)->chain.tip; b; b = b->parent)
+        for (const block *b = fx_tip(r.s, i); b; b = b->parent)
             if (strcmp(b->miner, "mal") == 0 || strcmp(b->miner, "fk") == 0)
                 CHECK_FAIL_("node %d holds a block of %s", i, b->miner);
         CHECK(fx_height(r.s, i) > 5);
@@ -196,14 +196,14 @@ static void test_eclipse(void) {
                   "'duration_s': 1200, "
                   "'attackers': [{'strategy': 'eclipse', 'nodes': ['e0', 'e1'], 'victim': 'v'}]}");
     const int v = 4;
-    node *victim = sim_node(r.s, v);
-    CHECK_INT_EQ(victim->n_peers, 2);
-    CHECK(node_has_peer(victim, 5) && node_has_peer(victim, 6));
+    const int *peers;
+    CHECK_INT_EQ(node_peer_list(sim_node(r.s, v), &peers), 2);
+    CHECK(node_has_peer(sim_node(r.s, v), 5) && node_has_peer(sim_node(r.s, v), 6));
     for (int i = 0; i < 7; i++)
         if (i != v) CHECK_INT_EQ(node_has_peer(sim_node(r.s, i), v), i == 5 || i == 6);
     CHECK_INT_EQ(fx_count(&r.rec, EV_MSG_DELIVERED, v), 0);
     size_t own = 0;
-    for (const block *b = victim->chain.tip; b->parent; b = b->parent) {
+    for (const block *b = fx_tip(r.s, v); b->parent; b = b->parent) {
         own++;
         CHECK_STR_EQ(b->miner, "v");
     }

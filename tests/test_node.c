@@ -13,6 +13,7 @@
 
 #include "chain/ledger.h"
 #include "check.h"
+#include "node/node_int.h" /* white-box: the node module's own test reads its fields */
 #include "sim_fixture.h"
 
 #define DIFF 6

@@ -501,7 +501,7 @@ int main(int argc, char **argv) {
     H = S ? http_server_new(S, &(http_desc){.quiet = true}, err, sizeof err) : NULL;
     /* A small pool for test_mempool_full (100,000 submissions would be slow);
      * set before the run, while no thread reads it. */
-    if (S) sim_node(S, 2)->mempool.max = MEMPOOL_TEST_MAX;
+    if (S) node_set_mempool_max(sim_node(S, 2), MEMPOOL_TEST_MAX);
     if (!H || sim_start(S) != CS_OK) {
         fprintf(stderr, "setup: %s\n", err);
         abort();

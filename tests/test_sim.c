@@ -184,7 +184,7 @@ static void test_partition_and_heal(void) {
     CHECK(fx_count_sent(&r, MSG_GETBLOCKS, 2, FX_ANY_NODE) >= 1);
     for (int i = 0; i < 4; i++) {
         CHECK_INT_EQ(fx_height(s, i), 3);
-        CHECK(sim_node(s, i)->chain.tip == sim_node(s, 1)->chain.tip);
+        CHECK(fx_tip(s, i) == fx_tip(s, 1));
     }
     sim_free(s);
     fx_recorder_cleanup(&r);
@@ -269,7 +269,7 @@ static void test_hash_power_zero(void) {
     const fx_event *e = fx_last(&r, EV_HASH_POWER, 0);
     CHECK(e != NULL);
     CHECK_DBL_NEAR(e->ev.value, 0, 0);
-    CHECK_DBL_NEAR(sim_node(s, 1)->share, 0.5, 1e-12);
+    CHECK_DBL_NEAR(fx_snap(s, 1).share, 0.5, 1e-12);
 
     sim_free(s);
     fx_recorder_cleanup(&r);

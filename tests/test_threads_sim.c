@@ -68,9 +68,9 @@ static void test_live_run_converges(void) {
     CHECK(sim_end_us(s) >= 5000000);
     CHECK_INT_EQ(fx_count(&r, EV_MINED, FX_ANY_NODE), 2);
     CHECK_INT_EQ(fx_count(&r, EV_PEER_ADDED, FX_ANY_NODE), 6);
-    CHECK_INT_EQ(sim_node(s, 0)->n_peers, 3);
-    CHECK_INT_EQ(sim_node(s, 1)->n_peers, 1);
-    const block *tip = sim_node(s, 2)->chain.tip;
+    CHECK_INT_EQ(fx_snap(s, 0).n_peers, 3);
+    CHECK_INT_EQ(fx_snap(s, 1).n_peers, 1);
+    const block *tip = fx_tip(s, 2);
     CHECK_INT_EQ(tip->index, 3);
     static const struct {
         const char *account;
@@ -354,8 +354,8 @@ static void test_commands_complete(void) {
     node_snapshot_release(&snap);
 
     sim_stop(s);
-    CHECK_INT_EQ(sim_node(s, 0)->chain.tip->index, 2);
-    CHECK_INT_EQ(sim_node(s, 0)->mempool.n, 1);
+    CHECK_INT_EQ(fx_tip(s, 0)->index, 2);
+    CHECK_INT_EQ(fx_snap(s, 0).mempool_size, 1);
     sim_free(s);
     scenario_cleanup(&scn);
 }

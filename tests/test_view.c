@@ -392,7 +392,7 @@ static void test_click_block_opens_card(void) {
     fx_view f;
     fxv_open(&f, "scenarios/fork-race.json", SIM_VIRTUAL);
     fxv_at(&f, 8);
-    int idx = view__model_find(&f.a->model, sim_node(f.a->sim, 1)->chain.tip);
+    int idx = view__model_find(&f.a->model, fx_tip(f.a->sim, 1));
     CHECK(idx > 0);
     CHECK(fxv_click_action(&f, ACT_BLOCK, idx));
     CHECK_INT_EQ(f.a->card, idx);

@@ -176,7 +176,7 @@ static void test_tree_marks_what_is_off_screen(void) {
     CHECK_INT_EQ(f.a->tree_hidden_right, 0);
     /* the newest column is on screen */
     SDL_Rect r;
-    int newest = view__model_find(m, sim_node(f.a->sim, 0)->chain.tip);
+    int newest = view__model_find(m, fx_tip(f.a->sim, 0));
     CHECK(view__ui_rect(&f.a->ui, ACT_BLOCK, newest, &r));
     fxv_key(SDLK_HOME);
     fxv_frame(&f, 0);

@@ -623,7 +623,7 @@ http_server *http_server_new(sim *s, const http_desc *desc, char *err, size_t er
     }
     if (!desc->quiet) {
         for (int i = 0; i < h->n_nodes; i++)
-            printf("node %s: %s\n", sim_node(s, i)->name, h->nodes[i].url);
+            printf("node %s: %s\n", node_name(sim_node(s, i)), h->nodes[i].url);
         fflush(stdout);
     }
     return h;

@@ -381,7 +381,7 @@ enum MHD_Result http__api_relay_tx(http__req *r) {
     node_snapshot_get(sim_node(r->hn->srv->s, r->hn->id), &snap);
     size_t pending = snap.mempool_size;
     node_snapshot_release(&snap);
-    if (pending >= sim_node(r->hn->srv->s, r->hn->id)->mempool.max) {
+    if (pending >= node_mempool_max(sim_node(r->hn->srv->s, r->hn->id))) {
         cJSON_Delete(obj);
         return http__reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, reject_code(REJ_MEMPOOL_FULL), "%s",
                                  reject_message(REJ_MEMPOOL_FULL));

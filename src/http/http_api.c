@@ -156,7 +156,7 @@ enum MHD_Result http__api_block(http__req *r, const char *hash) {
         return http__reply_error(r, MHD_HTTP_BAD_REQUEST, "bad_hash",
                                  "a block hash is 64 hexadecimal digits");
     http_server *h = r->hn->srv;
-    node *n = sim_node(h->s, r->hn->id);
+    const node *n = sim_node(h->s, r->hn->id);
     block *b = bstore_get_hex(sim_store(h->s), hash);
     node_snapshot snap;
     const block *tip = http__tip(r, &snap);
@@ -165,7 +165,7 @@ enum MHD_Result http__api_block(http__req *r, const char *hash) {
      * the block's holder bit for this node (atomic, in the block). */
     bool active = b && atomic_load(&b->rooted) && b->index <= tip->index &&
                   block_ancestor(tip, b->index) == b;
-    if (!b || (!active && !chain_has(&n->chain, b)))
+    if (!b || (!active && !node_holds(n, b)))
         return http__reply_error(r, MHD_HTTP_NOT_FOUND, "unknown_block",
                                  "this node holds no block %s", hash);
     buf out;
@@ -208,7 +208,7 @@ static void http__write_transport(jsonw *w, http__node *hn) {
 
 enum MHD_Result http__api_status(http__req *r) {
     http_server *h = r->hn->srv;
-    node *n = sim_node(h->s, r->hn->id);
+    const node *n = sim_node(h->s, r->hn->id);
     node_snapshot snap;
     const block *tip = http__tip(r, &snap);
     const chain_params *p = bstore_params(sim_store(h->s));
@@ -221,7 +221,7 @@ enum MHD_Result http__api_status(http__req *r) {
     jsonw w;
     jsonw_init(&w, &b);
     jsonw_obj_begin(&w);
-    jsonw_kstr(&w, "node", n->name);
+    jsonw_kstr(&w, "node", node_name(n));
     jsonw_kstr(&w, "url", r->hn->url);
     jsonw_kint(&w, "height", tip->index);
     jsonw_kstr(&w, "tip", tip->hash_hex);
@@ -237,7 +237,7 @@ enum MHD_Result http__api_status(http__req *r) {
     jsonw_kuint(&w, "blocks_rejected", snap.blocks_rejected);
     jsonw_key(&w, "mining");
     jsonw_obj_begin(&w);
-    jsonw_kstr(&w, "mode", modes[n->mining]);
+    jsonw_kstr(&w, "mode", modes[node_mining_mode(n)]);
     jsonw_kbool(&w, "in_progress", atomic_load(&r->hn->mining) > 0);
     jsonw_kuint(&w, "blocks_mined", mined);
     jsonw_obj_end(&w);

@@ -115,11 +115,12 @@ void http__events_init(http_server *h) {
     /* Before the run: the nodes' peers so far (the topology's) are read
      * here, once; later ones arrive as EV_PEER_ADDED. */
     for (int i = 0; i < h->n_nodes; i++) {
-        const node *n = sim_node(h->s, i);
+        const int *peers;
+        size_t n_peers = node_peer_list(sim_node(h->s, i), &peers);
         http__node *hn = &h->nodes[i];
-        hn->peers = xgrow(hn->peers, &hn->cap_peers, n->n_peers + 1, sizeof *hn->peers);
-        if (n->n_peers) memcpy(hn->peers, n->peers, n->n_peers * sizeof *hn->peers);
-        hn->n_peers = n->n_peers;
+        hn->peers = xgrow(hn->peers, &hn->cap_peers, n_peers + 1, sizeof *hn->peers);
+        if (n_peers) memcpy(hn->peers, peers, n_peers * sizeof *hn->peers);
+        hn->n_peers = n_peers;
     }
     sim_add_sink_filtered(h->s, http__events_sink, h, HTTP_EVENT_KINDS);
 }

@@ -275,7 +275,7 @@ static void http__persist_sink(void *user, const sim_event *ev) {
         const char *url = http__peer_url(p->h, ev->peer);
         if (url[0]) e = store_put_peer(p->st, url, err, sizeof err);
     } else if (ev->kind == EV_TX_ACCEPTED) {
-        e = store_tx_ids_used(p->st, p->n->tx_counter, err, sizeof err);
+        e = store_tx_ids_used(p->st, node_tx_counter(p->n), err, sizeof err);
     }
     if (e != CS_OK) {
         fprintf(stderr, "chainsim: %s; stopping now so that nothing unsaved is acknowledged\n", err);
@@ -324,7 +324,7 @@ static bool http__data_load(http__persist *p, sim *s, const char *name) {
         return false;
     }
     p->n = sim_node(s, 0);
-    sim_node(s, 0)->tx_counter = tx_counter;
+    node_set_tx_counter(sim_node(s, 0), tx_counter);
     http__node_restore(s, blocks, n);
     return true;
 }

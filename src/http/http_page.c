@@ -106,7 +106,7 @@ static void http__section(http__view *v, buf *out, const char *name) {
     http_server *h = r->hn->srv;
     const block *tip = v->snap.tip;
     if (strcmp(name, "node") == 0) {
-        buf_puts_markup(out, sim_node(h->s, r->hn->id)->name);
+        buf_puts_markup(out, node_name(sim_node(h->s, r->hn->id)));
     } else if (strcmp(name, "url") == 0) {
         buf_puts_markup(out, r->hn->url);
     } else if (strncmp(name, "typed:", 6) == 0) {

@@ -38,9 +38,9 @@ const char *node_strategy_name(node_strategy s) {
     return "?";
 }
 
-void node_init(node *n, const node_desc *desc) {
+node *node_new(const node_desc *desc) {
     assert(desc->store && desc->env && desc->name);
-    memset(n, 0, sizeof *n);
+    node *n = xcalloc(1, sizeof *n);
     n->id = desc->id;
     n->name = xstrdup(desc->name);
     n->store = desc->store;
@@ -70,9 +70,11 @@ void node_init(node *n, const node_desc *desc) {
     pthread_mutex_init(&n->snap_lock, NULL);
     n->snap_dirty = true;
     node_publish(n);
+    return n;
 }
 
-void node_cleanup(node *n) {
+void node_free(node *n) {
+    if (!n) return;
     node__resolve_abort(n, "the simulation ended");
     node_stop(n);
     free(n->mine_queue);
@@ -89,6 +91,7 @@ void node_cleanup(node *n) {
     free(n->name);
     ledger_unref(n->snap.balances);
     pthread_mutex_destroy(&n->snap_lock);
+    free(n);
 }
 
 node_strategy node_get_strategy(const node *n) {

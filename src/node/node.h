@@ -24,27 +24,24 @@
  *   resolve: getchain to every peer; each chain answered is validated from
  *   the shared genesis and adopted if it has more work.
  *
- * Everyone else (view, HTTP) reads a node only through node_snapshot_get,
- * which copies what the node last published under snap_lock. */
+ * Everyone else (view, HTTP, the outputs) reads a node only through
+ * node_snapshot_get, which copies what the node last published under its
+ * lock, and the few const accessors at the end of this header; its fields
+ * are private to src/node/ (node_int.h), so nothing outside can poke into
+ * them. */
 #ifndef CHAINSIM_NODE_NODE_H
 #define CHAINSIM_NODE_NODE_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "chain/bstore.h"
-#include "chain/chain.h"
 #include "chain/ledger.h"
-#include "chain/mempool.h"
-#include "chain/pow.h"
 #include "net/msg.h"
 #include "node/cmd.h"
 #include "node/event.h"
 #include "node/node_kinds.h"
-#include "util/hmap.h"
-#include "util/rng.h"
 
 typedef struct node_attack_desc {
     node_strategy strategy;
@@ -138,76 +135,16 @@ typedef struct node_snapshot {
     uint64_t version;        /* increases with every publish */
 } node_snapshot;
 
-typedef struct node {
-    int id;
-    char *name;
-    bstore *store;
-    const chain_params *params;
-    const node_env *env;
-    rng rng;
-    node_mining mining;
-    double share;
-    bool gossip;
-    int64_t traffic_max_amount;
-    int64_t block_bytes;
-    node_relay relay;
-    double compact_failure_rate;
-    bool compact_push;
-    int64_t compact_bytes;
-    rng relay_rng;           /* compact failures: (seed, stream NODE_RELAY_STREAM + id) */
-    bool crashed;
-    node_churn churn;
-    rng churn_rng;           /* (seed, stream NODE_CHURN_STREAM + id) */
-    uint32_t churn_token;
-    const struct node__strategy *strategy; /* the hooks; NULL for honest nodes (node_int.h) */
-    struct node__attack *attack; /* the strategy's state; NULL for honest nodes (attack/attack.h) */
+/* A node is opaque outside src/node/ (its fields are in node_int.h): the
+ * executors drive it through the calls below, everyone else reads it through
+ * its snapshot and the const accessors at the end of this header. */
+typedef struct node node;
 
-    chain chain;
-    mempool mempool;
-
-    int *peers;              /* node ids, in order of registration */
-    size_t n_peers, cap_peers;
-
-    hmap orphans;            /* prev_hash hex -> node__orphans (blocks awaiting that parent) */
-    ptrset orphan_set;       /* the same blocks, for "do I have it as an orphan?" */
-    size_t n_orphans;
-    hmap requested;          /* block (by address) -> what we know of a block we lack
-                                (node_blocks.c) */
-    hmap tx_requested;       /* tx id -> (intptr) time of getdata, us */
-
-    uint32_t mine_token;     /* bumped to cancel pending mining timers */
-    pow_job *race_job;       /* race mining: the template being ground */
-    tx **race_txs;           /*   its transactions (one reference each) */
-    size_t race_n_txs;
-    const block *race_tip;
-    uint64_t race_nonce;
-
-    /* Mining off the node's thread (env->post set; node_miner.c). */
-    pow_pool *pool;          /* made at the first such search */
-    node_cmd **mine_queue;   /* CMD_MINE waiting, the first one being searched for */
-    size_t n_mine_queue, cap_mine_queue;
-    uint32_t mine_search;    /* token of the search in progress; 0: none */
-    uint32_t mine_seq;       /* source of search tokens */
-    const block *mine_parent;/* the tip the search builds on */
-
-    uint32_t resolve_token;  /* the resolve in progress (0 = none) */
-    uint32_t resolve_seq;    /* source of resolve tokens */
-    size_t resolve_waiting;  /* chains still expected */
-    const block *resolve_start_tip;
-    node_cmd *resolve_cmd;   /* completed when the resolve ends */
-
-    uint64_t tx_counter;     /* for ids of transactions the node makes */
-    uint64_t blocks_rejected;
-    uint64_t chains_rejected;
-
-    pthread_mutex_t snap_lock; /* guards snap only */
-    node_snapshot snap;
-    bool snap_dirty;
-} node;
-
-/* Sets up a node holding only the genesis. */
-void node_init(node *n, const node_desc *desc);
-void node_cleanup(node *n);
+/* A node holding only the genesis (the caller owns it: node_free). */
+node *node_new(const node_desc *desc);
+/* Answers what is still waiting ("the simulation ended") and frees n; NULL
+ * is ignored. After the run: no thread may be running n. */
+void node_free(node *n);
 
 /* First call of the run: schedules auto mining. */
 void node_start(node *n);
@@ -243,5 +180,37 @@ node_strategy node_get_strategy(const node *n);
 /* Copies the last published snapshot (takes a ledger reference). Any thread. */
 void node_snapshot_get(node *n, node_snapshot *out);
 void node_snapshot_release(node_snapshot *s);
+
+/* ---- reading a node from outside ------------------------------------------
+ *
+ * The snapshot above is how a reader on any thread sees a node's state. The
+ * few facts it does not carry are read through these, each saying when it
+ * may be called. "Own thread" means the node's executor's thread while it
+ * drives this node (a sink of its events included), or any thread while no
+ * executor runs the node (before the run starts, after it ends). */
+
+/* The node's name (fixed at node_new; the node owns it). Any thread. */
+const char *node_name(const node *n);
+/* How the node mines (fixed at node_new). Any thread. */
+node_mining node_mining_mode(const node *n);
+/* The most transactions its mempool holds (fixed at node_new). Any thread. */
+size_t node_mempool_max(const node *n);
+/* True if the node holds b, on any branch (its holder bit in b, read
+ * atomically). Any thread; b from the node's store. */
+bool node_holds(const node *n, const block *b);
+/* The node's peers, in order of registration: sets *peers (borrowed, valid
+ * until the next peer change) and returns how many. Own thread. */
+size_t node_peer_list(const node *n, const int **peers);
+/* True while the node is crashed. Own thread (the executor delivering to it). */
+bool node_crashed(const node *n);
+/* The counter of the ids of transactions the node makes. Own thread. */
+uint64_t node_tx_counter(const node *n);
+/* Before the run: the most transactions its mempool holds (0 = the
+ * default, MEMPOOL_DEFAULT_MAX); a small pool makes "mempool full" easy to
+ * reach. */
+void node_set_mempool_max(node *n, size_t max);
+/* Before the run: a node restored from a data dir goes on from the ids it
+ * had used (so it never makes an id twice). */
+void node_set_tx_counter(node *n, uint64_t counter);
 
 #endif

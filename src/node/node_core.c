@@ -1,10 +1,12 @@
 /* node_core.c - what every file of a node uses to reach out: its peers,
  * emitting an event, sending a message, answering a command, publishing the
- * snapshot.
+ * snapshot; and the const accessors through which the world outside node/
+ * reads the little the snapshot does not carry.
  *
  * All of it runs on the node's own thread, except node_snapshot_get, which
  * readers call from anywhere and which only touches `snap` under
- * `snap_lock`. */
+ * `snap_lock`, and the accessors node.h marks "any thread" (fields fixed at
+ * node_new, or the atomic holder bit). */
 #include <stdint.h>
 #include <string.h>
 
@@ -112,3 +114,20 @@ void node_snapshot_release(node_snapshot *s) {
     ledger_unref(s->balances);
     s->balances = NULL;
 }
+
+/* ---- reading from outside (node.h says from which thread) ---- */
+
+const char *node_name(const node *n) { return n->name; }
+node_mining node_mining_mode(const node *n) { return n->mining; }
+size_t node_mempool_max(const node *n) { return n->mempool.max; }
+bool node_holds(const node *n, const block *b) { return chain_has(&n->chain, b); }
+
+size_t node_peer_list(const node *n, const int **peers) {
+    *peers = n->peers;
+    return n->n_peers;
+}
+
+bool node_crashed(const node *n) { return n->crashed; }
+uint64_t node_tx_counter(const node *n) { return n->tx_counter; }
+void node_set_mempool_max(node *n, size_t max) { n->mempool.max = max ? max : MEMPOOL_DEFAULT_MAX; }
+void node_set_tx_counter(node *n, uint64_t counter) { n->tx_counter = counter; }

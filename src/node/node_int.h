@@ -22,6 +22,84 @@
 
 #include "node/node.h"
 
+#include <pthread.h>
+
+#include "chain/chain.h"
+#include "chain/mempool.h"
+#include "chain/pow.h"
+#include "util/hmap.h"
+#include "util/rng.h"
+
+/* The node itself: only the files of src/node/ see its fields (node.h keeps
+ * it opaque). Everything here is touched only on the node's own thread,
+ * except snap (under snap_lock) and what the comments say otherwise. */
+struct node {
+    int id;
+    char *name;
+    bstore *store;
+    const chain_params *params;
+    const node_env *env;
+    rng rng;
+    node_mining mining;
+    double share;
+    bool gossip;
+    int64_t traffic_max_amount;
+    int64_t block_bytes;
+    node_relay relay;
+    double compact_failure_rate;
+    bool compact_push;
+    int64_t compact_bytes;
+    rng relay_rng;           /* compact failures: (seed, stream NODE_RELAY_STREAM + id) */
+    bool crashed;
+    node_churn churn;
+    rng churn_rng;           /* (seed, stream NODE_CHURN_STREAM + id) */
+    uint32_t churn_token;
+    const struct node__strategy *strategy; /* the hooks; NULL for honest nodes (node_int.h) */
+    struct node__attack *attack; /* the strategy's state; NULL for honest nodes (attack/attack.h) */
+
+    chain chain;
+    mempool mempool;
+
+    int *peers;              /* node ids, in order of registration */
+    size_t n_peers, cap_peers;
+
+    hmap orphans;            /* prev_hash hex -> node__orphans (blocks awaiting that parent) */
+    ptrset orphan_set;       /* the same blocks, for "do I have it as an orphan?" */
+    size_t n_orphans;
+    hmap requested;          /* block (by address) -> what we know of a block we lack
+                                (node_blocks.c) */
+    hmap tx_requested;       /* tx id -> (intptr) time of getdata, us */
+
+    uint32_t mine_token;     /* bumped to cancel pending mining timers */
+    pow_job *race_job;       /* race mining: the template being ground */
+    tx **race_txs;           /*   its transactions (one reference each) */
+    size_t race_n_txs;
+    const block *race_tip;
+    uint64_t race_nonce;
+
+    /* Mining off the node's thread (env->post set; node_miner.c). */
+    pow_pool *pool;          /* made at the first such search */
+    node_cmd **mine_queue;   /* CMD_MINE waiting, the first one being searched for */
+    size_t n_mine_queue, cap_mine_queue;
+    uint32_t mine_search;    /* token of the search in progress; 0: none */
+    uint32_t mine_seq;       /* source of search tokens */
+    const block *mine_parent;/* the tip the search builds on */
+
+    uint32_t resolve_token;  /* the resolve in progress (0 = none) */
+    uint32_t resolve_seq;    /* source of resolve tokens */
+    size_t resolve_waiting;  /* chains still expected */
+    const block *resolve_start_tip;
+    node_cmd *resolve_cmd;   /* completed when the resolve ends */
+
+    uint64_t tx_counter;     /* for ids of transactions the node makes */
+    uint64_t blocks_rejected;
+    uint64_t chains_rejected;
+
+    pthread_mutex_t snap_lock; /* guards snap only */
+    node_snapshot snap;
+    bool snap_dirty;
+};
+
 /* Give up on a getdata after this long and ask again on the next inv. */
 #define NODE_REQUEST_TIMEOUT_US (30LL * 1000000)
 /* A resolve stops waiting for peers' chains after this long. */

@@ -101,7 +101,7 @@ void csv_write_blocks(FILE *f, sim *s, const metrics *m) {
         fprintf(f, "%s,%" PRId64 ",%s,", st->b->hash_hex, st->b->index, st->b->prev_hash);
         if (st->miner >= 0 && st->miner < n_nodes) {
             fprintf(f, "%d,", st->miner);
-            csv_field(f, sim_node(s, st->miner)->name);
+            csv_field(f, node_name(sim_node(s, st->miner)));
         } else {
             fputc(',', f);
         }
@@ -135,7 +135,7 @@ void csv_write_nodes(FILE *f, sim *s, const metrics *m) {
         node_snapshot snap;
         node_snapshot_get(sim_node(s, i), &snap);
         fprintf(f, "%d,", i);
-        csv_field(f, sim_node(s, i)->name);
+        csv_field(f, node_name(sim_node(s, i)));
         fputc(',', f);
         if (scn->n_regions > 0) {
             int region = sim_node_region(s, i);

@@ -30,7 +30,7 @@ static void report__node_height(sim *s, const scn_expect *r, expect_result *out)
             out->pass = false;
             worst = snap.height;
             snprintf(out->actual, sizeof out->actual, "%s is at height %" PRId64,
-                     sim_node(s, i)->name, worst);
+                     node_name(sim_node(s, i)), worst);
         }
         node_snapshot_release(&snap);
     }
@@ -275,7 +275,7 @@ static cJSON *report__nodes(sim *s) {
         node_snapshot snap;
         node_snapshot_get(sim_node(s, i), &snap);
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "name", sim_node(s, i)->name);
+        cJSON_AddStringToObject(o, "name", node_name(sim_node(s, i)));
         cJSON_AddNumberToObject(o, "height", (double)snap.height);
         cJSON_AddStringToObject(o, "tip", snap.tip->hash_hex);
         cJSON_AddBoolToObject(o, "crashed", snap.crashed);

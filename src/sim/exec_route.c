@@ -34,12 +34,12 @@ bool sim__route(sim *s, msg *m, int64_t now_us) {
 }
 
 bool sim__deliver(sim *s, msg *m, int64_t now_us) {
-    node *n = &s->nodes[m->to];
+    node *n = s->nodes[m->to];
     /* A link cut while the message was on it loses the message; one from
      * outside (a remote peer, a test) has no link here to check. */
     wire_fate fate = m->from < 0 || m->from >= s->n_nodes ? WIRE_DELIVER
                                                            : wire_check(s->wire, m->from, m->to);
-    if (fate == WIRE_DELIVER && n->crashed) fate = WIRE_DROP_CRASHED;
+    if (fate == WIRE_DELIVER && node_crashed(n)) fate = WIRE_DROP_CRASHED;
     if (fate != WIRE_DELIVER) {
         sim__dropped(s, m, fate, now_us);
         return false;

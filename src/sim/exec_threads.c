@@ -354,7 +354,7 @@ static cs_err thr__start(sim *s) {
     x->threads = xcalloc((size_t)s->n_nodes, sizeof *x->threads);
     for (int i = 0; i < s->n_nodes; i++) {
         x->threads[i].x = x;
-        x->threads[i].n = &s->nodes[i];
+        x->threads[i].n = s->nodes[i];
         x->threads[i].mb = mbox_new();
         heap_init(&x->threads[i].local);
     }

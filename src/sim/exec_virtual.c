@@ -134,7 +134,7 @@ static void vx__command(sim *s, int node_id, node_cmd *cmd) {
     msg *m = msg_new(MSG_COMMAND);
     m->to = node_id;
     m->cmd = cmd;
-    node_handle(&s->nodes[node_id], m);
+    node_handle(s->nodes[node_id], m);
 }
 
 static void vx__deliver_block_inv(vx *v, block *b, uint64_t aux) {
@@ -157,7 +157,7 @@ static void vx__begin(vx *v) {
     /* This thread alone runs the sim from here (a window that drives it
      * calls sim_isolate from the same thread): the wire skips its mutex. */
     wire_set_single_thread(s->wire, true);
-    for (int i = 0; i < s->n_nodes; i++) node_start(&s->nodes[i]);
+    for (int i = 0; i < s->n_nodes; i++) node_start(s->nodes[i]);
     for (size_t i = 0; i < scn->n_events; i++)
         if (scn->events[i].at_us <= s->end_us)
             evq_push(&v->queue, scn->events[i].at_us, NULL, vx__aux(TAG_SCENARIO, 0, (uint32_t)i));
@@ -182,7 +182,7 @@ static void vx__run_entry(vx *v, const heap_entry *e) {
     int node_id = (int)((e->aux >> 32) & 0xffffff);
     uint32_t low = (uint32_t)e->aux;
     if (!e->item && tag >= TAG_TIMER_MINE && tag <= TAG_TIMER_LAST &&
-        (!node_timer_live(&s->nodes[node_id], (node_timer_kind)tag, low) ||
+        (!node_timer_live(s->nodes[node_id], (node_timer_kind)tag, low) ||
          (v->winding && tag != TAG_TIMER_RESOLVE)))
         return;
     if (v->winding && tag == TAG_TRAFFIC) return;
@@ -203,7 +203,7 @@ static void vx__run_entry(vx *v, const heap_entry *e) {
             break;
         case TAG_END: atomic_store(&s->stop_reached, true); break;
         default: /* a node timer */
-            node_timer(&s->nodes[node_id], (node_timer_kind)tag, low);
+            node_timer(s->nodes[node_id], (node_timer_kind)tag, low);
             break;
         }
     }
@@ -249,7 +249,7 @@ static bool vx__advance(sim *s, int64_t until_us, uint64_t max_events) {
 static void vx__inject(sim *s, msg *m) {
     vx *v = vx__of(s);
     if (m->kind == MSG_COMMAND) {
-        node_handle(&s->nodes[m->to], m);
+        node_handle(s->nodes[m->to], m);
         return;
     }
     m->deliver_us = v->now_us;

@@ -78,7 +78,7 @@ static bool sim__link_topology(sim *s, const netmodel *nm, char *err, size_t err
         return false;
     }
     for (int i = 0; i < t.n; i++)
-        for (int j = t.offsets[i]; j < t.offsets[i + 1]; j++) node_add_peer(&s->nodes[i], t.peers[j]);
+        for (int j = t.offsets[i]; j < t.offsets[i + 1]; j++) node_add_peer(s->nodes[i], t.peers[j]);
     topo_cleanup(&t);
     return true;
 }
@@ -112,18 +112,19 @@ static void sim__wire_eclipse(sim *s) {
     for (size_t a = 0; a < scn->n_attackers; a++) {
         int v = scn->attackers[a].victim;
         if (scn->attackers[a].strategy != NODE_ECLIPSE) continue;
-        node *victim = &s->nodes[v];
-        while (victim->n_peers) {
-            int p = victim->peers[victim->n_peers - 1];
+        node *victim = s->nodes[v];
+        const int *peers;
+        for (size_t k; (k = node_peer_list(victim, &peers)) > 0;) {
+            int p = peers[k - 1];
             node_remove_peer(victim, p);
-            node_remove_peer(&s->nodes[p], v);
+            node_remove_peer(s->nodes[p], v);
         }
     }
     for (size_t a = 0; a < scn->n_attackers; a++) {
         const scn_attacker *at = &scn->attackers[a];
         if (at->strategy != NODE_ECLIPSE) continue;
-        node_add_peer(&s->nodes[at->victim], at->node);
-        node_add_peer(&s->nodes[at->node], at->victim);
+        node_add_peer(s->nodes[at->victim], at->node);
+        node_add_peer(s->nodes[at->node], at->victim);
     }
 }
 
@@ -190,19 +191,21 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
         };
         if (!scn->churn.node_churns || scn->churn.node_churns[i])
             nd.churn = (node_churn){scn->churn.mean_up_us, scn->churn.mean_down_us};
-        node_init(&s->nodes[i], &nd);
+        s->nodes[i] = node_new(&nd);
     }
     if (!sim__link_topology(s, &nm, err, err_len)) goto fail;
     sim__wire_eclipse(s);
     s->profiles = xcalloc((size_t)s->n_nodes, sizeof *s->profiles);
-    for (int i = 0; i < s->n_nodes; i++)
+    for (int i = 0; i < s->n_nodes; i++) {
+        const int *peers;
         s->profiles[i] = (sim_node_profile){
             .region = scn->n_regions > 0 ? nm.region[i] : -1,
             .upload_bps = nm.upload_bps ? nm.upload_bps[i] : 0,
             .download_bps = nm.download_bps ? nm.download_bps[i] : 0,
-            .degree = (int)s->nodes[i].n_peers,
+            .degree = (int)node_peer_list(s->nodes[i], &peers),
             .share = s->hash_power_total > 0 ? s->hash_power[i] / s->hash_power_total : 0,
         };
+    }
     netmodel_cleanup(&nm);
     sim_add_sink_filtered(s, sim__stop_height_sink, s, SIM_EVENT_BIT(EV_TIP_CHANGED));
     return s;
@@ -219,7 +222,7 @@ void sim_free(sim *s) {
         s->ops->free(s);
     }
     if (s->nodes)
-        for (int i = 0; i < s->n_nodes; i++) node_cleanup(&s->nodes[i]);
+        for (int i = 0; i < s->n_nodes; i++) node_free(s->nodes[i]);
     free(s->nodes);
     free(s->hash_power);
     free(s->profiles);
@@ -412,7 +415,7 @@ int sim_node_count(const sim *s) { return s->n_nodes; }
 
 int sim_node_region(const sim *s, int i) { return wire_node_region(s->wire, i); }
 const sim_node_profile *sim_node_profile_of(const sim *s, int i) { return &s->profiles[i]; }
-node *sim_node(sim *s, int i) { return &s->nodes[i]; }
+node *sim_node(sim *s, int i) { return s->nodes[i]; }
 bstore *sim_store(sim *s) { return s->store; }
 const scenario *sim_scenario(const sim *s) { return s->scn; }
 uint64_t sim_seed(const sim *s) { return s->seed; }

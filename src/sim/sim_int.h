@@ -77,7 +77,7 @@ struct sim {
     const scenario *scn;
     uint64_t seed;
     int n_nodes;
-    node *nodes;
+    node **nodes;              /* node_new each, node_free in sim_free */
     bstore *store;
     wire *wire;
     node_env env;              /* filled by ops->init */

@@ -154,8 +154,9 @@ void view__model_init(view_model *m, const scenario *scn, sim *s) {
         m->nodes[i].share = total > 0 ? scn->nodes[i].hash_power / total : 0;
         /* Before the run no thread touches a node: its peers are safe to read.
          * Later links arrive as EV_PEER_ADDED. */
-        const node *n = sim_node(s, i);
-        for (size_t j = 0; j < n->n_peers; j++) view__model_link(m, i, n->peers[j]);
+        const int *peers;
+        size_t n_peers = node_peer_list(sim_node(s, i), &peers);
+        for (size_t j = 0; j < n_peers; j++) view__model_link(m, i, peers[j]);
     }
     m->live = m->n_nodes;
     view__tip_add(m, 0, m->n_nodes);
