@@ -42,6 +42,11 @@ void node__attack_announce(node *n) {
                               .value2 = a->d.gamma});
 }
 
+void node__attack_start_at(node *n) {
+    node__attack_announce(n);
+    n->env->set_timer(n->env->ctx, n->id, n->attack->d.at_us, TIMER_ATTACK, 0);
+}
+
 void node__push_to_all(node *n, const block *b) {
     for (size_t i = 0; i < n->n_peers; i++)
         node__send_block_msg(n, n->peers[i], MSG_BLOCK, (block *)b);

@@ -57,6 +57,9 @@ void node__attack_free(node *n);
 
 /* Emits EV_ATTACKER: what every strategy's start does first. */
 void node__attack_announce(node *n);
+/* The start of a strategy that makes its move at a set time (double_spend,
+ * fake_chain): announces it, then sets TIMER_ATTACK at d.at_us. */
+void node__attack_start_at(node *n);
 /* Sends b unasked to every peer. */
 void node__push_to_all(node *n, const block *b);
 

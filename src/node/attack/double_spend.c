@@ -32,11 +32,6 @@ static void node__ds_cleanup(node *n) {
     tx_unref(s->back);
 }
 
-static void node__ds_start(node *n) {
-    node__attack_announce(n);
-    n->env->set_timer(n->env->ctx, n->id, n->attack->d.at_us, TIMER_ATTACK, 0);
-}
-
 /* Blocks on the public chain since the fork that hold the payment, as
  * confirmations (the block itself counts one); 0 if not there. */
 static int64_t node__ds_confirmations(const node__ds_state *s) {
@@ -144,7 +139,7 @@ const node__strategy node__double_spend = {
     .kind = NODE_DOUBLE_SPEND,
     .state_size = sizeof(node__ds_state),
     .cleanup = node__ds_cleanup,
-    .start = node__ds_start,
+    .start = node__attack_start_at,
     .mine = node__ds_mine,
     .on_mined = node__ds_on_mined,
     .on_peer_block = node__ds_on_peer_block,

@@ -22,11 +22,6 @@ static node__fake_state *node__self(const node *n) { return (node__fake_state *)
 
 static void node__fake_cleanup(node *n) { free(node__self(n)->fake); }
 
-static void node__fake_start(node *n) {
-    node__attack_announce(n);
-    n->env->set_timer(n->env->ctx, n->id, n->attack->d.at_us, TIMER_ATTACK, 0);
-}
-
 static void node__make_fake_chain(node *n) {
     node__fake_state *s = node__self(n);
     const block *parent = bstore_genesis(n->store);
@@ -93,7 +88,7 @@ const node__strategy node__fake_chain = {
     .kind = NODE_FAKE_CHAIN,
     .state_size = sizeof(node__fake_state),
     .cleanup = node__fake_cleanup,
-    .start = node__fake_start,
+    .start = node__attack_start_at,
     .answer = node__fake_answer,
     .on_timer = node__fake_on_timer,
 };
