@@ -1,4 +1,6 @@
-/* node_int.h - what the node's files share among themselves (not exported).
+/* node_int.h - what the node's files share among themselves (not exported):
+ * the node itself (struct node, opaque outside src/node/: tests/layers.sh
+ * checks that nothing else includes this header), and the helpers below.
  *
  * The files, from the top of the node down (each uses only those below it,
  * and the honest files reach a strategy only through the hooks below):
