@@ -20,6 +20,7 @@
 #include "scenario/scenario.h"
 #include "sim/sim.h"
 #include "sweep/sweep.h"
+#include "sweep/sweep_mpi.h"
 #include "util/clock.h"
 #include "util/log.h"
 #ifdef CHAINSIM_HAVE_HTTP
@@ -508,10 +509,25 @@ static int run_sweep(const options *o, bool is_sweep) {
                                        .progress = isatty(STDERR_FILENO) && !o->quiet});
 }
 
-int main(int argc, char **argv) {
-#ifdef CHAINSIM_HAVE_HTTP
-    if (argc > 1 && strcmp(argv[1], "node") == 0) return http_node_main(argc - 1, argv + 1);
-#endif
+/* Under mpirun every rank must read the same scenario (on a cluster each
+ * machine reads its own copy of the file): else the ranks' runs would make
+ * a table of different files. True when they did, or without a job. */
+static bool same_file_on_every_rank(const options *o) {
+    if (sweep_mpi_size() == 1) return true;
+    char *text = NULL, why[512];
+    size_t len = 0;
+    if (o->scenario_path && scenario_read_file(o->scenario_path, &text, &len, why, sizeof why) != CS_OK)
+        len = 0; /* read just now by scenario_load: gone since, as good as other bytes */
+    int first;
+    bool same = sweep_mpi_same(text ? text : "", len, &first);
+    free(text);
+    if (!same)
+        fprintf(stderr, "chainsim: rank %d read other bytes from %s than rank 0: every rank must "
+                        "see the same scenario file\n", first, o->scenario_path);
+    return same;
+}
+
+static int run(int argc, char **argv) {
     options o = {.at_us = -1, .to_us = -1};
     int code = parse_options(&o, argc, argv);
     if (code >= 0) return code;
@@ -521,8 +537,13 @@ int main(int argc, char **argv) {
                    ? scenario_load(&scn, o.scenario_path, error, sizeof error)
                    : scenario_parse(&scn, "(built-in default)", scenario_default_json,
                                     strlen(scenario_default_json), error, sizeof error);
-    if (e != CS_OK) {
+    if (!sweep_mpi_all_ok(e == CS_OK, error, sizeof error)) { /* under mpirun: any rank's */
         fprintf(stderr, "chainsim: %s\n", error);
+        if (e == CS_OK) scenario_cleanup(&scn);
+        return EXIT_USAGE;
+    }
+    if (!same_file_on_every_rank(&o)) {
+        scenario_cleanup(&scn);
         return EXIT_USAGE;
     }
     int replicas = o.replications ? o.replications : scn.replications;
@@ -534,6 +555,14 @@ int main(int argc, char **argv) {
             return EXIT_USAGE;
         }
         return run_sweep(&o, is_sweep);
+    }
+    if (sweep_mpi_size() > 1) { /* one run is not spread: rank 0 makes it alone */
+        if (sweep_mpi_rank() > 0) {
+            scenario_cleanup(&scn);
+            return EXIT_SUCCESS;
+        }
+        fprintf(stderr, "chainsim: note: a single run is not spread over MPI ranks; rank 0 "
+                        "makes it alone (a sweep or --replications N is)\n");
     }
 #ifdef CHAINSIM_HAVE_VIEW
     if (o.screenshot_path || o.record_path || !o.headless) {
@@ -548,4 +577,13 @@ int main(int argc, char **argv) {
     code = run_headless(&o, &scn);
     scenario_cleanup(&scn);
     return code;
+}
+
+int main(int argc, char **argv) {
+#ifdef CHAINSIM_HAVE_HTTP
+    if (argc > 1 && strcmp(argv[1], "node") == 0) return http_node_main(argc - 1, argv + 1);
+#endif
+    int code = sweep_mpi_start(&argc, &argv); /* under mpirun: this rank of the job */
+    if (code < 0) code = run(argc, argv);
+    return sweep_mpi_end(code);
 }

@@ -60,6 +60,9 @@
  *      (chain.block_interval_s=0): $.chain.block_interval_s: expected a
  *      number > 0". Race mining is refused (a sweep runs virtual time).
  *
+ * Under mpirun the runs are spread over the ranks (sweep_mpi.h) and rank 0
+ * alone prints and writes the output below, the same bytes.
+ *
  * Output (byte-identical whatever the number of workers: rows are kept in
  * run order and no wall-clock figure is printed on stdout):
  *   table    one row per run: point, the varied values, replica, seed, the
@@ -223,8 +226,9 @@ double sweep_t975(int df);
 void sweep_stat_of(const double *x, size_t n, sweep_stat *out);
 
 typedef struct sweep_options {
-    int workers;           /* threads running points; 0 = online CPUs; always
-                              capped by the number of runs */
+    int workers;           /* threads running points; 0 = online CPUs (in an
+                              MPI job, divided by the ranks on this machine);
+                              always capped by the number of runs */
     const char *csv_dir;   /* write csv_dir/sweep.csv; NULL = no CSV */
     const char *json_path; /* write the rows as JSON here (--report); NULL = none */
     bool quiet;            /* no table on stdout */

@@ -12,6 +12,11 @@ const cJSON *sweep__value(const sweep_plan *p, size_t axis, size_t i);
  * anything else as compact JSON. The caller frees it. */
 char *sweep__value_text(const cJSON *v);
 
+/* Collective (sweep_mpi.h): each rank filled rows[j] of the runs j it ran
+ * (j mod size == rank); afterwards every rank holds all n rows, as one
+ * process running them all would. Without a job, nothing to do. */
+void sweep__mpi_share_rows(const sweep_plan *p, sweep_row *rows, size_t n);
+
 /* Fills r->points from r->rows: the stats and verdicts of each point. */
 void sweep__aggregate(const sweep_plan *p, const scenario *points, sweep_result *r);
 

@@ -6,7 +6,10 @@
  * verdicts. Workers take run numbers from a counter under a lock and write
  * only their own row, so the rows, and everything printed from them after
  * the workers are joined, do not depend on the number of workers or on
- * which worker ran what.
+ * which worker ran what. In an MPI job (sweep_mpi.h) a process's workers
+ * take only its rank's runs (j mod ranks == rank); the rows of the others
+ * arrive from their ranks before anything is aggregated or printed, so the
+ * same holds whatever the number of ranks.
  *
  * Process-wide state the workers could meet, checked: the log level
  * (util/log.c) is an atomic that nobody sets during a sweep; log lines are
@@ -28,6 +31,7 @@
 #include "out/metrics.h"
 #include "out/report.h"
 #include "sim/sim.h"
+#include "sweep/sweep_mpi.h"
 #include "util/mem.h"
 
 #define SWEEP_MAX_WORKERS 256
@@ -42,8 +46,10 @@ typedef struct sweep__pool {
     const sweep_options *o;
     sweep_row *rows;
     size_t n_runs;
+    size_t rank, ranks;   /* this process runs the runs j with j % ranks == rank */
+    size_t n_mine;        /* how many that is */
     FILE *err;
-    pthread_mutex_t lock; /* guards next and done */
+    pthread_mutex_t lock; /* guards next and done, which count this rank's runs */
     size_t next, done;
 } sweep__pool;
 
@@ -101,14 +107,14 @@ static void *sweep__worker(void *arg) {
     sweep__pool *pool = arg;
     for (;;) {
         pthread_mutex_lock(&pool->lock);
-        size_t j = pool->next < pool->n_runs ? pool->next++ : pool->n_runs;
+        size_t k = pool->next < pool->n_mine ? pool->next++ : pool->n_mine;
         pthread_mutex_unlock(&pool->lock);
-        if (j >= pool->n_runs) return NULL;
-        sweep__run_one(pool, j);
+        if (k >= pool->n_mine) return NULL;
+        sweep__run_one(pool, pool->rank + k * pool->ranks);
         pthread_mutex_lock(&pool->lock);
         pool->done++;
         if (pool->o->progress) {
-            fprintf(pool->err, "\r  sweep: %zu of %zu runs done   ", pool->done, pool->n_runs);
+            fprintf(pool->err, "\r  sweep: %zu of %zu runs done   ", pool->done, pool->n_mine);
             fflush(pool->err);
         }
         pthread_mutex_unlock(&pool->lock);
@@ -118,12 +124,17 @@ static void *sweep__worker(void *arg) {
 int sweep_run(sweep_result *out, const sweep_plan *p, const scenario *points,
               const sweep_options *o) {
     size_t n = sweep_plan_runs(p);
-    long want = o->workers > 0 ? o->workers : sysconf(_SC_NPROCESSORS_ONLN);
+    size_t rank = (size_t)sweep_mpi_rank(), ranks = (size_t)sweep_mpi_size();
+    size_t mine = rank < n ? (n - rank + ranks - 1) / ranks : 0;
+    /* By default the ranks on one machine share its CPUs. */
+    long want = o->workers > 0 ? o->workers
+                               : sysconf(_SC_NPROCESSORS_ONLN) / sweep_mpi_local_size();
     if (want < 1) want = 1;
     if (want > SWEEP_MAX_WORKERS) want = SWEEP_MAX_WORKERS;
-    int workers = (size_t)want > n ? (int)n : (int)want;
+    int workers = (size_t)want > mine ? (int)mine : (int)want;
     sweep__pool pool = {
         .p = p, .points = points, .o = o, .n_runs = n,
+        .rank = rank, .ranks = ranks, .n_mine = mine,
         .rows = xcalloc(n ? n : 1, sizeof *pool.rows),
         .err = o->err ? o->err : stderr,
     };
@@ -138,7 +149,8 @@ int sweep_run(sweep_result *out, const sweep_plan *p, const scenario *points,
     for (int i = 0; i < started; i++) pthread_join(threads[i], NULL);
     free(threads);
     pthread_mutex_destroy(&pool.lock);
-    if (o->progress && n) fputs("\r\033[K", pool.err);
+    if (o->progress && mine) fputs("\r\033[K", pool.err);
+    sweep__mpi_share_rows(p, pool.rows, n);
     *out = (sweep_result){.rows = pool.rows, .n_rows = n};
     sweep__aggregate(p, points, out);
     return started > 0 ? started : 1;
@@ -197,8 +209,12 @@ int sweep_main(const char *path, const sweep_options *o) {
     FILE *out = o->out ? o->out : stdout, *err = o->err ? o->err : stderr;
     char message[2048];
     sweep_plan p;
-    if (sweep_plan_load(&p, path, o->replications, message, sizeof message) != CS_OK) {
+    /* Under MPI every rank loads and checks the plan; they go on together
+     * or stop together, rank 0 saying why (sweep_mpi.h). */
+    bool loaded = sweep_plan_load(&p, path, o->replications, message, sizeof message) == CS_OK;
+    if (!sweep_mpi_all_ok(loaded, message, sizeof message)) {
         fprintf(err, "chainsim: %s\n", message);
+        if (loaded) sweep_plan_cleanup(&p);
         return SWEEP_EXIT_USAGE;
     }
     scenario *points = xcalloc(p.n_points, sizeof *points);
@@ -206,16 +222,20 @@ int sweep_main(const char *path, const sweep_options *o) {
     int code = SWEEP_EXIT_OK;
     for (; n_parsed < p.n_points; n_parsed++) {
         if (sweep_point_scenario(&points[n_parsed], &p, n_parsed, message, sizeof message) != CS_OK) {
-            fprintf(err, "chainsim: %s\n", message);
             code = SWEEP_EXIT_USAGE;
             break;
         }
     }
+    if (!sweep_mpi_all_ok(code == SWEEP_EXIT_OK, message, sizeof message)) {
+        fprintf(err, "chainsim: %s\n", message);
+        code = SWEEP_EXIT_USAGE;
+    }
+    bool lead = sweep_mpi_rank() == 0; /* the one that prints and writes */
     if (code == SWEEP_EXIT_OK) {
         sweep_result r;
         sweep_run(&r, &p, points, o);
-        if (!o->quiet) sweep_print_table(out, &p, &r);
-        if (!o->quiet && p.seeds > 1) sweep_print_stats(out, &p, &r);
+        if (!o->quiet && lead) sweep_print_table(out, &p, &r);
+        if (!o->quiet && lead && p.seeds > 1) sweep_print_stats(out, &p, &r);
         fflush(out);
         for (size_t i = 0; i < r.n_rows; i++) {
             const sweep_row *row = &r.rows[i];
@@ -239,7 +259,7 @@ int sweep_main(const char *path, const sweep_options *o) {
                     fprintf(err, "  %s [%s]\n", pr->res[i].rule->label, pr->res[i].actual);
             if (code == SWEEP_EXIT_OK) code = SWEEP_EXIT_EXPECT_FAILED;
         }
-        int wcode = sweep__write_files(&p, &r, o, err);
+        int wcode = lead ? sweep__write_files(&p, &r, o, err) : SWEEP_EXIT_OK;
         if (wcode != SWEEP_EXIT_OK) code = wcode;
         sweep_result_cleanup(&r);
     }
