@@ -505,11 +505,20 @@ static void test_every_metric_name(void) {
         {"stale_rate_theory", 0.18126924692201818}, /* 1 - e^-0.2 */
         {"stale_rate_gap", (0.5 - 0.18126924692201818) / 0.18126924692201818},
     };
+    /* Figures of a chain that retargets: test_retarget.c checks them on
+     * runs that do (this tree does not, see test_not_applicable). */
+    static const char *const elsewhere[] = {
+        "retargets", "difficulty_final", "interval_first_window_s", "interval_last_window_s",
+        "attacker_rate_first_window", "attacker_rate_after_retarget", "attacker_profit_time_s",
+        "selfish_profit_time_theory_s",
+    };
+    for (size_t i = 0; i < sizeof elsewhere / sizeof elsewhere[0]; i++)
+        CHECK(metric_name_known(elsewhere[i]));
     size_t n_names = 0;
 #define COUNT_NAME_(n, d) n_names++;
     METRIC_NAMES(COUNT_NAME_)
 #undef COUNT_NAME_
-    CHECK_INT_EQ(n_names, sizeof want / sizeof want[0]);
+    CHECK_INT_EQ(n_names, sizeof want / sizeof want[0] + sizeof elsewhere / sizeof elsewhere[0]);
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         CHECK(metric_name_known(want[i].name));
         double v = -12345;
@@ -551,6 +560,13 @@ static void test_not_applicable(void) {
         {"propagation_mean_s", "no block was accepted"},
         {"reach50_median_s", "no block reached half the nodes"},
         {"reach90_median_s", "no block reached 90% of the nodes"},
+        {"retargets", "no retargeting (chain.retarget)"},
+        {"interval_first_window_s", "no retargeting (chain.retarget)"},
+        {"interval_last_window_s", "no retargeting (chain.retarget)"},
+        {"attacker_rate_first_window", "no retargeting (chain.retarget)"},
+        {"attacker_rate_after_retarget", "no retargeting (chain.retarget)"},
+        {"attacker_profit_time_s", "no retargeting (chain.retarget)"},
+        {"selfish_profit_time_theory_s", "no retargeting (chain.retarget)"},
     };
     for (size_t i = 0; i < sizeof na / sizeof na[0]; i++) {
         double v = 0;
@@ -563,6 +579,8 @@ static void test_not_applicable(void) {
     CHECK(metrics_value(m, "chains_rejected", &v));
     CHECK_DBL_NEAR(v, 0, 0);
     CHECK(metrics_not_applicable(m, "chains_rejected") == NULL);
+    CHECK(metrics_value(m, "difficulty_final", &v)); /* constant: it applies */
+    CHECK_DBL_NEAR(v, 1, 0);
     CHECK(metrics_value(m, "convergence_time_s", &v));
     CHECK_DBL_NEAR(v, 2.3, EPS);
     CHECK(metrics_not_applicable(m, "no_such_metric") == NULL);

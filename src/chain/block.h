@@ -75,7 +75,11 @@ typedef struct block {
     atomic_bool rooted;       /* parent chain reaches the genesis; then: */
     struct block *parent;     /*   the parent block (NULL for the genesis) */
     struct block *skip;       /*   an ancestor further back, for block_ancestor */
-    double cum_work;          /*   sum of 2^difficulty, genesis included */
+    double rel_difficulty;    /*   difficulty relative to the chain's
+                                   starting one: 1 unless retargeting
+                                   (chain/retarget.h) changed it */
+    double cum_work;          /*   sum of 2^difficulty x rel_difficulty,
+                                   genesis included */
     atomic_int verdict;       /* block_verdict; once VALID or INVALID: */
     reject reason;            /*   why INVALID */
     struct ledger *ledger;    /*   balances after this block, if VALID */

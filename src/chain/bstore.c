@@ -8,8 +8,8 @@
  *   tx_blocks  tx id -> rooted blocks holding a tx with that id (usually
  *              one; more when the same tx is mined on competing branches)
  *
- * Interning a block whose parent is rooted roots it (parent, skip, cum_work,
- * tx index), then roots whatever waited for it, breadth by breadth with an
+ * Interning a block whose parent is rooted roots it (parent, skip, relative
+ * difficulty and cum_work, tx index), then roots whatever waited for it, breadth by breadth with an
  * explicit stack: a peer may deliver a thousand blocks newest first, and
  * recursion would then be a thousand frames deep.
  *
@@ -35,6 +35,7 @@
 
 #include "chain/ledger.h"
 #include "chain/pow.h"
+#include "chain/retarget.h"
 #include "util/hex.h"
 #include "util/hmap.h"
 #include "util/log.h"
@@ -114,7 +115,9 @@ static void bstore__root(bstore *s, block *b, block *parent) {
     } else {
         b->skip = NULL;
     }
-    b->cum_work = parent->cum_work + block_work(b->difficulty);
+    /* A broken lineage has no heights to count windows by; it is invalid. */
+    b->rel_difficulty = heights_ok ? retarget_next(parent, &s->params) : parent->rel_difficulty;
+    b->cum_work = parent->cum_work + block_work(b->difficulty) * b->rel_difficulty;
     for (size_t i = 0; i < b->n_txs; i++) bstore__push_keyed(&s->tx_blocks, b->txs[i]->id, b);
     atomic_store_explicit(&b->rooted, true, memory_order_release);
 }
@@ -164,6 +167,7 @@ bstore *bstore_new(const chain_params *params, block *genesis) {
     hmap_put(&s->by_hash, genesis->hash, SHA256_LEN, genesis);
     genesis->parent = NULL;
     genesis->skip = NULL;
+    genesis->rel_difficulty = 1;
     genesis->cum_work = block_work(genesis->difficulty);
     for (size_t i = 0; i < genesis->n_txs; i++)
         bstore__push_keyed(&s->tx_blocks, genesis->txs[i]->id, genesis);

@@ -6,7 +6,8 @@
  * hold a block hold one copy. The store derives, once, what every honest
  * node would derive the same way:
  *
- *   intern  -> parent link, skip pointer, cumulative work (when "rooted":
+ *   intern  -> parent link, skip pointer, relative difficulty (the
+ *              retarget rule, chain/retarget.h), cumulative work (when "rooted":
  *              its ancestors reach the genesis; a block whose parent is not
  *              here yet waits and is rooted when the parent arrives)
  *   verdict -> valid or invalid given its branch (index, difficulty, reward,

@@ -12,6 +12,7 @@
 #define CHAIN_DEFAULT_REWARD 50
 #define CHAIN_DEFAULT_INTERVAL_US (600LL * 1000000)
 #define CHAIN_MAX_BLOCK_TXS 10000
+#define CHAIN_DEFAULT_RETARGET_CLAMP 4.0
 
 typedef enum ledger_rules {
     LEDGER_STRICT = 0, /* balances checked, one reward per block, names checked */
@@ -23,6 +24,12 @@ typedef struct chain_params {
     int64_t reward;           /* coins per block to the miner; 0 = 50 */
     int64_t block_interval_us;/* target mean time between blocks; 0 = 600 s */
     ledger_rules ledger;
+    /* Difficulty adjustment (chain/retarget.h): every `retarget_every`
+     * blocks the simulated difficulty is scaled by expected / actual time
+     * of the window, by at most retarget_clamp either way. 0 = never (the
+     * difficulty stays the chain's starting one); clamp 0 = 4. */
+    int64_t retarget_every;
+    double retarget_clamp;
 } chain_params;
 
 /* Fills the zero fields of *p with the defaults. */

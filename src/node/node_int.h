@@ -73,6 +73,8 @@ struct node {
     hmap tx_requested;       /* tx id -> (intptr) time of getdata, us */
 
     uint32_t mine_token;     /* bumped to cancel pending mining timers */
+    double mine_rel;         /* auto: the relative difficulty the timer was
+                                drawn for (chain/retarget.h) */
     pow_job *race_job;       /* race mining: the template being ground */
     tx **race_txs;           /*   its transactions (one reference each) */
     size_t race_n_txs;

@@ -16,8 +16,12 @@
  *           report whose token is not the search in progress is stale and
  *           dropped. In the virtual executor the search runs inline.
  *   auto    when the node finds a block is a Poisson process of rate
- *           share / block_interval; memoryless, so a tip change needs no
- *           reschedule; a share change bumps mine_token to cancel the timer
+ *           share / (D x block_interval), D the relative difficulty of a
+ *           block on the node's tip (chain/retarget.h; 1 without
+ *           retargeting); memoryless, so a tip change needs no reschedule
+ *           unless it changes D (a new window, or a branch whose windows
+ *           went otherwise): then the timer is drawn again at the new rate;
+ *           a share change bumps mine_token to cancel the timer
  *   race    the node grinds NODE_RACE_BATCH nonces per step and yields to its
  *           mailbox between steps; a new tip restarts the template */
 #include <assert.h>
@@ -27,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain/retarget.h"
 #include "node/node_int.h"
 #include "util/mem.h"
 
@@ -193,6 +198,13 @@ void node__mine_sealed(node *n, node_cmd *report) {
 
 void node__mine_tip_changed(node *n) {
     node__race_reset(n);
+    /* The rate follows the tip's branch: a new D draws the timer again
+     * (never without retargeting, where D is always 1). */
+    if (n->mining == NODE_MINING_AUTO && !n->crashed &&
+        retarget_next(n->chain.tip, n->params) != n->mine_rel) {
+        n->mine_token++;
+        node__mine_schedule(n);
+    }
     if (n->mine_search && n->mine_parent != n->chain.tip) node__search_start(n);
 }
 
@@ -219,7 +231,8 @@ void node__mine_schedule(node *n) {
     if (n->crashed || n->share <= 0 || !n->env->mining_enabled(n->env->ctx)) return;
     int64_t now = node__now(n);
     if (n->mining == NODE_MINING_AUTO) {
-        double mean_us = (double)n->params->block_interval_us / n->share;
+        n->mine_rel = retarget_next(n->chain.tip, n->params);
+        double mean_us = (double)n->params->block_interval_us * n->mine_rel / n->share;
         double delay = rng_exp(&n->rng, mean_us);
         int64_t at = now + (delay > 1e15 ? (int64_t)1e15 : (int64_t)ceil(delay));
         n->env->set_timer(n->env->ctx, n->id, at, TIMER_MINE, n->mine_token);
@@ -232,7 +245,9 @@ void node__mine_timer(node *n, uint32_t token) {
     if (token != n->mine_token || !n->env->mining_enabled(n->env->ctx)) return;
     const char *error = NULL;
     if (!node__hook_mine(n)) node__mine_now(n, &error);
-    node__mine_schedule(n);
+    /* Our block may have started a window: then the tip change drew the
+     * next timer already, at the new rate. */
+    if (token == n->mine_token) node__mine_schedule(n);
 }
 
 void node__race_reset(node *n) {

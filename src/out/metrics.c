@@ -1,4 +1,4 @@
-#include "out/metrics.h"
+#include "out/metrics_int.h"
 
 #include <assert.h>
 #include <math.h>
@@ -39,6 +39,7 @@ metrics *metrics_attach(sim *s) {
     const scenario *scn = sim_scenario(s);
     metrics *m = metrics_new(sim_node_count(s), bstore_genesis(sim_store(s)));
     if (scn->mining == NODE_MINING_AUTO) metrics_set_block_interval(m, scn->params.block_interval_us);
+    metrics_set_retarget(m, scn->params.retarget_every);
     sim_add_sink_filtered(s, metrics_sink, m, METRICS_EVENTS);
     return m;
 }
@@ -56,6 +57,8 @@ void metrics_free(metrics *m) {
     free(m->down);
     free(m->attacker);
     free(m->tips_series);
+    free(m->retarget.window_interval_s);
+    free(m->retarget.window_difficulty);
     free(m);
 }
 
@@ -321,6 +324,7 @@ void metrics_finish(metrics *m, int64_t end_us) {
     for (int i = 0; i < m->n_nodes; i++) m->nodes_live += !m->down[i];
     m->mean_delay_s = m->delay_samples ? m->delay_sum_s / (double)m->delay_samples : 0;
     metrics__attack(m);
+    metrics__retarget(m);
     if (m->distinct <= 1)
         m->convergence_time_s =
             m->ever_split ? (double)(m->last_agree_us - m->last_split_us) / 1e6 : 0;
@@ -394,6 +398,27 @@ static size_t metrics__entries(const metrics *m, metrics__entry *t) {
                   : !blocks         ? "no block was mined"
                   : theory > 0      ? NULL
                                     : "the theory predicts no stale block");
+    const metrics_retarget *rt = &m->retarget;
+    const char *no_retarget = m->retarget_every ? NULL : "no retargeting (chain.retarget)";
+    const char *no_window = no_retarget ? no_retarget : rt->n_windows ? NULL
+                                                      : "no retarget window was completed";
+    const char *no_attack_rt = no_retarget ? no_retarget : no_attackers ? no_attackers
+                             : rt->retargets ? NULL : "the main chain never retargeted";
+    METRICS__PUT_("retargets", (double)rt->retargets, no_retarget);
+    METRICS__PUT_("difficulty_final", rt->difficulty_final, NULL);
+    METRICS__PUT_("interval_first_window_s", rt->interval_first_s, no_window);
+    METRICS__PUT_("interval_last_window_s", rt->interval_last_s, no_window);
+    METRICS__PUT_("attacker_rate_first_window", rt->attacker_rate_first, no_attack_rt);
+    METRICS__PUT_("attacker_rate_after_retarget", rt->attacker_rate_after, no_attack_rt);
+    METRICS__PUT_("attacker_profit_time_s", rt->attacker_profit_time_s,
+                  no_attack_rt         ? no_attack_rt
+                  : rt->attacker_profit_time_s >= 0 ? NULL
+                                       : "the attackers earned less than honest mining at the end");
+    METRICS__PUT_("selfish_profit_time_theory_s", rt->selfish_profit_theory_s,
+                  no_retarget           ? no_retarget
+                  : no_selfish          ? no_selfish
+                  : rt->selfish_profit_theory_s >= 0 ? NULL
+                                        : "R(alpha, gamma) <= alpha: selfish mining never pays");
 #undef METRICS__PUT_
     assert(n == METRICS__N_ENTRIES);
     return n;

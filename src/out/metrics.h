@@ -43,6 +43,29 @@ typedef struct percentiles {
     double median, p90, max;
 } percentiles;
 
+/* The main chain's retarget windows (metrics_retarget.c); all 0 without
+ * retargeting. Window 0 holds heights 1 .. every - 1 (every - 1 intervals
+ * from the genesis), window k >= 1 heights k x every .. (k + 1) x every - 1
+ * (every intervals, the first one from the last block of window k - 1).
+ * Rates are main-chain blocks per block_interval (an honest miner of share
+ * a earns a); times are the blocks' timestamps. */
+typedef struct metrics_retarget {
+    uint64_t retargets;              /* windows begun after the first */
+    double difficulty_final;         /* the main tip's relative difficulty */
+    double interval_first_s;         /* mean interval of window 0, if complete */
+    double interval_last_s;          /* of the last complete window */
+    double attacker_rate_first;      /* attackers' blocks per interval in window 0 */
+    double attacker_rate_after;      /* from the end of window 0 to the main tip */
+    double attacker_profit_time_s;   /* from then on their blocks stay >= share x
+                                        t / interval; -1 if not so at the end */
+    double selfish_profit_theory_s;  /* Grunspan & Perez-Marco: when selfish
+                                        mining's revenue overtakes honest mining;
+                                        -1 = never; 0 without a selfish miner */
+    size_t n_windows;                /* complete windows, for the report: */
+    double *window_interval_s;       /*   mean interval of each */
+    double *window_difficulty;       /*   relative difficulty of its blocks */
+} metrics_retarget;
+
 typedef struct metrics {
     int n_nodes;
     const block *genesis;
@@ -82,6 +105,7 @@ typedef struct metrics {
                                                    and those it decided on the
                                                    attacker's side: gamma */
     int64_t block_interval_us;            /* for stale_rate_theory; 0 = unknown */
+    int64_t retarget_every;               /* the chain's window; 0 = no retargeting */
 
     /* filled by metrics_finish */
     bool finished;
@@ -98,6 +122,7 @@ typedef struct metrics {
     double attacker_revenue;              /* attackers' share of main-chain blocks */
     double selfish_theory;                /* Eyal & Sirer's R(alpha, gamma);
                                              0 without selfish miners */
+    metrics_retarget retarget;            /* retargeting on the main chain */
 } metrics;
 
 metrics *metrics_new(int n_nodes, const block *genesis);
@@ -115,6 +140,9 @@ void metrics_set_block_interval(metrics *m, int64_t us);
  * sink. The caller owns it (metrics_free, after sim_free or before the
  * run only if never run). */
 metrics *metrics_attach(sim *s);
+/* The chain's retarget window (chain_params.retarget_every; 0 = none), for
+ * the retarget metrics. */
+void metrics_set_retarget(metrics *m, int64_t every);
 /* Derives the end-of-run figures; call once, after the run. */
 void metrics_finish(metrics *m, int64_t end_us);
 /* A scalar by name (see metric_names.h); false if the name is unknown.
@@ -132,6 +160,20 @@ const char *metrics_not_applicable(const metrics *m, const char *name);
  * network:
  *   R = [a(1-a)^2 (4a + g(1-2a)) - a^3] / [1 - a(1 + (2-a)a)] */
 double metrics_selfish_revenue(double alpha, double gamma);
+/* Grunspan & Perez-Marco (2018): the time from the start after which a
+ * selfish miner (Eyal & Sirer's strategy, hash share alpha, tie share
+ * gamma) has earned more than honest mining would have, when the difficulty
+ * retargets after `first_intervals` main-chain blocks of mean interval T
+ * (then 1): before the retarget its blocks come at R x delta / T, delta the
+ * share of all blocks that end in the main chain, after it at R / T, so
+ *   t = t1 x R (1 - delta) / (R - alpha),   t1 = first_intervals x T / delta.
+ * Seconds; -1 if R <= alpha (never profitable). */
+double metrics_selfish_profit_time(double alpha, double gamma, int64_t first_intervals,
+                                   double interval_s);
+/* Eyal & Sirer's delta: of all blocks found, the share that ends in the
+ * main chain under selfish mining (their Markov chain's main-chain blocks
+ * per state transition). */
+double metrics_selfish_main_share(double alpha, double gamma);
 /* Percentiles of v[0..n) (sorts v in place). */
 percentiles metrics_percentiles(double *v, size_t n);
 

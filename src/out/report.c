@@ -303,6 +303,21 @@ static cJSON *report__agreement_json(sim *s, const metrics *m) {
     return tips;
 }
 
+/* The main chain's retarget windows (only in runs that retarget). */
+static cJSON *report__retarget(const metrics *m) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "every", (double)m->retarget_every);
+    cJSON *arr = cJSON_AddArrayToObject(o, "windows");
+    for (size_t k = 0; k < m->retarget.n_windows; k++) {
+        cJSON *w = cJSON_CreateObject();
+        cJSON_AddNumberToObject(w, "window", (double)k);
+        cJSON_AddNumberToObject(w, "difficulty", m->retarget.window_difficulty[k]);
+        cJSON_AddNumberToObject(w, "mean_interval_s", m->retarget.window_interval_s[k]);
+        cJSON_AddItemToArray(arr, w);
+    }
+    return o;
+}
+
 cs_err report_write_json(const char *path, sim *s, const metrics *m, const expect_result *res) {
     const scenario *scn = sim_scenario(s);
     cJSON *root = cJSON_CreateObject();
@@ -357,6 +372,7 @@ cs_err report_write_json(const char *path, sim *s, const metrics *m, const expec
         cJSON_AddStringToObject(o, "actual", res[i].actual);
         cJSON_AddItemToArray(exp, o);
     }
+    if (m->retarget_every > 0) cJSON_AddItemToObject(root, "retarget", report__retarget(m));
     cJSON_AddItemToObject(root, "blocks", report__blocks(m));
     cJSON_AddItemToObject(root, "final_nodes", report__nodes(s));
     char *text = cJSON_Print(root);

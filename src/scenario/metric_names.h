@@ -37,7 +37,15 @@
     X(selfish_gamma_measured, "tie races an honest block decided on the selfish miner's side, of all") \
     X(double_spends_released, "double-spend branches released")              \
     X(stale_rate_theory, "1 - exp(-propagation_mean_s / block interval): what tau predicts") \
-    X(stale_rate_gap, "(stale_rate - stale_rate_theory) / stale_rate_theory")
+    X(stale_rate_gap, "(stale_rate - stale_rate_theory) / stale_rate_theory")  \
+    X(retargets, "difficulty adjustments on the main chain (chain.retarget)")  \
+    X(difficulty_final, "the main tip's difficulty relative to the start (1 without retargeting)") \
+    X(interval_first_window_s, "mean block interval of the main chain's first retarget window") \
+    X(interval_last_window_s, "mean block interval of its last complete retarget window") \
+    X(attacker_rate_first_window, "attackers' main-chain blocks per block interval before the first retarget") \
+    X(attacker_rate_after_retarget, "the same from the first retarget to the end") \
+    X(attacker_profit_time_s, "from then on the attackers' main-chain blocks stay >= share x t / interval") \
+    X(selfish_profit_time_theory_s, "Grunspan & Perez-Marco: when selfish mining's revenue overtakes honest mining's")
 
 static inline bool metric_name_known(const char *name) {
 #define METRIC_NAME_CMP_(n, d) if (strcmp(name, #n) == 0) return true;

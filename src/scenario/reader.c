@@ -117,6 +117,17 @@ static cs_err scn_rule_classic(scn__ctx *c, const cJSON *chain, const char *jp, 
 static const scn__choice scn_ledger_choices[] = {
     {"strict", LEDGER_STRICT}, {"open", LEDGER_OPEN}, {NULL, 0}};
 
+static const scn__field scn_retarget_fields[] = {
+    {"every", SCN__INT, SCN__AT(scenario, params.retarget_every), .flags = SCN__REQUIRED, .lo = 1,
+     .hi = SCN_MAX_HEIGHT,
+     .doc = "blocks per window: the block at every height that is a multiple of it gets a new "
+            "difficulty (Bitcoin: 2016)"},
+    {"clamp", SCN__NUMBER, SCN__AT(scenario, params.retarget_clamp), .lo = 1, .hi = 1e6,
+     .def = CHAIN_DEFAULT_RETARGET_CLAMP,
+     .doc = "the most one retarget scales the difficulty by, up or down (Bitcoin: 4)"},
+};
+static const scn__schema scn_retarget_schema = SCN__SCHEMA(scn_retarget_fields);
+
 /* 0 is not offered as a difficulty: in chain_params a zero means "default". */
 static const scn__field scn_chain_fields[] = {
     {"difficulty", SCN__INT, SCN__AT(scenario, params.difficulty), .lo = 1, .hi = 64,
@@ -130,6 +141,9 @@ static const scn__field scn_chain_fields[] = {
     {"ledger", SCN__CHOICE, SCN__AT(scenario, params.ledger), .choices = scn_ledger_choices,
      .def = LEDGER_STRICT,
      .doc = "\"strict\": balances checked, one reward per block; \"open\": the classic rules"},
+    {"retarget", SCN__OBJECT, .sub = &scn_retarget_schema, .def_doc = "none",
+     .doc = "difficulty adjustment: every N blocks the difficulty is scaled by expected / actual "
+            "time of the window (docs/experiments.md); needs auto mining"},
     {"block_bytes", SCN__INT, SCN__AT(scenario, block_bytes), .lo = 0, .hi = SCN_MAX_BLOCK_BYTES,
      .doc = "the size a block is taken to have on the wire; 0 = its real size"},
     {"genesis", SCN__CUSTOM, .read = scn_read_genesis, .sub = &scn_genesis_schema,
@@ -173,6 +187,18 @@ static cs_err scn_rule_needs_end(scn__ctx *c, const cJSON *root, const char *jp,
     return CS_OK;
 }
 
+/* The difficulty sets the rate of the simulated block finder; manual and
+ * race mining search real nonces at the fixed difficulty bits. */
+static cs_err scn_rule_retarget_auto(scn__ctx *c, const cJSON *root, const char *jp, void *base) {
+    const scenario *s = base;
+    if (s->params.retarget_every == 0 || s->mining == NODE_MINING_AUTO) return CS_OK;
+    char kp[JPATH_MAX], rp[JPATH_MAX];
+    jpath_key(kp, jp, "chain");
+    jpath_key(rp, kp, "retarget");
+    return scn__fail(c, rp, "retargeting needs \"mining\": \"auto\" (the difficulty sets the "
+                            "simulated block finder's rate)");
+}
+
 /* ---- the root --------------------------------------------------------- */
 
 /* "sweep" is read by sweep/sweep_plan.c, which runs this file once per point. */
@@ -214,6 +240,7 @@ static const scn__field scn_root_fields[] = {
     {"mining", SCN__CHOICE, SCN__AT(scenario, mining), .choices = scn_mining_choices,
      .def = NODE_MINING_MANUAL,
      .doc = "manual: blocks only when asked; auto: Poisson per node; race: threads grind nonces"},
+    {NULL, SCN__RULE, .rule = scn_rule_retarget_auto, .doc = "chain.retarget needs auto mining"},
     {"gossip", SCN__BOOL, SCN__AT(scenario, gossip), .def = true,
      .doc = "new blocks and transactions spread by inv/getdata; false: sync only on resolve"},
     {"speed", SCN__NUMBER, SCN__AT(scenario, speed), .flags = SCN__LO_OPEN, .lo = 0, .hi = 1e6,
