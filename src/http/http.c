@@ -75,6 +75,12 @@ enum MHD_Result http__reply_buf(http__req *r, unsigned status, const char *type,
     return resp ? http__queue(r, status, resp) : MHD_NO;
 }
 
+void http__json_begin(buf *b, jsonw *w) {
+    buf_init(b);
+    jsonw_init(w, b);
+    jsonw_obj_begin(w);
+}
+
 enum MHD_Result http__reply_json(http__req *r, unsigned status, buf *b) {
     buf_putc(b, '\n');
     return http__reply_buf(r, status, "application/json", b);

@@ -30,9 +30,7 @@ static enum MHD_Result http__done(http__req *r, buf *json) {
 /* {"message": message, key: <the value the caller appends>: the start of
  * the answer to a successful action. */
 static void http__done_begin(jsonw *w, buf *b, const char *message, const char *key) {
-    buf_init(b);
-    jsonw_init(w, b);
-    jsonw_obj_begin(w);
+    http__json_begin(b, w);
     jsonw_kstr(w, "message", message);
     jsonw_key(w, key);
 }
@@ -284,10 +282,8 @@ enum MHD_Result http__api_consensus(http__req *r) {
         return http__page(r, MHD_HTTP_OK, note, false);
     }
     buf b;
-    buf_init(&b);
     jsonw w;
-    jsonw_init(&w, &b);
-    jsonw_obj_begin(&w);
+    http__json_begin(&b, &w);
     jsonw_kbool(&w, "replaced", replaced);
     jsonw_kstr(&w, "message", replaced ? "Our chain was replaced" : "Our chain is authoritative");
     jsonw_kint(&w, "length", tip->index);
@@ -320,15 +316,19 @@ static int http__origin(http__req *r) {
     return id == r->hn->id ? -1 : id;
 }
 
-/* {"received": what} into a new b: the answer (202) to a relay queued for
- * the node. */
-static void http__relay_received(buf *b, const char *what) {
-    buf_init(b);
+/* Hands m, from the peer in X-Chainsim-Origin, to the request's node and
+ * answers 202 {"received": what}. The answer is written first: m, and what
+ * it carries, is the node's once injected. */
+static enum MHD_Result http__relay_inject(http__req *r, msg *m, const char *what) {
+    m->from = http__origin(r);
+    m->to = r->hn->id;
+    buf b;
     jsonw w;
-    jsonw_init(&w, b);
-    jsonw_obj_begin(&w);
+    http__json_begin(&b, &w);
     jsonw_kstr(&w, "received", what);
     jsonw_obj_end(&w);
+    sim_inject(r->hn->srv->s, m);
+    return http__reply_json(r, MHD_HTTP_ACCEPTED, &b);
 }
 
 static bool http__relay_body(http__req *r, cJSON **out, enum MHD_Result *ret) {
@@ -362,12 +362,7 @@ enum MHD_Result http__api_relay_block(http__req *r) {
     b = bstore_intern(st, b);
     msg *m = msg_new(MSG_BLOCK);
     m->block = b;
-    m->from = http__origin(r);
-    m->to = r->hn->id;
-    buf out;
-    http__relay_received(&out, b->hash_hex);
-    sim_inject(r->hn->srv->s, m);
-    return http__reply_json(r, MHD_HTTP_ACCEPTED, &out);
+    return http__relay_inject(r, m, b->hash_hex);
 }
 
 enum MHD_Result http__api_relay_tx(http__req *r) {
@@ -396,10 +391,5 @@ enum MHD_Result http__api_relay_tx(http__req *r) {
                                  detail[0] ? detail : reject_message(why));
     msg *m = msg_new(MSG_TX);
     m->tx = t;
-    m->from = http__origin(r);
-    m->to = r->hn->id;
-    buf out;
-    http__relay_received(&out, t->id); /* before: m, and t with it, is the node's after the inject */
-    sim_inject(r->hn->srv->s, m);
-    return http__reply_json(r, MHD_HTTP_ACCEPTED, &out);
+    return http__relay_inject(r, m, t->id);
 }

@@ -99,10 +99,8 @@ enum MHD_Result http__api_chain(http__req *r) {
 
 enum MHD_Result http__api_nodes(http__req *r) {
     buf b;
-    buf_init(&b);
     jsonw w;
-    jsonw_init(&w, &b);
-    jsonw_obj_begin(&w);
+    http__json_begin(&b, &w);
     jsonw_key(&w, "nodes");
     http__write_peers(&w, r->hn);
     jsonw_obj_end(&w);
@@ -114,10 +112,8 @@ enum MHD_Result http__api_mempool(http__req *r) {
     unsigned st = http__call(r, cmd, 0);
     if (st) return http__call_failed(r, st);
     buf b;
-    buf_init(&b);
     jsonw w;
-    jsonw_init(&w, &b);
-    jsonw_obj_begin(&w);
+    http__json_begin(&b, &w);
     jsonw_key(&w, "transactions");
     jsonw_arr_begin(&w);
     for (size_t i = 0; i < cmd->n_txs; i++) jsonw_raw_n(&w, cmd->txs[i]->canon, cmd->txs[i]->canon_len);
@@ -132,10 +128,8 @@ enum MHD_Result http__api_balances(http__req *r) {
     node_snapshot snap;
     const block *tip = http__tip(r, &snap);
     buf b;
-    buf_init(&b);
     jsonw w;
-    jsonw_init(&w, &b);
-    jsonw_obj_begin(&w);
+    http__json_begin(&b, &w);
     jsonw_key(&w, "balances");
     jsonw_obj_begin(&w);
     size_t n = snap.balances ? ledger_count(snap.balances) : 0;
@@ -169,10 +163,8 @@ enum MHD_Result http__api_block(http__req *r, const char *hash) {
         return http__reply_error(r, MHD_HTTP_NOT_FOUND, "unknown_block",
                                  "this node holds no block %s", hash);
     buf out;
-    buf_init(&out);
     jsonw w;
-    jsonw_init(&w, &out);
-    jsonw_obj_begin(&w);
+    http__json_begin(&out, &w);
     jsonw_key(&w, "block");
     jsonw_value_begin(&w);
     block_to_json(&out, b);
@@ -217,10 +209,8 @@ enum MHD_Result http__api_status(http__req *r) {
     pthread_mutex_unlock(&r->hn->lock);
     static const char *const modes[] = {"manual", "auto", "race"};
     buf b;
-    buf_init(&b);
     jsonw w;
-    jsonw_init(&w, &b);
-    jsonw_obj_begin(&w);
+    http__json_begin(&b, &w);
     jsonw_kstr(&w, "node", node_name(n));
     jsonw_kstr(&w, "url", r->hn->url);
     jsonw_kint(&w, "height", tip->index);

@@ -189,6 +189,9 @@ typedef struct http__form {
 enum MHD_Result http__reply(http__req *r, unsigned status, const char *type,
                             const char *body, size_t len);
 enum MHD_Result http__reply_buf(http__req *r, unsigned status, const char *type, buf *b);
+/* Starts an answer: *b new and empty, *w writing into it (util/jsonw's
+ * layout), the answer's object open. */
+void http__json_begin(buf *b, jsonw *w);
 /* b holds one JSON value (written with jsonw): a newline is appended and
  * it is sent as application/json. b is the reply's afterwards. */
 enum MHD_Result http__reply_json(http__req *r, unsigned status, buf *b);
