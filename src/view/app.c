@@ -1,6 +1,7 @@
-/* app.c - one window's state: the scenario and its sim, input, commands.
+/* app.c - one window's state: the scenario and its sim, commands, geometry,
+ * the frame. What the user does arrives through input.c.
  *
- * A frame is: input (view__app_event for each SDL event), then
+ * A frame is: input (view__app_event for each SDL event, input.c), then
  * view__app_update (tell the sim how much wall time passed, take the
  * events the sink gathered, apply them to the model, collect the results
  * of commands), then view__app_draw. Everything here runs on the main
@@ -25,8 +26,6 @@
 #include "view/view_int.h"
 
 #define APP_BAR_H 44
-#define APP_SPEED_MIN 0.01
-#define APP_SPEED_MAX 100000.0
 #define APP_INSPECT_EVERY_US 400000 /* wall: refresh the selected node's peers and mempool */
 #define APP_DROP_SHOW_WALL_US 700000
 /* Node threads yield to the window: when 1,000 of them saturate the cores,
@@ -49,7 +48,7 @@ static void app__cmd_done(node_cmd *cmd) {
     pthread_mutex_unlock(&ctx->q->lock);
 }
 
-static void app__send(view_app *a, int node_id, node_cmd *cmd) {
+void view__app_send(view_app *a, int node_id, node_cmd *cmd) {
     app__cmd_ctx *ctx = xmalloc(sizeof *ctx);
     *ctx = (app__cmd_ctx){&a->results, node_id};
     cmd->done = app__cmd_done;
@@ -82,11 +81,11 @@ void view__app_set_status(view_app *a, bool bad, const char *fmt, ...) {
     a->status_wall_us = a->wall_us;
 }
 
-static const char *app__name(const view_app *a, int node_id) {
+const char *view__app_node_name(const view_app *a, int node_id) {
     return node_id >= 0 && node_id < a->scn.n_nodes ? a->scn.nodes[node_id].name : "?";
 }
 
-static void app__inspect_clear(view_inspect *in) {
+void view__inspect_clear(view_inspect *in) {
     free(in->peers);
     free(in->txs);
     *in = (view_inspect){.node = -1};
@@ -111,7 +110,7 @@ static void app__inspect_result(view_app *a, int node_id, node_cmd *cmd) {
 
 static void app__result(view_app *a, node_cmd *cmd) {
     int id = ((app__cmd_ctx *)cmd->user)->node;
-    const char *who = app__name(a, id);
+    const char *who = view__app_node_name(a, id);
     if (cmd->kind == CMD_INSPECT) {
         if (a->inspect.node == id || a->selected == id) a->inspect.pending = false;
         if (!cmd->error && a->selected == id) app__inspect_result(a, id, cmd);
@@ -186,7 +185,7 @@ static void app__teardown(view_app *a) {
     view__batch_cleanup(&a->batch);
     view__model_cleanup(&a->model);
     view__layout_cleanup(&a->layout);
-    app__inspect_clear(&a->inspect);
+    view__inspect_clear(&a->inspect);
 }
 
 static double app__initial_speed(const view_app *a) {
@@ -319,8 +318,7 @@ void view__app_node_pos(const view_app *a, int node_id, float *x, float *y) {
     *y = cy + (by - cy) * a->g_zoom + a->g_pan_y;
 }
 
-/* Inverse of view__app_node_pos: unit-square coordinates of a screen point. */
-static void app__graph_unproject(const view_app *a, float sx, float sy, float *ux, float *uy) {
+void view__app_graph_unproject(const view_app *a, float sx, float sy, float *ux, float *uy) {
     const SDL_Rect *g = &a->rects.graph;
     float mx = APP_GRAPH_MARGIN_X, top = APP_GRAPH_MARGIN_TOP, bottom = APP_GRAPH_MARGIN_BOTTOM;
     float cx = (float)g->x + (float)g->w / 2, cy = (float)g->y + (float)g->h / 2;
@@ -328,314 +326,6 @@ static void app__graph_unproject(const view_app *a, float sx, float sy, float *u
     float by = cy + (sy - a->g_pan_y - cy) / a->g_zoom;
     *ux = (bx - (float)g->x - mx) / ((float)g->w - 2 * mx);
     *uy = (by - (float)g->y - top) / ((float)g->h - top - bottom);
-}
-
-static bool app__in(const SDL_Rect *r, int x, int y) {
-    SDL_Point p = {x, y};
-    return SDL_PointInRect(&p, r);
-}
-
-/* ---- actions ---- */
-
-static void app__set_paused(view_app *a, bool paused) {
-    a->paused = paused;
-    sim_set_paused(a->sim, paused);
-}
-
-static void app__set_speed(view_app *a, double speed) {
-    a->speed = speed < APP_SPEED_MIN ? APP_SPEED_MIN : speed > APP_SPEED_MAX ? APP_SPEED_MAX : speed;
-    sim_set_speed(a->sim, a->speed);
-    view__app_set_status(a, false, "speed x%g", a->speed);
-}
-
-static void app__step(view_app *a) {
-    if (a->finished) return;
-    a->paused = true;
-    a->finished = sim_step(a->sim);
-    a->now_us = sim_now_us(a->sim);
-}
-
-static void app__send_tx(view_app *a) {
-    if (a->selected < 0) return;
-    char *end;
-    long long amount = strtoll(a->tx_amount, &end, 10);
-    if (!a->tx_amount[0] || *end || amount <= 0) {
-        snprintf(a->tx_result, sizeof a->tx_result, "the amount must be a whole number above 0");
-        a->tx_result_bad = true;
-        return;
-    }
-    node_cmd *cmd = node_cmd_new(CMD_ADD_TX);
-    cmd->from = xstrdup(a->tx_from);
-    cmd->to = xstrdup(a->tx_to);
-    cmd->amount = amount;
-    snprintf(a->tx_result, sizeof a->tx_result, "sent to %s...", app__name(a, a->selected));
-    a->tx_result_bad = false;
-    app__send(a, a->selected, cmd);
-    a->field = FIELD_NONE;
-}
-
-static void app__node_cmd(view_app *a, node_cmd_kind kind) {
-    if (a->selected < 0) {
-        view__app_set_status(a, true, "select a node first (click it)");
-        return;
-    }
-    app__send(a, a->selected, node_cmd_new(kind));
-}
-
-static void app__power(view_app *a, bool up) {
-    if (a->selected < 0) return;
-    double share = a->model.nodes[a->selected].share;
-    double floor_share = 1.0 / (a->model.n_nodes > 0 ? a->model.n_nodes : 1);
-    if (up) share = share <= 0 ? floor_share / 2 : share * 2;
-    else share = share / 2 < 1e-3 ? 0 : share / 2;
-    if (share > 1) share = 1;
-    node_cmd *cmd = node_cmd_new(CMD_SET_HASH_POWER);
-    cmd->share = share;
-    app__send(a, a->selected, cmd);
-}
-
-static void app__select(view_app *a, int node_id) {
-    if (node_id == a->selected) return;
-    a->selected = node_id;
-    a->field = FIELD_NONE;
-    a->tx_result[0] = '\0';
-    app__inspect_clear(&a->inspect);
-    if (node_id >= 0 && !a->tx_from[0]) snprintf(a->tx_from, sizeof a->tx_from, "%s", app__name(a, node_id));
-}
-
-static void app__action(view_app *a, view_action act, int arg) {
-    switch (act) {
-    case ACT_NONE:
-    case ACT_COUNT: break;
-    case ACT_PAUSE: app__set_paused(a, !a->paused); break;
-    case ACT_STEP: app__step(a); break;
-    case ACT_SLOWER: app__set_speed(a, a->speed / 2); break;
-    case ACT_FASTER: app__set_speed(a, a->speed * 2); break;
-    case ACT_RELOAD: view__app_load(a, a->scenario_path); break;
-    case ACT_HELP: a->help = !a->help; break;
-    case ACT_FOLLOW: a->t_follow = true; break;
-    case ACT_MINE: app__node_cmd(a, CMD_MINE); break;
-    case ACT_RESOLVE: app__node_cmd(a, CMD_RESOLVE); break;
-    case ACT_CRASH:
-        if (a->selected >= 0)
-            app__node_cmd(a, a->model.nodes[a->selected].crashed ? CMD_RESTART : CMD_CRASH);
-        break;
-    case ACT_CUT:
-        if (a->selected >= 0) {
-            bool cut = !a->model.nodes[a->selected].isolated;
-            sim_isolate(a->sim, a->selected, cut);
-            view__app_set_status(a, false, "%s %s", app__name(a, a->selected),
-                                 cut ? "is cut off from every peer" : "is reconnected");
-        }
-        break;
-    case ACT_POWER_DOWN: app__power(a, false); break;
-    case ACT_POWER_UP: app__power(a, true); break;
-    case ACT_TX_SEND: app__send_tx(a); break;
-    case ACT_FIELD_FROM: a->field = FIELD_FROM; break;
-    case ACT_FIELD_TO: a->field = FIELD_TO; break;
-    case ACT_FIELD_AMOUNT: a->field = FIELD_AMOUNT; break;
-    case ACT_CLOSE_CARD: a->card = -1; break;
-    case ACT_NODE: app__select(a, arg); break;
-    case ACT_BLOCK: a->card = arg; break;
-    }
-}
-
-/* ---- input ---- */
-
-static char *app__field_buf(view_app *a) {
-    switch (a->field) {
-    case FIELD_FROM: return a->tx_from;
-    case FIELD_TO: return a->tx_to;
-    case FIELD_AMOUNT: return a->tx_amount;
-    case FIELD_NONE: break;
-    }
-    return NULL;
-}
-
-static void app__field_text(view_app *a, const char *text) {
-    char *text_buf = app__field_buf(a);
-    size_t len = strlen(text_buf), add = 0;
-    char kept[sizeof a->tx_from];
-    for (const char *p = text; *p && add + 1 < sizeof kept; p++) {
-        if (a->field == FIELD_AMOUNT && (*p < '0' || *p > '9')) continue;
-        if ((unsigned char)*p < 0x20) continue;
-        kept[add++] = *p;
-    }
-    if (len + add + 1 > VIEW_FIELD_LEN) return; /* whole characters only: a full field takes no more */
-    memcpy(text_buf + len, kept, add);
-    text_buf[len + add] = '\0';
-}
-
-static void app__field_backspace(view_app *a) {
-    char *text_buf = app__field_buf(a);
-    size_t len = strlen(text_buf);
-    while (len > 0 && ((unsigned char)text_buf[len - 1] & 0xc0) == 0x80) len--; /* UTF-8 continuation */
-    if (len > 0) len--;
-    text_buf[len] = '\0';
-}
-
-/* Shortcuts typed as characters (layout independent: '?' is '?' everywhere). */
-static void app__shortcut(view_app *a, char c) {
-    switch (c) {
-    case '?': app__action(a, ACT_HELP, 0); break;
-    case '+':
-    case '=': app__action(a, ACT_FASTER, 0); break;
-    case '-':
-    case '_': app__action(a, ACT_SLOWER, 0); break;
-    case '.':
-    case 'n': app__action(a, ACT_STEP, 0); break;
-    case 'r': app__action(a, ACT_RELOAD, 0); break;
-    case 'f': app__action(a, ACT_FOLLOW, 0); break;
-    case 'm': app__action(a, ACT_MINE, 0); break;
-    case 'c': app__action(a, ACT_RESOLVE, 0); break;
-    case 'x': app__action(a, ACT_CUT, 0); break;
-    case 'k': app__action(a, ACT_CRASH, 0); break;
-    case '[': app__action(a, ACT_POWER_DOWN, 0); break;
-    case ']': app__action(a, ACT_POWER_UP, 0); break;
-    case 't':
-        if (a->selected >= 0) a->field = FIELD_TO;
-        else view__app_set_status(a, true, "select a node first (click it)");
-        break;
-    case 'q': a->quit = true; break;
-    default: break;
-    }
-}
-
-static void app__key(view_app *a, const SDL_KeyboardEvent *k) {
-    SDL_Keycode sym = k->keysym.sym;
-    if (a->field != FIELD_NONE) {
-        switch (sym) {
-        case SDLK_BACKSPACE: app__field_backspace(a); break;
-        case SDLK_TAB:
-            a->field = a->field == FIELD_FROM ? FIELD_TO : a->field == FIELD_TO ? FIELD_AMOUNT : FIELD_FROM;
-            break;
-        case SDLK_RETURN:
-        case SDLK_KP_ENTER: app__send_tx(a); break;
-        case SDLK_ESCAPE: a->field = FIELD_NONE; break;
-        default: break;
-        }
-        return;
-    }
-    switch (sym) {
-    case SDLK_SPACE: app__action(a, ACT_PAUSE, 0); break;
-    case SDLK_ESCAPE:
-        if (a->help) a->help = false;
-        else if (a->card >= 0) a->card = -1;
-        else app__select(a, -1);
-        break;
-    case SDLK_TAB:
-        if (a->model.n_nodes > 0) {
-            int dir = (k->keysym.mod & KMOD_SHIFT) ? -1 : 1;
-            app__select(a, ((a->selected < 0 ? (dir > 0 ? -1 : 0) : a->selected) + dir +
-                            a->model.n_nodes) % a->model.n_nodes);
-        }
-        break;
-    case SDLK_F1: app__action(a, ACT_HELP, 0); break;
-    case SDLK_RIGHT:
-    case SDLK_END: a->t_follow = true; break;
-    case SDLK_LEFT:
-    case SDLK_HOME:
-        a->t_follow = false;
-        a->t_scroll = sym == SDLK_HOME ? 0 : a->t_scroll - 120;
-        break;
-    default: break;
-    }
-}
-
-static void app__mouse_down(view_app *a, int x, int y) {
-    const view_hit *hit = view__ui_at(&a->ui, x, y);
-    a->drag_moved = false;
-    a->drag_x = x;
-    a->drag_y = y;
-    if (hit) {
-        bool field = hit->action == ACT_FIELD_FROM || hit->action == ACT_FIELD_TO ||
-                     hit->action == ACT_FIELD_AMOUNT;
-        if (!field) a->field = FIELD_NONE;
-        if (hit->action == ACT_NODE) a->drag_node = hit->arg;
-        app__action(a, hit->action, hit->arg);
-        return;
-    }
-    a->field = FIELD_NONE;
-    if (app__in(&a->rects.graph, x, y)) a->drag_pan = true;
-    else if (app__in(&a->rects.tree, x, y)) a->drag_tree = true;
-}
-
-static void app__mouse_motion(view_app *a, const SDL_MouseMotionEvent *m) {
-    a->ui.mouse_x = m->x;
-    a->ui.mouse_y = m->y;
-    if (abs(m->x - a->drag_x) + abs(m->y - a->drag_y) > 3) a->drag_moved = true;
-    if (a->drag_node >= 0 && a->drag_moved) {
-        float ux, uy;
-        app__graph_unproject(a, (float)m->x, (float)m->y, &ux, &uy);
-        a->layout.x[a->drag_node] = ux;
-        a->layout.y[a->drag_node] = uy;
-    } else if (a->drag_pan) {
-        a->g_pan_x += (float)m->xrel;
-        a->g_pan_y += (float)m->yrel;
-    } else if (a->drag_tree) {
-        a->t_follow = false;
-        a->t_scroll -= (float)m->xrel;
-    }
-    const view_hit *hit = view__ui_at(&a->ui, m->x, m->y);
-    a->hover = hit && hit->action == ACT_NODE ? hit->arg : -1;
-}
-
-static void app__wheel(view_app *a, const SDL_MouseWheelEvent *w) {
-    int x = a->ui.mouse_x, y = a->ui.mouse_y;
-    float factor = w->y > 0 ? 1.15f : w->y < 0 ? 1 / 1.15f : 1;
-    if (app__in(&a->rects.graph, x, y)) {
-        float z = a->g_zoom * factor;
-        z = z < 0.3f ? 0.3f : z > 8 ? 8 : z;
-        const SDL_Rect *g = &a->rects.graph;
-        float cx = (float)g->x + (float)g->w / 2, cy = (float)g->y + (float)g->h / 2;
-        /* keep the point under the cursor where it is */
-        float px = cx + ((float)x - a->g_pan_x - cx) / a->g_zoom;
-        float py = cy + ((float)y - a->g_pan_y - cy) / a->g_zoom;
-        a->g_zoom = z;
-        a->g_pan_x = (float)x - cx - (px - cx) * z;
-        a->g_pan_y = (float)y - cy - (py - cy) * z;
-    } else if (app__in(&a->rects.tree, x, y)) {
-        float z = a->t_zoom * factor;
-        z = z < 0.4f ? 0.4f : z > 3 ? 3 : z;
-        float anchor = (float)(x - a->rects.tree.x);
-        a->t_scroll = (a->t_scroll + anchor) * z / a->t_zoom - anchor;
-        a->t_zoom = z;
-    }
-}
-
-void view__app_event(view_app *a, const SDL_Event *e) {
-    switch (e->type) {
-    case SDL_QUIT: a->quit = true; break;
-    case SDL_WINDOWEVENT:
-        if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED)
-            view__app_resize(a, e->window.data1, e->window.data2);
-        break;
-    case SDL_DROPFILE:
-        view__app_load(a, e->drop.file);
-        SDL_free(e->drop.file);
-        break;
-    case SDL_MOUSEBUTTONDOWN:
-        a->ui.mouse_x = e->button.x;
-        a->ui.mouse_y = e->button.y;
-        if (e->button.button == SDL_BUTTON_LEFT) app__mouse_down(a, e->button.x, e->button.y);
-        break;
-    case SDL_MOUSEBUTTONUP:
-        if (a->drag_pan && !a->drag_moved) {
-            app__select(a, -1);
-            a->card = -1;
-        }
-        a->drag_node = -1;
-        a->drag_pan = a->drag_tree = false;
-        break;
-    case SDL_MOUSEMOTION: app__mouse_motion(a, &e->motion); break;
-    case SDL_MOUSEWHEEL: app__wheel(a, &e->wheel); break;
-    case SDL_TEXTINPUT:
-        if (a->field != FIELD_NONE) app__field_text(a, e->text.text);
-        else if (e->text.text[0] && !e->text.text[1]) app__shortcut(a, e->text.text[0]);
-        break;
-    case SDL_KEYDOWN: app__key(a, &e->key); break;
-    default: break;
-    }
 }
 
 /* ---- the frame ---- */
@@ -655,7 +345,7 @@ static void app__inspect_ask(view_app *a) {
     in->pending = true;
     in->wall_us = a->wall_us;
     in->node = a->selected;
-    app__send(a, a->selected, node_cmd_new(CMD_INSPECT));
+    view__app_send(a, a->selected, node_cmd_new(CMD_INSPECT));
 }
 
 void view__app_update(view_app *a, int64_t wall_us) {

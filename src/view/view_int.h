@@ -10,8 +10,10 @@
  *   draw.c     primitives (discs, boxes, lines) and the colour theme
  *   graph.c    the peer graph      panels.c  bar, meter, node panel, card
  *   tree_draw.c the block tree     ui.c      buttons, fields, hit testing
- *   app.c      one window's state: the sim, input, commands, the frame
- *   run.c      view_main (the window loop) and view_screenshot
+ *   app.c      one window's state: the sim, commands, geometry, the frame
+ *   input.c    clicks, keys, typed text and the actions they stand for
+ *   run.c      view_main (the window loop), view_screenshot, frame PNGs
+ *   fork.c     agreement decided on the tree    record.c  --record (GIF)
  *
  * Threads: only feed.c's sink runs on node threads; everything else runs on
  * the main thread. The model holds block pointers borrowed from the sim's
@@ -548,8 +550,6 @@ void view__app_start(view_app *a);
 /* Replaces the scenario (NULL path: the default); on failure keeps the
  * current one and shows why. */
 void view__app_load(view_app *a, const char *path);
-/* One SDL event (input). */
-void view__app_event(view_app *a, const SDL_Event *e);
 /* Advances (virtual: by dt of wall time x speed), takes the events, and
  * draws the frame. */
 void view__app_update(view_app *a, int64_t wall_us);
@@ -562,6 +562,18 @@ void view__app_node_pos(const view_app *a, int node, float *x, float *y);
 float view__app_node_radius(const view_app *a);
 void view__app_set_status(view_app *a, bool bad, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Sends cmd to a node; its result comes back to the main thread and shows
+ * in the status line (cmd is the sim's after this). */
+void view__app_send(view_app *a, int node_id, node_cmd *cmd);
+/* The scenario's name of a node ("?" if there is none). */
+const char *view__app_node_name(const view_app *a, int node_id);
+/* Forgets what the selected node's last inspection said. */
+void view__inspect_clear(view_inspect *in);
+/* Inverse of view__app_node_pos: unit-square coordinates of a screen point. */
+void view__app_graph_unproject(const view_app *a, float sx, float sy, float *ux, float *uy);
+
+/* input.c: one SDL event (clicks, keys, text, the wheel, a dropped file). */
+void view__app_event(view_app *a, const SDL_Event *e);
 
 /* run.c: the window's renderer: the GPU's if it has one (vsync), else SDL's
  * software renderer (a GL that rasterises on the CPU is far slower). */
