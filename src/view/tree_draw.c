@@ -223,18 +223,18 @@ static void tree__header(view_app *a) {
     const view_theme *th = a->theme;
     int x = t->x + 10, y = t->y + 7;
     x += view__text(&a->text, VF_NORMAL, th->dim, x, y, "Block tree") + 18;
-    view__fill(a->r, th->main_fill, x, y + 3, 14, 10);
-    view__frame_rect(a->r, th->main_edge, x, y + 3, 14, 10);
-    x += 18 + view__text(&a->text, VF_SMALL, th->dim, x + 18, y + 1, "main chain") + 12;
-    view__fill(a->r, th->competing_fill, x, y + 3, 14, 10);
-    view__frame_rect(a->r, th->main_edge, x, y + 3, 14, 10);
-    x += 18 + view__text(&a->text, VF_SMALL, th->dim, x + 18, y + 1, "competing") + 12;
-    view__fill(a->r, th->stale_fill, x, y + 3, 14, 10);
-    view__frame_rect(a->r, th->stale_edge, x, y + 3, 14, 10);
-    x += 18 + view__text(&a->text, VF_SMALL, th->dim, x + 18, y + 1, "stale") + 12;
-    view__fill(a->r, th->bad_fill, x, y + 3, 14, 10);
-    view__frame_rect(a->r, th->drop, x, y + 3, 14, 10);
-    x += 18 + view__text(&a->text, VF_SMALL, th->dim, x + 18, y + 1, "rejected") + 12;
+    const struct {
+        SDL_Color fill, edge;
+        const char *label;
+    } legend[] = {{th->main_fill, th->main_edge, "main chain"},
+                  {th->competing_fill, th->main_edge, "competing"},
+                  {th->stale_fill, th->stale_edge, "stale"},
+                  {th->bad_fill, th->drop, "rejected"}};
+    for (size_t i = 0; i < sizeof legend / sizeof legend[0]; i++) {
+        view__fill(a->r, legend[i].fill, x, y + 3, 14, 10);
+        view__frame_rect(a->r, legend[i].edge, x, y + 3, 14, 10);
+        x += 18 + view__text(&a->text, VF_SMALL, th->dim, x + 18, y + 1, legend[i].label) + 12;
+    }
     SDL_FPoint d[4] = {{(float)x + 5, (float)y + 3}, {(float)x + 10, (float)y + 8},
                        {(float)x + 5, (float)y + 13}, {(float)x, (float)y + 8}};
     view__poly(a->r, th->warn, d, 4);
