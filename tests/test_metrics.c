@@ -470,10 +470,17 @@ static void test_every_metric_name(void) {
      * (the break-even point of Eyal & Sirer's figure 2). */
     feed(m, (sim_event){.kind = EV_ATTACKER, .node = 0, .peer = -1, .strategy = NODE_SELFISH,
                         .value = 0.25, .value2 = 0.5});
-    feed(m, (sim_event){.kind = EV_ATTACKER, .node = 1, .peer = -1,
-                        .strategy = NODE_DOUBLE_SPEND, .value = 0});
-    feed(m, (sim_event){.kind = EV_ATTACK, .node = 1, .peer = -1, .strategy = NODE_DOUBLE_SPEND,
-                        .value = 1});
+    /* Node 2 double-spends with a tenth of the hash power, z = 1, the
+     * "tie" rule: a round released 2 ahead, one given up 5 behind, one
+     * still racing at the end. Rosenfeld: 2q = 0.2. */
+    feed(m, (sim_event){.kind = EV_ATTACKER, .node = 2, .peer = -1,
+                        .strategy = NODE_DOUBLE_SPEND, .value = 0.1});
+    const double outcome[] = {2, 1, 2, 0, 2};
+    const int lead[] = {0, 2, 0, -5, 0};
+    for (int k = 0; k < 5; k++)
+        feed(m, (sim_event){.kind = EV_ATTACK, .t_us = US(0.1 * k), .node = 2, .peer = -1,
+                            .strategy = NODE_DOUBLE_SPEND, .value = outcome[k], .value2 = 1,
+                            .lead = lead[k]});
     /* Three tie races decided by honest blocks, one on the attacker's side. */
     for (int k = 0; k < 3; k++)
         feed(m, (sim_event){.kind = EV_ATTACK, .node = 0, .peer = -1, .strategy = NODE_SELFISH,
@@ -498,9 +505,14 @@ static void test_every_metric_name(void) {
         {"propagation_mean_s", 0.2}, /* a4's delays 0, 0.3, 0.3: the only acceptances */
         {"reach50_median_s", 0.3},   /* a4: its second node (of 3) at 3.3 s */
         {"reach90_median_s", 0.3},
-        {"chains_rejected", 0},      {"nodes_live", 3},           {"attacker_share", 0.25},
+        {"chains_rejected", 0},      {"nodes_live", 3},           {"attacker_share", 0.35},
         {"attacker_revenue", 1},     {"selfish_revenue_theory", 0.25},
         {"selfish_revenue_gap", 0.75}, {"double_spends_released", 1},
+        {"double_spend_rounds", 3},  {"double_spend_success", 1}, {"double_spend_failed", 1},
+        {"double_spend_unresolved", 1}, {"double_spend_success_rate", 0.5},
+        {"double_spend_lead_mean", 2}, {"double_spend_rosenfeld", 0.2},
+        {"double_spend_nakamoto", 1 - 8.0 / 9 * exp(-1.0 / 9)}, /* 0.2045873 in his table */
+        {"double_spend_rosenfeld_gap", 0.3},
         {"selfish_gamma_measured", 1.0 / 3},
         {"stale_rate_theory", 0.18126924692201818}, /* 1 - e^-0.2 */
         {"stale_rate_gap", (0.5 - 0.18126924692201818) / 0.18126924692201818},

@@ -34,6 +34,11 @@
  *   |                 |          |        | a race         | up, -1 no funds; |
  *   |                 |          |        |                | selfish: 1 the   |
  *   |                 |          |        |                | race went its way|
+ *   |                 |          |        |                | double spend: 2  |
+ *   |                 |          |        |                | a round started  |
+ *   |                 |          |        |                | (value2 z, lead  |
+ *   |                 |          |        |                | the rule's need),|
+ *   |                 |          |        |                | released: lead   |
  *
  *   * peer = -1 when the transaction came from a user (command), not a peer.
  *
@@ -44,8 +49,13 @@
  * deliver a little late: t_us - arrive_us is the lag).
  *
  * ATTACKER comes once per attacker when the run starts (strategy is a
- * node_strategy, value its hash-power share); ATTACK when a double spend
- * ends, and when an honest block decides a selfish miner's tie race. */
+ * node_strategy, value its hash-power share); ATTACK when a double-spend
+ * round starts and when it ends, and when an honest block decides a selfish
+ * miner's tie race. A double spend's `lead` is, when a round starts, the
+ * lead over the honest chain its release rule needs once the payment has
+ * value2 = z confirmations, counting a pre-mined block (1 "longer", 0
+ * "tie", one less with a pre-mined block); when it is released, its lead
+ * (private height - public height); when it gives up, minus the deficit. */
 #ifndef CHAINSIM_NODE_EVENT_H
 #define CHAINSIM_NODE_EVENT_H
 
@@ -101,6 +111,7 @@ typedef struct sim_event {
     double value;
     double value2;
     int64_t arrive_us;
+    int lead;               /* ATTACK of a double spend, see above */
 } sim_event;
 
 /* "mined", "msg_sent", ... (stable names, used in traces). */

@@ -52,6 +52,10 @@ typedef struct node_attack_desc {
     int64_t amount;           /* double_spend */
     int confirmations;        /* double_spend: k */
     int give_up;              /* double_spend: blocks behind */
+    bool release_tie;         /* double_spend: release once the branch ties */
+    bool premine;             /* double_spend: pay once a private block is ahead */
+    int rounds;               /* double_spend: attacks, one after another */
+    int settle;               /* double_spend: public blocks between two rounds */
     int fake_length;          /* fake_chain */
     int victim;               /* eclipse: node id */
 } node_attack_desc;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "node/node.h"
+#include "out/dspend.h"
 #include "scenario/metric_names.h"
 #include "util/mem.h"
 
@@ -59,6 +60,7 @@ void metrics_free(metrics *m) {
     free(m->tips_series);
     free(m->retarget.window_interval_s);
     free(m->retarget.window_difficulty);
+    free(m->ds_rounds);
     free(m);
 }
 
@@ -126,6 +128,38 @@ static void metrics__tx_submitted(metrics *m, const sim_event *ev) {
     hmap_put(&m->tx_submitted, r->id, len, r);
 }
 
+/* A double-spend round starts (value 2) or ends (1 released, 0 gave up);
+ * -1, nothing to spend, is no round. */
+static void metrics__double_spend(metrics *m, const sim_event *ev) {
+    if (ev->value == 2) {
+        if (m->ds_z == 0) { /* the first round says the model */
+            m->ds_z = (int)ev->value2;
+            m->ds_need = ev->lead;
+        }
+        m->ds_rounds = xgrow(m->ds_rounds, &m->cap_ds_rounds, m->n_ds_rounds + 1,
+                             sizeof *m->ds_rounds);
+        m->ds_rounds[m->n_ds_rounds++] =
+            (ds_round){.node = ev->node, .start_us = ev->t_us, .end_us = -1, .outcome = -1};
+        return;
+    }
+    if (ev->value < 0) return;
+    for (size_t i = m->n_ds_rounds; i-- > 0;) { /* the node's open round */
+        ds_round *r = &m->ds_rounds[i];
+        if (r->node != ev->node || r->end_us >= 0) continue;
+        r->end_us = ev->t_us;
+        r->outcome = ev->value > 0 ? 1 : 0;
+        r->lead = ev->lead;
+        break;
+    }
+    if (ev->value > 0) {
+        m->double_spends_released++;
+        m->ds_success++;
+        m->ds_lead_sum += ev->lead;
+    } else {
+        m->ds_failed++;
+    }
+}
+
 void metrics_sink(void *user, const sim_event *ev) {
     metrics *m = user;
     switch (ev->kind) {
@@ -176,7 +210,8 @@ void metrics_sink(void *user, const sim_event *ev) {
         m->attacker[ev->node] = true;
         m->n_attackers++;
         m->attacker_share += ev->value;
-        if (ev->strategy == NODE_DOUBLE_SPEND) m->n_double_spenders++;
+        if (ev->strategy == NODE_DOUBLE_SPEND && m->n_double_spenders++ == 0)
+            m->ds_share = ev->value;
         if (ev->strategy == NODE_SELFISH) {
             m->selfish_share += ev->value;
             m->selfish_gamma = ev->value2;
@@ -187,8 +222,8 @@ void metrics_sink(void *user, const sim_event *ev) {
         if (ev->strategy == NODE_SELFISH) {
             m->selfish_races++;
             m->selfish_races_ours += ev->value > 0;
-        } else if (ev->value > 0) {
-            m->double_spends_released++;
+        } else if (ev->strategy == NODE_DOUBLE_SPEND) {
+            metrics__double_spend(m, ev);
         }
         break;
     case EV_CRASH:
@@ -343,6 +378,31 @@ typedef struct metrics__entry {
 enum { METRICS__N_ENTRIES = 0 METRIC_NAMES(METRICS__ONE_) };
 #undef METRICS__ONE_
 
+/* The double spend's rounds, its measured probability and the two
+ * references (out/dspend.h) for the first double spender's q, z and rule. */
+static void metrics__double_spend_entries(const metrics *m, metrics__entry *t, size_t *n) {
+    const char *none = m->n_double_spenders ? NULL : "no double-spend attacker";
+    const char *no_round = none ? none : m->ds_z ? NULL : "no double-spend round started";
+    uint64_t resolved = m->ds_success + m->ds_failed;
+    const char *unresolved = none ? none : resolved ? NULL : "no double-spend round ended";
+    double rate = resolved ? (double)m->ds_success / (double)resolved : 0;
+    double ref = no_round ? 0 : dspend_rosenfeld(m->ds_share, m->ds_z, m->ds_need);
+#define METRICS__DS_(nm, value, why) t[(*n)++] = (metrics__entry){nm, (why) ? NAN : (value), (why)}
+    METRICS__DS_("double_spend_rounds", (double)m->n_ds_rounds, none);
+    METRICS__DS_("double_spend_success", (double)m->ds_success, none);
+    METRICS__DS_("double_spend_failed", (double)m->ds_failed, none);
+    METRICS__DS_("double_spend_unresolved", (double)(m->n_ds_rounds - resolved), none);
+    METRICS__DS_("double_spend_success_rate", rate, unresolved);
+    METRICS__DS_("double_spend_lead_mean",
+                 m->ds_success ? (double)m->ds_lead_sum / (double)m->ds_success : 0,
+                 none ? none : m->ds_success ? NULL : "no double-spend branch was released");
+    METRICS__DS_("double_spend_rosenfeld", ref, no_round);
+    METRICS__DS_("double_spend_nakamoto", no_round ? 0 : dspend_nakamoto(m->ds_share, m->ds_z),
+                 no_round);
+    METRICS__DS_("double_spend_rosenfeld_gap", rate - ref, no_round ? no_round : unresolved);
+#undef METRICS__DS_
+}
+
 static size_t metrics__entries(const metrics *m, metrics__entry *t) {
     bool blocks = m->n_blocks > 0, interval = m->block_interval_us > 0 && m->delay_samples;
     double theory = interval ? 1 - exp(-m->mean_delay_s * 1e6 / (double)m->block_interval_us) : 0;
@@ -389,6 +449,7 @@ static size_t metrics__entries(const metrics *m, metrics__entry *t) {
                   no_selfish ? no_selfish : m->height > 1 ? NULL : "the main chain has no mined block");
     METRICS__PUT_("double_spends_released", (double)m->double_spends_released,
                   m->n_double_spenders ? NULL : "no double-spend attacker");
+    metrics__double_spend_entries(m, t, &n);
     METRICS__PUT_("selfish_gamma_measured",
                   m->selfish_races ? (double)m->selfish_races_ours / (double)m->selfish_races : 0,
                   no_selfish ? no_selfish : m->selfish_races ? NULL : "no tie race was decided");

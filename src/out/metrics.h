@@ -33,6 +33,15 @@ typedef struct block_stat {
     bool main;               /* in the final main chain */
 } block_stat;
 
+/* One double-spend round: when it started and ended (-1: still racing at
+ * the end), 1 released, 0 gave up, -1 unresolved, and the lead at its end. */
+typedef struct ds_round {
+    int node;
+    int64_t start_us, end_us;
+    int outcome;
+    int lead;
+} ds_round;
+
 typedef struct tips_point {
     int64_t t_us;
     int distinct;            /* distinct tips among live nodes from t on */
@@ -101,6 +110,13 @@ typedef struct metrics {
     double attacker_share;                /* their hash-power share, summed */
     double selfish_share, selfish_gamma;  /* alpha and gamma of selfish mining */
     uint64_t double_spends_released;
+    double ds_share;                      /* the first double spender's q */
+    int ds_z, ds_need;                    /* its z and the lead its rule needs
+                                             (dspend.h); ds_z 0 = no round yet */
+    uint64_t ds_success, ds_failed;
+    int64_t ds_lead_sum;                  /* over released rounds */
+    ds_round *ds_rounds;                  /* in the order they started */
+    size_t n_ds_rounds, cap_ds_rounds;
     uint64_t selfish_races, selfish_races_ours; /* tie races an honest block decided,
                                                    and those it decided on the
                                                    attacker's side: gamma */

@@ -149,6 +149,27 @@ static void report__agreement(FILE *out, sim *s, const metrics *m) {
     free(list);
 }
 
+/* The double spend's rounds, the measured probability and the two
+ * references for its q and z. */
+static void report__double_spend(FILE *out, const metrics *m) {
+    double v[6];
+    const char *names[6] = {"double_spend_rounds", "double_spend_success", "double_spend_failed",
+                            "double_spend_unresolved", "double_spend_success_rate",
+                            "double_spend_lead_mean"};
+    for (int i = 0; i < 6; i++) metrics_value(m, names[i], &v[i]);
+    fprintf(out, "  %-16s %.0f round(s): %.0f released, %.0f gave up, %.0f unresolved", "double spend",
+            v[0], v[1], v[2], v[3]);
+    if (!isnan(v[5])) fprintf(out, "; lead at release %.2f", v[5]);
+    fputc('\n', out);
+    double ros = 0, nak = 0;
+    metrics_value(m, "double_spend_rosenfeld", &ros);
+    metrics_value(m, "double_spend_nakamoto", &nak);
+    if (isnan(ros)) return;
+    fprintf(out, "  %-16s ", "");
+    if (!isnan(v[4])) fprintf(out, "success %.4f; ", v[4]);
+    fprintf(out, "q %.3f, z %d: Rosenfeld %.4f, Nakamoto %.4f\n", m->ds_share, m->ds_z, ros, nak);
+}
+
 /* Who attacked, and what they got next to what theory says they should. */
 static void report__attackers(FILE *out, sim *s, const metrics *m) {
     if (m->n_attackers == 0) return;
@@ -170,9 +191,7 @@ static void report__attackers(FILE *out, sim *s, const metrics *m) {
                     "gamma", (double)m->selfish_races_ours / (double)m->selfish_races,
                     m->selfish_races_ours, m->selfish_races);
     }
-    if (m->double_spends_released)
-        fprintf(out, "  %-16s %" PRIu64 " private branch(es) released\n", "double spend",
-                m->double_spends_released);
+    if (m->n_double_spenders) report__double_spend(out, m);
 }
 
 void report_print(FILE *out, sim *s, const metrics *m, const expect_result *res, double wall_s) {
@@ -269,6 +288,24 @@ static cJSON *report__blocks(const metrics *m) {
     return arr;
 }
 
+/* Each double-spend round: who, when, how it ended and the lead then. */
+static cJSON *report__ds_rounds(const metrics *m) {
+    static const char *const outcome[] = {"unresolved", "failed", "success"};
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < m->n_ds_rounds; i++) {
+        const ds_round *r = &m->ds_rounds[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "round", (double)(i + 1));
+        cJSON_AddNumberToObject(o, "node", r->node);
+        report__s(o, "start_s", r->start_us);
+        report__s(o, "end_s", r->end_us); /* null: still racing */
+        cJSON_AddStringToObject(o, "outcome", outcome[r->outcome + 1]);
+        report__num(o, "lead", r->outcome < 0 ? NAN : r->lead);
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
 static cJSON *report__nodes(sim *s) {
     cJSON *arr = cJSON_CreateArray();
     for (int i = 0; i < sim_node_count(s); i++) {
@@ -339,6 +376,7 @@ cs_err report_write_json(const char *path, sim *s, const metrics *m, const expec
         metrics_value(m, names[i], &v);
         report__num(metrics_obj, names[i], v);
     }
+    if (m->n_double_spenders) cJSON_AddItemToObject(root, "double_spend_rounds", report__ds_rounds(m));
     cJSON *prop = cJSON_AddObjectToObject(root, "propagation");
     cJSON_AddItemToObject(prop, "reach50", report__percentiles(&m->prop50));
     cJSON_AddItemToObject(prop, "reach90", report__percentiles(&m->prop90));

@@ -85,8 +85,12 @@ void trace_sink(void *user, const sim_event *ev) {
     case EV_ATTACK:
         if (ev->strategy == NODE_SELFISH)
             jsonw_kstr(&w, "outcome", ev->value > 0 ? "race_won" : "race_lost");
+        else if (ev->value > 1)
+            jsonw_kstr(&w, "outcome", "started");
         else
             jsonw_kstr(&w, "outcome", ev->value > 0 ? "released" : ev->value == 0 ? "gave_up" : "no_funds");
+        if (ev->strategy == NODE_DOUBLE_SPEND && (ev->value == 0 || ev->value == 1))
+            jsonw_kint(&w, "lead", ev->lead);
         break;
     default: break;
     }

@@ -36,6 +36,15 @@
     X(selfish_revenue_gap, "attacker_revenue - selfish_revenue_theory")        \
     X(selfish_gamma_measured, "tie races an honest block decided on the selfish miner's side, of all") \
     X(double_spends_released, "double-spend branches released")              \
+    X(double_spend_rounds, "double-spend rounds started (\"rounds\" attacks in one run)") \
+    X(double_spend_success, "rounds whose branch was released: the payment reversed (with release \"tie\": caught up)") \
+    X(double_spend_failed, "rounds the attacker gave up (give_up blocks behind)") \
+    X(double_spend_unresolved, "rounds still racing when the run ended")     \
+    X(double_spend_success_rate, "double_spend_success / (success + failed): the measured probability") \
+    X(double_spend_lead_mean, "mean lead of a released branch over the public chain, in blocks") \
+    X(double_spend_rosenfeld, "Rosenfeld 2014's exact probability for the attacker's q, z, release rule and pre-mining") \
+    X(double_spend_nakamoto, "Nakamoto 2008 (sec. 11)'s Poisson approximation for q and z") \
+    X(double_spend_rosenfeld_gap, "double_spend_success_rate - double_spend_rosenfeld") \
     X(stale_rate_theory, "1 - exp(-propagation_mean_s / block interval): what tau predicts") \
     X(stale_rate_gap, "(stale_rate - stale_rate_theory) / stale_rate_theory")  \
     X(retargets, "difficulty adjustments on the main chain (chain.retarget)")  \

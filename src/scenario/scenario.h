@@ -100,6 +100,10 @@ typedef struct scn_attacker {
     int64_t amount;          /* double_spend */
     int confirmations;       /* double_spend: default 6 */
     int give_up;             /* double_spend: blocks behind, default 10 */
+    bool release_tie;        /* double_spend: release on a tie too (default: longer) */
+    bool premine;            /* double_spend: pay once a private block is ahead */
+    int rounds;              /* double_spend: attacks in the run, default 1 */
+    int settle;              /* double_spend: blocks between rounds, default 6 */
     int fake_length;         /* fake_chain: default 50 */
     int victim;              /* eclipse */
 } scn_attacker;

@@ -439,6 +439,8 @@ static const scn__choice scn_strategy_choices[] = {
     {"invalid_blocks", NODE_INVALID_BLOCKS}, {"fake_chain", NODE_FAKE_CHAIN},
     {"eclipse", NODE_ECLIPSE},         {NULL, 0}};
 
+static const scn__choice scn_release_choices[] = {{"longer", 0}, {"tie", 1}, {NULL, 0}};
+
 static cs_err scn_attack_claim(scn__ctx *c, int node, const char *jp) {
     for (size_t j = 0; j < c->s->n_attackers; j++)
         if (c->s->attackers[j].node == node)
@@ -524,7 +526,16 @@ static const scn__field scn_attacker_fields[] = {
     {"confirmations", SCN__INT, SCN__AT(scn_attacker, confirmations), .lo = 1, .hi = 1000,
      .def = 6, SCN_DS_ONLY, .doc = "blocks the merchant waits for before delivering"},
     {"give_up", SCN__INT, SCN__AT(scn_attacker, give_up), .lo = 1, .hi = 1000, .def = 10,
-     SCN_DS_ONLY, .doc = "blocks behind at which the attacker gives up"},
+     SCN_DS_ONLY, .doc = "blocks behind at which the attacker gives up (the lead deficit at which Rosenfeld 2014's attacker stops)"},
+    {"release", SCN__CHOICE, SCN__AT(scn_attacker, release_tie), .choices = scn_release_choices,
+     SCN_DS_ONLY, .def_doc = "\"longer\"",
+     .doc = "when the branch goes public once the payment has its confirmations: \"longer\" (it replaces the honest chain) or \"tie\" (as long: Nakamoto 2008 sec. 11 counts catching up as success; with \"tie\" a round succeeds then)"},
+    {"premine", SCN__BOOL, SCN__AT(scn_attacker, premine), SCN_DS_ONLY,
+     .doc = "pay only once a private block is ready, mining it again on each new honest tip (Rosenfeld 2014: with \"longer\" his exact model)"},
+    {"rounds", SCN__INT, SCN__AT(scn_attacker, rounds), .lo = 1, .hi = 10000000, .def = 1,
+     SCN_DS_ONLY, .doc = "attacks in one run, one after another: each round pays anew, so one run gives many samples"},
+    {"settle", SCN__INT, SCN__AT(scn_attacker, settle), .lo = 0, .hi = 1000, .def = 6,
+     SCN_DS_ONLY, .doc = "blocks the chain grows after a round ends before the next begins (the attacker mines honestly meanwhile)"},
     {"length", SCN__INT, SCN__AT(scn_attacker, fake_length), .lo = 1, .hi = 100000, .def = 50,
      .in = SCN__BIT(NODE_FAKE_CHAIN), .doc = "blocks of the fake chain"},
     {"merchant", SCN__ACCOUNT, SCN__AT(scn_attacker, merchant), SCN_DS_ONLY,

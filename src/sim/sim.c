@@ -101,6 +101,10 @@ static node_attack_desc sim__attack_desc(const scn_attacker *a) {
         .amount = a->amount,
         .confirmations = a->confirmations,
         .give_up = a->give_up,
+        .release_tie = a->release_tie,
+        .premine = a->premine,
+        .rounds = a->rounds,
+        .settle = a->settle,
         .fake_length = a->fake_length,
         .victim = a->victim,
     };
