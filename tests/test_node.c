@@ -70,6 +70,9 @@ static void test_bad_pow_rejected(void) {
     node_snapshot_release(&snap);
     CHECK(bob->chain.tip == tip);
     CHECK(!chain_has(&bob->chain, bad));
+    /* What readers outside node/ see of it (http's /block): held or not. */
+    CHECK(!node_holds(bob, bad));
+    CHECK(node_holds(bob, tip) && node_holds(bob, tip->parent));
     CHECK_INT_EQ(bob->n_orphans, 0);
     /* Refused blocks are neither relayed nor asked about. */
     CHECK_INT_EQ(fx_count(&r, EV_MSG_SENT, FX_ANY_NODE), sent_before);
@@ -293,6 +296,10 @@ static void test_reorg_returns_tx_to_mempool(void) {
     CHECK_INT_EQ(reorg->ev.reorg_depth, 1);
     CHECK(reorg->ev.old_tip == ab);
     CHECK_INT_EQ(reorg->ev.block->index, 3);
+    /* alice still holds her stale block, off the active chain (http's
+     * /block answers it with in_active_chain false). */
+    CHECK(node_holds(alice, ab));
+    CHECK(block_ancestor(fx_tip(s, 0), ab->index) != ab);
     CHECK_INT_EQ(alice->mempool.n, 1);
     CHECK(mempool_has(&alice->mempool, "alice-1"));
     CHECK_INT_EQ(bob->mempool.n, 0);
