@@ -516,6 +516,10 @@ static void test_every_metric_name(void) {
         {"selfish_gamma_measured", 1.0 / 3},
         {"stale_rate_theory", 0.18126924692201818}, /* 1 - e^-0.2 */
         {"stale_rate_gap", (0.5 - 0.18126924692201818) / 0.18126924692201818},
+        {"longest_fork_s", 2.25},      /* see test_fork_history */
+        {"longest_fork_orphaned", 3},
+        {"tau_over_interval", 0.2},
+        {"stale_rate_theory_x1x", 0.2 / 1.2},
     };
     /* Figures of a chain that retargets: test_retarget.c checks them on
      * runs that do (this tree does not, see test_not_applicable). */
@@ -546,6 +550,58 @@ static void test_every_metric_name(void) {
     bstore_free(t.s);
 }
 
+/* Forks among the tips, on the tree: G is the only tip besides a2 at 1.0
+ * (one chain: node1 and node2 are behind); c2 at 1.05 opens a fork at G;
+ * b3 at 2.1 makes three branch tips (a3, b3, d3 from 2.2); at 3.3 node1
+ * and node2 both move to a4 in one instant: one chain again. So one fork,
+ * 1.05 -> 3.3 = 2.25 s, fork point G (#1), 3 branches at most, and b3, c2,
+ * d3 orphaned. The convergence time (2.3 s) counts from 1.0, when the
+ * tips first differed though they were on one chain. */
+static void test_fork_history(void) {
+    tree t;
+    tree_build(&t);
+    metrics *m = metrics_new(3, t.g);
+    tree_feed(&t, m);
+    CHECK_INT_EQ(m->fork_hist.since_us, US(1.05)); /* open until an instant after 3.3 */
+    CHECK(!m->fork_hist.have_latest);
+    metrics_finish(m, US(4));
+    const forks_history *h = &m->fork_hist;
+    CHECK_INT_EQ(h->n_forks, 1);
+    CHECK_INT_EQ(h->since_us, -1);
+    CHECK(h->have_latest);
+    CHECK_INT_EQ(h->longest.start_us, US(1.05));
+    CHECK_INT_EQ(h->longest.end_us, US(3.3));
+    CHECK_INT_EQ(h->longest.fork_height, 1);
+    CHECK_INT_EQ(h->longest.branches, 3);
+    CHECK_INT_EQ(h->longest.orphaned, 3);
+    CHECK_INT_EQ(h->latest.start_us, h->longest.start_us);
+    CHECK_DBL_NEAR(m->convergence_time_s, 2.3, EPS);
+    char text[128];
+    forks_record_text(&h->longest, text, sizeof text);
+    CHECK_STR_EQ(text, "2.2 s, 3 blocks orphaned (fork at #1)"); /* 2.25 rounds to even */
+    metrics_free(m);
+
+    /* the classification alone: a3 and b3 compete above a2; G and a2 are
+     * under them; d3's branch meets them at G */
+    const block *tips[] = {t.g, t.a3, t.a2, t.b3};
+    forks_state st = forks_classify(tips, 4);
+    CHECK_INT_EQ(st.kind, FORKS_FORKED);
+    CHECK_INT_EQ(st.n_branches, 2);
+    CHECK(st.fork_point == t.a2);
+    const block *tips3[] = {t.d3, t.a4, t.b3};
+    st = forks_classify(tips3, 3);
+    CHECK_INT_EQ(st.n_branches, 3);
+    CHECK(st.fork_point == t.g);
+    const block *line[] = {t.a2, t.g, t.a4};
+    st = forks_classify(line, 3);
+    CHECK_INT_EQ(st.kind, FORKS_ONE_CHAIN);
+    CHECK(st.top == t.a4);
+    CHECK(forks_common_ancestor(t.a4, t.b3) == t.a2);
+    CHECK(forks_common_ancestor(t.d3, t.a3) == t.g);
+    CHECK(forks_common_ancestor(t.a3, t.a4) == t.a3);
+    bstore_free(t.s);
+}
+
 /* The same tree without attackers, manual mining (no block interval) and
  * no block reaching all three nodes: every figure that cannot exist is NAN
  * with its reason, never a 0 or -1 a mean would swallow; the rest keep
@@ -567,6 +623,8 @@ static void test_not_applicable(void) {
         {"double_spends_released", "no double-spend attacker"},
         {"stale_rate_theory", "no block interval (mining is not automatic)"},
         {"stale_rate_gap", "no block interval (mining is not automatic)"},
+        {"tau_over_interval", "no block interval (mining is not automatic)"},
+        {"stale_rate_theory_x1x", "no block interval (mining is not automatic)"},
         {"propagation_median_s", "no block reached every node"},
         {"propagation_p90_s", "no block reached every node"},
         {"propagation_mean_s", "no block was accepted"},
@@ -615,6 +673,11 @@ static void test_not_applicable(void) {
     CHECK(isnan(v));
     CHECK_STR_EQ(metrics_not_applicable(m, "convergence_time_s"),
                  "the live nodes do not agree at the end");
+    /* node1 is behind on one chain, not on a branch of its own: no fork */
+    CHECK(metrics_value(m, "longest_fork_s", &v));
+    CHECK(isnan(v));
+    CHECK_STR_EQ(metrics_not_applicable(m, "longest_fork_s"), "no fork ended");
+    CHECK_INT_EQ(m->fork_hist.n_forks, 0);
     metrics_free(m);
     bstore_free(t.s);
 }
@@ -633,6 +696,7 @@ static const test_case cases[] = {
     TEST(test_selfish_revenue),
     TEST(test_every_metric_name),
     TEST(test_not_applicable),
+    TEST(test_fork_history),
     {0},
 };
 

@@ -14,6 +14,7 @@
 
 #include "chain_fixture.h"
 #include "check.h"
+#include "out/metrics.h"
 #include "sim_fixture.h"
 #include "view/view_int.h"
 
@@ -100,7 +101,7 @@ static void test_fork_race_sequence(void) {
     fm_apply(&f);
     /* one instant, two blocks on the same parent: forked from 1 s on */
     CHECK_INT_EQ(f.m.fork.state, VIEW_FORKED);
-    CHECK_INT_EQ(f.m.fork.since_us, 1000000);
+    CHECK_INT_EQ(f.m.fork.hist.since_us, 1000000);
     CHECK_INT_EQ(f.m.fork.n_branches, 2);
     CHECK_INT_EQ(f.m.fork.behind_fork, 2); /* bob and carol have neither yet */
     CHECK(f.m.fork.fork_point == 0);
@@ -124,7 +125,7 @@ static void test_fork_race_sequence(void) {
     CHECK_INT_EQ(view__node_behind(&f.m, 0), 1); /* alice and carol: same branch, catching up */
     CHECK_INT_EQ(view__node_behind(&f.m, 2), 1);
     CHECK_INT_EQ(view__node_behind(&f.m, 3), 0);
-    CHECK_INT_EQ(f.m.fork.since_us, 1000000); /* the same fork, not a new one */
+    CHECK_INT_EQ(f.m.fork.hist.since_us, 1000000); /* the same fork, not a new one */
     fm_banner(&f, title, detail);
     CHECK_STR_EQ(title, "Fork at #1: 2 branches");
     CHECK_STR_EQ(detail, "3 vs 1 nodes");
@@ -132,7 +133,7 @@ static void test_fork_race_sequence(void) {
     fm_tip(&f, 5.2, 2, b3, 0);
     fm_apply(&f);
     CHECK_INT_EQ(fm_state(&f, d2), VB_COMPETING); /* still dave's */
-    CHECK(!f.m.fork.have_latest);
+    CHECK(!f.m.fork.hist.have_latest);
     fm_tip(&f, 5.4, 3, b3, 1);
     fm_apply(&f);
     CHECK_INT_EQ(f.m.fork.state, VIEW_AGREED);
@@ -141,15 +142,15 @@ static void test_fork_race_sequence(void) {
     for (int i = 0; i < 4; i++) CHECK_INT_EQ(view__node_colour(&f.m, i), alice_before);
     CHECK_INT_EQ(fm_state(&f, d2), VB_STALE); /* nobody on it, buried by #3 */
     CHECK_INT_EQ(fm_state(&f, a2), VB_MAIN);
-    CHECK(f.m.fork.have_latest);
-    CHECK_INT_EQ(f.m.fork.latest.start_us, 1000000);
-    CHECK_INT_EQ(f.m.fork.latest.end_us, 5400000);
-    CHECK_INT_EQ(f.m.fork.latest.fork_height, 1);
-    CHECK_INT_EQ(f.m.fork.latest.orphaned, 1);
-    CHECK_INT_EQ(f.m.fork.latest.branches, 2);
-    CHECK_INT_EQ(f.m.fork.n_forks, 1);
+    CHECK(f.m.fork.hist.have_latest);
+    CHECK_INT_EQ(f.m.fork.hist.latest.start_us, 1000000);
+    CHECK_INT_EQ(f.m.fork.hist.latest.end_us, 5400000);
+    CHECK_INT_EQ(f.m.fork.hist.latest.fork_height, 1);
+    CHECK_INT_EQ(f.m.fork.hist.latest.orphaned, 1);
+    CHECK_INT_EQ(f.m.fork.hist.latest.branches, 2);
+    CHECK_INT_EQ(f.m.fork.hist.n_forks, 1);
     char rec[128];
-    view__fork_record_text(&f.m.fork.latest, rec, sizeof rec);
+    forks_record_text(&f.m.fork.hist.latest, rec, sizeof rec);
     CHECK_STR_EQ(rec, "4.4 s, 1 block orphaned (fork at #1)");
     /* the chart: one branch, two from 1 s, one again from 5.4 s */
     CHECK_INT_EQ(f.m.n_series, 3);
@@ -190,8 +191,8 @@ static void test_propagation_wave(void) {
     for (int i = 1; i < 5; i++) fm_tip(&f, 1.3, i, b3, 0);
     fm_apply(&f);
     CHECK_INT_EQ(f.m.fork.state, VIEW_AGREED);
-    CHECK_INT_EQ(f.m.fork.n_forks, 0);
-    CHECK(!f.m.fork.have_latest);
+    CHECK_INT_EQ(f.m.fork.hist.n_forks, 0);
+    CHECK(!f.m.fork.hist.have_latest);
     CHECK_INT_EQ(f.m.n_series, 1); /* never more than one branch */
     CHECK_INT_EQ(fm_colour_of(&f, b3), fm_colour_of(&f, f.m.genesis));
     fm_close(&f);
@@ -220,7 +221,7 @@ static void test_partition_and_heal_sequence(void) {
     for (int i = 3; i < 6; i++) if (i != 4) fm_tip(&f, 100.2, i, w, 1);
     fm_apply(&f);
     CHECK_INT_EQ(f.m.fork.state, VIEW_FORKED);
-    CHECK_INT_EQ(f.m.fork.since_us, 100000000);
+    CHECK_INT_EQ(f.m.fork.hist.since_us, 100000000);
     fm_banner(&f, title, detail);
     CHECK_STR_EQ(title, "Fork at #2: 2 branches");
     CHECK_STR_EQ(detail, "3 vs 3 nodes");
@@ -236,7 +237,7 @@ static void test_partition_and_heal_sequence(void) {
     fm_apply(&f);
     /* ten minutes on: the same fork, its branches competing (half the
      * nodes are on each), none of them stale */
-    CHECK_INT_EQ(f.m.fork.since_us, 100000000);
+    CHECK_INT_EQ(f.m.fork.hist.since_us, 100000000);
     CHECK_INT_EQ(fm_state(&f, west[0]), VB_COMPETING);
     CHECK_INT_EQ(fm_state(&f, west[1]), VB_COMPETING);
     CHECK_INT_EQ(f.m.stale, 0);
@@ -250,13 +251,13 @@ static void test_partition_and_heal_sequence(void) {
     CHECK_INT_EQ(fm_state(&f, west[0]), VB_STALE);
     CHECK_INT_EQ(fm_state(&f, west[1]), VB_STALE);
     CHECK_INT_EQ(f.m.stale, 2);
-    const view_fork_record *r = &f.m.fork.longest;
+    const forks_record *r = &f.m.fork.hist.longest;
     CHECK_INT_EQ(r->start_us, 100000000);
     CHECK_INT_EQ(r->end_us, 1210400000);
     CHECK_INT_EQ(r->fork_height, 2);
     CHECK_INT_EQ(r->orphaned, 2);
     char rec[128];
-    view__fork_record_text(r, rec, sizeof rec);
+    forks_record_text(r, rec, sizeof rec);
     CHECK_STR_EQ(rec, "18 min 30 s, 2 blocks orphaned (fork at #2)");
     /* a short tie later is the latest fork; the partition stays the longest */
     const block *t1 = fm_mine(&f, 1300, 0, e), *t2 = fm_mine(&f, 1300, 5, e);
@@ -265,10 +266,10 @@ static void test_partition_and_heal_sequence(void) {
     fm_tip(&f, 1300.5, 5, t1, 1);
     fm_apply(&f);
     (void)t2;
-    CHECK_INT_EQ(f.m.fork.n_forks, 2);
-    CHECK_INT_EQ(f.m.fork.latest.start_us, 1300000000);
-    CHECK_INT_EQ(f.m.fork.latest.orphaned, 1);
-    CHECK_INT_EQ(f.m.fork.longest.start_us, 100000000);
+    CHECK_INT_EQ(f.m.fork.hist.n_forks, 2);
+    CHECK_INT_EQ(f.m.fork.hist.latest.start_us, 1300000000);
+    CHECK_INT_EQ(f.m.fork.hist.latest.orphaned, 1);
+    CHECK_INT_EQ(f.m.fork.hist.longest.start_us, 100000000);
     fm_close(&f);
 }
 
@@ -328,8 +329,8 @@ static void test_stale_needs_buried(void) {
     CHECK_INT_EQ(fm_state(&f, c), VB_COMPETING);
     CHECK_INT_EQ(view__node_colour(&f.m, 2), -1);
     /* the fork ended when the last node on the other branch went down */
-    CHECK(f.m.fork.have_latest);
-    CHECK_INT_EQ(f.m.fork.latest.end_us, 2000000);
+    CHECK(f.m.fork.hist.have_latest);
+    CHECK_INT_EQ(f.m.fork.hist.latest.end_us, 2000000);
     fm_mine(&f, 3, 0, a);
     fm_apply(&f);
     CHECK_INT_EQ(fm_state(&f, c), VB_STALE);
@@ -360,7 +361,7 @@ static void test_fork_with_unseen_ancestors(void) {
     fm_apply(&f);
     CHECK_INT_EQ(f.m.fork.state, VIEW_AGREED);
     char rec[128];
-    view__fork_record_text(&f.m.fork.latest, rec, sizeof rec);
+    forks_record_text(&f.m.fork.hist.latest, rec, sizeof rec);
     CHECK_STR_EQ(rec, "1.0 s, 0 blocks orphaned");
     fm_close(&f);
 }
@@ -420,8 +421,8 @@ static void test_scenario_fork_race(void) {
     CHECK(view__node_colour(&f.m, bob) != colour);
     fr_at(&f, 8);
     CHECK_INT_EQ(f.m.fork.state, VIEW_AGREED);
-    CHECK_INT_EQ(f.m.fork.latest.start_us, 1000000);
-    CHECK_INT_EQ(f.m.fork.latest.orphaned, 1);
+    CHECK_INT_EQ(f.m.fork.hist.latest.start_us, 1000000);
+    CHECK_INT_EQ(f.m.fork.hist.latest.orphaned, 1);
     for (int i = 0; i < f.m.n_nodes; i++)
         CHECK_INT_EQ(view__node_colour(&f.m, i), view__node_colour(&f.m, bob));
     fr_close(&f);
@@ -436,14 +437,14 @@ static void test_scenario_partition_heal(void) {
     int east = fx_node(&f.scn, "east0"), west = fx_node(&f.scn, "west0");
     fr_at(&f, 1200);
     CHECK_INT_EQ(f.m.fork.state, VIEW_FORKED);
-    CHECK(f.m.fork.since_us < 300000000); /* since early in the partition */
+    CHECK(f.m.fork.hist.since_us < 300000000); /* since early in the partition */
     int east_colour = view__node_colour(&f.m, east), west_colour = view__node_colour(&f.m, west);
     CHECK(east_colour != west_colour);
     CHECK(f.m.n_drops > 0);
     fr_at(&f, 1300);
     CHECK_INT_EQ(f.m.fork.state, VIEW_AGREED);
     for (int i = 0; i < f.m.n_nodes; i++) CHECK_INT_EQ(view__node_colour(&f.m, i), east_colour);
-    const view_fork_record *r = &f.m.fork.longest;
+    const forks_record *r = &f.m.fork.hist.longest;
     CHECK(r->end_us > 1210000000);
     CHECK(r->end_us - r->start_us > 15 * 60 * 1000000LL);
     CHECK(r->orphaned >= 2);
@@ -454,6 +455,38 @@ static void test_scenario_partition_heal(void) {
     fr_close(&f);
 }
 
+/* The run's summary (out/metrics) and the window keep one fork history
+ * (out/forks.h): fed the same run, they record the same forks, event for
+ * event, whenever the window takes its frames. partition-heal has one fork
+ * of 18 minutes; busy-network several short ones. */
+static void summary_agrees(const char *path, double end_s, uint64_t want_min_forks) {
+    fr f;
+    fr_open(&f, path);
+    metrics *mt = metrics_attach(f.s);
+    for (double t = 50; t < end_s; t += 50) fr_at(&f, t);
+    fr_at(&f, end_s);
+    metrics_finish(mt, sim_end_us(f.s));
+    const forks_history *v = &f.m.fork.hist, *o = &mt->fork_hist;
+    CHECK(v->n_forks >= want_min_forks);
+    CHECK_INT_EQ(o->n_forks, v->n_forks);
+    CHECK(o->have_latest && v->have_latest);
+    const forks_record *pairs[2][2] = {{&o->longest, &v->longest}, {&o->latest, &v->latest}};
+    for (int k = 0; k < 2; k++) {
+        CHECK_INT_EQ(pairs[k][0]->start_us, pairs[k][1]->start_us);
+        CHECK_INT_EQ(pairs[k][0]->end_us, pairs[k][1]->end_us);
+        CHECK_INT_EQ(pairs[k][0]->fork_height, pairs[k][1]->fork_height);
+        CHECK_INT_EQ(pairs[k][0]->branches, pairs[k][1]->branches);
+        CHECK_INT_EQ(pairs[k][0]->orphaned, pairs[k][1]->orphaned);
+    }
+    metrics_free(mt);
+    fr_close(&f);
+}
+
+static void test_summary_and_view_share_forks(void) {
+    summary_agrees("scenarios/partition-heal.json", 2000, 1);
+    summary_agrees("scenarios/busy-network.json", 800, 2);
+}
+
 /* The victim never agrees with the network: one fork from the first
  * block he mined on his own, however often he mines since. */
 static void test_scenario_eclipse_timer(void) {
@@ -462,13 +495,13 @@ static void test_scenario_eclipse_timer(void) {
     int victor = fx_node(&f.scn, "victor");
     fr_at(&f, 200);
     CHECK_INT_EQ(f.m.fork.state, VIEW_FORKED);
-    int64_t since = f.m.fork.since_us;
+    int64_t since = f.m.fork.hist.since_us;
     int64_t mined_before = f.m.nodes[victor].tip->index;
     fr_at(&f, 1500);
     CHECK(f.m.nodes[victor].tip->index > mined_before); /* he mined in between */
     CHECK_INT_EQ(f.m.fork.state, VIEW_FORKED);
-    CHECK_INT_EQ(f.m.fork.since_us, since);
-    CHECK_INT_EQ(f.m.fork.n_forks, 1);
+    CHECK_INT_EQ(f.m.fork.hist.since_us, since);
+    CHECK_INT_EQ(f.m.fork.hist.n_forks, 1);
     /* his branch is competing (he is on it), the network's is the main chain */
     const view_block *vt = &f.m.blocks[f.m.nodes[victor].tip_idx];
     CHECK_INT_EQ(vt->state, VB_COMPETING);
@@ -485,6 +518,7 @@ static const test_case cases[] = {
     TEST(test_fork_with_unseen_ancestors),
     TEST(test_scenario_fork_race),
     TEST(test_scenario_partition_heal),
+    TEST(test_summary_and_view_share_forks),
     TEST(test_scenario_eclipse_timer),
     {0},
 };

@@ -23,13 +23,16 @@ metrics *metrics_new(int n_nodes, const block *genesis) {
     m->genesis = genesis;
     hmap_init(&m->by_hash);
     hmap_init(&m->tip_count);
+    hmap_init(&m->tip_block);
     hmap_init(&m->tx_submitted);
     m->tip = xmalloc((size_t)n_nodes * sizeof *m->tip);
     m->down = xcalloc((size_t)n_nodes, sizeof *m->down);
     m->attacker = xcalloc((size_t)n_nodes, sizeof *m->attacker);
     for (int i = 0; i < n_nodes; i++) m->tip[i] = genesis;
     hmap_put(&m->tip_count, genesis->hash, SHA256_LEN, (void *)(intptr_t)n_nodes);
+    hmap_put(&m->tip_block, genesis->hash, SHA256_LEN, (void *)genesis);
     m->distinct = 1;
+    forks_history_init(&m->fork_hist);
     m->convergence_time_s = -1;
     return m;
 }
@@ -53,6 +56,8 @@ void metrics_free(metrics *m) {
     hmap_cleanup(&m->tx_submitted);
     hmap_cleanup(&m->by_hash);
     hmap_cleanup(&m->tip_count);
+    hmap_cleanup(&m->tip_block);
+    free(m->forks_scratch);
     free(m->blocks);
     free(m->tip);
     free(m->down);
@@ -74,10 +79,14 @@ static block_stat *metrics__stat(metrics *m, const block *b) {
 static void metrics__tip_add(metrics *m, const block *b, int delta, int64_t t_us) {
     intptr_t c = (intptr_t)hmap_get(&m->tip_count, b->hash, SHA256_LEN) + delta;
     int before = m->distinct;
+    m->forks_dirty = true;
+    m->forks_dirty_us = t_us;
     if (c <= 0) {
         if (hmap_del(&m->tip_count, b->hash, SHA256_LEN)) m->distinct--;
+        hmap_del(&m->tip_block, b->hash, SHA256_LEN);
     } else {
         if (!hmap_put(&m->tip_count, b->hash, SHA256_LEN, (void *)c)) m->distinct++;
+        hmap_put(&m->tip_block, b->hash, SHA256_LEN, (void *)b);
     }
     if (before == m->distinct) return;
     if (before <= 1 && m->distinct > 1) {
@@ -160,8 +169,37 @@ static void metrics__double_spend(metrics *m, const sim_event *ev) {
     }
 }
 
+/* The mined blocks as out/forks.h counts a fork's orphans (mining order:
+ * parents first). */
+static const block *metrics__known_at(const void *user, size_t i) {
+    return ((const metrics *)user)->blocks[i].b;
+}
+
+static size_t metrics__known_after(const void *user, const block *b) {
+    const metrics *m = user;
+    return (size_t)(intptr_t)hmap_get(&m->by_hash, b->hash, SHA256_LEN); /* index + 1, or 0 */
+}
+
+/* The fork history, from the live tips as they are at the end of the
+ * instant forks_dirty_us. One chain is the common case and needs no walk. */
+static void metrics__forks_eval(metrics *m) {
+    m->forks_dirty = false;
+    forks_state st;
+    size_t n = hmap_len(&m->tip_block);
+    m->forks_scratch = xgrow(m->forks_scratch, &m->cap_forks_scratch, n + 1, sizeof *m->forks_scratch);
+    size_t pos = 0, k = 0;
+    const hmap_slot *slot;
+    while (hmap_next(&m->tip_block, &pos, &slot)) m->forks_scratch[k++] = slot->val;
+    if (k == 1) st = (forks_state){.kind = FORKS_ONE_CHAIN, .n_branches = 1, .top = m->forks_scratch[0]};
+    else st = forks_classify(m->forks_scratch, k);
+    forks_blocks known = {.user = m, .n = m->n_blocks, .at = metrics__known_at,
+                          .after = metrics__known_after};
+    forks_history_update(&m->fork_hist, m->forks_dirty_us, &st, &known);
+}
+
 void metrics_sink(void *user, const sim_event *ev) {
     metrics *m = user;
+    if (m->forks_dirty && ev->t_us > m->forks_dirty_us) metrics__forks_eval(m);
     switch (ev->kind) {
     case EV_MSG_SENT:
         m->msgs_sent++;
@@ -338,6 +376,7 @@ void metrics_finish(metrics *m, int64_t end_us) {
     if (m->finished) return;
     m->finished = true;
     m->end_us = end_us;
+    if (m->forks_dirty) metrics__forks_eval(m);
     m->main_tip = metrics__main_tip(m);
     m->height = m->main_tip->index;
     for (const block *b = m->main_tip; b; b = b->parent) {
@@ -480,6 +519,13 @@ static size_t metrics__entries(const metrics *m, metrics__entry *t) {
                   : no_selfish          ? no_selfish
                   : rt->selfish_profit_theory_s >= 0 ? NULL
                                         : "R(alpha, gamma) <= alpha: selfish mining never pays");
+    double x = interval ? m->mean_delay_s * 1e6 / (double)m->block_interval_us : 0;
+    METRICS__PUT_("tau_over_interval", x, no_theory);
+    METRICS__PUT_("stale_rate_theory_x1x", x / (1 + x), no_theory);
+    const char *no_fork = m->fork_hist.have_latest ? NULL : "no fork ended";
+    const forks_record *lf = &m->fork_hist.longest;
+    METRICS__PUT_("longest_fork_s", (double)(lf->end_us - lf->start_us) / 1e6, no_fork);
+    METRICS__PUT_("longest_fork_orphaned", (double)lf->orphaned, no_fork);
 #undef METRICS__PUT_
     assert(n == METRICS__N_ENTRIES);
     return n;

@@ -19,6 +19,7 @@
 #include "chain/reject.h"
 #include "net/msg.h"
 #include "node/event.h"
+#include "out/forks.h"
 #include "sim/sim.h"
 #include "util/hmap.h"
 
@@ -90,11 +91,18 @@ typedef struct metrics {
     bool *down;              /* per node: crashed */
     int n_down;
     hmap tip_count;          /* block hash -> (intptr) live nodes on it */
+    hmap tip_block;          /* the same keys -> the block (const block *) */
     int distinct;
     int64_t last_split_us, last_agree_us;
     bool ever_split;
     tips_point *tips_series;
     size_t n_tips_series, cap_tips_series;
+    forks_history fork_hist; /* forks among the live tips (out/forks.h), decided once
+                                per instant in which a tip changed */
+    bool forks_dirty;        /* a tip changed at forks_dirty_us: decide again */
+    int64_t forks_dirty_us;
+    const block **forks_scratch;
+    size_t cap_forks_scratch;
 
     uint64_t reorgs, max_reorg_depth;
     uint64_t blocks_rejected, chains_rejected;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "chain/ledger.h"
+#include "util/duration.h"
 #include "util/mem.h"
 
 #define REPORT_EPS 1e-9
@@ -194,13 +195,85 @@ static void report__attackers(FILE *out, sim *s, const metrics *m) {
     if (m->n_double_spenders) report__double_spend(out, m);
 }
 
+/* "1500.000 s (25 min 00 s)": seconds, and from a minute on the span in
+ * the units a person reads it in. */
+static void report__seconds(char *out, size_t len, int64_t us) {
+    char human[32];
+    int n = snprintf(out, len, "%.3f s", (double)us / 1e6);
+    if (us < 60000000 || n < 0 || (size_t)n >= len) return;
+    duration_format(human, sizeof human, us);
+    snprintf(out + n, len - (size_t)n, " (%s)", human);
+}
+
+static void report__fork_line(FILE *out, const char *label, const forks_record *r) {
+    char text[128], from[64], to[64];
+    forks_record_text(r, text, sizeof text);
+    snprintf(from, sizeof from, "%.3f", (double)r->start_us / 1e6);
+    snprintf(to, sizeof to, "%.3f", (double)r->end_us / 1e6);
+    fprintf(out, "  %-16s %s, from %s s to %s s\n", label, text, from, to);
+}
+
+/* Forks among the live nodes' tips (out/forks.h): how many, the longest
+ * and the last that ended, and one still open at the end. */
+static void report__forks(FILE *out, const metrics *m) {
+    const forks_history *h = &m->fork_hist;
+    char since[64];
+    if (h->n_forks == 0) {
+        fprintf(out, "  %-16s none: the live nodes' tips stayed on one chain\n", "tip forks");
+        return;
+    }
+    fprintf(out, "  %-16s %" PRIu64 " begun, %" PRIu64 " ended\n", "tip forks", h->n_forks,
+            h->n_forks - (h->since_us >= 0));
+    if (h->have_latest) {
+        report__fork_line(out, "longest fork", &h->longest);
+        if (h->latest.start_us != h->longest.start_us) report__fork_line(out, "last fork", &h->latest);
+    }
+    if (h->since_us >= 0) {
+        report__seconds(since, sizeof since, m->end_us - h->since_us);
+        fprintf(out, "  %-16s since %.3f s, still open at the end (%s)\n", "open fork",
+                (double)h->since_us / 1e6, since);
+    }
+}
+
+/* tau/T up to which the first-order stale formulas hold (docs/outputs.md:
+ * at 0.2 they differ by 8% of each other, and the measured rate lies
+ * between them), and past which neither does (tau is then no propagation
+ * delay of a connected network, a partition's say). */
+#define REPORT_TAU_SMALL 0.2
+#define REPORT_TAU_LARGE 1.0
+
+/* tau, x = tau/T and what the two stale formulas make of x, with where
+ * they apply. Only for automatic mining (a block interval to divide by). */
+static void report__tau(FILE *out, const metrics *m) {
+    double x = NAN, fork_rate = NAN, share = NAN;
+    metrics_value(m, "tau_over_interval", &x);
+    metrics_value(m, "stale_rate_theory", &fork_rate);
+    metrics_value(m, "stale_rate_theory_x1x", &share);
+    if (isnan(x)) return;
+    fprintf(out, "  %-16s %.3f s mean delay to a node; x = tau/T = %.3g\n", "tau", m->mean_delay_s, x);
+    fprintf(out, "  %-16s 1 - e^(-x) = %.2f%% (forks per block), x/(1+x) = %.2f%% (stale per mined)\n",
+            "stale theory", 100 * fork_rate, 100 * share);
+    if (x <= REPORT_TAU_SMALL)
+        fprintf(out, "  %-16s x <= %.1f: small, where both hold\n", "", REPORT_TAU_SMALL);
+    else if (x <= REPORT_TAU_LARGE)
+        fprintf(out, "  %-16s x > %.1f: not small; both are first order, stale per mined nears x/(1+x)\n",
+                "", REPORT_TAU_SMALL);
+    else
+        fprintf(out, "  %-16s x > %.0f: neither holds (they assume tau << T: one connected network)\n",
+                "", REPORT_TAU_LARGE);
+}
+
 void report_print(FILE *out, sim *s, const metrics *m, const expect_result *res, double wall_s) {
     const scenario *scn = sim_scenario(s);
     char bytes[32];
     fprintf(out, "chainsim: %s (seed %" PRIu64 ", %s executor)\n", scn->name, sim_seed(s),
             sim_executor_kind(s) == SIM_THREADS ? "threads" : "virtual");
+    char human[32];
+    duration_format(human, sizeof human, m->end_us);
     fprintf(out, "  %-16s %.3f s", "sim time", (double)m->end_us / 1e6);
-    if (wall_s >= 0) fprintf(out, " (wall %.3f s)", wall_s);
+    if (m->end_us >= 60000000) fprintf(out, " (%s%s", human, wall_s >= 0 ? "; " : ")");
+    else if (wall_s >= 0) fputs(" (", out);
+    if (wall_s >= 0) fprintf(out, "wall %.3f s)", wall_s);
     fputc('\n', out);
     fprintf(out, "  %-16s %d (%" PRIu64 " live)\n", "nodes", m->n_nodes, m->nodes_live);
     fprintf(out, "  %-16s %zu mined, height %" PRId64 ", %" PRIu64 " stale (%.2f%%), %" PRIu64 " fork(s)\n",
@@ -212,11 +285,7 @@ void report_print(FILE *out, sim *s, const metrics *m, const expect_result *res,
     report__prop_line(out, "reach 50%", &m->prop50);
     report__prop_line(out, "reach 90%", &m->prop90);
     report__prop_line(out, "reach 100%", &m->prop100);
-    double theory = 0;
-    if (scn->mining == NODE_MINING_AUTO && m->delay_samples &&
-        metrics_value(m, "stale_rate_theory", &theory) && theory > 0)
-        fprintf(out, "  %-16s %.3f s mean delay to a node; 1 - e^(-tau/T) predicts %.2f%% stale\n",
-                "tau", m->mean_delay_s, 100 * theory);
+    report__tau(out, m);
     fprintf(out, "  %-16s %" PRIu64 " accepted, %" PRIu64 " rejected, %" PRIu64 " confirmed", "transactions",
             m->tx_accepted, m->tx_rejected, m->tx_confirmed);
     if (m->confirm.n) fprintf(out, ", confirmation median %.2f s", m->confirm.median);
@@ -229,8 +298,10 @@ void report_print(FILE *out, sim *s, const metrics *m, const expect_result *res,
     fprintf(out, "  %-16s %" PRIu64 " sent (%s), %" PRIu64 " dropped\n", "messages", m->msgs_sent,
             bytes, m->msgs_dropped);
     report__agreement(out, s, m);
+    report__forks(out, m);
     if (m->convergence_time_s >= 0)
-        fprintf(out, "  %-16s %.3f s (the last disagreement)\n", "converged in", m->convergence_time_s);
+        fprintf(out, "  %-16s %.3f s (the last disagreement, forks and spreading blocks alike)\n",
+                "converged in", m->convergence_time_s);
     if (scn->n_expects) {
         fprintf(out, "expectations:\n");
         for (size_t i = 0; i < scn->n_expects; i++)
@@ -355,6 +426,33 @@ static cJSON *report__retarget(const metrics *m) {
     return o;
 }
 
+static cJSON *report__fork_json(const forks_record *r) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "start_s", (double)r->start_us / 1e6);
+    cJSON_AddNumberToObject(o, "end_s", (double)r->end_us / 1e6);
+    cJSON_AddNumberToObject(o, "length_s", (double)(r->end_us - r->start_us) / 1e6);
+    report__num(o, "fork_height", r->fork_height >= 0 ? (double)r->fork_height : NAN);
+    cJSON_AddNumberToObject(o, "branches", r->branches);
+    cJSON_AddNumberToObject(o, "orphaned", r->orphaned);
+    return o;
+}
+
+/* The fork history: null where there is no such fork. */
+static cJSON *report__forks_json(const metrics *m) {
+    const forks_history *h = &m->fork_hist;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "begun", (double)h->n_forks);
+    if (h->have_latest) {
+        cJSON_AddItemToObject(o, "longest", report__fork_json(&h->longest));
+        cJSON_AddItemToObject(o, "last", report__fork_json(&h->latest));
+    } else {
+        cJSON_AddNullToObject(o, "longest");
+        cJSON_AddNullToObject(o, "last");
+    }
+    report__num(o, "open_since_s", h->since_us >= 0 ? (double)h->since_us / 1e6 : NAN);
+    return o;
+}
+
 cs_err report_write_json(const char *path, sim *s, const metrics *m, const expect_result *res) {
     const scenario *scn = sim_scenario(s);
     cJSON *root = cJSON_CreateObject();
@@ -402,6 +500,7 @@ cs_err report_write_json(const char *path, sim *s, const metrics *m, const expec
     cJSON_AddNumberToObject(agree, "distinct_tips", m->distinct);
     cJSON_AddItemToObject(agree, "tips", report__agreement_json(s, m));
     cJSON_AddStringToObject(agree, "main_tip", m->main_tip->hash_hex);
+    cJSON_AddItemToObject(agree, "tip_forks", report__forks_json(m));
     cJSON *exp = cJSON_AddArrayToObject(root, "expectations");
     for (size_t i = 0; i < scn->n_expects; i++) {
         cJSON *o = cJSON_CreateObject();

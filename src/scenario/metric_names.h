@@ -54,7 +54,11 @@
     X(attacker_rate_first_window, "attackers' main-chain blocks per block interval before the first retarget") \
     X(attacker_rate_after_retarget, "the same from the first retarget to the end") \
     X(attacker_profit_time_s, "from then on the attackers' main-chain blocks stay >= share x t / interval") \
-    X(selfish_profit_time_theory_s, "Grunspan & Perez-Marco: when selfish mining's revenue overtakes honest mining's")
+    X(selfish_profit_time_theory_s, "Grunspan & Perez-Marco: when selfish mining's revenue overtakes honest mining's") \
+    X(longest_fork_s, "the longest fork that ended: from the first instant live nodes were on competing branches until one won") \
+    X(longest_fork_orphaned, "blocks that fork left off the winning chain") \
+    X(tau_over_interval, "x = propagation_mean_s / block interval: the stale formulas hold while it is small") \
+    X(stale_rate_theory_x1x, "x / (1 + x): stale blocks per mined block that tau predicts, to second order")
 
 static inline bool metric_name_known(const char *name) {
 #define METRIC_NAME_CMP_(n, d) if (strcmp(name, #n) == 0) return true;

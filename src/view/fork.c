@@ -19,8 +19,9 @@
  * A tip that is an ancestor of a branch tip is "behind" it by the height
  * difference: the node is on that branch, catching up. A fork lasts from
  * the first instant the state is forked until it is not (one branch won,
- * or the last node on the others went down); the model keeps the latest
- * and the longest fork that ended, with the blocks they orphaned.
+ * or the last node on the others went down); out/forks.h keeps that
+ * history (the latest and the longest fork that ended, with the blocks
+ * they orphaned), the same one the run's summary reports.
  *
  * Cost: one walk from each branch tip down to the lowest tip, stamping the
  * blocks it passes (view_block.mark, an epoch per evaluation) so no block
@@ -30,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "out/forks.h"
 #include "util/mem.h"
 #include "view/view_int.h"
 
@@ -93,24 +95,17 @@ static uint32_t fork__stamp(view_fork *f) {
     return f->epoch;
 }
 
-/* Blocks past fork point fp, valid, not on the chain of winner. */
-static int fork__orphaned(view_model *m, int fp, int winner) {
-    if (fp < 0 || winner < 0) return 0;
-    uint32_t e = fork__stamp(&m->fork);
-    int64_t low = m->blocks[fp].height;
-    for (int b = winner; b >= 0 && m->blocks[b].height >= low; b = m->blocks[b].parent)
-        m->blocks[b].mark = e;
-    bool *desc = xcalloc(m->n_blocks, sizeof *desc);
-    desc[fp] = true;
-    int orphaned = 0;
-    for (size_t i = (size_t)fp + 1; i < m->n_blocks; i++) {
-        const view_block *v = &m->blocks[i];
-        if (v->parent < 0 || !desc[v->parent] || v->rejected) continue;
-        desc[i] = true;
-        if (v->mark != e) orphaned++;
-    }
-    free(desc);
-    return orphaned;
+/* The model's blocks as out/forks.h counts a fork's orphans: in the order
+ * seen (parents first), rejected ones left out. */
+static const block *fork__known_at(const void *user, size_t i) {
+    const view_block *v = &((const view_model *)user)->blocks[i];
+    return v->rejected ? NULL : v->b;
+}
+
+static size_t fork__known_after(const void *user, const block *b) {
+    const view_model *m = user;
+    intptr_t i = (intptr_t)hmap_get(&m->by_hash, b->hash, SHA256_LEN);
+    return i ? (size_t)i : 0; /* index + 1: the first that may descend from it */
 }
 
 static void fork__series(view_model *m, int64_t t_us, int branches) {
@@ -123,35 +118,18 @@ static void fork__series(view_model *m, int64_t t_us, int branches) {
     m->series[m->n_series++] = (view_branches_point){t_us, branches};
 }
 
+/* The fork history (out/forks.h) from the state just decided. */
 static void fork__episode(view_model *m, int64_t t_us) {
-    view_fork *f = &m->fork;
-    if (f->state == VIEW_FORKED) {
-        int fp = f->fork_point;
-        if (f->since_us < 0) {
-            f->since_us = t_us;
-            f->since_fork_point = fp;
-            f->since_branches = (int)f->n_branches;
-            f->n_forks++;
-            return;
-        }
-        if (fp >= 0 && (f->since_fork_point < 0 ||
-                        m->blocks[fp].height < m->blocks[f->since_fork_point].height))
-            f->since_fork_point = fp;
-        if ((int)f->n_branches > f->since_branches) f->since_branches = (int)f->n_branches;
-        return;
-    }
-    if (f->state == VIEW_ALL_DOWN || f->since_us < 0) return;
-    int fp = f->since_fork_point;
-    view_fork_record r = {.start_us = f->since_us, .end_us = t_us,
-                          .fork_height = fp >= 0 ? m->blocks[fp].height : -1,
-                          .branches = f->since_branches,
-                          .orphaned = fork__orphaned(m, fp, f->top)};
-    f->latest = r;
-    if (!f->have_latest || r.end_us - r.start_us >= f->longest.end_us - f->longest.start_us)
-        f->longest = r;
-    f->have_latest = true;
-    f->since_us = -1;
-    f->since_fork_point = -1;
+    const view_fork *f = &m->fork;
+    forks_state st = {.kind = f->state == VIEW_FORKED     ? FORKS_FORKED
+                              : f->state == VIEW_ALL_DOWN ? FORKS_ALL_DOWN
+                                                          : FORKS_ONE_CHAIN,
+                      .fork_point = f->fork_point >= 0 ? m->blocks[f->fork_point].b : NULL,
+                      .n_branches = (int)f->n_branches,
+                      .top = f->top >= 0 ? m->blocks[f->top].b : NULL};
+    forks_blocks known = {.user = m, .n = m->n_blocks, .at = fork__known_at,
+                          .after = fork__known_after};
+    forks_history_update(&m->fork.hist, t_us, &st, &known);
 }
 
 void view__fork_eval(view_model *m, int64_t t_us) {
@@ -255,12 +233,4 @@ void view__fork_banner(const view_model *m, char *title, size_t title_len, char 
     if (n + 8 < detail_len) n += (size_t)snprintf(detail + n, detail_len - n, " nodes");
     if (f->behind_fork > 0 && n + 40 < detail_len)
         snprintf(detail + n, detail_len - n, ", %d still at the fork point", f->behind_fork);
-}
-
-void view__fork_record_text(const view_fork_record *r, char *out, size_t len) {
-    char d[32];
-    view__fmt_duration(d, sizeof d, r->end_us - r->start_us);
-    int n = snprintf(out, len, "%s, %d block%s orphaned", d, r->orphaned, r->orphaned == 1 ? "" : "s");
-    if (r->fork_height >= 0 && n > 0 && (size_t)n < len)
-        snprintf(out + n, len - (size_t)n, " (fork at #%" PRId64 ")", r->fork_height);
 }

@@ -142,7 +142,7 @@ void view__model_init(view_model *m, const scenario *scn, sim *s) {
     m->last_reorg_us = -1;
     m->last_miner = m->last_block = -1;
     m->best = -1;
-    m->fork.since_us = -1;
+    forks_history_init(&m->fork.hist);
     m->fork.top = m->fork.fork_point = -1;
     view__model_block(m, m->genesis, 0, false);
     double total = 0;

@@ -26,13 +26,6 @@ void view__short_hash(char *out, size_t len, const block *b) {
     snprintf(out, len, "%.10s...", b->hash_hex);
 }
 
-void view__fmt_duration(char *out, size_t len, int64_t us) {
-    double s = (double)us / 1e6;
-    if (s < 60) snprintf(out, len, "%.1f s", s);
-    else if (s < 3600) snprintf(out, len, "%d min %02d s", (int)(s / 60), (int)s % 60);
-    else snprintf(out, len, "%d h %02d min", (int)(s / 3600), ((int)s % 3600) / 60);
-}
-
 int view__button(view_app *a, int x, int y, const char *label, view_action act, int arg,
                  bool enabled) {
     int w = view__text_width(&a->text, VF_SMALL, label) + 2 * VIEW_BUTTON_PAD;
@@ -59,7 +52,7 @@ void view__draw_bar(view_app *a) {
     x += view__text(&a->text, VF_BIG, th->text, x, y - 2, "chainsim") + 12;
     if (a->have_scn) x += view__text(&a->text, VF_NORMAL, th->accent, x, y, a->scn.name) + 16;
     char line[128], t[32];
-    view__fmt_duration(t, sizeof t, a->now_us);
+    duration_format(t, sizeof t, a->now_us);
     snprintf(line, sizeof line, "t = %s", t);
     x += view__text(&a->text, VF_NORMAL, th->text, x, y, line) + 12;
     snprintf(line, sizeof line, "x%g", a->speed);
@@ -140,7 +133,7 @@ static void side__chart(view_app *a, int x, int y, int w, int h) {
         py = ny;
     }
     char label[96], dur[32];
-    view__fmt_duration(dur, sizeof dur, window);
+    duration_format(dur, sizeof dur, window);
     int now = m->fork.state == VIEW_FORKED ? (int)m->fork.n_branches : 1;
     snprintf(label, sizeof label, "competing branches over the last %s: now %d, peak %d", dur, now,
              peak);
@@ -170,7 +163,7 @@ static int side__meter(view_app *a, int x, int y, int w) {
     view__text(&a->text, VF_BIG, th->text, x + 10, y + (34 - bh) / 2, title);
     y += 40;
     if (f->state == VIEW_FORKED) {
-        view__fmt_duration(d1, sizeof d1, a->now_us - f->since_us);
+        duration_format(d1, sizeof d1, a->now_us - f->hist.since_us);
         snprintf(line, sizeof line, "forked for %s: %s", d1, detail);
         y += view__text_wrapped(&a->text, VF_NORMAL, th->text, x, y, w, line) + 2;
         int bx = x;
@@ -185,25 +178,25 @@ static int side__meter(view_app *a, int x, int y, int w) {
             view__text(&a->text, VF_NORMAL, th->text, x, y, detail);
             y += 19;
         }
-        if (f->n_forks == 0) snprintf(line, sizeof line, "no fork so far");
-        else snprintf(line, sizeof line, "no fork now (%" PRIu64 " so far)", f->n_forks);
+        if (f->hist.n_forks == 0) snprintf(line, sizeof line, "no fork so far");
+        else snprintf(line, sizeof line, "no fork now (%" PRIu64 " so far)", f->hist.n_forks);
         view__text(&a->text, VF_NORMAL, th->text, x, y, line);
         y += 19;
     }
-    if (f->have_latest) {
+    if (f->hist.have_latest) {
         char rec[128];
-        view__fork_record_text(&f->latest, rec, sizeof rec);
-        view__fmt_duration(d1, sizeof d1, a->now_us - f->latest.end_us);
+        forks_record_text(&f->hist.latest, rec, sizeof rec);
+        duration_format(d1, sizeof d1, a->now_us - f->hist.latest.end_us);
         snprintf(line, sizeof line, "latest fork: %s, ended %s ago", rec, d1);
         y += view__text_wrapped(&a->text, VF_SMALL, th->text, x, y, w, line) + 1;
-        if (f->longest.start_us != f->latest.start_us) {
-            view__fork_record_text(&f->longest, rec, sizeof rec);
+        if (f->hist.longest.start_us != f->hist.latest.start_us) {
+            forks_record_text(&f->hist.longest, rec, sizeof rec);
             snprintf(line, sizeof line, "longest fork: %s", rec);
             y += view__text_wrapped(&a->text, VF_SMALL, th->text, x, y, w, line) + 1;
         }
     }
     if (m->last_reorg_us >= 0) {
-        view__fmt_duration(d1, sizeof d1, a->now_us - m->last_reorg_us);
+        duration_format(d1, sizeof d1, a->now_us - m->last_reorg_us);
         snprintf(line, sizeof line, "last reorg: depth %d, %s ago (%" PRIu64 " in all)",
                  m->last_reorg_depth, d1, m->reorgs);
     } else {
@@ -225,7 +218,7 @@ static int side__meter(view_app *a, int x, int y, int w) {
 
 static void side__note_text(const view_app *a, const view_ev *ev, char *out, size_t len) {
     char t[32];
-    view__fmt_duration(t, sizeof t, ev->t_us);
+    duration_format(t, sizeof t, ev->t_us);
     int n = snprintf(out, len, "%s  ", t);
     if (n < 0 || (size_t)n >= len) return;
     out += n;
@@ -489,8 +482,8 @@ void view__draw_card(view_app *a) {
     cy += card__row(a, cx, cy, "nonce", line, th->text);
     cy += card__row(a, cx, cy, "miner", b->miner[0] ? b->miner : "(none)", th->text);
     char t1[32], t2[32];
-    view__fmt_duration(t1, sizeof t1, b->timestamp_ms * 1000);
-    view__fmt_duration(t2, sizeof t2, v->seen_us);
+    duration_format(t1, sizeof t1, b->timestamp_ms * 1000);
+    duration_format(t2, sizeof t2, v->seen_us);
     snprintf(line, sizeof line, "sealed at %s (seen here at %s), %zu bytes", t1, t2, b->wire_bytes);
     cy += card__row(a, cx, cy, "time", line, th->text);
     if (v->rejected) {

@@ -29,9 +29,11 @@
 #include <SDL.h>
 #include <SDL_ttf.h>
 
+#include "out/forks.h"
 #include "out/palette.h"
 #include "scenario/scenario.h"
 #include "sim/sim.h"
+#include "util/duration.h"
 #include "util/hmap.h"
 #include "view/view.h"
 
@@ -187,14 +189,6 @@ typedef struct view_branch {
     int nodes;             /* live nodes on it, past the fork point */
 } view_branch;
 
-/* A fork from the first moment branches competed until one won. */
-typedef struct view_fork_record {
-    int64_t start_us, end_us;
-    int64_t fork_height;   /* the lowest fork point it had */
-    int branches;          /* the most branches at once */
-    int orphaned;          /* blocks past the fork point left off the winning chain */
-} view_fork_record;
-
 typedef struct view_fork {
     view_consensus state;
     int top;               /* agreed / propagating: the chain's newest tip; forked: the
@@ -204,12 +198,7 @@ typedef struct view_fork {
     view_branch *branches; /* forked: most nodes first (ties: higher, then older) */
     size_t n_branches, cap_branches;
     int behind_fork;       /* forked: live nodes at or below the fork point */
-    int64_t since_us;      /* the current fork's start, -1 when not forked */
-    int since_fork_point;  /* the current fork's lowest fork point (index) */
-    int since_branches;
-    uint64_t n_forks;      /* forks begun so far */
-    bool have_latest;
-    view_fork_record latest, longest; /* of the forks that ended */
+    forks_history hist;    /* forks begun, the open one, the latest and longest that ended */
     uint32_t epoch;        /* stamp of the latest walk (view_block.mark) */
     int *scratch;          /* tips by height */
     size_t cap_scratch;
@@ -296,11 +285,9 @@ void view__fork_eval(view_model *m, int64_t t_us);
 void view__fork_cleanup(view_fork *f);
 /* The banner: title "Fork at #12: 2 branches" / "#23 reached 27 of 50" /
  * "All 8 nodes agree on #12", and its detail line ("6 vs 4 nodes", or "").
- * The view__fmt_duration of panels.c is the only other thing it uses. */
+ * util/duration.h is the only other thing it uses. */
 void view__fork_banner(const view_model *m, char *title, size_t title_len, char *detail,
                        size_t detail_len);
-/* "20 min 00 s, 11 blocks orphaned (fork at #3)" */
-void view__fork_record_text(const view_fork_record *r, char *out, size_t len);
 /* The palette index a node is drawn in (-1: crashed): its tip's colour, or,
  * when it is behind on a branch, that branch's colour. */
 int view__node_colour(const view_model *m, int node_id);
@@ -615,7 +602,5 @@ int view__button(view_app *a, int x, int y, const char *label, view_action act, 
 void view__mempool_line(char *out, size_t len, size_t snap_size, const view_inspect *in);
 /* Short hash for labels: first 8 hex digits. */
 void view__short_hash(char *out, size_t len, const block *b);
-/* "1.5 s", "2 min 3 s" */
-void view__fmt_duration(char *out, size_t len, int64_t us);
 
 #endif

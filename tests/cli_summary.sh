@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The summary says what it means: the longest and the last fork among the
+# live nodes' tips (not only the last disagreement, which after a 20-minute
+# partition is the 0.3 s the heal's last block took to spread), where the
+# stale formulas apply next to both of them, and long spans in human units.
+source "$(dirname "$0")/shell_common.sh" "$1"
+
+"$bin" --headless scenarios/partition-heal.json --report "$dir/ph.json" >"$dir/ph.out" 2>"$dir/err"
+[ $? = 0 ] && ok || bad "partition-heal should pass: $(cat "$dir/err")"
+python3 - "$dir/ph.out" "$dir/ph.json" <<'PY' && ok || bad "partition-heal: the fork lines do not tell the partition"
+import json, re, sys
+out, r = open(sys.argv[1]).read(), json.load(open(sys.argv[2]))
+f = r["agreement"]["tip_forks"]
+# one fork, opened early in the partition (10:00 to 30:00), ended by the heal
+assert f["begun"] == 1 and f["open_since_s"] is None, f
+lf = f["longest"]
+assert lf == f["last"], f
+assert 100 < lf["start_s"] < 300 and 1200 <= lf["end_s"] < 1300, lf
+assert lf["length_s"] > 15 * 60, lf
+# the blocks it orphaned are the run's stale blocks (the only fork)
+assert lf["orphaned"] == r["metrics"]["stale_blocks"] >= 2, (lf, r["metrics"]["stale_blocks"])
+assert lf["branches"] == 2 and lf["fork_height"] >= 1, lf
+assert abs(r["metrics"]["longest_fork_s"] - lf["length_s"]) < 1e-9
+assert r["metrics"]["longest_fork_orphaned"] == lf["orphaned"]
+m = re.search(r"^  longest fork +(\d+) min (\d\d) s, (\d+) blocks orphaned \(fork at #(\d+)\), "
+              r"from ([0-9.]+) s to ([0-9.]+) s$", out, re.M)
+assert m, out
+mins, secs, orph, at, t0, t1 = m.groups()
+assert int(mins) * 60 + int(secs) == int(lf["length_s"]), (m.groups(), lf)
+assert int(orph) == lf["orphaned"] and int(at) == lf["fork_height"], m.groups()
+assert float(t0) == round(lf["start_s"], 3) and float(t1) == round(lf["end_s"], 3)
+assert "last fork" not in out  # the same fork: said once
+# the last disagreement is still said, for what it is
+assert re.search(r"^  converged in +0\.300 s \(the last disagreement", out, re.M), out
+PY
+
+# tau: x = tau/T is 4.2 after a partition (neither formula holds), 0.09 on a
+# connected network (both do); x/(1+x) beside 1 - e^(-x), each as the report.
+"$bin" --headless scenarios/busy-network.json --report "$dir/bn.json" >"$dir/bn.out" 2>/dev/null
+python3 - "$dir/ph.out" "$dir/ph.json" "$dir/bn.out" "$dir/bn.json" <<'PY' && ok || bad "the tau lines"
+import json, math, re, sys
+for out_p, rep_p, verdict in [(sys.argv[1], sys.argv[2], "x > 1: neither holds"),
+                              (sys.argv[3], sys.argv[4], "x <= 0.2: small, where both hold")]:
+    out, mt = open(out_p).read(), json.load(open(rep_p))["metrics"]
+    x = mt["tau_over_interval"]
+    assert math.isclose(mt["stale_rate_theory"], 1 - math.exp(-x), rel_tol=1e-12), mt
+    assert math.isclose(mt["stale_rate_theory_x1x"], x / (1 + x), rel_tol=1e-12), mt
+    m = re.search(r"^  tau +([0-9.]+) s mean delay to a node; x = tau/T = ([0-9.]+)$", out, re.M)
+    assert m and math.isclose(float(m.group(2)), x, rel_tol=5e-3), (out, x)
+    m = re.search(r"^  stale theory +1 - e\^\(-x\) = ([0-9.]+)% \(forks per block\), "
+                  r"x/\(1\+x\) = ([0-9.]+)% \(stale per mined\)$", out, re.M)
+    assert m, out
+    assert float(m.group(1)) == round(100 * mt["stale_rate_theory"], 2), (m.groups(), mt)
+    assert float(m.group(2)) == round(100 * mt["stale_rate_theory_x1x"], 2), (m.groups(), mt)
+    assert verdict in out, (verdict, out)
+    assert "predicts" not in out  # no bare prediction without where it holds
+PY
+# manual mining has no block interval: no tau line, and the metrics are null
+"$bin" --headless scenarios/fork-race.json --report "$dir/fr.json" >"$dir/fr.out" 2>/dev/null
+! grep -q "stale theory" "$dir/fr.out" && ok || bad "fork-race (manual mining) should print no stale theory"
+python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["metrics"]; assert m["tau_over_interval"] is None and m["stale_rate_theory_x1x"] is None, m' \
+    "$dir/fr.json" && ok || bad "fork-race: tau_over_interval should be null"
+
+# Long spans in human units beside the seconds; short ones as they were.
+grep -qE "^  sim time +1900\.000 s \(31 min 40 s; wall [0-9.]+ s\)$" "$dir/ph.out" && ok ||
+    bad "partition-heal's sim time in minutes: $(grep 'sim time' "$dir/ph.out")"
+grep -qE "^  sim time +5\.800 s \(wall [0-9.]+ s\)$" "$dir/fr.out" && ok ||
+    bad "fork-race's sim time: $(grep 'sim time' "$dir/fr.out")"
+cat >"$dir/long.json" <<'JSON'
+{"name": "long", "nodes": 2, "duration_s": 24000000}
+JSON
+"$bin" --headless "$dir/long.json" >"$dir/long.out" 2>"$dir/err"
+grep -qE "^  sim time +24000000\.000 s \(277 d 18 h; wall [0-9.]+ s\)$" "$dir/long.out" && ok ||
+    bad "a 24,000,000 s run in days and hours: $(cat "$dir/long.out" "$dir/err")"
+grep -qE "^  tip forks +none" "$dir/long.out" && ok || bad "no block, no fork: $(cat "$dir/long.out")"
+finish
