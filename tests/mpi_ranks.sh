@@ -20,6 +20,9 @@ if ! command -v mpirun >/dev/null; then
 fi
 # CI runs as root; Open MPI refuses root unless told twice.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# One machine: shared memory only, and without the cross-process copy that
+# containers forbid (ptrace), which would print warnings on rank 0's stderr.
+export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
 # Under ASan, what Open MPI leaves allocated at exit is not ours to fix:
 # tests/lsan-mpi.supp names only its libraries. They are built without frame
 # pointers, so the fast unwinder loses their frames (the leaks show as
