@@ -186,6 +186,26 @@ static void test_form_refusal_shows_page(void) {
     buf_cleanup(&r.body);
 }
 
+/* A refused form whose value is not UTF-8 (%ff%fe decodes to two bytes no
+ * text holds): the page is text/html; charset=utf-8, so it says why with the
+ * bytes quoted (\xff\xfe) and leaves the input empty, instead of echoing the
+ * raw bytes into value="..." and serving a page that is not UTF-8. A value
+ * that is UTF-8 is still typed back. */
+static void test_form_refusal_page_is_utf8(void) {
+    res r = post_form(0, "/register_node", "node=http://%ff%fe.example");
+    CHECK_INT_EQ(r.status, 400);
+    CHECK(strstr(r.type, "text/html") != NULL);
+    CHECK(utf8_valid(r.body.data, r.body.len));
+    CHECK(strstr(r.body.data, "http://\\xff\\xfe.example: ") != NULL);
+    CHECK(strstr(r.body.data, "name=\"node\" value=\"\"") != NULL);
+    buf_cleanup(&r.body);
+    r = post_form(0, "/register_node", "node=http://caf%C3%A9.example");
+    CHECK_INT_EQ(r.status, 400);
+    CHECK(utf8_valid(r.body.data, r.body.len));
+    CHECK(strstr(r.body.data, "name=\"node\" value=\"http://caf\xc3\xa9.example\"") != NULL);
+    buf_cleanup(&r.body);
+}
+
 static void test_mine(void) {
     int64_t h0 = height_of(0);
     res r = req_n("POST", 0, "/mine", NULL, NULL, 0, "application/json");
@@ -673,6 +693,7 @@ static const test_case cases[] = {
     TEST(test_add_tx_json),
     TEST(test_add_tx_form_redirects),
     TEST(test_form_refusal_shows_page),
+    TEST(test_form_refusal_page_is_utf8),
     TEST(test_mine),
     TEST(test_balances),
     TEST(test_block_lookup),

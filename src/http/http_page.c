@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "http/http_int.h"
+#include "util/canon.h"
 #include "util/mem.h"
 
 /* Wait this long at most for the mempool before drawing the page without it
@@ -110,8 +111,10 @@ static void http__section(http__view *v, buf *out, const char *name) {
     } else if (strcmp(name, "url") == 0) {
         buf_puts_markup(out, r->hn->url);
     } else if (strncmp(name, "typed:", 6) == 0) {
+        /* Typed back only if it is text: bytes that are not UTF-8 would make
+         * the page invalid (the message quotes them as \xNN). */
         const char *value = http__form_get(&v->typed, name + 6);
-        if (value) buf_puts_markup(out, value);
+        if (value && utf8_valid(value, strlen(value))) buf_puts_markup(out, value);
     } else if (strcmp(name, "message") == 0) {
         if (v->message) {
             buf_printf(out, "<div class=\"message %s\" role=\"%s\">", v->is_error ? "error" : "info",
