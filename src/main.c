@@ -149,7 +149,8 @@ static int parse_options(options *o, int argc, char **argv) {
         {NULL, 0, NULL, 0}};
     int c, verbosity = 0;
     double v;
-    while ((c = getopt_long(argc, argv, "hvq", longs, NULL)) != -1) {
+    opterr = 0; /* getopt's messages name argv[0]'s path and come before 40 lines of usage */
+    while ((c = getopt_long(argc, argv, ":hvq", longs, NULL)) != -1) {
         switch (c) {
         case 'H': o->headless = true; break;
         case 'W':
@@ -270,7 +271,14 @@ static int parse_options(options *o, int argc, char **argv) {
         case 'v': verbosity++; break;
         case 'h': usage(stdout); return 0;
         case 'R': scenario_write_fields(stdout); return 0;
-        default: usage(stderr); return EXIT_USAGE;
+        case ':':
+            fprintf(stderr, "chainsim: %s needs a value\nsee chainsim --help\n", argv[optind - 1]);
+            return EXIT_USAGE;
+        default:
+            if (optopt) fprintf(stderr, "chainsim: unknown option '-%c'\n", optopt);
+            else fprintf(stderr, "chainsim: unknown option '%s'\n", argv[optind - 1]);
+            fputs("see chainsim --help\n", stderr);
+            return EXIT_USAGE;
         }
     }
     if (optind < argc) o->scenario_path = argv[optind++];
@@ -279,6 +287,10 @@ static int parse_options(options *o, int argc, char **argv) {
         return EXIT_USAGE;
     }
     log_set_level(verbosity >= 2 ? LOG_DEBUG : verbosity == 1 ? LOG_INFO : LOG_WARN);
+    if (o->at_us >= 0 && !o->screenshot_path) {
+        fprintf(stderr, "chainsim: --at goes with --screenshot FILE.png (the sim time of its frame)\n");
+        return EXIT_USAGE;
+    }
     if (!o->record_path && (o->from_us || o->to_us >= 0 || o->fps)) {
         fprintf(stderr, "chainsim: --from, --to and --fps go with --record FILE.gif\n");
         return EXIT_USAGE;

@@ -16,7 +16,6 @@
 # and 10,000-node Bitcoin networks at --until 4000 (two blocks over the whole
 # network), stale-rate at --until 30000 (1,000 of its 10,000 blocks). Their
 # expect rules then fail (exit 1), and that exit code is part of the table.
-# scenarios/presets/network-presets.json is a table of figures, not a scenario.
 set -u
 bin="$1"
 mode="${2:-check}"

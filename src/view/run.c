@@ -98,14 +98,17 @@ int view_main(const view_options *o) {
         fprintf(stderr, "chainsim: %s\n", err); /* before any window: a typo needs no display */
         return 2;
     }
-    bool up = SDL_Init(SDL_INIT_VIDEO) == 0;
-    if (!up || run__displayless()) {
+    /* No display named and no driver asked for: say so before SDL tries
+     * Wayland, whose library prints its own complaint (XDG_RUNTIME_DIR) first. */
+    bool none = !SDL_getenv("DISPLAY") && !SDL_getenv("WAYLAND_DISPLAY") && !SDL_getenv("SDL_VIDEODRIVER");
+    bool up = !none && SDL_Init(SDL_INIT_VIDEO) == 0;
+    if (none || !up || run__displayless()) {
         fprintf(stderr,
                 "chainsim: cannot open a window: %s\n"
                 "  Use --headless to run without a window, or\n"
                 "  --screenshot FILE.png [--at SECONDS] to render a frame without a display.\n",
-                up ? "no display (DISPLAY or WAYLAND_DISPLAY is not set)" : SDL_GetError());
-        SDL_Quit();
+                none || up ? "no display (DISPLAY or WAYLAND_DISPLAY is not set)" : SDL_GetError());
+        if (!none) SDL_Quit();
         return 2;
     }
     int w, h;
