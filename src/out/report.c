@@ -167,8 +167,8 @@ static void report__double_spend(FILE *out, const metrics *m) {
     metrics_value(m, "double_spend_nakamoto", &nak);
     if (isnan(ros)) return;
     fprintf(out, "  %-16s ", "");
-    if (!isnan(v[4])) fprintf(out, "success %.4f; ", v[4]);
-    fprintf(out, "q %.3f, z %d: Rosenfeld %.4f, Nakamoto %.4f\n", m->ds_share, m->ds_z, ros, nak);
+    if (!isnan(v[4])) fprintf(out, "success %.4g; ", v[4]);
+    fprintf(out, "q %.3f, z %d: Rosenfeld %.4g, Nakamoto %.4g\n", m->ds_share, m->ds_z, ros, nak);
 }
 
 /* Who attacked, and what they got next to what theory says they should. */
