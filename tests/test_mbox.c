@@ -1,6 +1,8 @@
 /* test_mbox.c - the threads executor's mailbox: FIFO batches, delivery
  * under contention (every message exactly once, per-producer order kept),
- * deadlines, wake-ups and close. Runs under TSan in CI (label "threads"). */
+ * deadlines, due-time batching (a message due after the receiver's
+ * deadline does not wake it; one sleep is ended at most once however many
+ * senders), wake-ups and close. Runs under TSan in CI (label "threads"). */
 #include "net/mbox.h"
 
 #include <pthread.h>
@@ -241,6 +243,71 @@ static void test_clock_monotonic(void) {
     CHECK(b - a < 2000000);
 }
 
+typedef struct due_sender {
+    mbox *mb;
+    int id;
+    int n;
+    int64_t due_us;
+} due_sender;
+
+static void *send_due(void *p) {
+    due_sender *d = p;
+    for (int i = 0; i < d->n; i++) mbox_send_at(d->mb, numbered(d->id, i), d->due_us);
+    return NULL;
+}
+
+/* Starts a taker sleeping until deadline_us and waits until it sleeps. */
+static void start_taker(pthread_t *th, taker_arg *a, mbox *mb, int64_t deadline_us) {
+    *a = (taker_arg){.mb = mb, .deadline_us = deadline_us};
+    if (pthread_create(th, NULL, taker, a) != 0) abort();
+    sleep_us(50000);
+}
+
+static void test_due_time_batching(void) {
+    mbox *mb = mbox_new();
+    pthread_t th;
+    taker_arg a;
+    /* Due after the receiver's own deadline: it sleeps on, and takes them
+     * all when it wakes for its own reason. */
+    int64_t deadline = clock_now_us() + 300000;
+    start_taker(&th, &a, mb, deadline);
+    due_sender late = {.mb = mb, .id = 1, .n = 100, .due_us = deadline + 1000000};
+    send_due(&late);
+    pthread_join(th, NULL);
+    CHECK(a.returned_us >= deadline);
+    CHECK_INT_EQ(mbox_wakeups(mb), 0);
+    int64_t seq = 0;
+    for (msg *m = a.got; m; m = m->next) CHECK_INT_EQ(m->sent_us, seq++);
+    CHECK_INT_EQ(seq, 100);
+    list_free(a.got);
+
+    /* Due before it: the sleep ends at once. */
+    deadline = clock_now_us() + 20000000;
+    start_taker(&th, &a, mb, deadline);
+    due_sender soon = {.mb = mb, .id = 2, .n = 1, .due_us = clock_now_us() + 100000};
+    send_due(&soon);
+    pthread_join(th, NULL);
+    CHECK(a.returned_us < deadline - 10000000);
+    CHECK(a.got && a.got->from == 2 && !a.got->next);
+    CHECK_INT_EQ(mbox_wakeups(mb), 1);
+    list_free(a.got);
+
+    /* Four senders, 200 messages all due now, one sleep: one wake-up. */
+    start_taker(&th, &a, mb, -1);
+    pthread_t senders[4];
+    due_sender d[4];
+    for (int i = 0; i < 4; i++) {
+        d[i] = (due_sender){.mb = mb, .id = 10 + i, .n = 50, .due_us = INT64_MIN};
+        CHECK_INT_EQ(pthread_create(&senders[i], NULL, send_due, &d[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) pthread_join(senders[i], NULL);
+    pthread_join(th, NULL);
+    size_t got = list_free(a.got) + list_free(mbox_take(mb, 0));
+    CHECK_INT_EQ(got, 200);
+    CHECK_INT_EQ(mbox_wakeups(mb), 2);
+    mbox_free(mb);
+}
+
 static const test_case cases[] = {
     TEST(test_fifo_batch),
     TEST(test_contention),
@@ -248,6 +315,7 @@ static const test_case cases[] = {
     TEST(test_wake_unblocks_take),
     TEST(test_wake_before_take),
     TEST(test_send_wakes_take),
+    TEST(test_due_time_batching),
     TEST(test_close),
     TEST(test_close_drains),
     TEST(test_free_with_queued),

@@ -1,17 +1,30 @@
-/* mbox.c - a many-senders, one-receiver mailbox: mutex, condition variable
- * and an intrusive FIFO (msg.next) with head and tail.
+/* mbox.c - a many-senders, one-receiver mailbox: a mutex, an intrusive
+ * FIFO (msg.next) with head and tail, and a semaphore to sleep on.
  *
- * Senders append under the lock and signal only when the queue goes from
- * empty to non-empty: the receiver waits only on an empty queue, so later
- * sends need no wake-up, and one wake-up delivers the whole batch that piled
- * up meanwhile. The receiver detaches the whole list in O(1) and handles it
- * without the lock. The condition variable runs on CLOCK_MONOTONIC so that
- * deadlines (which the threads executor derives from clock_now_us) are not
- * moved by changes of the wall-clock time. */
+ * Due-time batching. The receiver sleeps until a deadline of its own (the
+ * next thing due in its local heap) and says so under the lock (`waiting`,
+ * `wait_until_us`). A sender appends under the lock and wakes the receiver
+ * only if the message is due before that deadline; anything due later
+ * waits in the queue, unseen, and is taken with everything else when the
+ * receiver wakes for its own reason. The first sender that wakes it clears
+ * `waiting`, so one sleep costs at most one wake-up however many messages
+ * arrive meanwhile. Correct because the receiver never sleeps past its
+ * deadline, and a message due after that deadline cannot need handling
+ * before it: at the latest it is taken then and handled when due.
+ *
+ * Why a semaphore and not a condition variable: glibc marks a mutex taken
+ * back by pthread_cond_wait as contended, so every unlock after a wait is
+ * a futex system call even with nobody to wake, and a woken receiver
+ * blocks again at once on the lock its signaller still holds. Here the
+ * receiver sleeps on the semaphore without the lock, the sender posts
+ * after unlocking, and the lock is only ever held for a few stores. A post
+ * that comes after the receiver stopped waiting (it timed out) is left in
+ * the semaphore and ends the next sleep early; the receiver then looks
+ * again and sleeps on. sem_clockwait runs on CLOCK_MONOTONIC, so deadlines
+ * (clock_now_us values) are not moved by changes of the wall-clock time. */
 #include "net/mbox.h"
 
 #include <assert.h>
-#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
@@ -21,20 +34,21 @@
 
 struct mbox {
     pthread_mutex_t lock;
-    pthread_cond_t nonempty; /* signalled on empty -> non-empty, wake, close */
+    sem_t wake;              /* posted to end the receiver's sleep */
     /* guarded by lock: */
     msg *head;               /* oldest */
     msg *tail;               /* newest; NULL iff head is NULL */
     bool closed;
     bool woken;              /* mbox_wake was called since the last take */
-    bool waiting;            /* the receiver sleeps in mbox_take ... */
+    bool waiting;            /* the receiver sleeps in mbox_take, not yet woken ... */
     int64_t wait_until_us;   /* ... until then (-1: no deadline) */
+    uint64_t wakeups;        /* sleeps a send ended */
 };
 
 mbox *mbox_new(void) {
     mbox *mb = xcalloc(1, sizeof *mb);
-    if (pthread_mutex_init(&mb->lock, NULL) != 0) abort(); /* only fails for lack of memory, like xmalloc */
-    cond_init_monotonic(&mb->nonempty);
+    mutex_init_brief(&mb->lock);
+    if (sem_init(&mb->wake, 0, 0) != 0) abort();
     return mb;
 }
 
@@ -46,7 +60,7 @@ void mbox_free(mbox *mb) {
         msg_free(m);
         m = next;
     }
-    pthread_cond_destroy(&mb->nonempty);
+    sem_destroy(&mb->wake);
     pthread_mutex_destroy(&mb->lock);
     free(mb);
 }
@@ -66,30 +80,39 @@ cs_err mbox_send_at(mbox *mb, msg *m, int64_t due_us) {
     mb->tail = m;
     /* Wake the receiver only if it sleeps past the moment this message is
      * due; otherwise it takes the message when it wakes anyway. */
-    if (mb->waiting && (mb->wait_until_us < 0 || due_us < mb->wait_until_us))
-        pthread_cond_signal(&mb->nonempty);
+    bool wake = mb->waiting && (mb->wait_until_us < 0 || due_us < mb->wait_until_us);
+    if (wake) {
+        mb->waiting = false; /* one wake-up per sleep: later senders need none */
+        mb->wakeups++;
+    }
     pthread_mutex_unlock(&mb->lock);
+    if (wake) sem_post(&mb->wake);
     return CS_OK;
+}
+
+/* Ends the receiver's sleep, if it sleeps; caller holds the lock and posts
+ * once it has let go (returns whether to). */
+static bool mbox__rouse(mbox *mb) {
+    bool post = mb->waiting;
+    mb->waiting = false;
+    return post;
 }
 
 msg *mbox_take(mbox *mb, int64_t deadline_us) {
     assert(deadline_us >= -1);
     pthread_mutex_lock(&mb->lock);
-    /* Wait while there is nothing to return and no reason to return. A
-     * timeout ends the wait, but the loop still takes what arrived. */
-    bool timed_out = false;
-    mb->waiting = true;
-    mb->wait_until_us = deadline_us;
-    while (!mb->head && !mb->woken && !mb->closed && !timed_out && deadline_us != 0) {
-        if (deadline_us < 0) {
-            pthread_cond_wait(&mb->nonempty, &mb->lock);
-        } else {
-            struct timespec until = cond_deadline_at_us(deadline_us);
-            int rc = pthread_cond_timedwait(&mb->nonempty, &mb->lock, &until);
-            timed_out = rc == ETIMEDOUT;
-        }
+    /* Sleep while there is nothing to return and no reason to return. A
+     * timeout ends the wait, but what arrived meanwhile is still taken. */
+    while (!mb->head && !mb->woken && !mb->closed && deadline_us != 0 &&
+           (deadline_us < 0 || clock_now_us() < deadline_us)) {
+        mb->waiting = true;
+        mb->wait_until_us = deadline_us;
+        pthread_mutex_unlock(&mb->lock);
+        bool timed_out = !sem_wait_until_us(&mb->wake, deadline_us);
+        pthread_mutex_lock(&mb->lock);
+        mb->waiting = false;
+        if (timed_out) break;
     }
-    mb->waiting = false;
     msg *batch = mb->head;
     mb->head = mb->tail = NULL;
     mb->woken = false; /* this take is the one the wake asked for */
@@ -100,15 +123,24 @@ msg *mbox_take(mbox *mb, int64_t deadline_us) {
 void mbox_wake(mbox *mb) {
     pthread_mutex_lock(&mb->lock);
     mb->woken = true;
-    pthread_cond_signal(&mb->nonempty);
+    bool post = mbox__rouse(mb);
     pthread_mutex_unlock(&mb->lock);
+    if (post) sem_post(&mb->wake);
 }
 
 void mbox_close(mbox *mb) {
     pthread_mutex_lock(&mb->lock);
     mb->closed = true;
-    pthread_cond_signal(&mb->nonempty);
+    bool post = mbox__rouse(mb);
     pthread_mutex_unlock(&mb->lock);
+    if (post) sem_post(&mb->wake);
+}
+
+uint64_t mbox_wakeups(mbox *mb) {
+    pthread_mutex_lock(&mb->lock);
+    uint64_t n = mb->wakeups;
+    pthread_mutex_unlock(&mb->lock);
+    return n;
 }
 
 bool mbox_closed(mbox *mb) {

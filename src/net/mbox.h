@@ -5,9 +5,12 @@
  * (mbox_take returns the whole queue, oldest first): one lock and at most one
  * wake-up carries any number of messages (see shared/PERF-NOTES.md: a
  * wake-up costs ~50 us across cores). The receiver waits until a message
- * arrives, mbox_wake is called (the clock changed), or a deadline passes.
+ * arrives that is due before its deadline, mbox_wake is called (the clock
+ * changed), or the deadline passes: a message due later does not wake it
+ * (due-time batching, see mbox.c).
  *
- * Locking: `lock` guards head/tail/closed/woken; nothing else is shared. */
+ * Locking: `lock` guards the queue and the receiver's sleep; the receiver
+ * sleeps without it. */
 #ifndef CHAINSIM_NET_MBOX_H
 #define CHAINSIM_NET_MBOX_H
 
@@ -42,6 +45,9 @@ cs_err mbox_send_at(mbox *mb, msg *m, int64_t due_us);
  * -1 waits without a deadline, 0 does not wait). */
 msg *mbox_take(mbox *mb, int64_t deadline_us);
 
+/* How many of the receiver's sleeps a send has ended (any thread): at most
+ * one per sleep, however many messages came. */
+uint64_t mbox_wakeups(mbox *mb);
 /* Makes a waiting (or the next) mbox_take return even with no message. */
 void mbox_wake(mbox *mb);
 /* Refuses further sends and wakes the receiver. */
