@@ -1,4 +1,5 @@
-/* test_util.c - src/util: rng, heap, hmap, ptrset, buf, hex, jpath, jsonw.
+/* test_util.c - src/util: rng, heap, hmap, ptrset, buf, hex, jpath, jsonw,
+ * hist.
  *
  * Known answers where a reference exists (xoshiro256** from state {1,2,3,4},
  * hex of fixed bytes), tiny exhaustive cases where the structure has corner
@@ -18,6 +19,7 @@
 #include "util/file.h"
 #include "util/heap.h"
 #include "util/hex.h"
+#include "util/hist.h"
 #include "util/hmap.h"
 #include "util/jpath.h"
 #include "util/jsonw.h"
@@ -693,6 +695,51 @@ static void test_jsonw_escapes_like_cjson(void) {
     buf_cleanup(&b);
 }
 
+/* ---- hist ---- */
+
+/* Exact below 16; above, a quantile is the bound of its bucket: never
+ * below the true value, at most 1/16 above, never above the maximum. */
+static void test_hist_quantiles(void) {
+    hist *h = calloc(1, sizeof *h);
+    CHECK_INT_EQ(hist_quantile(h, 0.5), 0); /* empty */
+    CHECK(hist_mean(h) == 0.0);
+    for (int64_t v = 0; v < 10; v++) hist_add(h, v);
+    CHECK_INT_EQ(hist_quantile(h, 0.5), 4);  /* the 5th of 0..9 */
+    CHECK_INT_EQ(hist_quantile(h, 0.99), 9);
+    CHECK_INT_EQ(hist_quantile(h, 1.0), 9);
+    CHECK(hist_mean(h) == 4.5);
+    hist_add(h, -5); /* counts as 0 */
+    CHECK_INT_EQ(h->n, 11);
+    CHECK_INT_EQ(h->sum, 45);
+
+    /* 1..100000 once each: every percentile within 1/16 above the truth. */
+    hist *big = calloc(1, sizeof *big);
+    for (int64_t v = 1; v <= 100000; v++) hist_add(big, v);
+    for (int p = 1; p <= 100; p++) {
+        int64_t truth = (int64_t)p * 1000, got = hist_quantile(big, p / 100.0);
+        if (got < truth || (double)got > (double)truth * (1 + 1.0 / HIST_SUB))
+            CHECK_FAIL_("p%d: %" PRId64 " for %" PRId64, p, got, truth);
+    }
+    CHECK_INT_EQ(hist_quantile(big, 1.0), 100000); /* capped at the exact max */
+    CHECK_INT_EQ(big->max, 100000);
+    CHECK(hist_mean(big) == 50000.5);
+
+    /* Merging two halves gives the whole. */
+    hist *lo = calloc(1, sizeof *lo), *hi = calloc(1, sizeof *hi);
+    for (int64_t v = 1; v <= 100000; v++) hist_add(v <= 50000 ? lo : hi, v);
+    hist_merge(lo, hi);
+    CHECK(memcmp(lo, big, sizeof *lo) == 0);
+
+    /* A huge value lands in the top bucket; the max stays exact. */
+    hist_add(hi, (int64_t)1 << 50);
+    CHECK_INT_EQ(hi->max, (int64_t)1 << 50);
+    CHECK_INT_EQ(hist_quantile(hi, 1.0), (int64_t)1 << 50);
+    free(h);
+    free(big);
+    free(lo);
+    free(hi);
+}
+
 static const test_case cases[] = {
     TEST(test_jpath),
     TEST(test_jpath_message),
@@ -720,6 +767,7 @@ static const test_case cases[] = {
     TEST(test_ptrset),
     TEST(test_buf),
     TEST(test_hex),
+    TEST(test_hist_quantiles),
     {0},
 };
 

@@ -263,6 +263,20 @@ static void report__tau(FILE *out, const metrics *m) {
                 "", REPORT_TAU_LARGE);
 }
 
+/* The threads executor's lateness, and the warning when it is sizeable
+ * (SIM_LATENESS_SKEWED); nothing for the virtual executor. */
+static void report__lateness(FILE *out, const sim *s) {
+    sim_lateness l;
+    if (!sim_lateness_get(s, &l) || !l.messages) return;
+    fprintf(out, "  %-16s p50 %.3f ms, p99 %.3f ms, max %.3f ms; mean %.3f ms = %.1f%% of the"
+                 " %.3f ms a message spent on the wire\n",
+            "lateness", l.p50_ms, l.p99_ms, l.max_ms, l.mean_ms, 100 * l.share, l.wire_mean_ms);
+    if (l.skewed)
+        fprintf(out, "  %-16s results are skewed: lower --speed (messages arrived %.1f%% later"
+                     " than their links allow, %.0f%% is the limit)\n",
+                "warning", 100 * l.share, 100 * SIM_LATENESS_SKEWED);
+}
+
 void report_print(FILE *out, sim *s, const metrics *m, const expect_result *res, double wall_s) {
     const scenario *scn = sim_scenario(s);
     char bytes[32];
@@ -297,6 +311,7 @@ void report_print(FILE *out, sim *s, const metrics *m, const expect_result *res,
     report__bytes((double)m->bytes_sent, bytes, sizeof bytes);
     fprintf(out, "  %-16s %" PRIu64 " sent (%s), %" PRIu64 " dropped\n", "messages", m->msgs_sent,
             bytes, m->msgs_dropped);
+    report__lateness(out, s);
     report__agreement(out, s, m);
     report__forks(out, m);
     if (m->convergence_time_s >= 0)
@@ -492,6 +507,19 @@ cs_err report_write_json(const char *path, sim *s, const metrics *m, const expec
     cJSON *kinds = cJSON_AddObjectToObject(msgs, "sent_by_kind");
     for (int k = 0; k < MSG_COMMAND; k++)
         cJSON_AddNumberToObject(kinds, msg_kind_name((msg_kind)k), (double)m->sent_by_kind[k]);
+    sim_lateness late;
+    if (sim_lateness_get(s, &late)) { /* threads only: the virtual executor is never late */
+        cJSON *lo = cJSON_AddObjectToObject(root, "lateness");
+        cJSON_AddNumberToObject(lo, "messages", (double)late.messages);
+        cJSON_AddNumberToObject(lo, "mean_ms", late.mean_ms);
+        cJSON_AddNumberToObject(lo, "p50_ms", late.p50_ms);
+        cJSON_AddNumberToObject(lo, "p99_ms", late.p99_ms);
+        cJSON_AddNumberToObject(lo, "max_ms", late.max_ms);
+        cJSON_AddNumberToObject(lo, "wire_mean_ms", late.wire_mean_ms);
+        cJSON_AddNumberToObject(lo, "share", late.share);
+        cJSON_AddNumberToObject(lo, "skewed_from", SIM_LATENESS_SKEWED);
+        cJSON_AddBoolToObject(lo, "skewed", late.skewed);
+    }
     cJSON *blocks_rej = cJSON_AddObjectToObject(root, "rejections");
     cJSON_AddNumberToObject(blocks_rej, "blocks", (double)m->blocks_rejected);
     cJSON_AddNumberToObject(blocks_rej, "chains", (double)m->chains_rejected);

@@ -7,6 +7,27 @@
  * So a thread sleeps on one condition variable with one deadline, and one
  * wake-up brings any number of messages (mbox_take takes them all).
  *
+ * Batching per wake-up. The mailbox wakes a sleeping receiver only for a
+ * message due before the deadline it sleeps to (mbox_send_at); anything
+ * due later waits, unseen, until the receiver wakes for its own reason,
+ * and then every message due by then is handled in one go. What a node
+ * thread does while handling that batch is batched too: its events are
+ * held back (sim__hold_events) and the messages it sends wait in a local
+ * outbox; at the end of the batch, before it sleeps, the events go to the
+ * sinks under one lock and then the outbox goes to the mailboxes. Events
+ * first, messages after: no other thread can react to a message before
+ * the sinks have seen what led to it. A command (from HTTP, the director,
+ * a miner) is handled with nothing held back, and the held events are
+ * flushed before any command is answered (its done callback, which may
+ * also run later, when a reply from peers completes it: a resolve), so
+ * whatever an answer acknowledges has reached the sinks (and a persistent
+ * store) first.
+ *
+ * Lateness. A message is handed over when its thread gets to it, after its
+ * due time; each node thread counts how late (a histogram, its own) and
+ * how long the messages it sent were on the wire, and sim_lateness_get
+ * merges them after the run (see sim.h for what "skewed" means).
+ *
  * Sim time = base_sim + (wall - base_wall) * speed, rebased on every speed
  * change or pause so it never jumps; paused, it stands still and threads
  * sleep until woken. A director thread plays the scenario's timeline and
@@ -29,6 +50,7 @@
 #include "util/clock.h"
 #include "util/cond.h"
 #include "util/heap.h"
+#include "util/hist.h"
 #include "util/mem.h"
 
 typedef struct thr thr;
@@ -37,10 +59,20 @@ typedef struct thr_node {
     thr *x;
     node *n;
     mbox *mb;
-    heap local; /* this thread only */
     pthread_t tid;
     bool running;
+    /* this thread only (read by others once it is joined): */
+    heap local;
+    sim__evbuf events;        /* held back during a batch */
+    msg *out_head, *out_tail; /* sent during a batch, posted at its end */
+    bool direct;              /* handling a command: nothing held back */
+    hist late;                /* lateness of each message handed over, sim us */
+    int64_t wire_us;          /* sum of the wire times of messages sent */
+    uint64_t wire_n;
 } thr_node;
+
+/* The node thread running on this thread, if any. */
+static _Thread_local thr_node *thr__self;
 
 /* The clock is an immutable record replaced on every change (speed,
  * pause), so reading the time takes no lock: one atomic load. Old records
@@ -118,15 +150,50 @@ static int64_t thr__wall_of(const thr *x, int64_t t_us) {
 
 static int64_t thr__now(void *ctx) { return thr__now_x(ctx); }
 
-static void thr__send(void *ctx, msg *m) {
-    thr *x = ctx;
-    if (!sim__route(x->s, m, thr__now_x(x))) return;
-    atomic_fetch_add(&x->in_flight, 1);
+/* Puts a routed message (counted in flight) into its receiver's mailbox,
+ * due at the wall moment of m->deliver_us. */
+static void thr__post_msg(thr *x, msg *m) {
     int64_t due_wall = thr__wall_of(x, m->deliver_us);
     if (mbox_send_at(x->threads[m->to].mb, m, due_wall < 0 ? INT64_MIN : due_wall) != CS_OK) {
         atomic_fetch_sub(&x->in_flight, 1);
         msg_free(m);
     }
+}
+
+/* The end of a batch: the held events to the sinks, then the outbox out. */
+static void thr__flush(thr_node *t) {
+    sim__flush_events(&t->events);
+    msg *m = t->out_head;
+    t->out_head = t->out_tail = NULL;
+    while (m) {
+        msg *next = m->next;
+        thr__post_msg(t->x, m);
+        m = next;
+    }
+}
+
+static void thr__send(void *ctx, msg *m) {
+    thr *x = ctx;
+    thr_node *t = thr__self && thr__self->x == x ? thr__self : NULL;
+    /* To another process: what led to it reaches the sinks first. */
+    if (t && m->to >= x->s->n_nodes) thr__flush(t);
+    int64_t now = thr__now_x(x);
+    if (!sim__route(x->s, m, now)) return;
+    atomic_fetch_add(&x->in_flight, 1);
+    if (!t) {
+        thr__post_msg(x, m);
+        return;
+    }
+    t->wire_us += m->deliver_us - now;
+    t->wire_n++;
+    if (t->direct) {
+        thr__post_msg(x, m);
+        return;
+    }
+    m->next = NULL;
+    if (t->out_tail) t->out_tail->next = m;
+    else t->out_head = m;
+    t->out_tail = m;
 }
 
 static void thr__set_timer(void *ctx, int node_id, int64_t at_us, node_timer_kind kind,
@@ -143,6 +210,22 @@ static void thr__command(sim *s, int node_id, node_cmd *cmd);
  * and counts as in flight while it runs. */
 static void thr__post(void *ctx, int node_id, node_cmd *cmd) { thr__command(((thr *)ctx)->s, node_id, cmd); }
 static void thr__hold(void *ctx, int delta) { atomic_fetch_add(&((thr *)ctx)->in_flight, delta); }
+
+/* A command's own completion, kept while the executor's runs in its place. */
+typedef struct thr_done {
+    void (*done)(node_cmd *cmd);
+    void *user;
+} thr_done;
+
+/* Answers a command: what the node did before reaches the sinks first. */
+static void thr__done(node_cmd *cmd) {
+    thr_done *d = cmd->user;
+    cmd->done = d->done;
+    cmd->user = d->user;
+    free(d);
+    if (thr__self) sim__flush_events(&thr__self->events);
+    cmd->done(cmd);
+}
 
 /* A command that will never run (the sim stopped): tell whoever waits. */
 static void thr__cancel_cmd(node_cmd *cmd) {
@@ -165,6 +248,12 @@ static void thr__command(sim *s, int node_id, node_cmd *cmd) {
     if (!x->threads) { /* not started: nowhere to queue it */
         thr__cancel_cmd(cmd);
         return;
+    }
+    if (cmd->done) {
+        thr_done *d = xmalloc(sizeof *d);
+        *d = (thr_done){cmd->done, cmd->user};
+        cmd->done = thr__done;
+        cmd->user = d;
     }
     msg *m = msg_new(MSG_COMMAND);
     m->to = node_id;
@@ -201,9 +290,17 @@ static void thr__inject(sim *s, msg *m) {
 static void thr__deliver(thr_node *t, msg *m) {
     thr *x = t->x;
     if (m->kind == MSG_COMMAND) {
+        thr__flush(t);
+        t->direct = true;
+        sim__hold_events(NULL);
         node_handle(t->n, m);
+        sim__hold_events(&t->events);
+        t->direct = false;
     } else {
-        sim__deliver(x->s, m, thr__now_x(x));
+        int64_t now = thr__now_x(x);
+        /* Only what came over the wire was due at a time the wire set. */
+        if (m->from >= 0 && m->from < x->s->n_nodes) hist_add(&t->late, now - m->deliver_us);
+        sim__deliver(x->s, m, now);
         msg_free(m);
     }
     atomic_fetch_sub(&x->in_flight, 1);
@@ -216,8 +313,11 @@ static void *thr__node_main(void *arg) {
      * above what the process has. Best effort (a failure leaves it as is). */
     if (x->s->desc.node_nice > getpriority(PRIO_PROCESS, 0))
         (void)setpriority(PRIO_PROCESS, 0, x->s->desc.node_nice);
+    thr__self = t;
+    sim__hold_events(&t->events);
     node_start(t->n);
     while (!atomic_load(&x->stopping)) {
+        thr__flush(t); /* before sleeping: the last batch's events and sends */
         int64_t now = thr__now_x(x);
         const heap_entry *top = heap_peek(&t->local);
         int64_t deadline = -1;
@@ -240,6 +340,9 @@ static void *thr__node_main(void *arg) {
         }
     }
     node_stop(t->n);
+    thr__flush(t);
+    sim__hold_events(NULL);
+    thr__self = NULL;
     return NULL;
 }
 
@@ -357,6 +460,7 @@ static cs_err thr__start(sim *s) {
         x->threads[i].n = s->nodes[i];
         x->threads[i].mb = mbox_new();
         heap_init(&x->threads[i].local);
+        x->threads[i].events.s = s;
     }
     x->started = true;
     thr__set_clock_x(x, 0, -1, 1);
@@ -406,6 +510,7 @@ static void thr__free(sim *s) {
             thr_node *t = &x->threads[i];
             thr__close_thread(t);
             heap_cleanup(&t->local);
+            sim__evbuf_cleanup(&t->events);
             mbox_free(t->mb);
         }
         free(x->threads);
@@ -432,6 +537,34 @@ static bool thr__paused(const sim *s) { return thr__clock(thr__of(s))->paused; }
 static bool thr__finished(const sim *s) { return atomic_load(&thr__of(s)->finished); }
 static uint64_t thr__events_handled(const sim *s) { return 0; }
 
+static double thr__ms(double us) { return us / 1000.0; }
+
+/* Merges the node threads' figures; only once they are all joined. */
+static bool thr__lateness(const sim *s, sim_lateness *out) {
+    const thr *x = thr__of(s);
+    if (!x->threads || !atomic_load(&((thr *)x)->finished)) return false;
+    hist *all = xcalloc(1, sizeof *all);
+    int64_t wire_us = 0;
+    uint64_t wire_n = 0;
+    for (int i = 0; i < s->n_nodes; i++) {
+        hist_merge(all, &x->threads[i].late);
+        wire_us += x->threads[i].wire_us;
+        wire_n += x->threads[i].wire_n;
+    }
+    *out = (sim_lateness){
+        .messages = all->n,
+        .mean_ms = thr__ms(hist_mean(all)),
+        .p50_ms = thr__ms((double)hist_quantile(all, 0.50)),
+        .p99_ms = thr__ms((double)hist_quantile(all, 0.99)),
+        .max_ms = thr__ms((double)all->max),
+        .wire_mean_ms = wire_n ? thr__ms((double)wire_us / (double)wire_n) : 0,
+    };
+    if (out->messages && out->wire_mean_ms > 0) out->share = out->mean_ms / out->wire_mean_ms;
+    out->skewed = out->share >= SIM_LATENESS_SKEWED;
+    free(all);
+    return true;
+}
+
 const sim__ops sim__threads_ops = {
     .accepts = thr__accepts,
     .init = thr__init,
@@ -448,5 +581,6 @@ const sim__ops sim__threads_ops = {
     .paused = thr__paused,
     .finished = thr__finished,
     .events_handled = thr__events_handled,
+    .lateness = thr__lateness,
     .concurrent = true,
 };

@@ -11,6 +11,7 @@
 
 #include "sim/netmodel.h"
 #include "sim/sim_int.h"
+#include "util/cond.h"
 #include "util/mem.h"
 
 static void sim__stop_height_sink(void *user, const sim_event *ev) {
@@ -151,7 +152,7 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
     s->seed = desc->seed_set ? desc->seed : scn->seed;
     s->n_nodes = scn->n_nodes;
     rng_seed(&s->rng, s->seed, 1);
-    pthread_mutex_init(&s->sink_lock, NULL);
+    mutex_init_brief(&s->sink_lock);
     pthread_mutex_init(&s->remote_lock, NULL);
     int64_t end = desc->until_us > 0 ? desc->until_us : scn->duration_us;
     s->end_us = end > 0 ? end : INT64_MAX;
@@ -250,8 +251,46 @@ void sim_add_sink_filtered(sim *s, sim_sink_fn fn, void *user, uint32_t kinds) {
     s->sink_kinds |= kinds;
 }
 
+/* The events this thread holds back (a node thread of the threads
+ * executor, between sim__hold_events calls), or NULL. */
+static _Thread_local sim__evbuf *sim__held;
+
+void sim__hold_events(sim__evbuf *b) { sim__held = b; }
+
+void sim__flush_events(sim__evbuf *b) {
+    if (!b->n) return;
+    sim *s = b->s;
+    pthread_mutex_lock(&s->sink_lock);
+    for (size_t k = 0; k < b->n; k++) {
+        const sim_event *ev = &b->ev[k];
+        for (size_t i = 0; i < s->n_sinks; i++)
+            if ((s->sinks[i].kinds >> ev->kind) & 1u) s->sinks[i].fn(s->sinks[i].user, ev);
+    }
+    pthread_mutex_unlock(&s->sink_lock);
+    for (size_t k = 0; k < b->n; k++) tx_unref((tx *)b->ev[k].tx);
+    b->n = 0;
+}
+
+void sim__evbuf_cleanup(sim__evbuf *b) {
+    for (size_t k = 0; k < b->n; k++) tx_unref((tx *)b->ev[k].tx);
+    free(b->ev);
+    *b = (sim__evbuf){.s = b->s};
+}
+
 void sim__emit(sim *s, const sim_event *ev) {
     if (!sim__wants(s, ev->kind)) return;
+    sim__evbuf *held = sim__held;
+    if (held && held->s == s) {
+        /* A step waits for this very event: no holding back. */
+        if (!atomic_load_explicit(&s->pause_at_event, memory_order_relaxed)) {
+            held->ev = xgrow(held->ev, &held->cap, held->n + 1, sizeof *held->ev);
+            held->ev[held->n] = *ev;
+            if (ev->tx) tx_ref((tx *)ev->tx); /* the event outlives the call */
+            held->n++;
+            return;
+        }
+        sim__flush_events(held); /* this thread's earlier events first */
+    }
     bool concurrent = s->ops->concurrent;
     if (concurrent) pthread_mutex_lock(&s->sink_lock);
     for (size_t i = 0; i < s->n_sinks; i++)
@@ -426,3 +465,7 @@ uint64_t sim_seed(const sim *s) { return s->seed; }
 sim_executor sim_executor_kind(const sim *s) { return s->desc.executor; }
 int64_t sim_end_us(const sim *s) { return s->final_us; }
 uint64_t sim_events_handled(const sim *s) { return s->ops->events_handled(s); }
+
+bool sim_lateness_get(const sim *s, sim_lateness *out) {
+    return s->ops->lateness && s->ops->lateness(s, out);
+}

@@ -15,7 +15,11 @@
  * to settle, all live nodes agree.
  *
  * Events go to every sink added with sim_add_sink, one at a time (the
- * threads executor serialises them), in the order they happen. */
+ * threads executor serialises them), in the order they happen. In the
+ * threads executor a node thread hands its events over a batch at a time
+ * (each thread's in their order, a message's causes before anything its
+ * receiver does, everything before a command is answered), so a sink
+ * hears of an event a few microseconds after it happened. */
 #ifndef CHAINSIM_SIM_SIM_H
 #define CHAINSIM_SIM_SIM_H
 
@@ -173,5 +177,26 @@ sim_executor sim_executor_kind(const sim *s);
 int64_t sim_end_us(const sim *s);
 /* Virtual executor: events handled so far. */
 uint64_t sim_events_handled(const sim *s);
+
+/* How late the threads executor handed messages over, against the time
+ * the wire said they were due (sim time; the virtual executor is never
+ * late). Lateness adds to every hop, so its mean over the mean time a
+ * message spent on the wire is about how far the run's delays (tau, reach
+ * times) and what follows from them (stale rate) are inflated. */
+typedef struct sim_lateness {
+    uint64_t messages;   /* handed over at their due time (delivered or dropped then) */
+    double mean_ms;
+    double p50_ms, p99_ms, max_ms; /* quantiles within 6.25% (util/hist.h) */
+    double wire_mean_ms; /* mean time on the wire (latency + transfer) of messages sent */
+    double share;        /* mean_ms / wire_mean_ms; 0 without messages */
+    bool skewed;         /* share >= SIM_LATENESS_SKEWED */
+} sim_lateness;
+/* "Sizeable": a run whose messages arrive 5% later than the wire says has
+ * delays 5% too long, more than the sampling error of a typical run's
+ * tau; the summary then warns that the results are skewed. */
+#define SIM_LATENESS_SKEWED 0.05
+/* Fills *out and returns true for a threads run that has finished; false
+ * (nothing written) for the virtual executor or a run still going. */
+bool sim_lateness_get(const sim *s, sim_lateness *out);
 
 #endif

@@ -63,6 +63,8 @@ typedef struct sim__ops {
     bool (*paused)(const sim *s);
     bool (*finished)(const sim *s);
     uint64_t (*events_handled)(const sim *s);
+    /* sim_lateness_get; NULL for an executor that is never late. */
+    bool (*lateness)(const sim *s, sim_lateness *out);
     /* Nodes run on several threads at once: sinks are called under a lock. */
     bool concurrent;
 } sim__ops;
@@ -105,8 +107,29 @@ struct sim {
 };
 
 /* Delivers an event to every sink that wants it (under sink_lock if the
- * executor is concurrent). */
+ * executor is concurrent), or, on a thread that holds its events back for
+ * this sim, appends it to that thread's buffer. */
 void sim__emit(sim *s, const sim_event *ev);
+
+/* Events held back by one thread, to reach the sinks under one lock per
+ * batch instead of one per event (the threads executor's node threads:
+ * with a thousand threads on two cores, a lock per event was most of a
+ * run's kernel time). A held event keeps a reference on its tx. */
+typedef struct sim__evbuf {
+    sim *s;
+    sim_event *ev;
+    size_t n, cap;
+} sim__evbuf;
+/* From now on this thread's events for b->s go to b (NULL: straight to
+ * the sinks again). The caller must flush before anything the events
+ * describe can be seen by another thread (a message leaving the thread, a
+ * command's answer), so the sinks still see cause before effect. A sim_step
+ * waiting for the next event bypasses the buffer (after flushing it). */
+void sim__hold_events(sim__evbuf *b);
+/* Hands b's events to the sinks in order, under one lock, and empties b. */
+void sim__flush_events(sim__evbuf *b);
+/* Frees b's storage and drops what it still holds (not emitted). */
+void sim__evbuf_cleanup(sim__evbuf *b);
 static inline bool sim__wants(const sim *s, ev_kind kind) {
     return (s->sink_kinds >> kind) & 1u;
 }
