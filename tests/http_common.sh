@@ -17,6 +17,10 @@ fail() { echo "FAIL: $*"; exit 1; }
 start_node() {
     local var=$1 url="" i
     shift
+    # Emptied here, not only by the redirection below: that one runs in the
+    # background child, and the loop could read the URL a node of the same
+    # name printed before (a restart) and talk to a port nobody listens on.
+    : > "$WORK/$var.out"
     "$BIN" node 0 "$@" > "$WORK/$var.out" 2> "$WORK/$var.err" &
     PIDS+=($!)
     eval "${var}_PID=$!"
