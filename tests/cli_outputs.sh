@@ -55,8 +55,8 @@ def load(name):
         rows = list(csv.reader(f))
     return rows[0], [dict(zip(rows[0], r)) for r in rows[1:]], rows[1:]
 cols = {
-    "blocks.csv": "hash,height,parent_hash,miner,miner_name,mined_s,reached,t50_s,t90_s,t100_s,children,main",
-    "nodes.csv": "node,name,region,region_name,hash_share_configured,hash_share_final,tip_hash,tip_height,on_main_tip,crashed,blocks_rejected",
+    "blocks.csv": "hash,height,parent_hash,miner,miner_name,mined_s,reached,t50_s,t90_s,t100_s,tau_s,children,main",
+    "nodes.csv": "node,name,region,region_name,upload_bps,download_bps,degree,hash_share_configured,hash_share_final,tip_hash,tip_height,on_main_tip,crashed,blocks_rejected",
     "timeseries.csv": "t_s,distinct_tips,blocks_mined,stale_blocks,forks,main_height",
     "summary.csv": "scenario,seed,nodes,sim_time_s," + ",".join(report["metrics"]),
 }
@@ -70,6 +70,7 @@ for b, rb in zip(blocks, report["blocks"]):
     assert math.isclose(float(b["t50_s"]), rb["reach50_s"], rel_tol=1e-14), b
     assert math.isclose(float(b["mined_s"]), rb["mined_s"], rel_tol=1e-14), b
     assert int(b["main"]) == int(rb["main"]) and int(b["height"]) == rb["height"], b
+    assert b["parent_hash"] == rb["parent"] and math.isclose(float(b["tau_s"]), rb["tau_s"], rel_tol=1e-12), (b, rb)
 assert sum(int(b["main"]) for b in blocks) == report["metrics"]["height"] - 1
 _, nodes, _ = load("nodes.csv")
 assert [n["name"] for n in nodes] == ["alice", "bob", "carol", "dave"], nodes

@@ -73,4 +73,47 @@ JSON
 grep -qE "^  sim time +24000000\.000 s \(277 d 18 h; wall [0-9.]+ s\)$" "$dir/long.out" && ok ||
     bad "a 24,000,000 s run in days and hours: $(cat "$dir/long.out" "$dir/err")"
 grep -qE "^  tip forks +none" "$dir/long.out" && ok || bad "no block, no fork: $(cat "$dir/long.out")"
+
+# The report says who each node is and, per block, its parent and its own
+# tau; message events name the block (or transaction) they are about.
+"$bin" --headless --quiet scenarios/validation/bitcoin-2015-small.json --until 2000 \
+    --report "$dir/b.json" --trace "$dir/b.jsonl" --csv "$dir/bcsv" 2>/dev/null
+python3 - "$dir/b.json" "$dir/b.jsonl" "$dir/bcsv/nodes.csv" <<'PY' && ok || bad "who each node is, each block's parent and tau, messages naming blocks"
+import csv, json, math, sys
+r = json.load(open(sys.argv[1]))
+nodes = r["final_nodes"]
+regions = {"NORTH_AMERICA", "EUROPE", "SOUTH_AMERICA", "ASIA_PACIFIC", "JAPAN", "AUSTRALIA"}
+assert all(n["region_name"] in regions and n["region"] >= 0 for n in nodes), nodes[0]
+assert all(n["upload_bps"] > 0 and n["download_bps"] > 0 for n in nodes), nodes[0]
+assert math.isclose(sum(n["hash_share_configured"] for n in nodes), 1, rel_tol=1e-9)
+assert sum(n["degree"] for n in nodes) % 2 == 0  # each link counted at both ends
+rows = list(csv.DictReader(open(sys.argv[3])))
+for n, c in zip(nodes, rows):
+    assert c["region_name"] == n["region_name"] and int(c["degree"]) == n["degree"], (n, c)
+    assert int(c["upload_bps"]) == n["upload_bps"], (n, c)
+blocks = {b["hash"]: b for b in r["blocks"]}
+assert blocks, "no block mined by 2000 s"
+known = set(blocks) | {n["tip"] for n in nodes}
+peers = {}
+delays = {}
+mined = {}
+for line in open(sys.argv[2]):
+    e = json.loads(line)
+    if e["ev"] == "mined":
+        mined[e["block"]] = e["t_us"]
+    if e["ev"] == "block_accepted" and e["block"] in mined:
+        delays.setdefault(e["block"], []).append((e["t_us"] - mined[e["block"]]) / 1e6)
+    if not e["ev"].startswith("msg_"):
+        continue
+    if e["msg"] in ("block", "getdata") or (e["msg"] == "inv" and "tx" not in e):
+        assert e.get("block") in known, e
+    if e["ev"] == "msg_sent":
+        peers.setdefault(e["node"], set()).add(e["peer"])
+# nobody sends to more peers than it has
+assert all(len(p) <= nodes[i]["degree"] for i, p in peers.items()), "a node sent beyond its peers"
+for h, b in blocks.items():
+    assert b["parent"] in known or b["height"] == 2, b
+    d = delays.get(h, [])
+    assert b["tau_s"] is None if not d else math.isclose(b["tau_s"], sum(d) / len(d), rel_tol=1e-9), (b, d[:3])
+PY
 finish

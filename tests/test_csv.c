@@ -290,7 +290,7 @@ static void test_race_tables(void) {
     CHECK(table_load(&t, r.dir, "blocks.csv"));
     CHECK_STR_EQ(table_header(&t, hdr, sizeof hdr),
                  "hash,height,parent_hash,miner,miner_name,mined_s,reached,t50_s,t90_s,t100_s,"
-                 "children,main");
+                 "tau_s,children,main");
     CHECK_INT_EQ(r.m->n_blocks, 3);
     CHECK_INT_EQ(t.n_rows - 1, r.m->n_blocks);
     int c_hash = table_col(&t, "hash"), c_t50 = table_col(&t, "t50_s");
@@ -298,7 +298,16 @@ static void test_race_tables(void) {
     long main_sum = 0;
     for (size_t i = 0; i < r.m->n_blocks; i++) {
         char **row = t.rows[i + 1];
-        CHECK_INT_EQ(t.n_fields[i + 1], 12);
+        CHECK_INT_EQ(t.n_fields[i + 1], 13);
+        /* a block's own tau: 4 nodes, the miner at 0 and 3 peers one hop
+         * away (a mesh), each reached by inv, getdata and block over 200 ms
+         * links: 0.6 s; 3 x 0.6 / 4 = 0.45 s, if every node took it first hand */
+        if (i == 2) {
+            CHECK_INT_EQ(r.m->blocks[i].reached, 4);
+            CHECK_DBL_NEAR(strtod(row[table_col(&t, "tau_s")], NULL), 0.45, 1e-6);
+        }
+        CHECK_DBL_NEAR(strtod(row[table_col(&t, "tau_s")], NULL),
+                       metrics_block_tau(&r.m->blocks[i]), 1e-12);
         CHECK_STR_EQ(row[c_hash], r.m->blocks[i].b->hash_hex);
         CHECK_DBL_NEAR(strtod(row[c_t50], NULL), (double)r.m->blocks[i].t50_us / 1e6, 1e-9);
         main_sum += strtol(row[c_main], NULL, 10);
@@ -310,14 +319,17 @@ static void test_race_tables(void) {
     /* nodes.csv: one row per node; the quoted names come back whole */
     CHECK(table_load(&t, r.dir, "nodes.csv"));
     CHECK_STR_EQ(table_header(&t, hdr, sizeof hdr),
-                 "node,name,region,region_name,hash_share_configured,hash_share_final,tip_hash,"
-                 "tip_height,on_main_tip,crashed,blocks_rejected");
+                 "node,name,region,region_name,upload_bps,download_bps,degree,"
+                 "hash_share_configured,hash_share_final,tip_hash,tip_height,on_main_tip,crashed,"
+                 "blocks_rejected");
     CHECK_INT_EQ(t.n_rows - 1, 4);
     int c_name = table_col(&t, "name"), c_tip = table_col(&t, "tip_hash");
     CHECK_STR_EQ(t.rows[2][c_name], "bob, jr");
     CHECK_STR_EQ(t.rows[3][c_name], "carol \"q\"");
     for (size_t i = 1; i < t.n_rows; i++) {
-        CHECK_INT_EQ(t.n_fields[i], 11);
+        CHECK_INT_EQ(t.n_fields[i], 14);
+        CHECK_STR_EQ(t.rows[i][table_col(&t, "degree")], "3");      /* a mesh of 4 */
+        CHECK_STR_EQ(t.rows[i][table_col(&t, "upload_bps")], "");   /* unlimited links */
         CHECK_STR_EQ(t.rows[i][c_tip], r.m->main_tip->hash_hex);
         CHECK_STR_EQ(t.rows[i][table_col(&t, "on_main_tip")], "1");
         CHECK_STR_EQ(t.rows[i][table_col(&t, "region")], ""); /* no regions here */

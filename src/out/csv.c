@@ -3,10 +3,12 @@
  * Columns, in order:
  *
  *   blocks.csv      hash, height, parent_hash, miner, miner_name, mined_s,
- *                   reached, t50_s, t90_s, t100_s, children, main
- *   nodes.csv       node, name, region, region_name, hash_share_configured,
+ *                   reached, t50_s, t90_s, t100_s, tau_s, children, main
+ *   nodes.csv       node, name, region, region_name, upload_bps,
+ *                   download_bps, degree, hash_share_configured,
  *                   hash_share_final, tip_hash, tip_height, on_main_tip,
- *                   crashed, blocks_rejected
+ *                   crashed, blocks_rejected (who the node is as the run
+ *                   drew it: sim_node_profile; then its final state)
  *   timeseries.csv  t_s, distinct_tips, blocks_mined, stale_blocks, forks,
  *                   main_height
  *   summary.csv     scenario, seed, nodes, sim_time_s, then METRIC_NAMES
@@ -92,7 +94,7 @@ static long csv__block_index(const metrics *m, const block *b) {
 }
 
 void csv_write_blocks(FILE *f, sim *s, const metrics *m) {
-    fputs("hash,height,parent_hash,miner,miner_name,mined_s,reached,t50_s,t90_s,t100_s,"
+    fputs("hash,height,parent_hash,miner,miner_name,mined_s,reached,t50_s,t90_s,t100_s,tau_s,"
           "children,main\n",
           f);
     int n_nodes = sim_node_count(s);
@@ -113,39 +115,34 @@ void csv_write_blocks(FILE *f, sim *s, const metrics *m) {
         csv__seconds(f, st->t90_us);
         fputc(',', f);
         csv__seconds(f, st->t100_us);
+        fputc(',', f);
+        csv__num(f, metrics_block_tau(st)); /* NAN (no node accepted it): empty */
         fprintf(f, ",%d,%d\n", st->children, st->main ? 1 : 0);
     }
 }
 
 /* ----------------------------------------------------------------- nodes */
 
-/* The name of region k if the scenario's regions are a preset's, else NULL. */
-static const char *csv__region_name(const scenario *scn, int k) {
-    const preset *p = scn->network.preset ? preset_find(scn->network.preset) : NULL;
-    if (!p || p->n_regions != scn->n_regions || k < 0 || k >= p->n_regions) return NULL;
-    return p->region_names[k];
-}
-
 void csv_write_nodes(FILE *f, sim *s, const metrics *m) {
-    const scenario *scn = sim_scenario(s);
-    fputs("node,name,region,region_name,hash_share_configured,hash_share_final,tip_hash,"
-          "tip_height,on_main_tip,crashed,blocks_rejected\n",
+    fputs("node,name,region,region_name,upload_bps,download_bps,degree,hash_share_configured,"
+          "hash_share_final,tip_hash,tip_height,on_main_tip,crashed,blocks_rejected\n",
           f);
     for (int i = 0; i < sim_node_count(s); i++) {
+        const sim_node_profile *p = sim_node_profile_of(s, i);
         node_snapshot snap;
         node_snapshot_get(sim_node(s, i), &snap);
         fprintf(f, "%d,", i);
         csv_field(f, node_name(sim_node(s, i)));
         fputc(',', f);
-        if (scn->n_regions > 0) {
-            int region = sim_node_region(s, i);
-            fprintf(f, "%d,", region);
-            csv_field(f, csv__region_name(scn, region));
-        } else {
-            fputc(',', f);
-        }
+        if (p->region >= 0) fprintf(f, "%d", p->region);
         fputc(',', f);
-        csv__num(f, sim_node_profile_of(s, i)->share);
+        csv_field(f, p->region_name);
+        fputc(',', f); /* an unlimited link has no rate: empty */
+        if (p->upload_bps > 0) fprintf(f, "%" PRId64, p->upload_bps);
+        fputc(',', f);
+        if (p->download_bps > 0) fprintf(f, "%" PRId64, p->download_bps);
+        fprintf(f, ",%d,", p->degree);
+        csv__num(f, p->share);
         fputc(',', f);
         csv__num(f, snap.share);
         bool on_main = m->main_tip && memcmp(snap.tip->hash, m->main_tip->hash, SHA256_LEN) == 0;

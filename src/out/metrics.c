@@ -121,6 +121,7 @@ static void metrics__accepted(metrics *m, const sim_event *ev) {
     int64_t dt = ev->t_us - st->mined_us;
     m->delay_sum_s += (double)dt / 1e6;
     m->delay_samples++;
+    st->delay_sum_s += (double)dt / 1e6;
     int64_t n = m->n_nodes - m->n_down; /* shares of the nodes that are up */
     if (st->t50_us < 0 && st->reached * 2 >= n) st->t50_us = dt;
     if (st->t90_us < 0 && st->reached * 10 >= n * 9) st->t90_us = dt;
@@ -349,6 +350,10 @@ static void metrics__confirmations(metrics *m) {
     }
     m->confirm = metrics_percentiles(lat, n);
     free(lat);
+}
+
+double metrics_block_tau(const block_stat *st) {
+    return st->reached ? st->delay_sum_s / (double)st->reached : NAN;
 }
 
 double metrics_selfish_revenue(double alpha, double gamma) {

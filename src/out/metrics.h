@@ -28,6 +28,7 @@ typedef struct block_stat {
     int64_t mined_us;
     int miner;
     int64_t reached;         /* nodes that accepted it */
+    double delay_sum_s;      /* their delays from its mining (the miner's 0 too) */
     int64_t t50_us, t90_us, t100_us; /* from mining until that share of the nodes
                                         up at the time held it; -1 = never */
     int children;            /* mined blocks built on it */
@@ -198,6 +199,9 @@ double metrics_selfish_profit_time(double alpha, double gamma, int64_t first_int
  * main chain under selfish mining (their Markov chain's main-chain blocks
  * per state transition). */
 double metrics_selfish_main_share(double alpha, double gamma);
+/* A block's own tau: its mean delay from mining to acceptance over the
+ * nodes that accepted it (the miner at 0); NAN if none did. */
+double metrics_block_tau(const block_stat *st);
 /* Percentiles of v[0..n) (sorts v in place). */
 percentiles metrics_percentiles(double *v, size_t n);
 

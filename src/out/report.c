@@ -361,6 +361,7 @@ static cJSON *report__blocks(const metrics *m) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "hash", st->b->hash_hex);
         cJSON_AddNumberToObject(o, "height", (double)st->b->index);
+        cJSON_AddStringToObject(o, "parent", st->b->prev_hash);
         cJSON_AddNumberToObject(o, "miner", st->miner);
         report__s(o, "mined_s", st->mined_us);
         cJSON_AddBoolToObject(o, "main", st->main);
@@ -369,6 +370,7 @@ static cJSON *report__blocks(const metrics *m) {
         report__s(o, "reach50_s", st->t50_us);
         report__s(o, "reach90_s", st->t90_us);
         report__s(o, "reach100_s", st->t100_us);
+        report__num(o, "tau_s", metrics_block_tau(st));
         cJSON_AddItemToArray(arr, o);
     }
     return arr;
@@ -398,7 +400,16 @@ static cJSON *report__nodes(sim *s) {
         node_snapshot snap;
         node_snapshot_get(sim_node(s, i), &snap);
         cJSON *o = cJSON_CreateObject();
+        const sim_node_profile *p = sim_node_profile_of(s, i);
         cJSON_AddStringToObject(o, "name", node_name(sim_node(s, i)));
+        report__num(o, "region", p->region >= 0 ? p->region : NAN);
+        if (p->region_name) cJSON_AddStringToObject(o, "region_name", p->region_name);
+        else cJSON_AddNullToObject(o, "region_name");
+        report__num(o, "upload_bps", p->upload_bps > 0 ? (double)p->upload_bps : NAN);
+        report__num(o, "download_bps", p->download_bps > 0 ? (double)p->download_bps : NAN);
+        cJSON_AddNumberToObject(o, "degree", p->degree);
+        cJSON_AddNumberToObject(o, "hash_share_configured", p->share);
+        cJSON_AddNumberToObject(o, "hash_share_final", snap.share);
         cJSON_AddNumberToObject(o, "height", (double)snap.height);
         cJSON_AddStringToObject(o, "tip", snap.tip->hash_hex);
         cJSON_AddBoolToObject(o, "crashed", snap.crashed);

@@ -46,6 +46,8 @@ void trace_sink(void *user, const sim_event *ev) {
     case EV_MSG_DROPPED:
         jsonw_kstr(&w, "msg", msg_kind_name(ev->msg));
         jsonw_kuint(&w, "bytes", ev->bytes);
+        if (ev->block) jsonw_kstr(&w, "block", ev->block->hash_hex);
+        if (ev->tx) jsonw_kstr(&w, "tx", ev->tx->id);
         if (ev->kind == EV_MSG_DROPPED) jsonw_kstr(&w, "fate", wire_fate_name(ev->fate));
         break;
     case EV_TIP_CHANGED:

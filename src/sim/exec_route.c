@@ -6,10 +6,17 @@
  * cannot disagree about it. */
 #include "sim/sim_int.h"
 
+/* The block a message is about: the one it names or carries, else the
+ * highest of the blocks it carries (BLOCKS, CHAIN); NULL for none. */
+static const block *sim__msg_block(const msg *m) {
+    if (m->block) return m->block;
+    return m->n_blocks && m->kind != MSG_GETBLOCKS ? m->blocks[m->n_blocks - 1] : NULL;
+}
+
 void sim__dropped(sim *s, const msg *m, wire_fate fate, int64_t now_us) {
     sim__emit(s, &(sim_event){.kind = EV_MSG_DROPPED, .t_us = now_us, .node = m->to,
                               .peer = m->from, .msg = m->kind, .bytes = m->size_bytes,
-                              .fate = fate});
+                              .block = sim__msg_block(m), .tx = m->tx, .fate = fate});
 }
 
 bool sim__route(sim *s, msg *m, int64_t now_us) {
@@ -22,7 +29,7 @@ bool sim__route(sim *s, msg *m, int64_t now_us) {
     if (sim__wants(s, EV_MSG_SENT))
         sim__emit(s, &(sim_event){.kind = EV_MSG_SENT, .t_us = now_us, .node = m->from,
                                   .peer = m->to, .msg = m->kind, .bytes = m->size_bytes,
-                                  .block = m->block, .tx = m->tx,
+                                  .block = sim__msg_block(m), .tx = m->tx,
                                   .arrive_us = fate == WIRE_DELIVER ? arrive : -1});
     if (fate != WIRE_DELIVER) {
         sim__dropped(s, m, fate, now_us);
@@ -47,6 +54,7 @@ bool sim__deliver(sim *s, msg *m, int64_t now_us) {
     if (sim__wants(s, EV_MSG_DELIVERED))
         sim__emit(s, &(sim_event){.kind = EV_MSG_DELIVERED, .t_us = now_us, .node = m->to,
                                   .peer = m->from, .msg = m->kind, .bytes = m->size_bytes,
+                                  .block = sim__msg_block(m), .tx = m->tx,
                                   .arrive_us = m->deliver_us});
     node_receive(n, m);
     return true;
@@ -57,7 +65,7 @@ void sim__send_remote(sim *s, msg *m) {
     if (sim__wants(s, EV_MSG_SENT))
         sim__emit(s, &(sim_event){.kind = EV_MSG_SENT, .t_us = now_us, .node = m->from,
                                   .peer = m->to, .msg = m->kind, .bytes = m->size_bytes,
-                                  .block = m->block, .tx = m->tx, .arrive_us = -1});
+                                  .block = sim__msg_block(m), .tx = m->tx, .arrive_us = -1});
     if (s->remote.send) {
         s->remote.send(s->remote.user, m);
         return;

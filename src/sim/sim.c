@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scenario/presets.h"
 #include "sim/netmodel.h"
 #include "sim/sim_int.h"
 #include "util/cond.h"
@@ -111,6 +112,13 @@ static node_attack_desc sim__attack_desc(const scn_attacker *a) {
     };
 }
 
+/* The name of region k if the scenario's regions are a preset's, else NULL. */
+static const char *sim__region_name(const scenario *scn, int k) {
+    const preset *p = scn->network.preset ? preset_find(scn->network.preset) : NULL;
+    if (!p || p->n_regions != scn->n_regions || k < 0 || k >= p->n_regions) return NULL;
+    return p->region_names[k];
+}
+
 /* Eclipse: the victim's only peers, both ways, are its eclipse nodes. */
 static void sim__wire_eclipse(sim *s) {
     const scenario *scn = s->scn;
@@ -205,6 +213,7 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
         const int *peers;
         s->profiles[i] = (sim_node_profile){
             .region = scn->n_regions > 0 ? nm.region[i] : -1,
+            .region_name = scn->n_regions > 0 ? sim__region_name(scn, nm.region[i]) : NULL,
             .upload_bps = nm.upload_bps ? nm.upload_bps[i] : 0,
             .download_bps = nm.download_bps ? nm.download_bps[i] : 0,
             .degree = (int)node_peer_list(s->nodes[i], &peers),

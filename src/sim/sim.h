@@ -161,6 +161,7 @@ int sim_node_region(const sim *s, int i);
  * each node's final state. */
 typedef struct sim_node_profile {
     int region;              /* as sim_node_region; -1 without regions */
+    const char *region_name; /* when the regions are a preset's ("north_america"), else NULL */
     int64_t upload_bps;      /* its uplink; 0 = unlimited */
     int64_t download_bps;    /* its downlink; 0 = unlimited */
     int degree;              /* peers at the start, both directions counted once */
