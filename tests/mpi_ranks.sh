@@ -3,9 +3,10 @@
 # under `mpirun -np 2` and `-np 3` rank 0 prints every byte the single
 # process prints (stdout and stderr) and writes the same --csv directory and
 # --report file, the other ranks print nothing, and every rank exits with
-# the single run's code. Then the failures: a bad scenario, a file one rank
-# cannot read and a file that differs on one rank stop every rank with
-# exit 2 and one message from rank 0, within a time bound (no rank hangs).
+# the single run's code; a single run stays on rank 0. Then the failures:
+# a bad scenario, a file one rank cannot read and a file that differs on
+# one rank stop every rank with exit 2 and one message from rank 0, within
+# a time bound (no rank hangs).
 # Arguments: the chainsim binary, and "mpi" if it was built with MPI.
 # Exit 77 (ctest's skip) when mpirun is missing or the build has no MPI.
 source "$(dirname "$0")/shell_common.sh" "$1"
@@ -96,6 +97,28 @@ diff -r "$dir/single.csv2" "$dir/reps.csv" >/dev/null && ok || bad "reps: --csv 
 cmp -s "$dir/single.json" "$dir/reps.json.out" && ok || bad "reps: --report differs"
 [ "$(ls "$dir/reps.csv" | tr '\n' ' ')" = "summary.csv sweep.csv " ] && ok ||
     bad "the replicated --csv should hold summary.csv and sweep.csv"
+
+# 2b. a single run (no sweep, one replica) is not spread: rank 0 makes it
+#     alone, prints its summary and writes its --csv tables as the single
+#     process does, and says so on stderr; the other rank stays silent (the
+#     summary names the --csv directory: both runs write to the same one)
+cat >"$dir/one.json" <<'JSON'
+{"name": "mpi-one", "seed": 4, "nodes": 4, "mining": "auto",
+ "chain": {"difficulty": 4, "block_interval_s": 10}, "links": {"latency_ms": 100},
+ "duration_s": 200, "expect": {"blocks_mined": {"min": 5}}}
+JSON
+"$bin" --headless "$dir/one.json" --csv "$dir/single.csv3" >"$dir/single.out" 2>"$dir/single.err"
+[ $? = 0 ] && ok || bad "the single run should exit 0"
+mv "$dir/single.csv3" "$dir/single.one"
+ranks one 2 --headless "$dir/one.json" --csv "$dir/single.csv3"
+nowall() { sed -E 's/wall [0-9.]+ s/wall/' "$1"; } # the one figure of the clock
+cmp -s <(nowall "$dir/single.out") <(nowall "$dir/one.out.0") && ok ||
+    bad "one: rank 0's summary differs from the single run's"
+diff -r "$dir/single.one" "$dir/single.csv3" >/dev/null && ok || bad "one: --csv differs"
+grep -q '^chainsim: note: a single run is not spread over MPI ranks; rank 0 makes it alone' \
+    "$dir/one.err.0" && ok || bad "one: rank 0 should say the run is not spread"
+[ "$(cat "$dir/one.rc.0") $(cat "$dir/one.rc.1")" = "0 0" ] && ok || bad "one: every rank should exit 0"
+[ ! -s "$dir/one.out.1" ] && [ ! -s "$dir/one.err.1" ] && ok || bad "one: rank 1 printed something"
 
 # 3. a bad sweep point: every rank exits 2, rank 0 says why as the single
 #    run does, nobody waits for the others
