@@ -4,8 +4,10 @@
  * (node/attack/double_spend.c) judged from a run's events. The statistical
  * comparison is scenarios/validation/double-spend-*.json. */
 #include <math.h>
+#include <unistd.h>
 
 #include "check.h"
+#include "out/csv.h"
 #include "out/dspend.h"
 #include "out/metrics.h"
 #include "sim_fixture.h"
@@ -87,6 +89,53 @@ static int64_t eve_height_before(const fx_recorder *rec, size_t i) {
     return 1;
 }
 
+/* double_spend.csv, written by csv_write_dir: one row per round, in the
+ * order of the events, with the outcome and lead each end event gave. */
+static void check_round_table(fx_run *r) {
+    fx_run_tmpdir(r, "test_dspend");
+    char err[256] = "", path[128];
+    CHECK(csv_write_dir(r->dir, r->s, r->m, err, sizeof err));
+    snprintf(path, sizeof path, "%s/double_spend.csv", r->dir);
+    FILE *f = fopen(path, "r");
+    CHECK(f != NULL);
+    if (!f) return;
+    char line[256];
+    CHECK(fgets(line, sizeof line, f) && strcmp(line, "round,node,name,start_s,end_s,outcome,lead\n") == 0);
+    size_t row = 0, ev = 0;
+    while (fgets(line, sizeof line, f)) {
+        row++;
+        /* the round's end event, or none if it was still racing */
+        const sim_event *end = NULL;
+        size_t starts = 0;
+        for (; ev < r->rec.n; ev++) {
+            const sim_event *e = &r->rec.evs[ev].ev;
+            if (e->kind != EV_ATTACK) continue;
+            if (e->value == 2 && ++starts == 2) break; /* the next round began */
+            if (e->value != 2) end = e;
+        }
+        char want[256];
+        if (end)
+            snprintf(want, sizeof want, ",%s,%d\n", end->value == 1 ? "success" : "failed", end->lead);
+        else
+            snprintf(want, sizeof want, ",unresolved,\n");
+        size_t n = strlen(line), w = strlen(want);
+        CHECK(n > w && strcmp(line + n - w, want) == 0);
+        char head[32];
+        snprintf(head, sizeof head, "%zu,0,eve,", row);
+        CHECK(strncmp(line, head, strlen(head)) == 0);
+    }
+    fclose(f);
+    CHECK_INT_EQ(row, r->m->n_ds_rounds);
+    remove(path);
+    char other[128];
+    static const char *const files[] = {"blocks.csv", "nodes.csv", "timeseries.csv", "summary.csv"};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(other, sizeof other, "%s/%s", r->dir, files[i]);
+        remove(other);
+    }
+    rmdir(r->dir);
+}
+
 /* Each round starts after the last one ended, once the chain has grown
  * `settle` blocks past it, pays under an id of its own and ends once; the
  * counts add up and match the events; at most `rounds` start. */
@@ -134,6 +183,7 @@ static void test_rounds_follow_each_other(void) {
     for (size_t i = 0; i < r.m->n_ds_rounds; i++) /* the report's per-round list */
         CHECK(r.m->ds_rounds[i].end_us < 0 ? r.m->ds_rounds[i].outcome == -1
                                            : r.m->ds_rounds[i].end_us > r.m->ds_rounds[i].start_us);
+    check_round_table(&r);
     fx_run_end(&r);
 }
 

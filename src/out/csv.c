@@ -12,6 +12,8 @@
  *   timeseries.csv  t_s, distinct_tips, blocks_mined, stale_blocks, forks,
  *                   main_height
  *   summary.csv     scenario, seed, nodes, sim_time_s, then METRIC_NAMES
+ *   double_spend.csv  (only with a double spender) round, node, name,
+ *                   start_s, end_s, outcome, lead: one row per round
  *
  * The time series has one row per change point rather than a fixed step:
  * every field is a step function that changes only when a block is mined
@@ -241,6 +243,25 @@ void csv_write_summary(FILE *f, sim *s, const metrics *m) {
     csv_summary_row(f, s, m);
 }
 
+/* ---------------------------------------------------------- double spend */
+
+void csv_write_double_spend(FILE *f, sim *s, const metrics *m) {
+    static const char *const outcome[] = {"unresolved", "failed", "success"};
+    fputs("round,node,name,start_s,end_s,outcome,lead\n", f);
+    for (size_t i = 0; i < m->n_ds_rounds; i++) {
+        const ds_round *r = &m->ds_rounds[i];
+        fprintf(f, "%zu,%d,", i + 1, r->node);
+        csv_field(f, node_name(sim_node(s, r->node)));
+        fputc(',', f);
+        csv__seconds(f, r->start_us);
+        fputc(',', f);
+        csv__seconds(f, r->end_us); /* empty: still racing at the end */
+        fprintf(f, ",%s,", outcome[r->outcome + 1]);
+        if (r->outcome >= 0) fprintf(f, "%d", r->lead);
+        fputc('\n', f);
+    }
+}
+
 /* ----------------------------------------------------------------- files */
 
 bool csv_mkdirs(const char *dir, char *err, size_t err_len) {
@@ -269,7 +290,13 @@ bool csv_mkdirs(const char *dir, char *err, size_t err_len) {
     return ok;
 }
 
-typedef enum csv_table { CSV_BLOCKS, CSV_NODES, CSV_TIMESERIES, CSV_SUMMARY } csv_table;
+typedef enum csv_table {
+    CSV_BLOCKS,
+    CSV_NODES,
+    CSV_TIMESERIES,
+    CSV_SUMMARY,
+    CSV_DOUBLE_SPEND,
+} csv_table;
 
 static bool csv__write_file(const char *dir, const char *name, csv_table table, sim *s,
                             const metrics *m, char *err, size_t err_len) {
@@ -284,6 +311,7 @@ static bool csv__write_file(const char *dir, const char *name, csv_table table, 
         case CSV_NODES: csv_write_nodes(f, s, m); break;
         case CSV_TIMESERIES: csv_write_timeseries(f, m); break;
         case CSV_SUMMARY: csv_write_summary(f, s, m); break;
+        case CSV_DOUBLE_SPEND: csv_write_double_spend(f, s, m); break;
         }
         ok = !ferror(f);
         if (fclose(f) != 0) ok = false;
@@ -298,5 +326,7 @@ bool csv_write_dir(const char *dir, sim *s, const metrics *m, char *err, size_t 
     return csv__write_file(dir, "blocks.csv", CSV_BLOCKS, s, m, err, err_len) &&
            csv__write_file(dir, "nodes.csv", CSV_NODES, s, m, err, err_len) &&
            csv__write_file(dir, "timeseries.csv", CSV_TIMESERIES, s, m, err, err_len) &&
-           csv__write_file(dir, "summary.csv", CSV_SUMMARY, s, m, err, err_len);
+           csv__write_file(dir, "summary.csv", CSV_SUMMARY, s, m, err, err_len) &&
+           (!m->n_double_spenders ||
+            csv__write_file(dir, "double_spend.csv", CSV_DOUBLE_SPEND, s, m, err, err_len));
 }

@@ -52,7 +52,8 @@ csv_point *csv_timeseries(const metrics *m, size_t *n);
  * with the reason in err if it cannot, or if dir is not a directory. */
 bool csv_mkdirs(const char *dir, char *err, size_t err_len);
 
-/* Writes the four files into dir (created if missing). Returns false with
+/* Writes the four files into dir (created if missing), and double_spend.csv
+ * when the run has a double spender. Returns false with
  * the reason in err ("cannot write DIR/blocks.csv: Permission denied") if a
  * file cannot be written; the files written before it stay. */
 bool csv_write_dir(const char *dir, sim *s, const metrics *m, char *err, size_t err_len);
@@ -62,6 +63,9 @@ void csv_write_blocks(FILE *f, sim *s, const metrics *m);
 void csv_write_nodes(FILE *f, sim *s, const metrics *m);
 void csv_write_timeseries(FILE *f, const metrics *m);
 void csv_write_summary(FILE *f, sim *s, const metrics *m);
+/* One row per double-spend round (metrics.h's ds_round): its outcome
+ * "success", "failed" or "unresolved" (end_s and lead empty). */
+void csv_write_double_spend(FILE *f, sim *s, const metrics *m);
 
 /* summary.csv in parts, for one table of many runs (a sweep): the header
  * line, then one row per run. */
