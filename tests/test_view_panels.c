@@ -65,6 +65,25 @@ static void test_mempool_count_matches_list(void) {
     CHECK_STR_EQ(line, "mempool 3");
 }
 
+/* A node's notes say what a double-spend round did: started (value 2, new
+ * with repeated rounds), released, given up, no funds. */
+static void test_double_spend_notes(void) {
+    fx_view f;
+    fxv_open(&f, "scenarios/three-nodes.json", SIM_VIRTUAL);
+    static const struct { double value; const char *text; } want[] = {
+        {2, "double spend started"}, {1, "double spend released"},
+        {0, "double spend given up"}, {-1, "double spend without funds"}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        view_ev ev = {.kind = EV_ATTACK, .t_us = 0, .node = 0, .peer = -1,
+                      .strategy = NODE_DOUBLE_SPEND, .value = want[i].value};
+        char line[128];
+        view__note_text(f.a, &ev, line, sizeof line);
+        const char *text = strstr(line, "double spend");
+        CHECK_STR_EQ(text ? text : line, want[i].text);
+    }
+    fxv_close(&f);
+}
+
 static bool rect_near_disc(SDL_Rect r, float cx, float cy, float rad) {
     float x = cx < r.x ? (float)r.x : cx > r.x + r.w ? (float)(r.x + r.w) : cx;
     float y = cy < r.y ? (float)r.y : cy > r.y + r.h ? (float)(r.y + r.h) : cy;
@@ -204,6 +223,7 @@ static void test_links_fade_when_many(void) {
 static const test_case cases[] = {
     TEST(test_panel_buttons_stay_put),
     TEST(test_mempool_count_matches_list),
+    TEST(test_double_spend_notes),
     TEST(test_labels_do_not_cover_discs),
     TEST(test_hover_message_says_what_it_carries),
     TEST(test_tree_marks_what_is_off_screen),

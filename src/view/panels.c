@@ -216,7 +216,7 @@ static int side__meter(view_app *a, int x, int y, int w) {
 
 /* ---- selected node ---- */
 
-static void side__note_text(const view_app *a, const view_ev *ev, char *out, size_t len) {
+void view__note_text(const view_app *a, const view_ev *ev, char *out, size_t len) {
     char t[32];
     duration_format(t, sizeof t, ev->t_us);
     int n = snprintf(out, len, "%s  ", t);
@@ -262,7 +262,10 @@ static void side__note_text(const view_app *a, const view_ev *ev, char *out, siz
             snprintf(out, len, "tie race %s", ev->value > 0 ? "won" : "lost");
         else
             snprintf(out, len, "double spend %s",
-                     ev->value > 0 ? "released" : ev->value == 0 ? "given up" : "without funds");
+                     ev->value > 1    ? "started" /* a round, see node/event.h */
+                     : ev->value > 0  ? "released"
+                     : ev->value == 0 ? "given up"
+                                      : "without funds");
         break;
     default: snprintf(out, len, "%s", ev_kind_name(ev->kind)); break;
     }
@@ -395,7 +398,7 @@ static int side__node(view_app *a, int x, int y, int w) {
     int nn = view__model_notes(m, id, notes, VIEW_NOTES);
     int bottom = a->rects.side.y + a->rects.side.h - 8;
     for (int i = 0; i < nn && y + 16 < bottom; i++) {
-        side__note_text(a, notes[i], line, sizeof line);
+        view__note_text(a, notes[i], line, sizeof line);
         bool bad = notes[i]->kind == EV_BLOCK_REJECTED || notes[i]->kind == EV_TX_REJECTED ||
                    notes[i]->kind == EV_CHAIN_REJECTED ||
                    (notes[i]->kind == EV_TIP_CHANGED && notes[i]->reorg_depth > 0);

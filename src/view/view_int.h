@@ -600,6 +600,9 @@ int view__button(view_app *a, int x, int y, const char *label, view_action act, 
  * count of the same CMD_INSPECT answer as the list (in NULL or not answered
  * yet: the snapshot's count alone). */
 void view__mempool_line(char *out, size_t len, size_t snap_size, const view_inspect *in);
+/* One line of the node panel's notes: the event's time, then what it
+ * was ("mined block #5", "double spend started", ...). */
+void view__note_text(const view_app *a, const view_ev *ev, char *out, size_t len);
 /* Short hash for labels: first 8 hex digits. */
 void view__short_hash(char *out, size_t len, const block *b);
 
