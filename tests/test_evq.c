@@ -24,7 +24,7 @@ static void run_against_heap(int64_t bucket_us, size_t n_buckets, uint64_t seed)
             case 2: dt = (int64_t)rng_below(&r, 3); break;           /* same bucket */
             default: dt = (int64_t)rng_below(&r, 2000000000); break; /* a mining timer */
             }
-            evq_push(&q, now + dt, (void *)(uintptr_t)step, (uint64_t)step * 3);
+            evq_push(&q, now + dt, h.next_seq, (void *)(uintptr_t)step, (uint64_t)step * 3);
             heap_push(&h, now + dt, (void *)(uintptr_t)step, (uint64_t)step * 3);
         } else {
             heap_entry a, b;
@@ -59,20 +59,44 @@ static void test_empty_and_far_jump(void) {
     evq_init(&q, 1000, 16);
     heap_entry e;
     CHECK(!evq_pop(&q, &e));
-    evq_push(&q, 5000000000LL, NULL, 7); /* far beyond the horizon */
-    evq_push(&q, 5000000000LL, NULL, 8); /* a tie: pushed second, popped second */
-    evq_push(&q, 10, NULL, 6);
+    evq_push(&q, 5000000000LL, 2, NULL, 7); /* far beyond the horizon */
+    evq_push(&q, 5000000000LL, 3, NULL, 8); /* a tie: the larger key, popped second */
+    evq_push(&q, 10, 1, NULL, 6);
     CHECK(evq_pop(&q, &e));
     CHECK_INT_EQ(e.aux, 6);
     CHECK(evq_pop(&q, &e));
     CHECK_INT_EQ(e.t_us, 5000000000LL);
     CHECK_INT_EQ(e.aux, 7);
-    evq_push(&q, 5000000000LL, NULL, 9); /* at "now" after the jump */
+    evq_push(&q, 5000000000LL, 4, NULL, 9); /* at "now" after the jump */
     CHECK(evq_pop(&q, &e));
     CHECK_INT_EQ(e.aux, 8);
     CHECK(evq_pop(&q, &e));
     CHECK_INT_EQ(e.aux, 9);
     CHECK_INT_EQ(evq_len(&q), 0);
+    evq_cleanup(&q);
+}
+
+/* Ties go by the key, not by the order of the pushes: near (sorted run),
+ * in the bucket being popped (late heap) and far. */
+static void test_ties_by_key(void) {
+    evq q;
+    evq_init(&q, 1000, 16);
+    evq_push(&q, 500, 9, NULL, 1);
+    evq_push(&q, 500, 4, NULL, 2);
+    evq_push(&q, 9000000000LL, 7, NULL, 3);
+    evq_push(&q, 9000000000LL, 5, NULL, 4);
+    heap_entry e;
+    CHECK(evq_pop(&q, &e));
+    CHECK_INT_EQ(e.aux, 2);
+    evq_push(&q, 500, 6, NULL, 5); /* into the bucket being popped */
+    CHECK(evq_pop(&q, &e));
+    CHECK_INT_EQ(e.aux, 5);
+    CHECK(evq_pop(&q, &e));
+    CHECK_INT_EQ(e.aux, 1);
+    CHECK(evq_pop(&q, &e));
+    CHECK_INT_EQ(e.aux, 4);
+    CHECK(evq_pop(&q, &e));
+    CHECK_INT_EQ(e.aux, 3);
     evq_cleanup(&q);
 }
 
@@ -100,7 +124,7 @@ static void run_bursts(int64_t bucket_us, uint64_t seed) {
             default: t = base + (int64_t)rng_below(&r, (uint64_t)bucket_us); break;
             }
             if (t < now) t = now;
-            evq_push(&q, t, NULL, (uint64_t)i);
+            evq_push(&q, t, h.next_seq, NULL, (uint64_t)i);
             heap_push(&h, t, NULL, (uint64_t)i);
         }
         size_t pops = (size_t)rng_below(&r, 4000);
@@ -115,7 +139,7 @@ static void run_bursts(int64_t bucket_us, uint64_t seed) {
             now = a.t_us;
             if (i % 7 == 0) { /* into the bucket being popped: the late heap */
                 int64_t t = now + (int64_t)rng_below(&r, 3);
-                evq_push(&q, t, NULL, 99);
+                evq_push(&q, t, h.next_seq, NULL, 99);
                 heap_push(&h, t, NULL, 99);
             }
         }
@@ -136,6 +160,7 @@ static void test_bursts_narrow(void) { run_bursts(7, 5); }
 
 static const test_case cases[] = {
     TEST(test_matches_heap_small_buckets),
+    TEST(test_ties_by_key),
     TEST(test_matches_heap_one_bucket),
     TEST(test_matches_heap_wide_buckets),
     TEST(test_empty_and_far_jump),

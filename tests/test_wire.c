@@ -170,8 +170,8 @@ static void test_regions_pareto(void) {
 }
 
 /* The draw, exactly: each region latency is SimBlock's Pareto rounded to
- * the nearest microsecond, computed here the plain way from a generator
- * seeded like the wire's ("WIRE" stream) - llround of scale / (1 -
+ * the nearest microsecond, computed here the plain way from generators
+ * seeded like the wire's (the sender's own stream, 3 << 32 + its id) - llround of scale / (1 -
  * u)^(1 / shape) with the shape from the mean - for 200,000 draws over
  * means from just above 5 ms to 400 ms. */
 static void test_regions_pareto_exact(void) {
@@ -180,17 +180,61 @@ static void test_regions_pareto_exact(void) {
     wire *w = make(&(wire_desc){.n_nodes = 2, .seed = 11, .latency = LATENCY_REGIONS,
                                 .n_regions = 2, .region_latency_us = matrix,
                                 .node_region = node_region});
-    rng r;
-    rng_seed(&r, 11, 0x57495245);
+    rng r[2];
+    for (int i = 0; i < 2; i++) rng_seed(&r[i], 11, ((uint64_t)3 << 32) + (uint64_t)i);
     const int pair_of[4][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}};
     for (int i = 0; i < 200000; i++) {
         int from = pair_of[i % 4][0], to = pair_of[i % 4][1];
         double mean = (double)matrix[i % 4];
-        double want = (mean - 5000) / pow(1.0 - rng_unit(&r), 1.0 / (mean / 5000));
+        double want = (mean - 5000) / pow(1.0 - rng_unit(&r[from]), 1.0 / (mean / 5000));
         int64_t t = 0;
         CHECK_INT_EQ(wire_route(w, from, to, 0, 0, &t), WIRE_DELIVER);
         CHECK_INT_EQ(t, llround(want));
     }
+    wire_free(w);
+}
+
+/* Each sender draws from its own stream: node 0's latencies are the same
+ * whether or not node 1 sends in between (a parallel run interleaves
+ * senders in no fixed order). */
+static void test_senders_draw_apart(void) {
+    wire_desc d = {.n_nodes = 3, .seed = 5, .latency = LATENCY_UNIFORM, .latency_us = 1000,
+                   .latency_max_us = 900000, .loss = 0.3};
+    wire *alone = make(&d), *mixed = make(&d);
+    for (int i = 0; i < 1000; i++) {
+        int64_t a = -1, b = -1, c = -1;
+        wire_fate fa = wire_route(alone, 0, 2, 0, i, &a);
+        wire_route(mixed, 1, 2, 0, i, &c);
+        wire_fate fb = wire_route(mixed, 0, 2, 0, i, &b);
+        CHECK_INT_EQ(fa, fb);
+        CHECK_INT_EQ(a, b);
+    }
+    wire_free(alone);
+    wire_free(mixed);
+}
+
+/* The least delay: the smallest latency a draw can give plus processing,
+ * for each model, and a latency change moves it. */
+static void test_min_delay(void) {
+    wire *w = make(&(wire_desc){.n_nodes = 2, .latency = LATENCY_UNIFORM, .latency_us = 20000,
+                                .latency_max_us = 300000, .processing_us = 2000});
+    CHECK_INT_EQ(wire_min_delay_us(w), 22000);
+    wire_set_fixed_latency(w, 7000);
+    CHECK_INT_EQ(wire_min_delay_us(w), 9000);
+    wire_free(w);
+    /* Regions: Pareto draws are at least mean - 5 ms; a mean <= 5 ms is exact. */
+    const int64_t matrix[] = {32000, 100000, 100000, 60000};
+    w = make(&(wire_desc){.n_nodes = 2, .latency = LATENCY_REGIONS, .n_regions = 2,
+                          .region_latency_us = matrix, .processing_us = 10});
+    CHECK_INT_EQ(wire_min_delay_us(w), 27010);
+    wire_free(w);
+    const int64_t small[] = {32000, 4000, 4000, 60000};
+    w = make(&(wire_desc){.n_nodes = 2, .latency = LATENCY_REGIONS, .n_regions = 2,
+                          .region_latency_us = small});
+    CHECK_INT_EQ(wire_min_delay_us(w), 4000);
+    wire_free(w);
+    w = make(&(wire_desc){.n_nodes = 2});
+    CHECK_INT_EQ(wire_min_delay_us(w), 0);
     wire_free(w);
 }
 
@@ -434,6 +478,8 @@ static const test_case cases[] = {
     TEST(test_uniform),
     TEST(test_regions_pareto),
     TEST(test_regions_pareto_exact),
+    TEST(test_senders_draw_apart),
+    TEST(test_min_delay),
     TEST(test_single_thread_same_results),
     TEST(test_isolation_repeated),
     TEST(test_loss_rate),

@@ -48,10 +48,14 @@
 #include "util/mem.h"
 #include "util/rng.h"
 
-#define WIRE_RNG_STREAM 0x57495245 /* "WIRE" */
+/* A sender's draws (latency, loss) come from its own stream, WIRE_RNG_STREAM
+ * + its id (node.h's streams sit at 1 << 32 and 2 << 32): a parallel run
+ * makes them on several threads, in an order only each sender keeps. */
+#define WIRE_RNG_STREAM ((uint64_t)3 << 32)
 #define WIRE_PARETO_OFFSET_US 5000 /* SimBlock's "mean - 5 ms" */
 
 typedef struct wire_node {
+    rng rng; /* this sender's draws */
     int64_t upload_free_us;
     int64_t upload_bps;
     int64_t download_bps;
@@ -72,7 +76,6 @@ struct wire {
     bool single_thread; /* set before the calls it covers, by their one thread */
     atomic_bool connected; /* !partitioned && n_isolated == 0; written under lock */
     /* guarded by lock: */
-    rng rng;
     latency_model latency;
     int64_t latency_us;
     int64_t latency_max_us;
@@ -129,7 +132,6 @@ wire *wire_new(const wire_desc *desc, cs_err *err) {
     }
     wire *w = xcalloc(1, sizeof *w);
     mutex_init_brief(&w->lock);
-    rng_seed(&w->rng, desc->seed, WIRE_RNG_STREAM);
     atomic_init(&w->connected, true);
     w->latency = desc->latency;
     w->latency_us = desc->latency_us;
@@ -146,6 +148,7 @@ wire *wire_new(const wire_desc *desc, cs_err *err) {
     w->nodes = xcalloc((size_t)desc->n_nodes, sizeof *w->nodes);
     for (int i = 0; i < desc->n_nodes; i++) {
         wire_node *n = &w->nodes[i];
+        rng_seed(&n->rng, desc->seed, WIRE_RNG_STREAM + (uint64_t)i);
         n->upload_bps = desc->upload_bps ? desc->upload_bps[i] : 0;
         n->download_bps = desc->download_bps ? desc->download_bps[i] : 0;
         if (desc->latency == LATENCY_REGIONS && desc->node_region)
@@ -184,24 +187,25 @@ static wire_fate wire__reach(const wire *w, int from, int to) {
  * us), and for such x adding 0.5 is exact or rounds to a representable
  * value that no integer lies beyond, so the cast is llround without the
  * call. */
-static int64_t wire__region_latency(wire *w, const wire_pair *p) {
+static int64_t wire__region_latency(rng *r, const wire_pair *p) {
     if (p->scale_us <= 0) return p->mean_us;
-    double x = rng_pareto_inv(&w->rng, p->inv_shape, p->scale_us);
+    double x = rng_pareto_inv(r, p->inv_shape, p->scale_us);
     return (int64_t)(x + 0.5);
 }
 
 /* Latency of one message; caller holds the lock. */
 static int64_t wire__latency(wire *w, int from, int to) {
+    rng *r = &w->nodes[from].rng;
     switch (w->latency) {
     case LATENCY_FIXED:
         return w->latency_us;
     case LATENCY_UNIFORM: {
         uint64_t span = (uint64_t)(w->latency_max_us - w->latency_us) + 1;
-        return w->latency_us + (int64_t)rng_below(&w->rng, span);
+        return w->latency_us + (int64_t)rng_below(r, span);
     }
     case LATENCY_REGIONS: {
         int ra = w->nodes[from].region, rb = w->nodes[to].region;
-        return wire__region_latency(w, &w->pairs[ra * w->n_regions + rb]);
+        return wire__region_latency(r, &w->pairs[ra * w->n_regions + rb]);
     }
     }
     return w->latency_us;
@@ -231,7 +235,7 @@ wire_fate wire_route(wire *w, int from, int to, size_t size_bytes, int64_t now_u
     int64_t start_us = a->upload_free_us > now_us ? a->upload_free_us : now_us;
     int64_t sent_us = start_us + wire__transfer_us(a, &w->nodes[to], size_bytes);
     a->upload_free_us = sent_us;
-    if (w->loss > 0 && rng_unit(&w->rng) < w->loss) {
+    if (w->loss > 0 && rng_unit(&a->rng) < w->loss) {
         fate = WIRE_DROP_LOSS;
         goto done;
     }
@@ -239,6 +243,23 @@ wire_fate wire_route(wire *w, int from, int to, size_t size_bytes, int64_t now_u
 done:
     wire__unlock(w);
     return fate;
+}
+
+int64_t wire_min_delay_us(wire *w) {
+    wire__lock(w);
+    int64_t least = w->latency_us;
+    if (w->latency == LATENCY_REGIONS) {
+        least = INT64_MAX;
+        for (int i = 0; i < w->n_regions * w->n_regions; i++) {
+            const wire_pair *p = &w->pairs[i];
+            /* A Pareto draw is at least its scale, rounded as the draw is. */
+            int64_t low = p->scale_us > 0 ? (int64_t)(p->scale_us + 0.5) : p->mean_us;
+            if (low < least) least = low;
+        }
+    }
+    least += w->processing_us;
+    wire__unlock(w);
+    return least;
 }
 
 wire_fate wire_check(wire *w, int from, int to) {

@@ -18,8 +18,11 @@
  *
  * Thread safety: every function takes the wire's mutex, unless the wire
  * was told that one thread calls it (wire_set_single_thread: the virtual
- * executor). The wire owns its rng, so in the threads executor the draws
- * depend on thread timing (the virtual executor is deterministic). */
+ * executor, one parallel run). Each sender draws its latency and loss from
+ * its own rng stream and only the sender's own state changes on a send, so
+ * senders on different threads touch disjoint state; in the threads
+ * executor the draws still depend on thread timing (the virtual executors
+ * are deterministic). */
 #ifndef CHAINSIM_NET_WIRE_H
 #define CHAINSIM_NET_WIRE_H
 
@@ -74,13 +77,20 @@ void wire_free(wire *w);
  * sets *arrive_us and charges the sender's upload queue. */
 wire_fate wire_route(wire *w, int from, int to, size_t size_bytes, int64_t now_us,
                      int64_t *arrive_us);
+/* The least time from a send to its arrival under the links as they are
+ * now: the smallest latency any draw can give plus processing (upload
+ * queues and transfers only add). The parallel executor's lookahead: any
+ * new cost on a message's way (queues, validation) must keep it a lower
+ * bound. */
+int64_t wire_min_delay_us(wire *w);
 /* At delivery: WIRE_DELIVER if a and b may still talk, else why not. */
 wire_fate wire_check(wire *w, int from, int to);
 
 /* single = true: from now on only the calling thread uses the wire, and
  * no function takes the mutex (it costs two atomic operations per call,
- * twice per message). The virtual executor sets it when its run starts; the
- * threads executor never does. Call it from the thread that will use the
+ * twice per message). The virtual executors set it when their run starts
+ * (the parallel one changes links only between windows, when its workers
+ * wait); the threads executor never does. Call it from the thread that will use the
  * wire, before any call it covers. */
 void wire_set_single_thread(wire *w, bool single);
 

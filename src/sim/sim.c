@@ -18,8 +18,28 @@
 static void sim__stop_height_sink(void *user, const sim_event *ev) {
     sim *s = user;
     if (ev->kind == EV_TIP_CHANGED && s->scn->stop_height > 0 &&
-        ev->block->index >= s->scn->stop_height)
+        ev->block->index >= s->scn->stop_height && !atomic_load(&s->stop_reached)) {
+        s->stop_at_us = ev->t_us;
         atomic_store(&s->stop_reached, true);
+    }
+}
+
+int64_t sim__wind_at(const sim *s, bool at_once, int64_t now_us) {
+    if (at_once || s->lookahead_us <= 0) return now_us;
+    return sim__grid_after(s, s->stop_at_us);
+}
+
+/* The least delay of any message over the whole run: the links as they
+ * start, and every latency the scenario's link events will set. */
+static int64_t sim__lookahead(const sim *s) {
+    int64_t least = wire_min_delay_us(s->wire);
+    for (size_t i = 0; i < s->scn->n_events; i++) {
+        const scn_event *ev = &s->scn->events[i];
+        if (ev->kind == SCN_LINKS && ev->set_latency &&
+            ev->latency_us + s->scn->processing_us < least)
+            least = ev->latency_us + s->scn->processing_us;
+    }
+    return least > 0 ? least : 0;
 }
 
 bool sim__mining_enabled(const sim *s) {
@@ -170,6 +190,7 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
     netmodel_init(&nm, scn, s->seed);
     s->wire = sim__make_wire(scn, &nm, s->seed, err, err_len);
     if (!s->wire) goto fail;
+    s->lookahead_us = sim__lookahead(s);
 
     chain_params params = scn->params;
     if (scn->genesis_classic) params.ledger = LEDGER_OPEN;
@@ -478,3 +499,4 @@ uint64_t sim_events_handled(const sim *s) { return s->ops->events_handled(s); }
 bool sim_lateness_get(const sim *s, sim_lateness *out) {
     return s->ops->lateness && s->ops->lateness(s, out);
 }
+int64_t sim_lookahead_us(const sim *s) { return s->lookahead_us; }

@@ -178,6 +178,9 @@ sim_executor sim_executor_kind(const sim *s);
 int64_t sim_end_us(const sim *s);
 /* Virtual executor: events handled so far. */
 uint64_t sim_events_handled(const sim *s);
+/* The least delay any message of this run can have (latency + processing,
+ * over every link setting the scenario makes); 0 if some link has none. */
+int64_t sim_lookahead_us(const sim *s);
 
 /* How late the threads executor handed messages over, against the time
  * the wire said they were due (sim time; the virtual executor is never

@@ -97,6 +97,8 @@ struct sim {
     int64_t end_us;            /* scheduled end; INT64_MAX if none */
     atomic_bool mining_on;     /* false once winding down */
     atomic_bool stop_reached;  /* a node reached the stop height */
+    int64_t stop_at_us;        /* when (set before stop_reached, by the sink) */
+    int64_t lookahead_us;      /* the least delay of any message in this run; 0: none */
     int64_t final_us;          /* set by the executor when the run ends */
 
     /* peers that live elsewhere (URLs), ids n_nodes, n_nodes + 1, ... */
@@ -142,6 +144,15 @@ int64_t sim__traffic_tick(sim *s);
 static inline bool sim__past_end(const sim *s, int64_t t) {
     return t > s->end_us || atomic_load(&s->stop_reached);
 }
+/* The first multiple of the lookahead after t_us (lookahead > 0). */
+static inline int64_t sim__grid_after(const sim *s, int64_t t_us) {
+    return (t_us / s->lookahead_us + 1) * s->lookahead_us;
+}
+/* When winding down begins, now that s->stop_reached is set: at once
+ * (now_us) for the end of the run's time (at_once) or without lookahead;
+ * for a stop height reached at stop_at_us, at the next multiple of the
+ * lookahead, where every virtual executor learns of it alike. */
+int64_t sim__wind_at(const sim *s, bool at_once, int64_t now_us);
 /* Ends mining and traffic: the wind-down before the drain. */
 void sim__wind_down(sim *s);
 /* False once winding down: node_env.mining_enabled of every executor. */

@@ -89,8 +89,8 @@ static void evq__place(evq *q, const heap_entry *e) {
     q->in_buckets++;
 }
 
-void evq_push(evq *q, int64_t t_us, void *item, uint64_t aux) {
-    heap_entry e = {t_us, q->next_seq++, item, aux};
+void evq_push(evq *q, int64_t t_us, uint64_t key, void *item, uint64_t aux) {
+    heap_entry e = {t_us, key, item, aux};
     evq__place(q, &e);
     q->len++;
 }

@@ -1,8 +1,9 @@
 /* evq.h - the virtual executor's event queue: a calendar of time buckets.
  *
- * Pops entries in exactly the order of a min-heap on (t_us, seq) - the
- * same sequence numbers, so the same run - but a push is an append to an
- * unsorted bucket and a pop is a step along a sorted array:
+ * Pops entries in exactly the order of a min-heap on (t_us, seq), where seq
+ * is the key the caller gives each entry (unique: the virtual executors
+ * derive it from who made the entry, see exec_lane.h) - but a push is an
+ * append to an unsorted bucket and a pop is a step along a sorted array:
  *
  *   now ─┬─ current bucket: `run`, sorted by (t_us, seq), read from run_pos
  *        │                  + `late`, a heap of what was pushed into the
@@ -55,7 +56,6 @@ typedef struct evq {
     heap late;               /* pushed into the current bucket after it was sorted */
     heap far;                /* entries past the last bucket */
     evq_chunk *free_chunks;  /* emptied chunks, linked through next */
-    uint64_t next_seq;
     size_t len;
 } evq;
 
@@ -63,9 +63,11 @@ typedef struct evq {
 void evq_init(evq *q, int64_t bucket_us, size_t n_buckets);
 /* Frees the queue's memory only; items are the caller's. */
 void evq_cleanup(evq *q);
-/* Adds an entry at t_us (never earlier than the last popped entry's time). */
-void evq_push(evq *q, int64_t t_us, void *item, uint64_t aux);
-/* Removes the earliest entry (ties: first pushed first); false if empty. */
+/* Adds an entry at t_us (never earlier than the last popped entry's time)
+ * with tie-break `key` (stored as the entry's seq; the caller keeps keys
+ * unique). */
+void evq_push(evq *q, int64_t t_us, uint64_t key, void *item, uint64_t aux);
+/* Removes the earliest entry (ties: the smaller key first); false if empty. */
 bool evq_pop(evq *q, heap_entry *out);
 /* The earliest entry without removing it (NULL if empty); valid until the
  * next push or pop. */

@@ -1,0 +1,109 @@
+/* exec_lane.c - one queue of virtual-time entries, the order keys and the
+ * running of node entries: what the sequential and the parallel virtual
+ * executors share (see exec_lane.h for the order). */
+#include "sim/exec_lane.h"
+
+#include <assert.h>
+#include <stdlib.h>
+
+#include "util/mem.h"
+
+void sim__lane_init(sim__lane *l, sim *s, uint64_t *made) {
+    *l = (sim__lane){.s = s, .made = made};
+    evq_init(&l->queue, SIM__BUCKET_US, SIM__BUCKETS);
+}
+
+void sim__lane_cleanup(sim__lane *l) {
+    heap_entry e;
+    while (evq_pop(&l->queue, &e))
+        if (e.item && sim__tag(e.aux) != TAG_BLOCK_INV) msg_free(e.item);
+    evq_cleanup(&l->queue);
+    free(l->due);
+    l->due = NULL;
+}
+
+uint64_t sim__key(uint64_t *made, int origin) {
+    uint64_t n = made[origin + 1]++;
+    assert(n < (uint64_t)1 << SIM__KEY_COUNT_BITS);
+    return (uint64_t)(origin + 1) << SIM__KEY_COUNT_BITS | n;
+}
+
+void sim__lane_push_msg(sim__lane *l, msg *m) {
+    int origin = m->from >= 0 && m->from < l->s->n_nodes ? m->from : -1;
+    uint64_t key = sim__key(l->made, origin);
+    if ((m->kind == MSG_INV || m->kind == MSG_GETDATA) && m->block && !m->tx) {
+        uint64_t aux = (uint64_t)TAG_BLOCK_INV << 56 | (uint64_t)m->kind << 48 |
+                       (uint64_t)m->from << 24 | (uint64_t)m->to;
+        evq_push(&l->queue, m->deliver_us, key, m->block, aux);
+        msg_free(m);
+        return;
+    }
+    evq_push(&l->queue, m->deliver_us, key, m, 0);
+}
+
+void sim__lane_push_timer(sim__lane *l, int node_id, int64_t at_us, node_timer_kind kind,
+                          uint32_t token) {
+    if (at_us <= l->now_us) {
+        l->due = xgrow(l->due, &l->cap_due, l->n_due + 1, sizeof *l->due);
+        l->due[l->n_due++] = (sim__due){node_id, token, kind};
+        return;
+    }
+    evq_push(&l->queue, at_us, sim__key(l->made, node_id), NULL,
+             sim__aux((unsigned)kind, node_id, token));
+}
+
+void sim__lane_push_own(sim__lane *l, int64_t t_us, unsigned tag, uint32_t low) {
+    evq_push(&l->queue, t_us, sim__key(l->made, -1), NULL, sim__aux(tag, 0, low));
+}
+
+static bool sim__timer_void(const sim *s, int node_id, unsigned tag, uint32_t token,
+                            bool winding) {
+    return !node_timer_live(s->nodes[node_id], (node_timer_kind)tag, token) ||
+           (winding && tag != TAG_TIMER_RESOLVE);
+}
+
+bool sim__lane_void(const sim__lane *l, const heap_entry *e, bool winding) {
+    unsigned tag = sim__tag(e->aux);
+    if (e->item || tag < TAG_TIMER_MINE || tag > TAG_TIMER_LAST) return false;
+    return sim__timer_void(l->s, (int)((e->aux >> 32) & 0xffffff), tag, (uint32_t)e->aux,
+                           winding);
+}
+
+static void sim__lane_deliver_block_inv(sim__lane *l, block *b, uint64_t aux) {
+    msg m = {
+        .kind = (msg_kind)((aux >> 48) & 0xff),
+        .from = (int)((aux >> 24) & 0xffffff),
+        .to = (int)(aux & 0xffffff),
+        .deliver_us = l->now_us,
+        .block = b,
+    };
+    m.size_bytes = msg_wire_size(&m);
+    sim__deliver(l->s, &m, l->now_us);
+}
+
+void sim__lane_run_node(sim__lane *l, const heap_entry *e) {
+    l->now_us = e->t_us;
+    l->cur_t_us = e->t_us;
+    l->cur_key = e->seq;
+    l->events_handled++;
+    unsigned tag = sim__tag(e->aux);
+    if (tag == TAG_BLOCK_INV) {
+        sim__lane_deliver_block_inv(l, e->item, e->aux);
+    } else if (e->item) {
+        sim__deliver(l->s, e->item, l->now_us);
+        msg_free(e->item);
+    } else {
+        node_timer(l->s->nodes[(e->aux >> 32) & 0xffffff], (node_timer_kind)tag,
+                   (uint32_t)e->aux);
+    }
+}
+
+void sim__lane_run_due(sim__lane *l, bool winding) {
+    for (size_t i = 0; i < l->n_due; i++) {
+        sim__due d = l->due[i];
+        if (sim__timer_void(l->s, d.node, (unsigned)d.kind, d.token, winding)) continue;
+        l->events_handled++;
+        node_timer(l->s->nodes[d.node], d.kind, d.token);
+    }
+    l->n_due = 0;
+}
