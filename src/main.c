@@ -50,6 +50,7 @@ typedef struct options {
     const char *plot_dir;      /* --plot: charts of the run */
     plot_options plot;         /* --plot-format, --plot-log, --font */
     int workers;               /* --workers: sweep points run at once; 0 = CPUs */
+    int parallel;              /* --parallel: virtual executor's threads; 0 = default */
     int replications;          /* --replications: replicas instead of the file's; 0 = its */
     bool quiet;
     bool http_set;             /* --http: serve every node over HTTP */
@@ -73,6 +74,9 @@ static void usage(FILE *out) {
           "  --headless           run without a window and print a summary\n"
           "  --executor KIND      virtual (default headless: deterministic virtual time)\n"
           "                       or threads (one thread per node, real time x speed)\n"
+          "  --parallel N         the virtual executor on N worker threads, the same\n"
+          "                       output as on one (default: the number of CPUs from\n"
+          "                       2,000 nodes, else 1; links without latency: 1)\n"
           "  --seed N             override the scenario's seed\n"
           "  --speed X            threads executor: sim seconds per wall second\n"
           "                       (default: the scenario's \"speed\", else 1)\n"
@@ -142,7 +146,7 @@ static int parse_options(options *o, int argc, char **argv) {
         {"font", required_argument, NULL, 'F'}, {"quit-after", required_argument, NULL, 'Q'},
         {"csv", required_argument, NULL, 'C'}, {"plot", required_argument, NULL, 'G'},
         {"plot-format", required_argument, NULL, 'g'}, {"plot-log", no_argument, NULL, 'l'},
-        {"workers", required_argument, NULL, 'W'}, {"replications", required_argument, NULL, 'N'},
+        {"workers", required_argument, NULL, 'W'}, {"parallel", required_argument, NULL, 'J'}, {"replications", required_argument, NULL, 'N'},
         {"scenario-fields", no_argument, NULL, 'R'},
         {"record", required_argument, NULL, 'M'}, {"from", required_argument, NULL, 'f'},
         {"to", required_argument, NULL, 'T'}, {"fps", required_argument, NULL, 'p'},
@@ -159,6 +163,13 @@ static int parse_options(options *o, int argc, char **argv) {
                 return EXIT_USAGE;
             }
             o->workers = (int)v;
+            break;
+        case 'J':
+            if (!parse_number(optarg, &v) || v < 1 || v > 256 || v != (int)v) {
+                fprintf(stderr, "chainsim: --parallel: expected an integer 1..256, got '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            o->parallel = (int)v;
             break;
         case 'N':
             if (!parse_number(optarg, &v) || v < 1 || v > SWEEP_MAX_SEEDS || v != (int)v) {
@@ -321,6 +332,11 @@ static int parse_options(options *o, int argc, char **argv) {
         }
         o->headless = true;
     }
+    if (o->parallel > 1 && (o->http_set || (o->executor_set && o->executor == SIM_THREADS))) {
+        fprintf(stderr, "chainsim: --parallel runs the virtual executor: not with %s\n",
+                o->http_set ? "--http" : "--executor threads");
+        return EXIT_USAGE;
+    }
     if (o->http_set) { /* HTTP answers in real time: the threads executor */
         if (o->executor_set && o->executor != SIM_THREADS) {
             fprintf(stderr, "chainsim: --http needs --executor threads\n");
@@ -341,8 +357,20 @@ static void show_progress(void *user, int64_t now_us, int64_t end_us) {
         fprintf(stderr, "\r  sim time %.0f s   ", (double)now_us / 1e6);
 }
 
+/* The virtual executor's threads: --parallel, else every CPU for a large
+ * run (from PARALLEL_MIN_NODES nodes: below, a window holds too little work
+ * to pay for waking a thread), else one. */
+#define PARALLEL_MIN_NODES 2000
+static int parallel_workers(const options *o, const scenario *scn) {
+    if (o->parallel > 0) return o->parallel;
+    if (o->executor == SIM_THREADS || scn->n_nodes < PARALLEL_MIN_NODES) return 1;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return cpus > 1 ? (int)(cpus < 256 ? cpus : 256) : 1;
+}
+
 static int run_headless(const options *o, const scenario *scn) {
     bool tty = isatty(STDERR_FILENO);
+    int parallel = parallel_workers(o, scn);
     sim_desc desc = {
         .scn = scn,
         .executor = o->executor,
@@ -353,6 +381,7 @@ static int run_headless(const options *o, const scenario *scn) {
         .until_us = o->until_us,
         .progress = tty && !o->quiet ? show_progress : NULL,
         .live = o->http_set,
+        .parallel = parallel,
     };
     char err[512];
     sim *s = sim_new(&desc, err, sizeof err);
@@ -360,6 +389,11 @@ static int run_headless(const options *o, const scenario *scn) {
         fprintf(stderr, "chainsim: %s\n", err);
         return EXIT_USAGE;
     }
+    if (parallel > 1 && sim_workers(s) == 1)
+        fprintf(stderr, "chainsim: %s: links without latency leave no lookahead: running on one "
+                        "thread, not %d\n", scn->path, parallel);
+    log_info("%d worker thread(s), lookahead %lld us", sim_workers(s),
+             (long long)sim_lookahead_us(s));
     metrics *m = metrics_attach(s);
     trace tr = {0};
     if (o->trace_path) {

@@ -28,17 +28,21 @@ uint64_t sim__key(uint64_t *made, int origin) {
     return (uint64_t)(origin + 1) << SIM__KEY_COUNT_BITS | n;
 }
 
-void sim__lane_push_msg(sim__lane *l, msg *m) {
+heap_entry sim__lane_msg_entry(sim__lane *l, msg *m) {
     int origin = m->from >= 0 && m->from < l->s->n_nodes ? m->from : -1;
-    uint64_t key = sim__key(l->made, origin);
+    heap_entry e = {.t_us = m->deliver_us, .seq = sim__key(l->made, origin), .item = m};
     if ((m->kind == MSG_INV || m->kind == MSG_GETDATA) && m->block && !m->tx) {
-        uint64_t aux = (uint64_t)TAG_BLOCK_INV << 56 | (uint64_t)m->kind << 48 |
-                       (uint64_t)m->from << 24 | (uint64_t)m->to;
-        evq_push(&l->queue, m->deliver_us, key, m->block, aux);
+        e.item = m->block;
+        e.aux = (uint64_t)TAG_BLOCK_INV << 56 | (uint64_t)m->kind << 48 |
+                (uint64_t)m->from << 24 | (uint64_t)m->to;
         msg_free(m);
-        return;
     }
-    evq_push(&l->queue, m->deliver_us, key, m, 0);
+    return e;
+}
+
+void sim__lane_push_msg(sim__lane *l, msg *m) {
+    heap_entry e = sim__lane_msg_entry(l, m);
+    evq_push(&l->queue, e.t_us, e.seq, e.item, e.aux);
 }
 
 void sim__lane_push_timer(sim__lane *l, int node_id, int64_t at_us, node_timer_kind kind,

@@ -86,7 +86,11 @@ void sim__lane_init(sim__lane *l, sim *s, uint64_t *made);
 void sim__lane_cleanup(sim__lane *l);
 /* The next key of `origin` (-1: the run's own), counting it. */
 uint64_t sim__key(uint64_t *made, int origin);
-/* Queues a routed message (m->deliver_us set) under its sender's key. */
+/* The queue entry of a routed message (m->deliver_us set), under its
+ * sender's key (counted in l->made); a block announcement or request is
+ * packed into the entry and m freed, else the entry's item is m. */
+heap_entry sim__lane_msg_entry(sim__lane *l, msg *m);
+/* Queues a routed message: its entry, in this lane. */
 void sim__lane_push_msg(sim__lane *l, msg *m);
 /* A node's timer: queued under the node's key, or due at once (at_us <=
  * now: after the current entry, sim__lane_run_due). */

@@ -161,6 +161,10 @@ static void sim__wire_eclipse(sim *s) {
     }
 }
 
+int sim_workers(const sim *s) {
+    return s->ops == &sim__parallel_ops ? sim__parallel_workers(s) : 1;
+}
+
 static const sim__ops *sim__ops_of(sim_executor executor) {
     switch (executor) {
     case SIM_VIRTUAL: return &sim__virtual_ops;
@@ -191,6 +195,9 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
     s->wire = sim__make_wire(scn, &nm, s->seed, err, err_len);
     if (!s->wire) goto fail;
     s->lookahead_us = sim__lookahead(s);
+    /* Several workers need a lookahead: links without latency run on one. */
+    if (ops == &sim__virtual_ops && desc->parallel > 1 && s->lookahead_us > 0 && s->n_nodes > 1)
+        s->ops = ops = &sim__parallel_ops;
 
     chain_params params = scn->params;
     if (scn->genesis_classic) params.ledger = LEDGER_OPEN;
@@ -321,6 +328,11 @@ void sim__emit(sim *s, const sim_event *ev) {
         }
         sim__flush_events(held); /* this thread's earlier events first */
     }
+    if (s->ops->defer && s->ops->defer(s, ev)) return;
+    sim__dispatch(s, ev);
+}
+
+void sim__dispatch(sim *s, const sim_event *ev) {
     bool concurrent = s->ops->concurrent;
     if (concurrent) pthread_mutex_lock(&s->sink_lock);
     for (size_t i = 0; i < s->n_sinks; i++)

@@ -56,6 +56,10 @@ typedef struct sim_desc {
                                   so a window on the main thread stays
                                   responsive when the nodes saturate the
                                   CPU; 0 = inherit */
+    /* virtual: worker threads (the parallel virtual executor) when more
+     * than 1 and the links leave a lookahead (sim_lookahead_us > 0); the
+     * output is the same whatever the number. 0 or 1: one thread. */
+    int parallel;
     /* virtual: called about every 1/4 s of wall time while running */
     void (*progress)(void *user, int64_t now_us, int64_t end_us);
     void *progress_user;
@@ -181,6 +185,9 @@ uint64_t sim_events_handled(const sim *s);
 /* The least delay any message of this run can have (latency + processing,
  * over every link setting the scenario makes); 0 if some link has none. */
 int64_t sim_lookahead_us(const sim *s);
+/* Threads running the nodes of a virtual run: desc->parallel (at most one
+ * per node) if the parallel executor runs it, else 1 (threads: 1). */
+int sim_workers(const sim *s);
 
 /* How late the threads executor handed messages over, against the time
  * the wire said they were due (sim time; the virtual executor is never

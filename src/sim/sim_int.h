@@ -4,7 +4,10 @@
  *                    the public calls, each a call through the ops table
  *   exec_route.c     what every executor does with a message: route it on
  *                    the wire, drop it, deliver it (written once)
+ *   exec_lane.c      a virtual-time queue, its order keys, node entries
  *   exec_virtual.c   the single-threaded event queue
+ *   exec_parallel.c  the virtual executor on several threads: partitions
+ *                    of nodes, windows of the lookahead, merged events
  *   exec_threads.c   one thread per node, the wall clock, the director
  *
  * The executor interface. sim_new picks one sim__ops table from
@@ -65,12 +68,19 @@ typedef struct sim__ops {
     uint64_t (*events_handled)(const sim *s);
     /* sim_lateness_get; NULL for an executor that is never late. */
     bool (*lateness)(const sim *s, sim_lateness *out);
+    /* Takes an event emitted while nodes run on its workers, to be handed
+     * to the sinks later in the order of the sequential run (true); false:
+     * emit it now. NULL: always now. */
+    bool (*defer)(sim *s, const sim_event *ev);
     /* Nodes run on several threads at once: sinks are called under a lock. */
     bool concurrent;
 } sim__ops;
 
 extern const sim__ops sim__virtual_ops;
 extern const sim__ops sim__threads_ops;
+extern const sim__ops sim__parallel_ops;
+/* The parallel executor's number of workers. */
+int sim__parallel_workers(const sim *s);
 
 struct sim {
     sim_desc desc;
@@ -110,8 +120,11 @@ struct sim {
 
 /* Delivers an event to every sink that wants it (under sink_lock if the
  * executor is concurrent), or, on a thread that holds its events back for
- * this sim, appends it to that thread's buffer. */
+ * this sim, appends it to that thread's buffer, or leaves it to the
+ * executor to hand on later (ops->defer). */
 void sim__emit(sim *s, const sim_event *ev);
+/* Delivers an event to the sinks now (a deferred one, in its turn). */
+void sim__dispatch(sim *s, const sim_event *ev);
 
 /* Events held back by one thread, to reach the sinks under one lock per
  * batch instead of one per event (the threads executor's node threads:

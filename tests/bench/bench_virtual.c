@@ -4,9 +4,12 @@
  * per second, messages and peak memory for each size. Each size runs in its
  * own child process so that peak RSS is its own.
  *
- * usage: bench_virtual [N[xB] ...]   (default: 1000 10000; B blocks, default 100)
+ * usage: bench_virtual [--parallel W] [N[xB] ...]
+ *   (default: 1000 10000; B blocks, default 100; W worker threads of the
+ *   parallel virtual executor, default 1: the same run, byte for byte)
  *   e.g. bench_virtual 1000x3000 10000x3000 100000x1000: the ledger's
- *   memory per block (docs/benchmarks.md). */
+ *   memory per block (docs/benchmarks.md); bench_virtual --parallel 2 10000
+ *   against --parallel 1 10000: the parallel speed-up. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +23,7 @@
 #include "scenario/scenario.h"
 #include "sim/sim.h"
 
-static int bench_one(int n_nodes, int n_blocks) {
+static int bench_one(int n_nodes, int n_blocks, int parallel) {
     char json[1024];
     snprintf(json, sizeof json,
              "{\"name\": \"bench-%d\", \"seed\": 1, \"nodes\": %d,"
@@ -37,7 +40,7 @@ static int bench_one(int n_nodes, int n_blocks) {
         return 1;
     }
     int64_t t0 = clock_now_us();
-    sim *s = sim_new(&(sim_desc){.scn = &scn}, err, sizeof err);
+    sim *s = sim_new(&(sim_desc){.scn = &scn, .parallel = parallel}, err, sizeof err);
     if (!s) {
         fprintf(stderr, "%s\n", err);
         return 1;
@@ -50,9 +53,9 @@ static int bench_one(int n_nodes, int n_blocks) {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     double run_s = (double)(t2 - t1) / 1e6;
-    printf("%7d nodes x %5d blocks | setup %6.2f s | run %6.2f s | %6.2f M events/s | %9" PRIu64
+    printf("%7d nodes x %5d blocks | %d thr | setup %6.2f s | run %6.2f s | %6.2f M events/s | %9" PRIu64
            " msgs | height %3" PRId64 " | stale %4.1f%% | prop50 %5.2f s | peak RSS %6.1f MB\n",
-           n_nodes, n_blocks, (double)(t1 - t0) / 1e6, run_s, (double)sim_events_handled(s) / run_s / 1e6,
+           n_nodes, n_blocks, sim_workers(s), (double)(t1 - t0) / 1e6, run_s, (double)sim_events_handled(s) / run_s / 1e6,
            m->msgs_sent, m->height, 100 * m->stale_rate, m->prop50.median,
            (double)ru.ru_maxrss / 1024.0);
     fflush(stdout);
@@ -64,10 +67,18 @@ static int bench_one(int n_nodes, int n_blocks) {
 
 int main(int argc, char **argv) {
     int sizes[16] = {1000, 10000}, blocks[16] = {100, 100};
-    int n = 2;
-    if (argc > 1) {
+    int n = 2, parallel = 1, first = 1;
+    if (argc > 2 && strcmp(argv[1], "--parallel") == 0) {
+        parallel = atoi(argv[2]);
+        first = 3;
+        if (parallel < 1) {
+            fprintf(stderr, "bench_virtual: --parallel: expected a count >= 1, got %s\n", argv[2]);
+            return 2;
+        }
+    }
+    if (argc > first) {
         n = 0;
-        for (int i = 1; i < argc && n < 16; i++) {
+        for (int i = first; i < argc && n < 16; i++) {
             char *x = NULL;
             sizes[n] = (int)strtol(argv[i], &x, 10);
             blocks[n] = (x && *x == 'x') ? atoi(x + 1) : 100;
@@ -82,7 +93,7 @@ int main(int argc, char **argv) {
     fflush(stdout);
     for (int i = 0; i < n; i++) {
         pid_t pid = fork();
-        if (pid == 0) _exit(bench_one(sizes[i], blocks[i]));
+        if (pid == 0) _exit(bench_one(sizes[i], blocks[i], parallel));
         int status = 0;
         waitpid(pid, &status, 0);
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {

@@ -1,0 +1,567 @@
+/* exec_parallel.c - the virtual-time executor on several threads, with the
+ * output of the sequential one byte for byte.
+ *
+ * Nodes are split into N partitions of consecutive ids, one lane each
+ * (exec_lane.h), run by N workers: the calling thread is worker 0, the
+ * others are threads of their own. The run's own entries (scenario events,
+ * traffic, the end) sit in one more lane that only the calling thread runs,
+ * between windows, when every worker waits: there they may touch any node.
+ *
+ * Conservative windows. Every message takes at least the lookahead L
+ * (sim_lookahead_us: the least latency plus processing over the run), so a
+ * message sent at t >= W arrives at or after W + L. A window [W, E) starts
+ * at the earliest entry W and ends at E <= W + L: at the next multiple of
+ * L (windows never straddle one: a stop height winds down there, see
+ * sim__wind_at), or earlier at the run's next own entry. Inside it each
+ * worker runs its lane's entries in (time, key) order as the sequential
+ * run would, and nothing another worker does can reach it before E: a
+ * message to another partition goes into an outbox and into that lane's
+ * queue when the window ends.
+ *
+ * Why the same bytes. A key says who made an entry and how many that node
+ * made before (exec_lane.h); it never depends on interleaving, so each lane
+ * holds the entries the sequential queue holds for its nodes, with the same
+ * keys, and runs them in the same order. The sequential run's order is the
+ * merge of the lanes' orders by (time, key), and within a window no lane
+ * can add an entry to another before E; the events the nodes emit are kept
+ * per worker with the (time, key) of the entry that emitted them and handed
+ * to the sinks at the window's end in that merged order. Each sender draws
+ * its wire latency from its own stream and only touches its own upload
+ * queue; a node's rng, timers and key count are its own; the block store,
+ * the holder bits and the refcounts of blocks, ledgers and transactions are
+ * thread-safe, and what they hold does not depend on the order of interning.
+ * The sinks (and the stop height) see events only in merged order, on the
+ * calling thread; mining stops, links change and commands reach nodes only
+ * between windows.
+ *
+ * Driven like the sequential executor; sim_step (one event at a time) runs
+ * the lanes as one merged queue without windows. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sim/exec_lane.h"
+#include "util/clock.h"
+#include "util/mem.h"
+
+/* An event kept until its window ends: the (time, key) of the entry that
+ * emitted it is its place in the merged order. */
+typedef struct px_ev {
+    int64_t t_us;
+    uint64_t key;
+    sim_event ev;
+} px_ev;
+
+typedef struct px_worker {
+    struct px *p;
+    int id;
+    sim__lane lane;            /* the entries of nodes [lo, hi) */
+    heap_entry **out;          /* out[j]: entries for worker j's lane (not id) */
+    size_t *n_out, *cap_out;
+    px_ev *evs;                /* this window's events, in order */
+    size_t n_evs, cap_evs, ev_pos;
+    pthread_t thread;
+    uint_fast64_t seen;        /* the last window its thread ran */
+} px_worker;
+
+typedef struct px {
+    sim *s;
+    int n;                     /* workers */
+    int chunk;                 /* nodes per partition: node i is worker i / chunk's */
+    px_worker *w;
+    sim__lane own;             /* the run's own entries */
+    uint64_t *made;            /* keys per origin, shared by the lanes */
+    bool started, winding, done;
+    int64_t wind_at, drain_until;
+    double speed;
+    bool paused;
+
+    /* The gate between windows: the calling thread sets `end` and
+     * `winding_now`, bumps `gen`; each thread runs its lane up to `end`
+     * and counts down `pending`. */
+    pthread_mutex_t lock;
+    pthread_cond_t go, idle;
+    atomic_uint_fast64_t gen;
+    atomic_int pending;
+    atomic_bool quit;
+    int64_t end;
+    bool winding_now;
+    bool threads_up;
+} px;
+
+/* The worker whose lane this thread is running now; NULL between windows
+ * (the calling thread then runs the run's own entries and commands). */
+static _Thread_local px_worker *px__self;
+
+static inline px *px__of(const sim *s) { return s->exec; }
+static inline int px__part(const px *p, int node_id) { return node_id / p->chunk; }
+
+static int64_t px__now(void *ctx) {
+    return px__self ? px__self->lane.now_us : ((px *)ctx)->own.now_us;
+}
+
+static void px__send(void *ctx, msg *m) {
+    px *p = ctx;
+    px_worker *me = px__self;
+    if (!sim__route(p->s, m, px__now(p))) return;
+    px_worker *to = &p->w[px__part(p, m->to)];
+    if (!me || me == to) {
+        sim__lane_push_msg(&to->lane, m);
+        return;
+    }
+    /* Another partition: it arrives at or after the window's end. */
+    int j = to->id;
+    heap_entry e = sim__lane_msg_entry(&me->lane, m);
+    me->out[j] = xgrow(me->out[j], &me->cap_out[j], me->n_out[j] + 1, sizeof **me->out);
+    me->out[j][me->n_out[j]++] = e;
+}
+
+static void px__set_timer(void *ctx, int node_id, int64_t at_us, node_timer_kind kind,
+                          uint32_t token) {
+    px *p = ctx;
+    /* Between windows a timer due at once runs after the current command or
+     * own entry, as in the sequential run. */
+    sim__lane *l = px__self ? &px__self->lane
+                 : at_us <= p->own.now_us ? &p->own : &p->w[px__part(p, node_id)].lane;
+    sim__lane_push_timer(l, node_id, at_us, kind, token);
+}
+
+static void px__emit(void *ctx, const sim_event *ev) { sim__emit(((px *)ctx)->s, ev); }
+static bool px__mining_enabled(void *ctx) { return sim__mining_enabled(((px *)ctx)->s); }
+
+static bool px__defer(sim *s, const sim_event *ev) {
+    (void)s;
+    px_worker *me = px__self;
+    if (!me) return false;
+    me->evs = xgrow(me->evs, &me->cap_evs, me->n_evs + 1, sizeof *me->evs);
+    me->evs[me->n_evs++] = (px_ev){me->lane.cur_t_us, me->lane.cur_key, *ev};
+    if (ev->tx) tx_ref((tx *)ev->tx); /* the message that carries it may go first */
+    return true;
+}
+
+/* Runs worker w's lane up to (not including) `end`. */
+static void px__run_lane(px_worker *w, int64_t end, bool winding) {
+    px__self = w;
+    sim__lane *l = &w->lane;
+    const heap_entry *top;
+    while ((top = evq_peek(&l->queue)) && top->t_us < end) {
+        heap_entry e;
+        evq_pop(&l->queue, &e);
+        if (sim__lane_void(l, &e, winding)) continue;
+        sim__lane_run_node(l, &e);
+        sim__lane_run_due(l, winding);
+    }
+    px__self = NULL;
+}
+
+/* Spins a little before sleeping: a window often lasts microseconds. */
+#define PX_SPINS 2000
+
+static void *px__thread(void *arg) {
+    px_worker *w = arg;
+    px *p = w->p;
+    uint_fast64_t seen = w->seen;
+    for (;;) {
+        uint_fast64_t g;
+        int spins = 0;
+        while ((g = atomic_load_explicit(&p->gen, memory_order_acquire)) == seen &&
+               spins++ < PX_SPINS) {
+        }
+        if (g == seen) {
+            pthread_mutex_lock(&p->lock);
+            while ((g = atomic_load_explicit(&p->gen, memory_order_acquire)) == seen)
+                pthread_cond_wait(&p->go, &p->lock);
+            pthread_mutex_unlock(&p->lock);
+        }
+        seen = g;
+        if (atomic_load(&p->quit)) return NULL;
+        px__run_lane(w, p->end, p->winding_now);
+        if (atomic_fetch_sub_explicit(&p->pending, 1, memory_order_acq_rel) == 1) {
+            pthread_mutex_lock(&p->lock);
+            pthread_cond_signal(&p->idle);
+            pthread_mutex_unlock(&p->lock);
+        }
+    }
+}
+
+/* Moves every outbox into its lane (between windows). */
+static void px__flush_outboxes(px *p) {
+    for (int i = 0; i < p->n; i++) {
+        px_worker *w = &p->w[i];
+        for (int j = 0; j < p->n; j++) {
+            for (size_t k = 0; k < w->n_out[j]; k++) {
+                const heap_entry *e = &w->out[j][k];
+                evq_push(&p->w[j].lane.queue, e->t_us, e->seq, e->item, e->aux);
+            }
+            w->n_out[j] = 0;
+        }
+    }
+}
+
+static bool px__ev_before(const px_ev *a, const px_ev *b) {
+    return a->t_us < b->t_us || (a->t_us == b->t_us && a->key < b->key);
+}
+
+/* Hands the window's events to the sinks in the sequential order: each
+ * worker's are in (time, key) order already; take the earliest head. */
+static void px__merge_events(px *p) {
+    for (;;) {
+        px_worker *best = NULL;
+        for (int i = 0; i < p->n; i++) {
+            px_worker *w = &p->w[i];
+            if (w->ev_pos < w->n_evs &&
+                (!best || px__ev_before(&w->evs[w->ev_pos], &best->evs[best->ev_pos])))
+                best = w;
+        }
+        if (!best) break;
+        px_ev *x = &best->evs[best->ev_pos++];
+        sim__dispatch(p->s, &x->ev);
+        tx_unref((tx *)x->ev.tx);
+    }
+    for (int i = 0; i < p->n; i++) p->w[i].n_evs = p->w[i].ev_pos = 0;
+}
+
+static void px__start_threads(px *p) {
+    p->threads_up = true;
+    atomic_store(&p->quit, false);
+    for (int i = 1; i < p->n; i++) {
+        p->w[i].seen = atomic_load(&p->gen);
+        if (pthread_create(&p->w[i].thread, NULL, px__thread, &p->w[i]) != 0) abort();
+    }
+}
+
+/* Runs the window [.., end) on every worker that has work in it; one such
+ * worker runs on the calling thread without waking anyone. */
+static void px__window(px *p, int64_t end) {
+    int busy = 0, last = -1;
+    for (int i = 0; i < p->n; i++) {
+        const heap_entry *top = evq_peek(&p->w[i].lane.queue);
+        if (top && top->t_us < end) busy++, last = i;
+    }
+    if (busy == 1) {
+        px__run_lane(&p->w[last], end, p->winding);
+    } else if (busy > 1) {
+        if (!p->threads_up) px__start_threads(p);
+        p->end = end;
+        p->winding_now = p->winding;
+        atomic_store_explicit(&p->pending, p->n - 1, memory_order_relaxed);
+        pthread_mutex_lock(&p->lock);
+        atomic_fetch_add_explicit(&p->gen, 1, memory_order_release);
+        pthread_cond_broadcast(&p->go);
+        pthread_mutex_unlock(&p->lock);
+        px__run_lane(&p->w[0], end, p->winding);
+        int spins = 0;
+        while (atomic_load_explicit(&p->pending, memory_order_acquire) > 0 && spins++ < PX_SPINS) {
+        }
+        if (atomic_load_explicit(&p->pending, memory_order_acquire) > 0) {
+            pthread_mutex_lock(&p->lock);
+            while (atomic_load_explicit(&p->pending, memory_order_acquire) > 0)
+                pthread_cond_wait(&p->idle, &p->lock);
+            pthread_mutex_unlock(&p->lock);
+        }
+    }
+    px__flush_outboxes(p);
+    px__merge_events(p);
+}
+
+static bool px__accepts(const sim_desc *desc, char *err, size_t err_len) {
+    return sim__virtual_ops.accepts(desc, err, err_len);
+}
+
+static void px__init(sim *s) {
+    px *p = xcalloc(1, sizeof *p);
+    p->s = s;
+    p->speed = s->desc.speed > 0 ? s->desc.speed : 1.0;
+    p->n = s->desc.parallel < s->n_nodes ? s->desc.parallel : s->n_nodes;
+    p->chunk = (s->n_nodes + p->n - 1) / p->n;
+    p->n = (s->n_nodes + p->chunk - 1) / p->chunk; /* no empty partition */
+    p->made = xcalloc((size_t)s->n_nodes + 1, sizeof *p->made);
+    sim__lane_init(&p->own, s, p->made);
+    p->w = xcalloc((size_t)p->n, sizeof *p->w);
+    for (int i = 0; i < p->n; i++) {
+        px_worker *w = &p->w[i];
+        w->p = p;
+        w->id = i;
+        sim__lane_init(&w->lane, s, p->made);
+        w->out = xcalloc((size_t)p->n, sizeof *w->out);
+        w->n_out = xcalloc((size_t)p->n, sizeof *w->n_out);
+        w->cap_out = xcalloc((size_t)p->n, sizeof *w->cap_out);
+    }
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->go, NULL);
+    pthread_cond_init(&p->idle, NULL);
+    s->exec = p;
+    s->env = (node_env){.ctx = p, .now_us = px__now, .send = px__send,
+                        .set_timer = px__set_timer, .emit = px__emit,
+                        .mining_enabled = px__mining_enabled};
+}
+
+static void px__stop_threads(px *p) {
+    if (!p->threads_up) return;
+    pthread_mutex_lock(&p->lock);
+    atomic_store(&p->quit, true);
+    atomic_fetch_add_explicit(&p->gen, 1, memory_order_release);
+    pthread_cond_broadcast(&p->go);
+    pthread_mutex_unlock(&p->lock);
+    for (int i = 1; i < p->n; i++) pthread_join(p->w[i].thread, NULL);
+    p->threads_up = false;
+}
+
+static void px__free(sim *s) {
+    px *p = px__of(s);
+    if (!p) return;
+    px__stop_threads(p);
+    px__flush_outboxes(p);
+    for (int i = 0; i < p->n; i++) {
+        px_worker *w = &p->w[i];
+        for (size_t k = 0; k < w->n_evs; k++) tx_unref((tx *)w->evs[k].ev.tx);
+        sim__lane_cleanup(&w->lane);
+        for (int j = 0; j < p->n; j++) free(w->out[j]);
+        free(w->out);
+        free(w->n_out);
+        free(w->cap_out);
+        free(w->evs);
+    }
+    sim__lane_cleanup(&p->own);
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->go);
+    pthread_cond_destroy(&p->idle);
+    free(p->w);
+    free(p->made);
+    free(p);
+    s->exec = NULL;
+}
+
+int sim__parallel_workers(const sim *s) { return px__of(s)->n; }
+
+static void px__command(sim *s, int node_id, node_cmd *cmd) {
+    px *p = px__of(s);
+    msg *m = msg_new(MSG_COMMAND);
+    m->to = node_id;
+    m->cmd = cmd;
+    node_handle(s->nodes[node_id], m);
+    sim__lane_run_due(&p->own, p->winding);
+}
+
+static void px__begin(px *p) {
+    sim *s = p->s;
+    const scenario *scn = s->scn;
+    p->started = true;
+    p->drain_until = INT64_MAX;
+    p->wind_at = INT64_MAX;
+    /* Between windows one thread uses the wire; in a window each sender
+     * touches only its own state (wire.h). */
+    wire_set_single_thread(s->wire, true);
+    for (int i = 0; i < s->n_nodes; i++) node_start(s->nodes[i]);
+    sim__lane_run_due(&p->own, false);
+    for (size_t i = 0; i < scn->n_events; i++)
+        if (scn->events[i].at_us <= s->end_us)
+            sim__lane_push_own(&p->own, scn->events[i].at_us, TAG_SCENARIO, (uint32_t)i);
+    if (scn->traffic.tx_per_s > 0)
+        sim__lane_push_own(&p->own, scn->traffic.start_us, TAG_TRAFFIC, 0);
+    if (s->end_us != INT64_MAX) sim__lane_push_own(&p->own, s->end_us, TAG_END, 0);
+}
+
+static cs_err px__start(sim *s) {
+    px *p = px__of(s);
+    if (p->started) return CS_EEXIST;
+    px__begin(p);
+    return CS_OK;
+}
+
+static void px__wind_if_due(px *p, int64_t t_us) {
+    if (p->winding || t_us < p->wind_at) return;
+    p->winding = true;
+    sim__wind_down(p->s);
+    p->drain_until = p->wind_at + SIM_DRAIN_US;
+}
+
+static void px__note_stop(px *p, bool at_once, int64_t now_us) {
+    if (p->wind_at == INT64_MAX && atomic_load(&p->s->stop_reached))
+        p->wind_at = sim__wind_at(p->s, at_once, now_us);
+}
+
+/* Runs one of the run's own entries between windows (as exec_virtual.c). */
+static void px__run_own(px *p, const heap_entry *e) {
+    sim *s = p->s;
+    unsigned tag = sim__tag(e->aux);
+    if (p->winding && tag == TAG_TRAFFIC) return;
+    p->own.now_us = e->t_us;
+    p->own.events_handled++;
+    switch (tag) {
+    case TAG_SCENARIO:
+        if (!p->winding) sim__apply_event(s, &s->scn->events[(uint32_t)e->aux]);
+        break;
+    case TAG_TRAFFIC:
+        sim__lane_push_own(&p->own, e->t_us + sim__traffic_tick(s), TAG_TRAFFIC, 0);
+        break;
+    default: atomic_store(&s->stop_reached, true); break; /* TAG_END */
+    }
+    sim__lane_run_due(&p->own, p->winding);
+    px__note_stop(p, tag == TAG_END, e->t_us);
+}
+
+/* The lane with the earliest entry: a worker's index, PX_OWN for the run's
+ * own (first at a tie: their keys are the smallest), PX_NONE if all are
+ * empty. *top is its entry. */
+enum { PX_OWN = -1, PX_NONE = -2 };
+
+static int px__earliest(px *p, const heap_entry **top) {
+    int best = PX_NONE;
+    const heap_entry *bt = NULL;
+    for (int i = PX_OWN; i < p->n; i++) {
+        const heap_entry *t = evq_peek(i == PX_OWN ? &p->own.queue : &p->w[i].lane.queue);
+        if (t && (!bt || t->t_us < bt->t_us || (t->t_us == bt->t_us && t->seq < bt->seq)))
+            best = i, bt = t;
+    }
+    *top = bt;
+    return best;
+}
+
+/* sim_step: one entry (not void) from the merged lanes, no window. */
+static void px__step(px *p) {
+    const heap_entry *top;
+    int i;
+    while ((i = px__earliest(p, &top)) != PX_NONE) {
+        px__wind_if_due(p, top->t_us);
+        if (top->t_us > p->drain_until) return;
+        sim__lane *l = i == PX_OWN ? &p->own : &p->w[i].lane;
+        heap_entry e;
+        evq_pop(&l->queue, &e);
+        if (i == PX_OWN) {
+            if (p->winding && sim__tag(e.aux) == TAG_TRAFFIC) continue;
+            px__run_own(p, &e);
+            return;
+        }
+        if (sim__lane_void(l, &e, p->winding)) continue;
+        px__self = &p->w[i];
+        sim__lane_run_node(l, &e);
+        sim__lane_run_due(l, p->winding);
+        px__self = NULL;
+        px__flush_outboxes(p);
+        px__merge_events(p);
+        px__note_stop(p, false, 0);
+        return;
+    }
+}
+
+static int64_t px__clock(const px *p) {
+    int64_t t = p->own.now_us;
+    for (int i = 0; i < p->n; i++)
+        if (p->w[i].lane.now_us > t) t = p->w[i].lane.now_us;
+    return t;
+}
+
+/* Every lane's clock to t: what the run's own entries and sim_now see. */
+static void px__set_clocks(px *p, int64_t t) {
+    p->own.now_us = t;
+    for (int i = 0; i < p->n; i++) p->w[i].lane.now_us = t;
+}
+
+static bool px__advance(sim *s, int64_t until_us, uint64_t max_events) {
+    px *p = px__of(s);
+    if (!p->started) px__begin(p);
+    if (p->done) return true;
+    int64_t last_report = clock_now_us();
+    uint64_t windows = 0;
+    const heap_entry *top;
+    int i;
+    if (max_events != UINT64_MAX) {
+        for (uint64_t k = 0; k < max_events && px__earliest(p, &top) != PX_NONE &&
+                             top->t_us <= until_us; k++) {
+            px__step(p);
+            px__set_clocks(p, px__clock(p));
+        }
+    } else {
+        while ((i = px__earliest(p, &top)) != PX_NONE) {
+            int64_t w_us = top->t_us;
+            if (w_us > until_us) break;
+            px__wind_if_due(p, w_us);
+            if (w_us > p->drain_until) break;
+            if (i == PX_OWN) {
+                heap_entry e;
+                evq_pop(&p->own.queue, &e);
+                px__run_own(p, &e);
+                continue;
+            }
+            int64_t end = sim__grid_after(s, w_us);
+            const heap_entry *own = evq_peek(&p->own.queue);
+            if (own && own->t_us < end) end = own->t_us;
+            if (until_us != INT64_MAX && until_us + 1 < end) end = until_us + 1;
+            if (p->drain_until != INT64_MAX && p->drain_until + 1 < end) end = p->drain_until + 1;
+            px__window(p, end);
+            px__note_stop(p, false, 0);
+            p->own.now_us = px__clock(p);
+            if (s->desc.progress && (++windows & 0xff) == 0) {
+                int64_t wall = clock_now_us();
+                if (wall - last_report > 250000) {
+                    last_report = wall;
+                    s->desc.progress(s->desc.progress_user, p->own.now_us,
+                                     s->end_us == INT64_MAX ? 0 : s->end_us);
+                }
+            }
+        }
+    }
+    if (px__earliest(p, &top) != PX_NONE) px__wind_if_due(p, top->t_us);
+    if (!top || top->t_us > p->drain_until) {
+        p->done = true;
+        s->final_us = px__clock(p);
+        px__stop_threads(p);
+        return true;
+    }
+    if (max_events == UINT64_MAX && until_us != INT64_MAX && until_us > px__clock(p))
+        px__set_clocks(p, until_us);
+    return false;
+}
+
+static void px__inject(sim *s, msg *m) {
+    px *p = px__of(s);
+    if (m->kind == MSG_COMMAND) {
+        node_handle(s->nodes[m->to], m);
+        sim__lane_run_due(&p->own, p->winding);
+        return;
+    }
+    m->deliver_us = p->own.now_us;
+    sim__lane_push_msg(&p->w[px__part(p, m->to)].lane, m);
+    p->done = false; /* a finished run goes on with what came from outside */
+}
+
+static void px__stop(sim *s) { (void)s; /* nothing runs unless called */ }
+static int64_t px__now_of(const sim *s) { return px__now(px__of(s)); }
+
+static void px__set_clock(sim *s, double speed, int paused) {
+    px *p = px__of(s);
+    if (speed > 0) p->speed = speed;
+    if (paused >= 0) p->paused = paused != 0;
+}
+
+static double px__speed(const sim *s) { return px__of(s)->speed; }
+static bool px__paused(const sim *s) { return px__of(s)->paused; }
+static bool px__finished(const sim *s) { return px__of(s)->done; }
+
+static uint64_t px__events_handled(const sim *s) {
+    const px *p = px__of(s);
+    uint64_t n = p->own.events_handled;
+    for (int i = 0; i < p->n; i++) n += p->w[i].lane.events_handled;
+    return n;
+}
+
+const sim__ops sim__parallel_ops = {
+    .accepts = px__accepts,
+    .init = px__init,
+    .free = px__free,
+    .start = px__start,
+    .advance = px__advance,
+    .wait = NULL,
+    .stop = px__stop,
+    .now = px__now_of,
+    .inject = px__inject,
+    .command = px__command,
+    .set_clock = px__set_clock,
+    .speed = px__speed,
+    .paused = px__paused,
+    .finished = px__finished,
+    .events_handled = px__events_handled,
+    .defer = px__defer,
+    .concurrent = false,
+};
