@@ -69,6 +69,9 @@ typedef struct block {
     uint8_t hash[SHA256_LEN];
     char hash_hex[BLOCK_HASH_HEX_LEN + 1];
     size_t wire_bytes;   /* bytes of block_to_json's output */
+    int64_t sim_bytes;   /* simulated size drawn for it by its miner
+                            (chain.block_size), set before it is interned,
+                            never after; 0 = none (not part of the hash) */
     reject self_check;   /* checks that need no parent: REJ_NONE, REJ_BLK_POW, ... */
 
     /* ---- derived by the store (bstore.c), shared by every node ---- */

@@ -52,6 +52,8 @@ node *node_new(const node_desc *desc) {
     n->gossip = desc->gossip;
     n->traffic_max_amount = desc->traffic_max_amount > 0 ? desc->traffic_max_amount : 10;
     n->block_bytes = desc->block_bytes;
+    n->block_size = desc->block_size;
+    rng_seed(&n->size_rng, desc->seed, NODE_SIZE_STREAM + (uint64_t)desc->id);
     n->relay = desc->relay;
     n->compact_failure_rate = desc->compact_failure_rate;
     n->compact_push = desc->compact_push;

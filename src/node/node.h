@@ -42,6 +42,7 @@
 #include "node/cmd.h"
 #include "node/event.h"
 #include "node/node_kinds.h"
+#include "util/dist.h"
 
 typedef struct node_attack_desc {
     node_strategy strategy;
@@ -104,6 +105,7 @@ typedef struct node_env {
 #define NODE_RELAY_STREAM ((uint64_t)1 << 32)
 #define NODE_CHURN_STREAM ((uint64_t)2 << 32)
 #define NODE_ATTACK_STREAM ((uint64_t)3 << 32)
+#define NODE_SIZE_STREAM ((uint64_t)4 << 32)
 
 typedef struct node_desc {
     int id;
@@ -116,6 +118,9 @@ typedef struct node_desc {
     bool gossip;             /* relay blocks and transactions */
     int64_t traffic_max_amount; /* CMD_GEN_TX upper bound; 0 = 10 */
     int64_t block_bytes;     /* declared size of a block on the wire; 0 = real */
+    const dist_spec *block_size;  /* or NULL: each block this node mines gets a size
+                                drawn from it (stream NODE_SIZE_STREAM + id);
+                                borrowed, outlives the node */
     node_relay relay;
     double compact_failure_rate; /* compact: P(the receiver must fetch the block) */
     bool compact_push;       /* compact: announce with the compact block itself */

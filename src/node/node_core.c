@@ -43,6 +43,11 @@ void node__emit(node *n, sim_event ev) {
     n->env->emit(n->env->ctx, &ev);
 }
 
+uint64_t node__block_size(const node *n, const block *b) {
+    if (b->sim_bytes > 0) return (uint64_t)b->sim_bytes;
+    return n->block_bytes > 0 ? (uint64_t)n->block_bytes : b->wire_bytes;
+}
+
 void node__send(node *n, int to, msg *m) {
     if (!node__hook_talks_to(n, to)) {
         msg_free(m);
@@ -52,15 +57,20 @@ void node__send(node *n, int to, msg *m) {
     m->to = to;
     m->sent_us = node__now(n);
     m->size_bytes = msg_wire_size(m);
-    if (n->block_bytes > 0) { /* a scenario's declared block size replaces the real one */
+    if (n->block_bytes > 0 || n->block_size) { /* declared sizes replace the real ones */
         uint64_t size = MSG_HEADER_BYTES;
-        if (m->kind == MSG_BLOCK) size += (uint64_t)n->block_bytes;
-        else if (m->kind == MSG_BLOCKS || m->kind == MSG_CHAIN) size += (uint64_t)n->block_bytes * m->n_blocks;
+        if (m->kind == MSG_BLOCK) size += node__block_size(n, m->block);
+        else if (m->kind == MSG_BLOCKS || m->kind == MSG_CHAIN)
+            for (size_t i = 0; i < m->n_blocks; i++) size += node__block_size(n, m->blocks[i]);
         else size = m->size_bytes;
         m->size_bytes = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
     }
-    if (m->kind == MSG_CMPCTBLOCK && n->compact_bytes > 0) {
-        uint64_t size = MSG_HEADER_BYTES + (uint64_t)n->compact_bytes;
+    if (m->kind == MSG_CMPCTBLOCK && (n->compact_bytes > 0 || m->block->sim_bytes > 0)) {
+        /* A drawn size counts its transactions at the typical size. */
+        uint64_t payload = n->compact_bytes > 0
+                               ? (uint64_t)n->compact_bytes
+                               : msg_compact_payload((uint64_t)m->block->sim_bytes / MSG_TYPICAL_TX_BYTES);
+        uint64_t size = MSG_HEADER_BYTES + payload;
         m->size_bytes = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
     }
     n->env->send(n->env->ctx, m);

@@ -47,6 +47,8 @@ struct node {
     bool gossip;
     int64_t traffic_max_amount;
     int64_t block_bytes;
+    const dist_spec *block_size;  /* borrowed; NULL: no distribution */
+    rng size_rng;            /* block sizes: (seed, stream NODE_SIZE_STREAM + id) */
     node_relay relay;
     double compact_failure_rate;
     bool compact_push;
@@ -124,6 +126,9 @@ void node__emit(node *n, sim_event ev);
 /* Fills in from/to/sent/size and hands m to the executor (or frees it if the
  * strategy does not talk to `to`). */
 void node__send(node *n, int to, msg *m);
+/* The bytes block b is taken to have on the wire: the size drawn for it
+ * (chain.block_size), else the scenario's block_bytes, else its real size. */
+uint64_t node__block_size(const node *n, const block *b);
 void node__send_block_msg(node *n, int to, msg_kind kind, block *b);
 /* Publishes the snapshot, then hands cmd back (done callback) or frees it. */
 void node__complete(node *n, node_cmd *cmd);

@@ -98,9 +98,12 @@ block *node__seal(node *n, const block *parent, int64_t reward, tx *const *extra
     return sealed;
 }
 
-/* A block we sealed: into the store, announced as mined, then accepted like
- * any other (an attacker may keep it to itself: the on_mined hook). */
+/* A block we sealed: its size drawn (chain.block_size), into the store,
+ * announced as mined, then accepted like any other (an attacker may keep it
+ * to itself: the on_mined hook). */
 const block *node__mined(node *n, block *sealed) {
+    /* Nobody else holds the block yet: its size can still be given. */
+    if (n->block_size) sealed->sim_bytes = dist_draw_size(n->block_size, &n->size_rng);
     block *b = bstore_intern(n->store, sealed);
     node__emit(n, (sim_event){.kind = EV_MINED, .peer = -1, .block = b});
     node__hook_on_mined(n, b);

@@ -128,6 +128,70 @@ static const scn__field scn_retarget_fields[] = {
 };
 static const scn__schema scn_retarget_schema = SCN__SCHEMA(scn_retarget_fields);
 
+static cs_err scn_read_sizes(scn__ctx *c, const scn__field *f, const cJSON *arr, const char *jp,
+                             void *base) {
+    scenario *s = base;
+    int n = cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : 0;
+    if (n < 1 || n > SCN_MAX_SIZES)
+        return scn__fail(c, jp, "expected an array of 1..%d sizes in bytes", SCN_MAX_SIZES);
+    s->block_size.values = xcalloc((size_t)n, sizeof *s->block_size.values);
+    for (const cJSON *it = arr->child; it; it = it->next) {
+        char ep[JPATH_MAX];
+        jpath_idx(ep, jp, s->block_size.n_values);
+        cs_err e = scn__get_int(c, it, ep, 1, SCN_MAX_BLOCK_BYTES,
+                                &s->block_size.values[s->block_size.n_values]);
+        if (e) return e;
+        s->block_size.n_values++;
+    }
+    return CS_OK;
+}
+
+static cs_err scn_rule_size_max(scn__ctx *c, const cJSON *obj, const char *jp, void *base) {
+    const scenario *s = base;
+    char kp[JPATH_MAX];
+    jpath_key(kp, jp, "max");
+    return s->block_size.hi < s->block_size.lo ? scn__fail(c, kp, "max is less than min") : CS_OK;
+}
+
+static const scn__choice scn_size_choices[] = {
+    {"fixed", DIST_FIXED}, {"uniform", DIST_UNIFORM}, {"lognormal", DIST_LOGNORMAL},
+    {"empirical", DIST_EMPIRICAL}, {NULL, 0}};
+
+static const scn__field scn_size_fields[] = {
+    {"type", SCN__CHOICE, SCN__AT(scenario, block_size.kind), .flags = SCN__VARIANT | SCN__REQUIRED,
+     .choices = scn_size_choices, .doc = "the distribution each mined block's size is drawn from"},
+    {"bytes", SCN__INT, SCN__AT(scenario, block_bytes), .lo = 1, .hi = SCN_MAX_BLOCK_BYTES,
+     .in = SCN__BIT(DIST_FIXED), .req = SCN__BIT(DIST_FIXED),
+     .doc = "every block's size (the same as block_bytes)"},
+    {"min", SCN__INT, SCN__AT(scenario, block_size.lo), .lo = 1, .hi = SCN_MAX_BLOCK_BYTES,
+     .in = SCN__BIT(DIST_UNIFORM), .req = SCN__BIT(DIST_UNIFORM), .doc = "smallest size, bytes"},
+    {"max", SCN__INT, SCN__AT(scenario, block_size.hi), .lo = 1, .hi = SCN_MAX_BLOCK_BYTES,
+     .in = SCN__BIT(DIST_UNIFORM), .req = SCN__BIT(DIST_UNIFORM),
+     .doc = "largest size, at least min (every integer between equally likely)"},
+    {NULL, SCN__RULE, .rule = scn_rule_size_max, .in = SCN__BIT(DIST_UNIFORM),
+     .doc = "max is at least min"},
+    {"median", SCN__NUMBER, SCN__AT(scenario, block_size.median), .flags = SCN__LO_OPEN, .lo = 0,
+     .hi = SCN_MAX_BLOCK_BYTES, .in = SCN__BIT(DIST_LOGNORMAL), .req = SCN__BIT(DIST_LOGNORMAL),
+     .doc = "median size, bytes (exp of the log's mean)"},
+    {"sigma", SCN__NUMBER, SCN__AT(scenario, block_size.sigma), .lo = 0, .hi = 10,
+     .in = SCN__BIT(DIST_LOGNORMAL), .req = SCN__BIT(DIST_LOGNORMAL),
+     .doc = "standard deviation of the log of the size"},
+    {"sizes", SCN__CUSTOM, .read = scn_read_sizes, .in = SCN__BIT(DIST_EMPIRICAL),
+     .req = SCN__BIT(DIST_EMPIRICAL), .value_doc = "array of integers 1..1000000000",
+     .doc = "observed sizes, each drawn as often (repeat a size to weigh it)"},
+};
+static const scn__schema scn_size_schema = SCN__VARIANT_SCHEMA(scn_size_fields, scn_size_choices);
+
+static cs_err scn_read_block_size(scn__ctx *c, const scn__field *f, const cJSON *obj,
+                                  const char *jp, void *base) {
+    int v = -1;
+    cs_err e;
+    if (!cJSON_IsObject(obj)) return scn__fail(c, jp, "expected an object with \"type\"");
+    if ((e = scn__read_variant(c, obj, jp, f->sub, base, &v))) return e;
+    if ((e = scn__check_keys(c, obj, jp, f->sub, v))) return e;
+    return scn__read_fields(c, obj, jp, f->sub, v, base);
+}
+
 /* 0 is not offered as a difficulty: in chain_params a zero means "default". */
 static const scn__field scn_chain_fields[] = {
     {"difficulty", SCN__INT, SCN__AT(scenario, params.difficulty), .lo = 1, .hi = 64,
@@ -146,6 +210,10 @@ static const scn__field scn_chain_fields[] = {
             "time of the window (docs/experiments.md); needs auto mining"},
     {"block_bytes", SCN__INT, SCN__AT(scenario, block_bytes), .lo = 0, .hi = SCN_MAX_BLOCK_BYTES,
      .doc = "the size a block is taken to have on the wire; 0 = its real size"},
+    {"block_size", SCN__CUSTOM, .read = scn_read_block_size, .sub = &scn_size_schema,
+     .excludes = "block_bytes", .value_doc = "{\"type\": ..., ...}", .def_doc = "block_bytes",
+     .doc = "sizes drawn per mined block (fixed, uniform, lognormal, empirical), each miner "
+            "from its own stream"},
     {"genesis", SCN__CUSTOM, .read = scn_read_genesis, .sub = &scn_genesis_schema,
      .expected = "expected \"classic\" or {\"balances\": {...}}",
      .value_doc = "\"classic\" or {\"balances\": {...}}", .def_doc = "no balances",
@@ -392,6 +460,7 @@ void scenario_cleanup(scenario *s) {
     free(s->network.region_share);
     free(s->network.outbound_cdf);
     free(s->hash_power.pools);
+    free(s->block_size.values);
     for (size_t i = 0; i < s->n_genesis; i++) free(s->genesis_names[i]);
     free(s->genesis_names);
     free(s->genesis_amounts);

@@ -23,6 +23,7 @@
 #include "net/topology.h"
 #include "net/wire.h"
 #include "node/node_kinds.h"
+#include "util/dist.h"
 #include "util/err.h"
 
 /* Limits of the file format (beyond them a file is refused). */
@@ -218,6 +219,8 @@ typedef struct scenario {
     node_mining mining;
     bool gossip;                /* default true */
     int64_t block_bytes;        /* declared simulated block size; 0 = real size */
+    dist_spec block_size;            /* or drawn per block (DIST_NONE: not); fixed is
+                                   read into block_bytes (kind DIST_FIXED) */
     scn_hash_power hash_power;
     scn_relay relay;
 

@@ -39,6 +39,7 @@
 #define SCN_INT_MAX 9007199254740991LL
 #define SCN_MAX_BLOCK_BYTES 1000000000LL
 #define SCN_MAX_HEIGHT 1000000000LL
+#define SCN_MAX_SIZES 1000000 /* entries of an empirical block size list */
 #define SCN_MAX_RATE 1e6    /* tx_per_s */
 #define SCN_MAX_HASH_POWER 1e15
 

@@ -19,8 +19,6 @@
 
 #include "util/mem.h"
 
-#define NETMODEL_PI 3.14159265358979323846
-
 /* rng streams (sim.c uses 1 for traffic and 2 for the topology). */
 enum {
     NETMODEL_STREAM_REGIONS = 3,
@@ -84,10 +82,7 @@ static double netmodel__draw(const scn_hash_power *hp, rng *r) {
     switch (hp->dist) {
     case HP_EQUAL: return 1;
     case HP_NORMAL: {
-        /* Box-Muller; 1 - u keeps the log's argument in (0, 1]. */
-        double u1 = 1.0 - rng_unit(r), u2 = rng_unit(r);
-        double z = sqrt(-2.0 * log(u1)) * cos(2.0 * NETMODEL_PI * u2);
-        double v = hp->a + hp->b * z;
+        double v = hp->a + hp->b * rng_normal(r);
         return v > 0 ? v : 0;
     }
     case HP_EXPONENTIAL: return rng_exp(r, hp->a);

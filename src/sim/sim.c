@@ -224,6 +224,7 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
             .gossip = scn->gossip,
             .traffic_max_amount = scn->traffic.max_amount,
             .block_bytes = scn->block_bytes,
+            .block_size = scn->block_size.kind > DIST_FIXED ? &scn->block_size : NULL,
             .relay = scn->relay.mode,
             .compact_failure_rate = scn->relay.compact_failure_rate,
             .compact_push = scn->relay.compact_push,

@@ -45,6 +45,11 @@ double rng_exp(rng *r, double mean) {
     return -mean * log1p(-rng_unit(r));
 }
 
+double rng_normal(rng *r) {
+    double u1 = 1.0 - rng_unit(r), u2 = rng_unit(r);
+    return sqrt(-2.0 * log(u1)) * cos(2.0 * 3.14159265358979323846 * u2);
+}
+
 double rng_pareto(rng *r, double alpha, double xm) {
     assert(alpha > 0);
     return rng_pareto_inv(r, 1.0 / alpha, xm);

@@ -23,6 +23,9 @@ double rng_unit(rng *r);
 uint64_t rng_below(rng *r, uint64_t n);
 /* Exponential with the given mean (> 0). */
 double rng_exp(rng *r, double mean);
+/* Standard normal (Box-Muller on two uniforms; 1 - u keeps the log's
+ * argument in (0, 1]). */
+double rng_normal(rng *r);
 /* Pareto with shape `alpha` and scale `xm` (both > 0). */
 double rng_pareto(rng *r, double alpha, double xm);
 /* The same draw given 1 / alpha (> 0), for a caller that draws many times
