@@ -74,6 +74,24 @@ grep -qE "^  sim time +24000000\.000 s \(277 d 18 h; wall [0-9.]+ s\)$" "$dir/lo
     bad "a 24,000,000 s run in days and hours: $(cat "$dir/long.out" "$dir/err")"
 grep -qE "^  tip forks +none" "$dir/long.out" && ok || bad "no block, no fork: $(cat "$dir/long.out")"
 
+# busy-network measures its first 600 s (before the end game): the block
+# metrics count exactly the report's blocks mined before 600 s.
+python3 - "$dir/bn.json" "$dir/bn.out" <<'PY' && ok || bad "busy-network's measurement window"
+import json, statistics, sys
+r, out = json.load(open(sys.argv[1])), open(sys.argv[2]).read()
+w, mt = r["measure"], r["metrics"]
+inside = [b for b in r["blocks"] if b["mined_s"] < 600]
+assert w == {"from_s": 0, "to_s": 600, "blocks": len(inside), "blocks_in_all": len(r["blocks"])}, w
+assert len(inside) < len(r["blocks"])  # the end game's blocks are left out
+assert mt["blocks_mined"] == len(inside), mt["blocks_mined"]
+assert mt["stale_blocks"] == sum(not b["main"] for b in inside)
+assert abs(mt["stale_rate"] - mt["stale_blocks"] / len(inside)) < 1e-12
+t100 = sorted(b["reach100_s"] for b in inside if b["reach100_s"] is not None)
+assert abs(mt["propagation_median_s"] - statistics.median(t100)) < 1e-9
+assert mt["height"] > len(inside)  # the height is the whole run's
+assert f"measured         blocks mined from 0.000 s to 600.000 s: {len(inside)} of {len(r['blocks'])}" in out, out
+PY
+
 # The report says who each node is and, per block, its parent and its own
 # tau; message events name the block (or transaction) they are about.
 "$bin" --headless --quiet scenarios/validation/bitcoin-2015-small.json --until 2000 \

@@ -602,6 +602,44 @@ static void test_fork_history(void) {
     bstore_free(t.s);
 }
 
+/* The window [1.5 s, 2.5 s) holds a3 (2.0), b3 (2.1) and d3 (2.2): three
+ * blocks, b3 and d3 stale; no fork point in it (a2 and G are older); tau
+ * from their acceptances only. Height and reorgs stay the whole run's. */
+static void test_measure_window(void) {
+    tree t;
+    tree_build(&t);
+    metrics *m = metrics_new(3, t.g);
+    metrics_set_window(m, US(1.5), US(2.5));
+    CHECK(metrics_windowed(m));
+    metrics_set_block_interval(m, US(10));
+    tree_feed(&t, m);
+    accepted(m, 2.0, 0, t.a3);  /* delay 0 */
+    accepted(m, 2.4, 1, t.a3);  /* 0.4 */
+    accepted(m, 3.0, 0, t.a4);  /* outside: a4 was mined at 3.0 */
+    accepted(m, 3.5, 1, t.a4);
+    metrics_finish(m, US(4));
+    double v = 0;
+    CHECK(metrics_value(m, "blocks_mined", &v));
+    CHECK_DBL_NEAR(v, 3, 0);
+    CHECK_INT_EQ(m->stale_blocks, 2);
+    CHECK_DBL_NEAR(m->stale_rate, 2.0 / 3, EPS);
+    CHECK_INT_EQ(m->forks, 0);
+    CHECK_DBL_NEAR(m->mean_delay_s, 0.2, EPS); /* a3's two acceptances */
+    CHECK_INT_EQ(m->height, 4);
+    CHECK_INT_EQ(m->reorgs, 2);
+    CHECK_INT_EQ(m->n_blocks, 6); /* every block still has its record */
+    metrics_free(m);
+
+    m = metrics_new(3, t.g); /* no window: everything */
+    CHECK(!metrics_windowed(m));
+    tree_feed(&t, m);
+    metrics_finish(m, US(4));
+    CHECK_INT_EQ(m->n_measured, 6);
+    CHECK_INT_EQ(m->forks, 2);
+    metrics_free(m);
+    bstore_free(t.s);
+}
+
 /* The same tree without attackers, manual mining (no block interval) and
  * no block reaching all three nodes: every figure that cannot exist is NAN
  * with its reason, never a 0 or -1 a mean would swallow; the rest keep
@@ -697,6 +735,7 @@ static const test_case cases[] = {
     TEST(test_every_metric_name),
     TEST(test_not_applicable),
     TEST(test_fork_history),
+    TEST(test_measure_window),
     {0},
 };
 

@@ -39,9 +39,17 @@ metrics *metrics_new(int n_nodes, const block *genesis) {
 
 void metrics_set_block_interval(metrics *m, int64_t us) { m->block_interval_us = us; }
 
+void metrics_set_window(metrics *m, int64_t from_us, int64_t to_us) {
+    m->measure_from_us = from_us;
+    m->measure_to_us = to_us;
+}
+
+bool metrics_windowed(const metrics *m) { return m->measure_from_us > 0 || m->measure_to_us > 0; }
+
 metrics *metrics_attach(sim *s) {
     const scenario *scn = sim_scenario(s);
     metrics *m = metrics_new(sim_node_count(s), bstore_genesis(sim_store(s)));
+    metrics_set_window(m, scn->measure_from_us, scn->measure_to_us);
     if (scn->mining == NODE_MINING_AUTO) metrics_set_block_interval(m, scn->params.block_interval_us);
     metrics_set_retarget(m, scn->params.retarget_every);
     sim_add_sink_filtered(s, metrics_sink, m, METRICS_EVENTS);
@@ -323,9 +331,14 @@ static const block *metrics__main_tip(metrics *m) {
     return best ? best : m->genesis;
 }
 
+bool metrics_measured(const metrics *m, const block_stat *st) {
+    return st->mined_us >= m->measure_from_us && (m->measure_to_us <= 0 || st->mined_us < m->measure_to_us);
+}
+
 static percentiles metrics__prop(const metrics *m, size_t field_offset, double *scratch) {
     size_t n = 0;
     for (size_t i = 0; i < m->n_blocks; i++) {
+        if (!metrics_measured(m, &m->blocks[i])) continue;
         int64_t v = *(const int64_t *)((const char *)&m->blocks[i] + field_offset);
         if (v >= 0) scratch[n++] = (double)v / 1e6;
     }
@@ -368,7 +381,7 @@ static void metrics__attack(metrics *m) {
     uint64_t main = 0, theirs = 0;
     for (size_t i = 0; i < m->n_blocks; i++) {
         const block_stat *st = &m->blocks[i];
-        if (!st->main) continue;
+        if (!st->main || !metrics_measured(m, st)) continue;
         main++;
         if (st->miner >= 0 && st->miner < m->n_nodes && m->attacker[st->miner]) theirs++;
     }
@@ -388,12 +401,23 @@ void metrics_finish(metrics *m, int64_t end_us) {
         block_stat *st = metrics__stat(m, b);
         if (st) st->main = true;
     }
-    m->forks = m->genesis_children >= 2;
+    m->forks = m->genesis_children >= 2 && m->measure_from_us == 0; /* the genesis is "mined" at 0 */
+    double window_delay_s = 0;
+    uint64_t window_samples = 0;
     for (size_t i = 0; i < m->n_blocks; i++) {
-        if (!m->blocks[i].main) m->stale_blocks++;
-        if (m->blocks[i].children >= 2) m->forks++;
+        const block_stat *st = &m->blocks[i];
+        if (!metrics_measured(m, st)) continue;
+        m->n_measured++;
+        if (!st->main) m->stale_blocks++;
+        if (st->children >= 2) m->forks++;
+        window_delay_s += st->delay_sum_s;
+        window_samples += (uint64_t)st->reached;
     }
-    m->stale_rate = m->n_blocks ? (double)m->stale_blocks / (double)m->n_blocks : 0;
+    m->stale_rate = m->n_measured ? (double)m->stale_blocks / (double)m->n_measured : 0;
+    if (metrics_windowed(m)) { /* tau over the window's blocks only */
+        m->delay_sum_s = window_delay_s;
+        m->delay_samples = window_samples;
+    }
     double *scratch = xmalloc((m->n_blocks + 1) * sizeof *scratch);
     m->prop50 = metrics__prop(m, offsetof(block_stat, t50_us), scratch);
     m->prop90 = metrics__prop(m, offsetof(block_stat, t90_us), scratch);
@@ -448,7 +472,7 @@ static void metrics__double_spend_entries(const metrics *m, metrics__entry *t, s
 }
 
 static size_t metrics__entries(const metrics *m, metrics__entry *t) {
-    bool blocks = m->n_blocks > 0, interval = m->block_interval_us > 0 && m->delay_samples;
+    bool blocks = m->n_measured > 0, interval = m->block_interval_us > 0 && m->delay_samples;
     double theory = interval ? 1 - exp(-m->mean_delay_s * 1e6 / (double)m->block_interval_us) : 0;
     const char *no_attackers = m->n_attackers ? NULL : "no attackers";
     const char *no_selfish = m->n_selfish ? NULL : "no selfish miner";
@@ -458,7 +482,7 @@ static size_t metrics__entries(const metrics *m, metrics__entry *t) {
     const char *no_full = m->prop100.n ? NULL : "no block reached every node";
     size_t n = 0;
 #define METRICS__PUT_(nm, value, why) t[n++] = (metrics__entry){nm, (why) ? NAN : (value), (why)}
-    METRICS__PUT_("blocks_mined", (double)m->n_blocks, NULL);
+    METRICS__PUT_("blocks_mined", (double)m->n_measured, NULL);
     METRICS__PUT_("blocks_rejected", (double)m->blocks_rejected, NULL);
     METRICS__PUT_("stale_blocks", (double)m->stale_blocks, NULL);
     METRICS__PUT_("stale_rate", m->stale_rate, blocks ? NULL : "no block was mined");

@@ -130,6 +130,7 @@ typedef struct metrics {
                                                    and those it decided on the
                                                    attacker's side: gamma */
     int64_t block_interval_us;            /* for stale_rate_theory; 0 = unknown */
+    int64_t measure_from_us, measure_to_us; /* the measurement window; to 0 = the end */
     int64_t retarget_every;               /* the chain's window; 0 = no retargeting */
 
     /* filled by metrics_finish */
@@ -137,7 +138,8 @@ typedef struct metrics {
     int64_t end_us;
     const block *main_tip;
     int64_t height;
-    uint64_t stale_blocks, forks, tx_confirmed, nodes_live;
+    size_t n_measured;                    /* mined blocks inside the window (all: none set) */
+    uint64_t stale_blocks, forks, tx_confirmed, nodes_live; /* stale, forks: in the window */
     double stale_rate;
     percentiles prop50, prop90, prop100;  /* seconds, over blocks that got there */
     percentiles confirm;                  /* seconds, user tx -> main-chain block */
@@ -159,10 +161,21 @@ void metrics_sink(void *user, const sim_event *ev);
  * predicts from the run's tau (1 - e^(-tau/T)) is a metric too. Without it
  * (0, the default) the theory does not apply. */
 void metrics_set_block_interval(metrics *m, int64_t us);
+/* The measurement window (scenario "measure"): blocks_mined, stale
+ * blocks and rate, forks, the propagation percentiles, tau (and the theory
+ * from it) and the attackers' revenue count only the blocks mined at
+ * from_us <= t < to_us (to_us 0: to the end). Counters of messages,
+ * transactions, reorgs and agreement stay the whole run's. Call before
+ * metrics_finish; metrics_attach sets the scenario's. */
+void metrics_set_window(metrics *m, int64_t from_us, int64_t to_us);
+/* True if a window narrower than the whole run is set. */
+bool metrics_windowed(const metrics *m);
+/* True if block st counts in the window. */
+bool metrics_measured(const metrics *m, const block_stat *st);
 /* The metrics of a run: a new object for s's nodes and genesis, with the
  * scenario's block interval when its blocks come from automatic mining
  * (manual and race mining have no T to predict from), attached to s as a
- * sink. The caller owns it (metrics_free, after sim_free or before the
+ * sink, with the scenario's measurement window. The caller owns it (metrics_free, after sim_free or before the
  * run only if never run). */
 metrics *metrics_attach(sim *s);
 /* The chain's retarget window (chain_params.retarget_every; 0 = none), for

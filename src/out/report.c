@@ -290,8 +290,14 @@ void report_print(FILE *out, sim *s, const metrics *m, const expect_result *res,
     if (wall_s >= 0) fprintf(out, "wall %.3f s)", wall_s);
     fputc('\n', out);
     fprintf(out, "  %-16s %d (%" PRIu64 " live)\n", "nodes", m->n_nodes, m->nodes_live);
+    if (metrics_windowed(m)) {
+        char to[32] = "the end";
+        if (m->measure_to_us > 0) snprintf(to, sizeof to, "%.3f s", (double)m->measure_to_us / 1e6);
+        fprintf(out, "  %-16s blocks mined from %.3f s to %s: %zu of %zu (the block figures count these)\n",
+                "measured", (double)m->measure_from_us / 1e6, to, m->n_measured, m->n_blocks);
+    }
     fprintf(out, "  %-16s %zu mined, height %" PRId64 ", %" PRIu64 " stale (%.2f%%), %" PRIu64 " fork(s)\n",
-            "blocks", m->n_blocks, m->height, m->stale_blocks, 100 * m->stale_rate, m->forks);
+            "blocks", m->n_measured, m->height, m->stale_blocks, 100 * m->stale_rate, m->forks);
     fprintf(out, "  %-16s %" PRIu64 " (max depth %" PRIu64 "), %" PRIu64 " block(s) and %" PRIu64
                  " chain(s) rejected\n",
             "reorgs", m->reorgs, m->max_reorg_depth, m->blocks_rejected, m->chains_rejected);
@@ -489,6 +495,13 @@ cs_err report_write_json(const char *path, sim *s, const metrics *m, const expec
     cJSON_AddNumberToObject(root, "sim_time_s", (double)m->end_us / 1e6);
     cJSON_AddNumberToObject(root, "nodes", m->n_nodes);
     cJSON_AddNumberToObject(root, "nodes_live", (double)m->nodes_live);
+    if (metrics_windowed(m)) {
+        cJSON *w = cJSON_AddObjectToObject(root, "measure");
+        cJSON_AddNumberToObject(w, "from_s", (double)m->measure_from_us / 1e6);
+        report__num(w, "to_s", m->measure_to_us > 0 ? (double)m->measure_to_us / 1e6 : NAN);
+        cJSON_AddNumberToObject(w, "blocks", (double)m->n_measured);
+        cJSON_AddNumberToObject(w, "blocks_in_all", (double)m->n_blocks);
+    }
     cJSON *metrics_obj = cJSON_AddObjectToObject(root, "metrics");
     static const char *const names[] = {
 #define REPORT_NAME_(n, d) #n,

@@ -245,6 +245,23 @@ static const scn__field scn_traffic_fields[] = {
 };
 static const scn__schema scn_traffic_schema = SCN__SCHEMA(scn_traffic_fields);
 
+static const scn__field scn_measure_fields[] = {
+    {"from_s", SCN__SECONDS, SCN__AT(scenario, measure_from_us),
+     .doc = "block metrics count the blocks mined from this time on"},
+    {"to_s", SCN__SECONDS, SCN__AT(scenario, measure_to_us), .flags = SCN__LO_OPEN,
+     .def_doc = "the end of the run", .doc = "... and before this time"},
+};
+static const scn__schema scn_measure_schema = SCN__SCHEMA(scn_measure_fields);
+
+static cs_err scn_rule_measure(scn__ctx *c, const cJSON *root, const char *jp, void *base) {
+    const scenario *s = base;
+    if (s->measure_to_us == 0 || s->measure_to_us > s->measure_from_us) return CS_OK;
+    char kp[JPATH_MAX], tp[JPATH_MAX];
+    jpath_key(kp, jp, "measure");
+    jpath_key(tp, kp, "to_s");
+    return scn__fail(c, tp, "expected a time after from_s (%g s)", (double)s->measure_from_us / 1e6);
+}
+
 /* Auto mining and traffic never run out of things to do. */
 static cs_err scn_rule_needs_end(scn__ctx *c, const cJSON *root, const char *jp, void *base) {
     const scenario *s = base;
@@ -316,6 +333,9 @@ static const scn__field scn_root_fields[] = {
     {"duration_s", SCN__SECONDS, SCN__AT(scenario, duration_us), .flags = SCN__LO_OPEN,
      .def_doc = "none", .doc = "the run stops at this time"},
     {"stop", SCN__OBJECT, .sub = &scn_stop_schema, .doc = "the run stops at a height"},
+    {"measure", SCN__OBJECT, .sub = &scn_measure_schema, .def_doc = "the whole run",
+     .doc = "a measurement window: every block metric counts only the blocks mined inside it"},
+    {NULL, SCN__RULE, .rule = scn_rule_measure, .doc = "measure.to_s comes after measure.from_s"},
     {"traffic", SCN__OBJECT, .sub = &scn_traffic_schema,
      .doc = "steady random transactions from accounts with a balance"},
     {NULL, SCN__RULE, .rule = scn_rule_needs_end,

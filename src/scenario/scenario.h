@@ -228,6 +228,8 @@ typedef struct scenario {
                                    when the command line does not say; 0 = 1 */
     int64_t duration_us;        /* run until this sim time; 0 = until stop_height */
     int64_t stop_height;        /* stop once a node's tip reaches it; 0 = none */
+    int64_t measure_from_us;    /* "measure": block metrics count the blocks mined in */
+    int64_t measure_to_us;      /*   [from, to); to 0 = the end of the run */
 
     scn_traffic traffic;
     scn_event *events;          /* sorted by at_us, stable */
