@@ -51,6 +51,10 @@ static bool launched_by_a_launcher(void) {
     return false;
 }
 
+/* Sends f to /dev/null. Should that fail, freopen has closed f, which is
+ * as silent: false then, and nothing to do about it. */
+static bool to_dev_null(FILE *f) { return freopen("/dev/null", "w", f) != NULL; }
+
 int sweep_mpi_start(int *argc, char ***argv) {
     if (!launched_by_a_launcher()) return -1;
     int provided;
@@ -63,15 +67,14 @@ int sweep_mpi_start(int *argc, char ***argv) {
     MPI_Comm_size(local, &job.local_size);
     MPI_Comm_free(&local);
     if (job.rank > 0) { /* rank 0 speaks for the job */
-        if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)) {
-            /* a closed stream only loses what this rank would not print */
-        }
+        bool silenced = to_dev_null(stdout) & to_dev_null(stderr);
+        (void)silenced;
     }
     buf line; /* argv[1..] with their NULs: argv[0] may name the binary differently */
     buf_init(&line);
     for (int i = 1; i < *argc; i++) buf_append(&line, (*argv)[i], strlen((*argv)[i]) + 1);
     int first;
-    bool same = sweep_mpi_same(line.data, line.len, &first);
+    bool same = sweep_mpi_same(line.data ? line.data : "", line.len, &first);
     buf_cleanup(&line);
     if (same) return -1;
     fprintf(stderr, "chainsim: rank %d was started with other arguments than rank 0: every "
