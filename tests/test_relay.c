@@ -60,6 +60,39 @@ static void test_inv_getdata_block(void) {
     fx_recorder_cleanup(&r.rec);
 }
 
+/* b - a - c: a pushes a 1 MB block (1,000,024 bytes with the header: 1.000024 s
+ * at 8 Mbit/s) to b, then to c, over 100 ms links. Chainsim's rule starts
+ * c's copy when b's transfer ends; SimBlock's ("upload_rule": "simblock")
+ * when b's copy arrives, 100 ms later. */
+static void test_upload_rules(void) {
+    static const char *const fmt =
+        "{'name': 'star', 'nodes': [{'name': 'a'}, {'name': 'b'}, {'name': 'c'}],"
+        " 'topology': {'type': 'edges', 'edges': [['a', 'b'], ['a', 'c']]},"
+        " 'links': {'latency_ms': 100, 'upload_bps': 8000000%s},"
+        " 'chain': {'difficulty': 4, 'block_bytes': 1000000}, 'relay': 'push',"
+        " 'events': [{'at': 1, 'do': 'mine', 'node': 'a'}]}";
+    int64_t want_c[2] = {1000000 + 2 * 1000024 + 100000, 1000000 + 2 * 1000024 + 2 * 100000};
+    const char *rule[2] = {"", ", 'upload_rule': 'simblock'"};
+    for (int k = 0; k < 2; k++) {
+        char json[1024];
+        snprintf(json, sizeof json, fmt, rule[k]);
+        scenario scn;
+        fx_scenario(&scn, json);
+        sim *s = fx_sim(&scn, SIM_VIRTUAL);
+        fx_recorder r;
+        fx_recorder_init(&r);
+        sim_add_sink(s, fx_record, &r);
+        sim_run(s);
+        const fx_event *b = fx_last(&r, EV_BLOCK_ACCEPTED, 1), *c = fx_last(&r, EV_BLOCK_ACCEPTED, 2);
+        CHECK(b && c);
+        CHECK_INT_EQ(b->ev.t_us, 1000000 + 1000024 + 100000);
+        CHECK_INT_EQ(c->ev.t_us, want_c[k]);
+        fx_recorder_cleanup(&r);
+        sim_free(s);
+        scenario_cleanup(&scn);
+    }
+}
+
 static void test_push(void) {
     relay_run r;
     run_line(&r, "'push'", "");
@@ -182,6 +215,7 @@ static void test_one_request_while_waiting(void) {
 static const test_case cases[] = {
     TEST(test_inv_getdata_block),
     TEST(test_push),
+    TEST(test_upload_rules),
     TEST(test_compact_after_inv),
     TEST(test_compact_always_failing),
     TEST(test_compact_pushed),

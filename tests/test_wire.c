@@ -58,6 +58,29 @@ static void test_bandwidth_queueing(void) {
     wire_free(w);
 }
 
+/* SimBlock's rule: a held message keeps the sender's upload busy until it
+ * arrives (1 s transfer + 30 ms latency), so the next one starts at 1.03 s,
+ * not at 1 s; a message routed without hold after it frees the upload at
+ * its transfer's end as before; deliveries are never earlier than the plain
+ * rule's. */
+static void test_upload_held_until_arrival(void) {
+    const int64_t up[] = {8000000, 0}, down[] = {0, 0};
+    wire *w = make(&(wire_desc){.n_nodes = 2, .latency_us = 30000, .upload_bps = up,
+                                .download_bps = down});
+    int64_t a1 = 0, a2 = 0, a3 = 0, a4 = 0;
+    CHECK_INT_EQ(wire_route_hold(w, 0, 1, 1000000, 0, true, &a1), WIRE_DELIVER);
+    CHECK_INT_EQ(wire_route_hold(w, 0, 1, 1000000, 0, true, &a2), WIRE_DELIVER);
+    CHECK_INT_EQ(a1, 1000000 + 30000);
+    CHECK_INT_EQ(a2, (1000000 + 30000) + 1000000 + 30000); /* plain rule: 2,030,000 */
+    /* an inv-sized message without hold waits for the held upload, then
+     * frees it at its own transfer's end */
+    CHECK_INT_EQ(wire_route_hold(w, 0, 1, 1000, 0, false, &a3), WIRE_DELIVER);
+    CHECK_INT_EQ(a3, 2060000 + 1000 + 30000);
+    CHECK_INT_EQ(wire_route(w, 0, 1, 1000, 0, &a4), WIRE_DELIVER);
+    CHECK_INT_EQ(a4, 2060000 + 2000 + 30000);
+    wire_free(w);
+}
+
 static void test_bandwidth_min_rule(void) {
     /* node:        0 (8 Mbit up)  1 (4 Mbit down)  2 (unlimited)  3 (3 bit/s down) */
     const int64_t up[] = {8000000, 4000000, 0, 0};
@@ -474,6 +497,7 @@ static void test_fate_names(void) {
 static const test_case cases[] = {
     TEST(test_fixed_latency),
     TEST(test_bandwidth_queueing),
+    TEST(test_upload_held_until_arrival),
     TEST(test_bandwidth_min_rule),
     TEST(test_uniform),
     TEST(test_regions_pareto),

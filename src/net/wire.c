@@ -225,6 +225,11 @@ static int64_t wire__transfer_us(const wire_node *a, const wire_node *b, size_t 
 
 wire_fate wire_route(wire *w, int from, int to, size_t size_bytes, int64_t now_us,
                      int64_t *arrive_us) {
+    return wire_route_hold(w, from, to, size_bytes, now_us, false, arrive_us);
+}
+
+wire_fate wire_route_hold(wire *w, int from, int to, size_t size_bytes, int64_t now_us,
+                          bool hold_until_arrival, int64_t *arrive_us) {
     assert(from >= 0 && from < w->n_nodes && to >= 0 && to < w->n_nodes);
     assert(arrive_us);
     wire__lock(w);
@@ -240,6 +245,7 @@ wire_fate wire_route(wire *w, int from, int to, size_t size_bytes, int64_t now_u
         goto done;
     }
     *arrive_us = sent_us + wire__latency(w, from, to) + w->processing_us;
+    if (hold_until_arrival) a->upload_free_us = *arrive_us;
 done:
     wire__unlock(w);
     return fate;

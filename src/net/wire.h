@@ -8,6 +8,9 @@
  *   upload_free[a] = start + transfer
  *   arrive   = start + transfer + latency(a, b) + processing
  *
+ * or, for a message routed with hold_until_arrival (links.upload_rule
+ * "simblock", block messages), upload_free[a] = arrive.
+ *
  * latency(a, b) is drawn per message: fixed, uniform in [min, max], or from a
  * region matrix (mean for the pair of regions, drawn around it from a Pareto
  * distribution as SimBlock does: see wire.c). A message is dropped when a and
@@ -76,6 +79,14 @@ void wire_free(wire *w);
 /* Decides the fate of a message of size_bytes sent now; for WIRE_DELIVER
  * sets *arrive_us and charges the sender's upload queue. */
 wire_fate wire_route(wire *w, int from, int to, size_t size_bytes, int64_t now_us,
+                     int64_t *arrive_us);
+/* The same, and with hold_until_arrival the sender's upload stays busy
+ * until the message arrives (SimBlock's rule for blocks: the next upload
+ * starts at arrive, not at start + transfer). A lost message holds it for
+ * its transfer only. Only the sender's later messages wait longer: no
+ * delivery is ever earlier than with the plain rule. */
+wire_fate wire_route_hold(wire *w, int from, int to, size_t size_bytes, int64_t now_us,
+                          bool hold_until_arrival,
                      int64_t *arrive_us);
 /* The least time from a send to its arrival under the links as they are
  * now: the smallest latency any draw can give plus processing (upload

@@ -290,6 +290,9 @@ static cs_err scn_read_latency(scn__ctx *c, const scn__field *f, const cJSON *it
     return scn__read_fields(c, it, jp, f->sub, s->latency, base);
 }
 
+static const scn__choice scn_upload_choices[] = {
+    {"transfer", UPLOAD_UNTIL_TRANSFER}, {"simblock", UPLOAD_UNTIL_ARRIVAL}, {NULL, 0}};
+
 static const scn__field scn_links_fields[] = {
     {"latency_ms", SCN__MS, SCN__AT(scenario, latency_us), .def = 50, .read = scn_read_latency,
      .sub = &scn_latency_schema, .value_doc = "ms >= 0, {\"min\", \"max\"} or {\"regions\"}",
@@ -300,6 +303,10 @@ static const scn__field scn_links_fields[] = {
      .def_doc = "unlimited", .doc = "per node, bits per second"},
     {"loss", SCN__NUMBER, SCN__AT(scenario, loss), .flags = SCN__HI_OPEN | SCN__SHOW_HI, .lo = 0,
      .hi = 1, .doc = "probability a message is lost"},
+    {"upload_rule", SCN__CHOICE, SCN__AT(scenario, upload_rule), .choices = scn_upload_choices,
+     .def = UPLOAD_UNTIL_TRANSFER,
+     .doc = "\"transfer\": a sender's next upload starts when a transfer ends; \"simblock\": "
+            "after a block it starts when the block arrives (latency + transfer), as in SimBlock"},
     {"processing_ms", SCN__MS, SCN__AT(scenario, processing_us),
      .def_doc = "0, or the preset's", .doc = "delay a receiver adds to every message"},
 };

@@ -32,6 +32,13 @@
 #define SCN_MAX_REGIONS 1000
 #define SCN_MAX_FILE_BYTES (64 << 20)
 
+/* When a sender's upload is free for its next message (links.upload_rule). */
+typedef enum scn_upload_rule {
+    UPLOAD_UNTIL_TRANSFER = 0, /* when the transfer ends (chainsim) */
+    UPLOAD_UNTIL_ARRIVAL,      /* blocks: when the block arrives, latency
+                                  included (SimBlock's BlockMessageTask) */
+} scn_upload_rule;
+
 typedef struct scn_node {
     char *name;
     double hash_power; /* relative; shares are hash_power / sum */
@@ -208,6 +215,7 @@ typedef struct scenario {
     int64_t upload_bps, download_bps; /* per node; 0 = unlimited */
     double loss;
     int64_t processing_us;
+    scn_upload_rule upload_rule;
     scn_network network;
 
     chain_params params;

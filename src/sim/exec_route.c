@@ -25,7 +25,11 @@ bool sim__route(sim *s, msg *m, int64_t now_us) {
         return false;
     }
     int64_t arrive = 0;
-    wire_fate fate = wire_route(s->wire, m->from, m->to, m->size_bytes, now_us, &arrive);
+    /* SimBlock's rule holds a sender's upload until its block arrives. */
+    bool hold = s->scn->upload_rule == UPLOAD_UNTIL_ARRIVAL &&
+                (m->kind == MSG_BLOCK || m->kind == MSG_CMPCTBLOCK || m->kind == MSG_BLOCKS ||
+                 m->kind == MSG_CHAIN);
+    wire_fate fate = wire_route_hold(s->wire, m->from, m->to, m->size_bytes, now_us, hold, &arrive);
     if (sim__wants(s, EV_MSG_SENT))
         sim__emit(s, &(sim_event){.kind = EV_MSG_SENT, .t_us = now_us, .node = m->from,
                                   .peer = m->to, .msg = m->kind, .bytes = m->size_bytes,
