@@ -375,6 +375,16 @@ cs_err scn__read_object(scn__ctx *c, const cJSON *obj, const char *jp, const scn
     return e ? e : scn__read_fields(c, obj, jp, sc, -1, base);
 }
 
+cs_err scn__read_typed_variant(scn__ctx *c, const scn__field *f, const cJSON *obj, const char *jp,
+                               void *base) {
+    int v = -1;
+    cs_err e;
+    if (!cJSON_IsObject(obj)) return scn__fail(c, jp, "expected an object with \"type\"");
+    if ((e = scn__read_variant(c, obj, jp, f->sub, base, &v))) return e;
+    if ((e = scn__check_keys(c, obj, jp, f->sub, v))) return e;
+    return scn__read_fields(c, obj, jp, f->sub, v, base);
+}
+
 const scn__field *scn__short_field(const scn__schema *sc) {
     for (size_t i = 0; i < sc->n_fields; i++)
         if (sc->fields[i].flags & SCN__SHORT) return &sc->fields[i];

@@ -536,16 +536,6 @@ static const scn__field scn_hp_dist_fields[] = {
 };
 static const scn__schema scn_hp_dist_schema = SCN__VARIANT_SCHEMA(scn_hp_dist_fields, scn_hp_choices);
 
-static cs_err scn_read_hp_dist(scn__ctx *c, const scn__field *f, const cJSON *obj, const char *jp,
-                               void *base) {
-    int v = -1;
-    cs_err e;
-    if (!cJSON_IsObject(obj)) return scn__fail(c, jp, "expected an object with \"type\"");
-    if ((e = scn__read_variant(c, obj, jp, f->sub, base, &v))) return e;
-    if ((e = scn__check_keys(c, obj, jp, f->sub, v))) return e;
-    return scn__read_fields(c, obj, jp, f->sub, v, base);
-}
-
 static cs_err scn_read_hp_list(scn__ctx *c, const scn__field *f, const cJSON *arr, const char *jp,
                                void *base) {
     scenario *s = c->s;
@@ -617,7 +607,7 @@ static cs_err scn_read_pools(scn__ctx *c, const scn__field *f, const cJSON *arr,
 }
 
 static const scn__field scn_hash_power_fields[] = {
-    {"distribution", SCN__CUSTOM, .read = scn_read_hp_dist, .sub = &scn_hp_dist_schema,
+    {"distribution", SCN__CUSTOM, .read = scn__read_typed_variant, .sub = &scn_hp_dist_schema,
      .excludes = "list",
      .value_doc = "{\"type\": ..., parameters}", .def_doc = "every node 1",
      .doc = "nodes that do not set their hash_power draw it with the seed"},

@@ -182,16 +182,6 @@ static const scn__field scn_size_fields[] = {
 };
 static const scn__schema scn_size_schema = SCN__VARIANT_SCHEMA(scn_size_fields, scn_size_choices);
 
-static cs_err scn_read_block_size(scn__ctx *c, const scn__field *f, const cJSON *obj,
-                                  const char *jp, void *base) {
-    int v = -1;
-    cs_err e;
-    if (!cJSON_IsObject(obj)) return scn__fail(c, jp, "expected an object with \"type\"");
-    if ((e = scn__read_variant(c, obj, jp, f->sub, base, &v))) return e;
-    if ((e = scn__check_keys(c, obj, jp, f->sub, v))) return e;
-    return scn__read_fields(c, obj, jp, f->sub, v, base);
-}
-
 /* 0 is not offered as a difficulty: in chain_params a zero means "default". */
 static const scn__field scn_chain_fields[] = {
     {"difficulty", SCN__INT, SCN__AT(scenario, params.difficulty), .lo = 1, .hi = 64,
@@ -210,7 +200,7 @@ static const scn__field scn_chain_fields[] = {
             "time of the window (docs/experiments.md); needs auto mining"},
     {"block_bytes", SCN__INT, SCN__AT(scenario, block_bytes), .lo = 0, .hi = SCN_MAX_BLOCK_BYTES,
      .doc = "the size a block is taken to have on the wire; 0 = its real size"},
-    {"block_size", SCN__CUSTOM, .read = scn_read_block_size, .sub = &scn_size_schema,
+    {"block_size", SCN__CUSTOM, .read = scn__read_typed_variant, .sub = &scn_size_schema,
      .excludes = "block_bytes", .value_doc = "{\"type\": ..., ...}", .def_doc = "block_bytes",
      .doc = "sizes drawn per mined block (fixed, uniform, lognormal, empirical), each miner "
             "from its own stream"},

@@ -187,6 +187,11 @@ cs_err scn__check_keys(scn__ctx *c, const cJSON *obj, const char *jp, const scn_
  * its value. */
 cs_err scn__read_variant(scn__ctx *c, const cJSON *obj, const char *jp, const scn__schema *sc,
                          void *base, int *v);
+/* A field's reader (scn__field.read) for an object whose "type" picks the
+ * variant of f->sub: the type, then the keys that variant allows, then its
+ * fields ("expected an object with "type"" for anything but an object). */
+cs_err scn__read_typed_variant(scn__ctx *c, const scn__field *f, const cJSON *obj, const char *jp,
+                               void *base);
 /* Reads the fields of variant v (-1: none) in table order, rules
  * included; the variant field itself is not read again. Fields given
  * outside their variants that carry an `only` message are refused first,
