@@ -111,3 +111,52 @@ void sim__lane_run_due(sim__lane *l, bool winding) {
     }
     l->n_due = 0;
 }
+
+void sim__lane_begin(sim__lane *own, sim__wind *w) {
+    sim *s = own->s;
+    const scenario *scn = s->scn;
+    *w = (sim__wind){.wind_at = INT64_MAX, .drain_until = INT64_MAX};
+    /* One thread at a time uses the wire from here (a window that drives a
+     * run calls sim_isolate from its thread; a parallel run's senders
+     * touch only their own state, wire.h): it skips its mutex. */
+    wire_set_single_thread(s->wire, true);
+    for (int i = 0; i < s->n_nodes; i++) node_start(s->nodes[i]);
+    sim__lane_run_due(own, false);
+    for (size_t i = 0; i < scn->n_events; i++)
+        if (scn->events[i].at_us <= s->end_us)
+            sim__lane_push_own(own, scn->events[i].at_us, TAG_SCENARIO, (uint32_t)i);
+    if (scn->traffic.tx_per_s > 0) sim__lane_push_own(own, scn->traffic.start_us, TAG_TRAFFIC, 0);
+    if (s->end_us != INT64_MAX) sim__lane_push_own(own, s->end_us, TAG_END, 0);
+}
+
+bool sim__lane_run_own(sim__lane *own, const heap_entry *e, sim__wind *w) {
+    sim *s = own->s;
+    unsigned tag = sim__tag(e->aux);
+    if (w->winding && tag == TAG_TRAFFIC) return false;
+    own->now_us = e->t_us;
+    own->events_handled++;
+    switch (tag) {
+    case TAG_SCENARIO:
+        if (!w->winding) sim__apply_event(s, &s->scn->events[(uint32_t)e->aux]);
+        break;
+    case TAG_TRAFFIC:
+        sim__lane_push_own(own, e->t_us + sim__traffic_tick(s), TAG_TRAFFIC, 0);
+        break;
+    default: atomic_store(&s->stop_reached, true); break; /* TAG_END */
+    }
+    sim__lane_run_due(own, w->winding);
+    sim__wind_note(s, w, tag == TAG_END, e->t_us);
+    return true;
+}
+
+void sim__wind_note(sim *s, sim__wind *w, bool at_once, int64_t now_us) {
+    if (w->wind_at == INT64_MAX && atomic_load(&s->stop_reached))
+        w->wind_at = sim__wind_at(s, at_once, now_us);
+}
+
+void sim__wind_if_due(sim *s, sim__wind *w, int64_t t_us) {
+    if (w->winding || t_us < w->wind_at) return;
+    w->winding = true;
+    sim__wind_down(s);
+    w->drain_until = w->wind_at + SIM_DRAIN_US;
+}

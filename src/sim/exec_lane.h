@@ -76,6 +76,15 @@ typedef struct sim__lane {
     size_t n_due, cap_due;
 } sim__lane;
 
+/* Winding down, as both virtual executors keep it: the stop is known
+ * (wind_at set) before it applies (winding, from the first entry at or
+ * after wind_at; then entries past drain_until do not run). */
+typedef struct sim__wind {
+    bool winding;
+    int64_t wind_at;           /* INT64_MAX until the stop is known */
+    int64_t drain_until;       /* INT64_MAX until winding */
+} sim__wind;
+
 static inline uint64_t sim__aux(unsigned tag, int node_id, uint32_t low) {
     return (uint64_t)tag << 56 | (uint64_t)(uint32_t)node_id << 32 | low;
 }
@@ -108,5 +117,18 @@ void sim__lane_run_node(sim__lane *l, const heap_entry *e);
 /* Runs the timers that came due at once, in the order set (more may come
  * due meanwhile). */
 void sim__lane_run_due(sim__lane *l, bool winding);
+
+/* Begins a run whose own entries go to `own`: the wire to one thread at a
+ * time, every node started (timers due at once run), the scenario's events,
+ * the first traffic tick and the end queued; *w not winding. */
+void sim__lane_begin(sim__lane *own, sim__wind *w);
+/* Runs one of the run's own entries (tag TAG_SCENARIO..TAG_END) in `own`
+ * at its time, then the timers it made due; false (nothing done, the clock
+ * kept) for traffic once winding down. */
+bool sim__lane_run_own(sim__lane *own, const heap_entry *e, sim__wind *w);
+/* Once s->stop_reached is set: when winding down begins (sim__wind_at). */
+void sim__wind_note(sim *s, sim__wind *w, bool at_once, int64_t now_us);
+/* Before an entry at t_us: winding down begins if it is due. */
+void sim__wind_if_due(sim *s, sim__wind *w, int64_t t_us);
 
 #endif

@@ -71,8 +71,8 @@ typedef struct px {
     px_worker *w;
     sim__lane own;             /* the run's own entries */
     uint64_t *made;            /* keys per origin, shared by the lanes */
-    bool started, winding, done;
-    int64_t wind_at, drain_until;
+    bool started, done;
+    sim__wind wind;
     double speed;
     bool paused;
 
@@ -239,17 +239,17 @@ static void px__window(px *p, int64_t end) {
         if (top && top->t_us < end) busy++, last = i;
     }
     if (busy == 1) {
-        px__run_lane(&p->w[last], end, p->winding);
+        px__run_lane(&p->w[last], end, p->wind.winding);
     } else if (busy > 1) {
         if (!p->threads_up) px__start_threads(p);
         p->end = end;
-        p->winding_now = p->winding;
+        p->winding_now = p->wind.winding;
         atomic_store_explicit(&p->pending, p->n - 1, memory_order_relaxed);
         pthread_mutex_lock(&p->lock);
         atomic_fetch_add_explicit(&p->gen, 1, memory_order_release);
         pthread_cond_broadcast(&p->go);
         pthread_mutex_unlock(&p->lock);
-        px__run_lane(&p->w[0], end, p->winding);
+        px__run_lane(&p->w[0], end, p->wind.winding);
         int spins = 0;
         while (atomic_load_explicit(&p->pending, memory_order_acquire) > 0 && spins++ < PX_SPINS) {
         }
@@ -340,26 +340,12 @@ static void px__command(sim *s, int node_id, node_cmd *cmd) {
     m->to = node_id;
     m->cmd = cmd;
     node_handle(s->nodes[node_id], m);
-    sim__lane_run_due(&p->own, p->winding);
+    sim__lane_run_due(&p->own, p->wind.winding);
 }
 
 static void px__begin(px *p) {
-    sim *s = p->s;
-    const scenario *scn = s->scn;
     p->started = true;
-    p->drain_until = INT64_MAX;
-    p->wind_at = INT64_MAX;
-    /* Between windows one thread uses the wire; in a window each sender
-     * touches only its own state (wire.h). */
-    wire_set_single_thread(s->wire, true);
-    for (int i = 0; i < s->n_nodes; i++) node_start(s->nodes[i]);
-    sim__lane_run_due(&p->own, false);
-    for (size_t i = 0; i < scn->n_events; i++)
-        if (scn->events[i].at_us <= s->end_us)
-            sim__lane_push_own(&p->own, scn->events[i].at_us, TAG_SCENARIO, (uint32_t)i);
-    if (scn->traffic.tx_per_s > 0)
-        sim__lane_push_own(&p->own, scn->traffic.start_us, TAG_TRAFFIC, 0);
-    if (s->end_us != INT64_MAX) sim__lane_push_own(&p->own, s->end_us, TAG_END, 0);
+    sim__lane_begin(&p->own, &p->wind);
 }
 
 static cs_err px__start(sim *s) {
@@ -367,38 +353,6 @@ static cs_err px__start(sim *s) {
     if (p->started) return CS_EEXIST;
     px__begin(p);
     return CS_OK;
-}
-
-static void px__wind_if_due(px *p, int64_t t_us) {
-    if (p->winding || t_us < p->wind_at) return;
-    p->winding = true;
-    sim__wind_down(p->s);
-    p->drain_until = p->wind_at + SIM_DRAIN_US;
-}
-
-static void px__note_stop(px *p, bool at_once, int64_t now_us) {
-    if (p->wind_at == INT64_MAX && atomic_load(&p->s->stop_reached))
-        p->wind_at = sim__wind_at(p->s, at_once, now_us);
-}
-
-/* Runs one of the run's own entries between windows (as exec_virtual.c). */
-static void px__run_own(px *p, const heap_entry *e) {
-    sim *s = p->s;
-    unsigned tag = sim__tag(e->aux);
-    if (p->winding && tag == TAG_TRAFFIC) return;
-    p->own.now_us = e->t_us;
-    p->own.events_handled++;
-    switch (tag) {
-    case TAG_SCENARIO:
-        if (!p->winding) sim__apply_event(s, &s->scn->events[(uint32_t)e->aux]);
-        break;
-    case TAG_TRAFFIC:
-        sim__lane_push_own(&p->own, e->t_us + sim__traffic_tick(s), TAG_TRAFFIC, 0);
-        break;
-    default: atomic_store(&s->stop_reached, true); break; /* TAG_END */
-    }
-    sim__lane_run_due(&p->own, p->winding);
-    px__note_stop(p, tag == TAG_END, e->t_us);
 }
 
 /* The lane with the earliest entry: a worker's index, PX_OWN for the run's
@@ -423,24 +377,23 @@ static void px__step(px *p) {
     const heap_entry *top;
     int i;
     while ((i = px__earliest(p, &top)) != PX_NONE) {
-        px__wind_if_due(p, top->t_us);
-        if (top->t_us > p->drain_until) return;
+        sim__wind_if_due(p->s, &p->wind, top->t_us);
+        if (top->t_us > p->wind.drain_until) return;
         sim__lane *l = i == PX_OWN ? &p->own : &p->w[i].lane;
         heap_entry e;
         evq_pop(&l->queue, &e);
         if (i == PX_OWN) {
-            if (p->winding && sim__tag(e.aux) == TAG_TRAFFIC) continue;
-            px__run_own(p, &e);
+            if (!sim__lane_run_own(&p->own, &e, &p->wind)) continue;
             return;
         }
-        if (sim__lane_void(l, &e, p->winding)) continue;
+        if (sim__lane_void(l, &e, p->wind.winding)) continue;
         px__self = &p->w[i];
         sim__lane_run_node(l, &e);
-        sim__lane_run_due(l, p->winding);
+        sim__lane_run_due(l, p->wind.winding);
         px__self = NULL;
         px__flush_outboxes(p);
         px__merge_events(p);
-        px__note_stop(p, false, 0);
+        sim__wind_note(p->s, &p->wind, false, 0);
         return;
     }
 }
@@ -476,21 +429,22 @@ static bool px__advance(sim *s, int64_t until_us, uint64_t max_events) {
         while ((i = px__earliest(p, &top)) != PX_NONE) {
             int64_t w_us = top->t_us;
             if (w_us > until_us) break;
-            px__wind_if_due(p, w_us);
-            if (w_us > p->drain_until) break;
+            sim__wind_if_due(p->s, &p->wind, w_us);
+            if (w_us > p->wind.drain_until) break;
             if (i == PX_OWN) {
                 heap_entry e;
                 evq_pop(&p->own.queue, &e);
-                px__run_own(p, &e);
+                sim__lane_run_own(&p->own, &e, &p->wind);
                 continue;
             }
             int64_t end = sim__grid_after(s, w_us);
             const heap_entry *own = evq_peek(&p->own.queue);
             if (own && own->t_us < end) end = own->t_us;
             if (until_us != INT64_MAX && until_us + 1 < end) end = until_us + 1;
-            if (p->drain_until != INT64_MAX && p->drain_until + 1 < end) end = p->drain_until + 1;
+            if (p->wind.drain_until != INT64_MAX && p->wind.drain_until + 1 < end)
+                end = p->wind.drain_until + 1;
             px__window(p, end);
-            px__note_stop(p, false, 0);
+            sim__wind_note(p->s, &p->wind, false, 0);
             p->own.now_us = px__clock(p);
             if (s->desc.progress && (++windows & 0xff) == 0) {
                 int64_t wall = clock_now_us();
@@ -502,8 +456,8 @@ static bool px__advance(sim *s, int64_t until_us, uint64_t max_events) {
             }
         }
     }
-    if (px__earliest(p, &top) != PX_NONE) px__wind_if_due(p, top->t_us);
-    if (!top || top->t_us > p->drain_until) {
+    if (px__earliest(p, &top) != PX_NONE) sim__wind_if_due(p->s, &p->wind, top->t_us);
+    if (!top || top->t_us > p->wind.drain_until) {
         p->done = true;
         s->final_us = px__clock(p);
         px__stop_threads(p);
@@ -518,7 +472,7 @@ static void px__inject(sim *s, msg *m) {
     px *p = px__of(s);
     if (m->kind == MSG_COMMAND) {
         node_handle(s->nodes[m->to], m);
-        sim__lane_run_due(&p->own, p->winding);
+        sim__lane_run_due(&p->own, p->wind.winding);
         return;
     }
     m->deliver_us = p->own.now_us;

@@ -27,9 +27,8 @@ typedef struct vx {
     sim *s;
     sim__lane lane;
     uint64_t *made;            /* the lane's keys per origin */
-    bool started, winding, done;
-    int64_t wind_at;           /* INT64_MAX until the stop is known */
-    int64_t drain_until;
+    bool started, done;
+    sim__wind wind;
     double speed;              /* sim_advance_wall: sim seconds per wall second */
     bool paused;               /* sim_advance_wall: the clock stands */
 } vx;
@@ -93,26 +92,12 @@ static void vx__command(sim *s, int node_id, node_cmd *cmd) {
     m->to = node_id;
     m->cmd = cmd;
     node_handle(s->nodes[node_id], m);
-    sim__lane_run_due(&vx__of(s)->lane, vx__of(s)->winding);
+    sim__lane_run_due(&vx__of(s)->lane, vx__of(s)->wind.winding);
 }
 
 static void vx__begin(vx *v) {
-    sim *s = v->s;
-    const scenario *scn = s->scn;
     v->started = true;
-    v->drain_until = INT64_MAX;
-    v->wind_at = INT64_MAX;
-    /* This thread alone runs the sim from here (a window that drives it
-     * calls sim_isolate from the same thread): the wire skips its mutex. */
-    wire_set_single_thread(s->wire, true);
-    for (int i = 0; i < s->n_nodes; i++) node_start(s->nodes[i]);
-    sim__lane_run_due(&v->lane, false);
-    for (size_t i = 0; i < scn->n_events; i++)
-        if (scn->events[i].at_us <= s->end_us)
-            sim__lane_push_own(&v->lane, scn->events[i].at_us, TAG_SCENARIO, (uint32_t)i);
-    if (scn->traffic.tx_per_s > 0)
-        sim__lane_push_own(&v->lane, scn->traffic.start_us, TAG_TRAFFIC, 0);
-    if (s->end_us != INT64_MAX) sim__lane_push_own(&v->lane, s->end_us, TAG_END, 0);
+    sim__lane_begin(&v->lane, &v->wind);
 }
 
 static cs_err vx__start(sim *s) {
@@ -122,44 +107,16 @@ static cs_err vx__start(sim *s) {
     return CS_OK;
 }
 
-/* Winding down begins before the first entry at or after wind_at. */
-static void vx__wind_if_due(vx *v, int64_t t_us) {
-    if (v->winding || t_us < v->wind_at) return;
-    v->winding = true;
-    sim__wind_down(v->s);
-    v->drain_until = v->wind_at + SIM_DRAIN_US;
-}
-
-/* Runs one entry (not void), then the timers it made due at once. */
-static void vx__run_entry(vx *v, const heap_entry *e) {
-    sim *s = v->s;
-    sim__lane *l = &v->lane;
+/* Runs one entry (not void), then the timers it made due at once; false
+ * if it was consumed without running (traffic once winding down). */
+static bool vx__run_entry(vx *v, const heap_entry *e) {
     unsigned tag = sim__tag(e->aux);
-    if (e->item || tag < TAG_SCENARIO || tag > TAG_END) {
-        sim__lane_run_node(l, e);
-    } else {
-        l->now_us = e->t_us;
-        l->events_handled++;
-        switch (tag) {
-        case TAG_SCENARIO:
-            if (!v->winding) sim__apply_event(s, &s->scn->events[(uint32_t)e->aux]);
-            break;
-        case TAG_TRAFFIC:
-            sim__lane_push_own(l, l->now_us + sim__traffic_tick(s), TAG_TRAFFIC, 0);
-            break;
-        default: atomic_store(&s->stop_reached, true); break; /* TAG_END */
-        }
-    }
-    sim__lane_run_due(l, v->winding);
-    if (v->wind_at == INT64_MAX && atomic_load(&s->stop_reached))
-        v->wind_at = sim__wind_at(s, tag == TAG_END && !e->item, l->now_us);
-}
-
-/* True if the entry is consumed without running (void timers, and traffic
- * once winding down). */
-static bool vx__void(const vx *v, const heap_entry *e) {
-    if (!e->item && v->winding && sim__tag(e->aux) == TAG_TRAFFIC) return true;
-    return sim__lane_void(&v->lane, e, v->winding);
+    if (!e->item && tag >= TAG_SCENARIO && tag <= TAG_END)
+        return sim__lane_run_own(&v->lane, e, &v->wind);
+    sim__lane_run_node(&v->lane, e);
+    sim__lane_run_due(&v->lane, v->wind.winding);
+    sim__wind_note(v->s, &v->wind, false, v->lane.now_us);
+    return true;
 }
 
 static bool vx__advance(sim *s, int64_t until_us, uint64_t max_events) {
@@ -170,12 +127,11 @@ static bool vx__advance(sim *s, int64_t until_us, uint64_t max_events) {
     uint64_t ran = 0;
     const heap_entry *top;
     while (ran < max_events && (top = evq_peek(&v->lane.queue)) && top->t_us <= until_us) {
-        vx__wind_if_due(v, top->t_us);
-        if (top->t_us > v->drain_until) break;
+        sim__wind_if_due(s, &v->wind, top->t_us);
+        if (top->t_us > v->wind.drain_until) break;
         heap_entry e;
         evq_pop(&v->lane.queue, &e);
-        if (vx__void(v, &e)) continue;
-        vx__run_entry(v, &e);
+        if (sim__lane_void(&v->lane, &e, v->wind.winding) || !vx__run_entry(v, &e)) continue;
         ran++;
         if (s->desc.progress && (ran & 0xffff) == 0) {
             int64_t wall = clock_now_us();
@@ -187,8 +143,8 @@ static bool vx__advance(sim *s, int64_t until_us, uint64_t max_events) {
         }
     }
     top = evq_peek(&v->lane.queue);
-    if (top) vx__wind_if_due(v, top->t_us);
-    if (!top || top->t_us > v->drain_until) {
+    if (top) sim__wind_if_due(s, &v->wind, top->t_us);
+    if (!top || top->t_us > v->wind.drain_until) {
         v->done = true;
         s->final_us = v->lane.now_us;
         return true;
@@ -202,7 +158,7 @@ static void vx__inject(sim *s, msg *m) {
     vx *v = vx__of(s);
     if (m->kind == MSG_COMMAND) {
         node_handle(s->nodes[m->to], m);
-        sim__lane_run_due(&v->lane, v->winding);
+        sim__lane_run_due(&v->lane, v->wind.winding);
         return;
     }
     m->deliver_us = v->lane.now_us;
