@@ -41,15 +41,15 @@ code=$?
 ! grep -qi "xdg\|wayland.*error\|^error" "$dir/err" && ok || bad "a stray message: $(cat "$dir/err")"
 
 # Every JSON file under scenarios/ is a runnable scenario (or a sweep); the
-# network presets are data, in data/.
-[ -f data/network-presets.json ] && [ ! -e scenarios/presets ] && ok ||
-    bad "the presets table should be data/network-presets.json, not under scenarios/"
+# network presets are data, in assets/ (beside the page the node serves).
+[ -f assets/network-presets.json ] && [ ! -e scenarios/presets ] && ok ||
+    bad "the presets table should be assets/network-presets.json, not under scenarios/"
 while IFS= read -r f; do
     if grep -q '"sweep"' "$f"; then continue; fi # a sweep's points are checked by its own test
     "$bin" --headless --quiet --replications 1 --until 0.001 "$f" >/dev/null 2>"$dir/err"
     code=$?
     [ "$code" = 0 ] || [ "$code" = 1 ] && ok || bad "$f does not run as a scenario: $(cat "$dir/err")"
 done < <(find scenarios -name '*.json' | sort)
-"$bin" --headless --quiet --until 0.001 data/network-presets.json 2>/dev/null
+"$bin" --headless --quiet --until 0.001 assets/network-presets.json 2>/dev/null
 [ $? = 2 ] && ok || bad "the presets table should not run as a scenario"
 finish

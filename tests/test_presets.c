@@ -15,7 +15,7 @@
 #include "scenario/scenario.h"
 #include "sim/sim.h"
 
-#define PRESETS_FILE "data/network-presets.json"
+#define PRESETS_FILE "assets/network-presets.json"
 
 static char why[1024];
 
@@ -60,7 +60,7 @@ static const cJSON *item(const cJSON *obj, const char *key) {
     return cJSON_GetObjectItemCaseSensitive(obj, key);
 }
 
-/* ---- the presets against data/network-presets.json ---- */
+/* ---- the presets against assets/network-presets.json ---- */
 
 /* Compares one preset with the tables its composition entry names; returns
  * the number of mismatches (printed). */

@@ -3,7 +3,7 @@
  * The tables are SimBlock's, unchanged: latency in ms, bandwidth in bits per
  * second, region shares of nodes, cumulative outbound-degree distributions.
  * tests/test_presets.c compares every number here with
- * data/network-presets.json. */
+ * assets/network-presets.json. */
 #include "scenario/presets.h"
 
 #include <string.h>

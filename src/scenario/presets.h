@@ -20,7 +20,7 @@
  *   ** SimBlock measured latency and bandwidth per year, not per coin; the
  *      newest year is used, as SimBlock does by default.
  *
- * The same data ships as data/network-presets.json (verbatim
+ * The same data ships as assets/network-presets.json (verbatim
  * from SimBlock's tables, with the composition above); tests/test_presets.c
  * checks these tables against that file. */
 #ifndef CHAINSIM_SCENARIO_PRESETS_H
