@@ -532,10 +532,27 @@ static void test_crash_answers_a_waiting_mine(void) {
     run r;
     run_start(&r, 20, false);
     add_txs(&r, 200);
-    node_cmd *mine = node_cmd_new(CMD_MINE);
+    /* The crash must meet a search in flight. At difficulty 20 a search
+     * ends within 50 ms about one time in seven (the tries are exponential;
+     * a harder difficulty would make the genesis itself take seconds), so a
+     * mine that already answered with its block is followed by another. */
+    node_cmd *mine = NULL;
     result w;
-    send_cmd(&r, mine, &w);
-    sleep_ms(50);
+    for (int attempt = 0; attempt < 8; attempt++) {
+        mine = node_cmd_new(CMD_MINE);
+        send_cmd(&r, mine, &w);
+        sleep_ms(50);
+        if (w.calls == 0) break; /* in flight: crash it */
+        CHECK(mine->block != NULL && mine->error == NULL);
+        result_cleanup(&w);
+        node_cmd_free(mine);
+        mine = NULL;
+    }
+    if (!mine) {
+        CHECK_FAIL_("eight searches in a row ended within 50 ms");
+        run_stop(&r);
+        return;
+    }
     CHECK_INT_EQ(w.calls, 0);
     node_cmd *crash = node_cmd_new(CMD_CRASH);
     CHECK(call(&r, crash, 10000));
