@@ -75,8 +75,8 @@ static void usage(FILE *out) {
           "  --executor KIND      virtual (default headless: deterministic virtual time)\n"
           "                       or threads (one thread per node, real time x speed)\n"
           "  --parallel N         the virtual executor on N worker threads, the same\n"
-          "                       output as on one (default: the number of CPUs from\n"
-          "                       2,000 nodes, else 1; links without latency: 1)\n"
+          "                       output as on one (default 1: on 2 cores it is not\n"
+          "                       faster yet; links without latency: 1)\n"
           "  --seed N             override the scenario's seed\n"
           "  --speed X            threads executor: sim seconds per wall second\n"
           "                       (default: the scenario's \"speed\", else 1)\n"
@@ -357,20 +357,15 @@ static void show_progress(void *user, int64_t now_us, int64_t end_us) {
         fprintf(stderr, "\r  sim time %.0f s   ", (double)now_us / 1e6);
 }
 
-/* The virtual executor's threads: --parallel, else every CPU for a large
- * run (from PARALLEL_MIN_NODES nodes: below, a window holds too little work
- * to pay for waking a thread), else one. */
-#define PARALLEL_MIN_NODES 2000
-static int parallel_workers(const options *o, const scenario *scn) {
-    if (o->parallel > 0) return o->parallel;
-    if (o->executor == SIM_THREADS || scn->n_nodes < PARALLEL_MIN_NODES) return 1;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    return cpus > 1 ? (int)(cpus < 256 ? cpus : 256) : 1;
-}
+/* The virtual executor's threads: --parallel, else one. Not every CPU by
+ * default: on the quiet 2-vCPU machine two workers ran the 10,000-node
+ * benchmark 6% slower than one (docs/benchmarks.md, 2026-12-02), so the
+ * parallel executor is opt-in until it pays for its windows. */
+static int parallel_workers(const options *o) { return o->parallel > 0 ? o->parallel : 1; }
 
 static int run_headless(const options *o, const scenario *scn) {
     bool tty = isatty(STDERR_FILENO);
-    int parallel = parallel_workers(o, scn);
+    int parallel = parallel_workers(o);
     sim_desc desc = {
         .scn = scn,
         .executor = o->executor,
