@@ -133,6 +133,19 @@ static bool parse_number(const char *s, double *out) {
     return true;
 }
 
+/* An integer option in lo..hi: false (and the one-line message, naming the
+ * option and what it takes as `what`, e.g. "an integer") when it is not. */
+static bool parse_int_option(const char *name, const char *arg, int lo, int hi,
+                             const char *what, int *out) {
+    double v;
+    if (!parse_number(arg, &v) || v < lo || v > hi || v != (int)v) {
+        fprintf(stderr, "chainsim: --%s: expected %s %d..%d, got '%s'\n", name, what, lo, hi, arg);
+        return false;
+    }
+    *out = (int)v;
+    return true;
+}
+
 /* Returns -1 to go on, or an exit code. */
 static int parse_options(options *o, int argc, char **argv) {
     static const struct option longs[] = {
@@ -158,26 +171,17 @@ static int parse_options(options *o, int argc, char **argv) {
         switch (c) {
         case 'H': o->headless = true; break;
         case 'W':
-            if (!parse_number(optarg, &v) || v < 1 || v > 256 || v != (int)v) {
-                fprintf(stderr, "chainsim: --workers: expected an integer 1..256, got '%s'\n", optarg);
+            if (!parse_int_option("workers", optarg, 1, 256, "an integer", &o->workers))
                 return EXIT_USAGE;
-            }
-            o->workers = (int)v;
             break;
         case 'J':
-            if (!parse_number(optarg, &v) || v < 1 || v > 256 || v != (int)v) {
-                fprintf(stderr, "chainsim: --parallel: expected an integer 1..256, got '%s'\n", optarg);
+            if (!parse_int_option("parallel", optarg, 1, 256, "an integer", &o->parallel))
                 return EXIT_USAGE;
-            }
-            o->parallel = (int)v;
             break;
         case 'N':
-            if (!parse_number(optarg, &v) || v < 1 || v > SWEEP_MAX_SEEDS || v != (int)v) {
-                fprintf(stderr, "chainsim: --replications: expected an integer 1..%d, got '%s'\n",
-                        SWEEP_MAX_SEEDS, optarg);
+            if (!parse_int_option("replications", optarg, 1, SWEEP_MAX_SEEDS, "an integer",
+                                  &o->replications))
                 return EXIT_USAGE;
-            }
-            o->replications = (int)v;
             break;
         case 'e':
             if (strcmp(optarg, "virtual") == 0) o->executor = SIM_VIRTUAL;
@@ -236,12 +240,9 @@ static int parse_options(options *o, int argc, char **argv) {
         case 'l': o->plot.log_time = true; break;
         case 'q': o->quiet = true; break;
         case 'P':
-            if (!parse_number(optarg, &v) || v < 0 || v > 65535 || v != (int)v) {
-                fprintf(stderr, "chainsim: --http: expected a port 0..65535, got '%s'\n", optarg);
+            if (!parse_int_option("http", optarg, 0, 65535, "a port", &o->http_port))
                 return EXIT_USAGE;
-            }
             o->http_set = true;
-            o->http_port = (int)v;
             break;
         case 'B': o->bind_addr = optarg; break;
         case 'S': o->screenshot_path = optarg; break;
@@ -256,12 +257,8 @@ static int parse_options(options *o, int argc, char **argv) {
             break;
         }
         case 'p':
-            if (!parse_number(optarg, &v) || v < 1 || v > RECORD_MAX_FPS || v != (int)v) {
-                fprintf(stderr, "chainsim: --fps: expected an integer 1..%d, got '%s'\n",
-                        RECORD_MAX_FPS, optarg);
+            if (!parse_int_option("fps", optarg, 1, RECORD_MAX_FPS, "an integer", &o->fps))
                 return EXIT_USAGE;
-            }
-            o->fps = (int)v;
             break;
         case 'F': o->font_path = o->plot.font_path = optarg; break;
         case 'A':

@@ -29,6 +29,10 @@ check bad-seed 2 "chainsim: --seed: expected a non-negative integer, got '-1'" -
 check bad-speed 2 "chainsim: --speed: expected a number in (0, 1e6], got '0'" --headless --speed 0
 check bad-until 2 "chainsim: --until: expected seconds > 0, got 'soon'" --headless --until soon
 check bad-workers 2 "chainsim: --workers: expected an integer 1..256, got '0'" --headless --workers 0
+check bad-workers-frac 2 "chainsim: --workers: expected an integer 1..256, got '1.5'" --headless --workers 1.5
+check bad-parallel 2 "chainsim: --parallel: expected an integer 1..256, got '257'" --headless --parallel 257
+check bad-http 2 "chainsim: --http: expected a port 0..65535, got '65536'" --headless --http 65536
+check bad-fps 2 "chainsim: --fps: expected an integer 1..50, got '0'" --fps 0 --record x.gif
 check sweep-threads 2 "chainsim: scenarios/sweeps/stale-vs-interval.json is a sweep: it runs in virtual time, without --executor threads, --http, --trace, --until, --plot, --screenshot or --record" --headless scenarios/sweeps/stale-vs-interval.json --executor threads
 check two-files 2 "chainsim: unexpected argument 'b.json' (one scenario file at a time)" --headless a.json b.json
 rm -f /tmp/cli_err.$$
