@@ -46,7 +46,9 @@ node *node_new(const node_desc *desc) {
     n->store = desc->store;
     n->params = bstore_params(desc->store);
     n->env = desc->env;
-    rng_seed(&n->rng, desc->seed, 1000 + (uint64_t)desc->id);
+    rng_seed(&n->mine_rng, desc->seed, 1000 + (uint64_t)desc->id);
+    rng_seed(&n->nonce_rng, desc->seed, NODE_NONCE_STREAM + (uint64_t)desc->id);
+    rng_seed(&n->traffic_rng, desc->seed, NODE_TRAFFIC_STREAM + (uint64_t)desc->id);
     n->mining = desc->mining;
     n->share = desc->share;
     n->gossip = desc->gossip;

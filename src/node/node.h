@@ -101,18 +101,22 @@ typedef struct node_env {
     void (*hold)(void *ctx, int delta);
 } node_env;
 
-/* The relay rng's streams start here (the node's own rng is 1000 + id). */
+/* A node's rng streams, one per purpose (its mining stream is 1000 + id), so
+ * that draws for one purpose never shift another's: more traffic does not
+ * move the block finders, nor a restarted search the next block's time. */
 #define NODE_RELAY_STREAM ((uint64_t)1 << 32)
 #define NODE_CHURN_STREAM ((uint64_t)2 << 32)
 #define NODE_ATTACK_STREAM ((uint64_t)3 << 32)
 #define NODE_SIZE_STREAM ((uint64_t)4 << 32)
+#define NODE_NONCE_STREAM ((uint64_t)5 << 32)
+#define NODE_TRAFFIC_STREAM ((uint64_t)6 << 32)
 
 typedef struct node_desc {
     int id;
     const char *name;
     bstore *store;
     const node_env *env;
-    uint64_t seed;           /* the node's rng: (seed, stream = id) */
+    uint64_t seed;           /* every rng of the node: (seed, a stream per purpose) */
     node_mining mining;
     double share;            /* hash-power share, 0..1 */
     bool gossip;             /* relay blocks and transactions */

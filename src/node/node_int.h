@@ -41,7 +41,9 @@ struct node {
     bstore *store;
     const chain_params *params;
     const node_env *env;
-    rng rng;
+    rng mine_rng;            /* when it finds blocks: (seed, stream 1000 + id) */
+    rng nonce_rng;           /* where a search starts: (seed, NODE_NONCE_STREAM + id) */
+    rng traffic_rng;         /* random transactions: (seed, NODE_TRAFFIC_STREAM + id) */
     node_mining mining;
     double share;
     bool gossip;

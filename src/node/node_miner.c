@@ -1,9 +1,10 @@
 /* node_miner.c - sealing blocks.
  *
  * Every block is sealed with a real nonce: the search starts at a random
- * nonce (from the node's rng, so two miners of the same template do not
- * collide, and virtual runs stay reproducible) and runs until the hash meets
- * the chain's difficulty.
+ * nonce (from the node's nonce stream, so two miners of the same template do
+ * not collide, and virtual runs stay reproducible) and runs until the hash
+ * meets the chain's difficulty. Auto mining's times come from another stream
+ * of their own (mine_rng), so nothing else the node draws moves them.
  *
  *   manual  one search now (a command). Where the executor lets a node
  *           work off its thread (env->post: the threads executor, the
@@ -39,7 +40,7 @@
  * starts below 2^51 and may run 2^51 nonces (no difficulty needs that many). */
 #define NODE_NONCE_SPAN ((uint64_t)1 << 51)
 
-static uint64_t node__nonce_start(node *n) { return rng_u64(&n->rng) >> 13; }
+static uint64_t node__nonce_start(node *n) { return rng_u64(&n->nonce_rng) >> 13; }
 
 /* The template for a block on `parent`: the reward (of `reward`), then
  * `extra`, then what the mempool offers if use_mempool. Returns false (with
@@ -236,7 +237,7 @@ void node__mine_schedule(node *n) {
     if (n->mining == NODE_MINING_AUTO) {
         n->mine_rel = retarget_next(n->chain.tip, n->params);
         double mean_us = (double)n->params->block_interval_us * n->mine_rel / n->share;
-        double delay = rng_exp(&n->rng, mean_us);
+        double delay = rng_exp(&n->mine_rng, mean_us);
         int64_t at = now + (delay > 1e15 ? (int64_t)1e15 : (int64_t)ceil(delay));
         n->env->set_timer(n->env->ctx, n->id, at, TIMER_MINE, n->mine_token);
     } else if (n->mining == NODE_MINING_RACE) {
