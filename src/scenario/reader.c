@@ -293,7 +293,7 @@ static const scn__field scn_root_fields[] = {
             "mean, sd and 95% interval; --replications overrides it"},
     {"nodes", SCN__CUSTOM, .flags = SCN__REQUIRED | SCN__ARRAY, .read = scn__read_nodes,
      .sub = &scn__node_schema,
-     .value_doc = "integer 1..100000 (named node0, node1, ...) or array of node objects",
+     .value_doc = "integer 1..1000000 (named node0, node1, ...) or array of node objects",
      .doc = "the nodes; elsewhere a node is given by name or by 0-based index"},
     {"topology", SCN__CHOICE, SCN__AT(scenario, topology), .choices = scn__topology_choices,
      .def = TOPO_MESH, .read = scn__read_topology, .sub = &scn__topology_schema,

@@ -27,7 +27,7 @@
 #include "util/err.h"
 
 /* Limits of the file format (beyond them a file is refused). */
-#define SCN_MAX_NODES 100000
+#define SCN_MAX_NODES 1000000
 #define SCN_MAX_SECONDS 1e9        /* any time or duration, in seconds */
 #define SCN_MAX_REGIONS 1000
 #define SCN_MAX_FILE_BYTES (64 << 20)
