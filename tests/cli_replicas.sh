@@ -132,4 +132,41 @@ tiny ', "replications": 5' "\"blocks_mined\": {\"max\": $(cat "$dir/bound")}" >"
 [ $? = 2 ] && grep -q "is replicated: it runs in virtual time" "$dir/err" && ok \
     || bad "replicated with --executor threads: $(cat "$dir/err")"
 
+# 7. family_wise: over a sweep of m = 4 points the interval is Bonferroni's
+# (level 1 - 0.05/4, t at 1 - 0.025/4 = 4.315 for 4 degrees of freedom, not
+# 2.776). Paired points with the same seeds and a latency the block finders
+# do not depend on have the same blocks_mined at every point, so a reference
+# 1.3 half-widths above the mean lies outside every 95% interval and inside
+# every family-wise one; 1.8 half-widths lies outside both.
+sw4() { # $1 = the rule's extra fields, $2 = the reference's distance in 95% half-widths
+    python3 - "$dir/w1/summary.csv" "$2" <<'PY' >"$dir/ref"
+import csv, sys
+s = {r["metric"]: r for r in csv.DictReader(open(sys.argv[1]))}["blocks_mined"]
+print(float(s["mean"]) + float(sys.argv[2]) * (float(s["ci95_high"]) - float(s["mean"])))
+PY
+    tiny ", \"sweep\": {\"vary\": {\"links.latency_ms\": [100, 200, 300, 400]}, \"paired\": true}, \"replications\": 5" \
+        "\"blocks_mined\": {\"reference\": $(cat "$dir/ref"), \"within_ci\": true $1}"
+}
+sw4 '' 1.3 >"$dir/fw-95.json"
+"$bin" --headless "$dir/fw-95.json" >"$dir/out" 2>"$dir/err"
+[ $? = 1 ] && [ "$(grep -c "FAIL 95% interval of blocks_mined" "$dir/out")" = 4 ] && ok \
+    || bad "1.3 half-widths off should fail the 95% rule at all 4 points: $(cat "$dir/err")"
+sw4 ', "family_wise": true' 1.3 >"$dir/fw-ok.json"
+"$bin" --headless "$dir/fw-ok.json" >"$dir/out" 2>"$dir/err"
+[ $? = 0 ] && [ "$(grep -c "ok   family-wise 95% interval of blocks_mined holds .*98.75% CI \[.*Bonferroni over 4 points)" "$dir/out")" = 4 ] && ok \
+    || bad "1.3 half-widths off should pass the family-wise rule at all 4 points: $(cat "$dir/out" "$dir/err")"
+python3 - "$dir/out" "$dir/w1/summary.csv" <<'PY' && ok || bad "the family-wise interval is not mean +- t(0.99375, 4) sd / sqrt(5)"
+import csv, math, re, sys
+s = {r["metric"]: r for r in csv.DictReader(open(sys.argv[2]))}["blocks_mined"]
+mean, sd = float(s["mean"]), float(s["sd"])
+h = 4.31465605 * sd / math.sqrt(5)  # Student t, 0.99375 quantile, 4 degrees of freedom (numerical integration of the density)
+got = re.findall(r"98\.75% CI \[([-0-9.e+]+), ([-0-9.e+]+)\]", open(sys.argv[1]).read())
+assert len(got) == 4, got
+for lo, hi in got:
+    assert abs(float(lo) - (mean - h)) <= 1e-5 * mean and abs(float(hi) - (mean + h)) <= 1e-5 * mean, (lo, hi, mean, h)
+PY
+sw4 ', "family_wise": true' 1.8 >"$dir/fw-bad.json"
+"$bin" --headless --quiet "$dir/fw-bad.json" 2>"$dir/err"
+[ $? = 1 ] && ok || bad "1.8 half-widths off lies outside the family-wise interval too"
+
 finish

@@ -214,6 +214,21 @@ static void test_stats(void) {
     CHECK_DBL_NEAR(sweep_t975(120), 1.979930405, 1e-6);
     CHECK_DBL_NEAR(sweep_t975(100000), 1.959963985 + 2.3723e-5, 1e-8); /* z + (z^3+z)/(4 df) */
     CHECK(isnan(sweep_t975(0)));
+    /* any quantile: closed forms at 1 and 2 degrees of freedom (tan(pi (p -
+     * 1/2)) and (2p - 1) / sqrt(2p (1 - p))), tables at 9 (R's qt), and
+     * the 0.975 table above */
+    const double pi = 3.14159265358979323846;
+    for (double p = 0.6; p < 0.9999; p = 1 - (1 - p) / 2) {
+        CHECK_DBL_NEAR(sweep_t_quantile(p, 1), tan(pi * (p - 0.5)), 1e-8 * tan(pi * (p - 0.5)));
+        CHECK_DBL_NEAR(sweep_t_quantile(p, 2), (2 * p - 1) / sqrt(2 * p * (1 - p)), 1e-8);
+    }
+    CHECK_DBL_NEAR(sweep_t_quantile(0.995, 9), 3.249835542, 1e-8);
+    CHECK_DBL_NEAR(sweep_t_quantile(0.75, 3), 0.764892328, 1e-8);
+    CHECK_DBL_NEAR(sweep_t_quantile(0.999, 1), 318.308838986, 1e-6);
+    CHECK_DBL_NEAR(sweep_t_quantile(0.5, 9), 0, 1e-9);
+    for (int df = 1; df <= 120; df++) CHECK_DBL_NEAR(sweep_t_quantile(0.975, df), sweep_t975(df), 1e-6);
+    CHECK(isnan(sweep_t_quantile(0.975, 0)) && isnan(sweep_t_quantile(1, 9)) &&
+          isnan(sweep_t_quantile(0.4, 9)));
     /* 2 4 4 4 5 5 7 9 (and a NaN, left out): mean 5, sd sqrt(32/7),
      * half-width t(7) sd / sqrt(8) */
     double x[] = {2, 4, 4, NAN, 4, 5, 5, 7, 9};

@@ -187,6 +187,8 @@ typedef struct scn_expect {
     char *source;        /*   where it comes from, or NULL */
     bool within_ci;      /* EXPECT_METRIC, replicated: the reference must lie in
                             the mean's 95% interval (a single run fails it) */
+    bool family_wise;    /*   with within_ci in a sweep of m points: the interval
+                            is Bonferroni's, level 1 - 0.05 / m */
 } scn_expect;
 
 typedef struct scenario {

@@ -281,6 +281,13 @@ static cs_err scn_rule_within_ci(scn__ctx *c, const cJSON *obj, const char *jp, 
     return scn__fail(c, kp, "within_ci needs a \"reference\" value");
 }
 
+static cs_err scn_rule_family_wise(scn__ctx *c, const cJSON *obj, const char *jp, void *base) {
+    char kp[JPATH_MAX];
+    if (!((scn_expect *)base)->family_wise || ((scn_expect *)base)->within_ci) return CS_OK;
+    jpath_key(kp, jp, "family_wise");
+    return scn__fail(c, kp, "family_wise needs \"within_ci\": true");
+}
+
 /* The bounds of a balance or height rule, and of a metric's (without equals). */
 #define SCN_BOUND_MIN_MAX                                                                  \
     {"min", SCN__REAL, SCN__AT(scn_expect, min), SCN__SET(scn_expect, has_min),            \
@@ -305,6 +312,10 @@ static const scn__field scn_metric_rule_fields[] = {
     {"within_ci", SCN__BOOL, SCN__AT(scn_expect, within_ci),
      .doc = "replicated runs: the reference must lie inside the mean's 95% interval"},
     {NULL, SCN__RULE, .rule = scn_rule_within_ci, .doc = "within_ci needs a reference"},
+    {"family_wise", SCN__BOOL, SCN__AT(scn_expect, family_wise),
+     .doc = "with within_ci in a sweep of m points: Bonferroni's interval (level 1 - 0.05 / m), "
+            "so that all m hold together with 95%"},
+    {NULL, SCN__RULE, .rule = scn_rule_family_wise, .doc = "family_wise needs within_ci"},
 };
 static const scn__schema scn_metric_rule_schema = SCN__SCHEMA(scn_metric_rule_fields);
 
@@ -351,8 +362,9 @@ static cs_err scn_read_metric_rule(scn__ctx *c, const scn__field *f, const cJSON
     }
     if (x->within_ci) { /* "m in [a, b], 95% interval holds 8.7" or only the latter */
         char buf[512], *bounds = x->has_min || x->has_max ? scn_bound_label(x->metric, x) : NULL;
-        snprintf(buf, sizeof buf, "%s%s95%% interval of %s holds %.15g", bounds ? bounds : "",
-                 bounds ? ", " : "", x->metric, x->reference);
+        snprintf(buf, sizeof buf, "%s%s%s95%% interval of %s holds %.15g", bounds ? bounds : "",
+                 bounds ? ", " : "", x->family_wise ? "family-wise " : "", x->metric,
+                 x->reference);
         free(bounds);
         x->label = xstrdup(buf);
     } else {

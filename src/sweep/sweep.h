@@ -222,6 +222,10 @@ uint64_t sweep_run_seed(uint64_t seed, size_t point, int replica, bool paired);
 /* The 0.975 quantile of Student's t with df >= 1 degrees of freedom; NaN
  * for df < 1. */
 double sweep_t975(int df);
+/* The p quantile of Student's t with df >= 1 degrees of freedom, for
+ * 0.5 <= p < 1 (bisection on the distribution function, to 1e-10); NaN
+ * otherwise. sweep_t_quantile(0.975, df) is sweep_t975(df) to 1e-9. */
+double sweep_t_quantile(double p, int df);
 /* The stat of the finite values among x[0..n). */
 void sweep_stat_of(const double *x, size_t n, sweep_stat *out);
 
