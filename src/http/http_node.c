@@ -218,20 +218,6 @@ static char *http__node_scenario(const char *name) {
     return copy;
 }
 
-/* Hands the logged blocks to the node (before its thread runs). */
-static void http__node_restore(sim *s, block **blocks, size_t n) {
-    if (n == 0) {
-        free(blocks);
-        return;
-    }
-    msg *m = msg_new(MSG_BLOCKS);
-    m->from = -1;
-    m->to = 0;
-    m->blocks = blocks;
-    m->n_blocks = n;
-    node_handle(sim_node(s, 0), m);
-}
-
 /* Registers --peers before the run; false (with a message) on a bad URL. */
 static bool http__node_peers(http_server *h, const char *list) {
     char *copy = xstrdup(list);
@@ -325,7 +311,8 @@ static bool http__data_load(http__persist *p, sim *s, const char *name) {
     }
     p->n = sim_node(s, 0);
     node_set_tx_counter(sim_node(s, 0), tx_counter);
-    http__node_restore(s, blocks, n);
+    node_restore(sim_node(s, 0), blocks, n);
+    free(blocks);
     return true;
 }
 

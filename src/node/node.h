@@ -161,6 +161,11 @@ void node_free(node *n);
 
 /* First call of the run: schedules auto mining. */
 void node_start(node *n);
+/* Before node_start: adopts blocks read back from the node's own store
+ * (the standalone node's --data-dir), oldest first, checked as any block
+ * is; a block whose parent is missing waits as an orphan. The caller keeps
+ * the array. */
+void node_restore(node *n, block *const *blocks, size_t n_blocks);
 /* Handles one message; takes ownership of m (frees it). */
 void node_handle(node *n, msg *m);
 /* Handles a peer's message (not a command) without taking it: the caller

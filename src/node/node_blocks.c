@@ -239,6 +239,11 @@ void node__accept_block(node *n, block *b, int from) {
     free(queue);
 }
 
+void node_restore(node *n, block *const *blocks, size_t n_blocks) {
+    for (size_t i = 0; i < n_blocks; i++) node__accept_block(n, blocks[i], -1);
+    node_publish(n);
+}
+
 static bool node__in_locator(const msg *m, const block *b) {
     for (size_t i = 0; i < m->n_blocks; i++)
         if (m->blocks[i] == b) return true;
