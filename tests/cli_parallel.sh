@@ -24,8 +24,9 @@ else
     cases+=("scenarios/validation/bitcoin-2015-small.json"
             "scenarios/validation/bitcoin-2015-paper.json --until 4000"
             "scenarios/validation/bitcoin-2019-10k.json --until 4000"
-            "scenarios/validation/stale-rate.json --until 30000")
-    for f in scenarios/validation/selfish-*.json; do cases+=("$f --until 600000"); done
+            "scenarios/validation/stale-rate.json --until 30000 --replications 1")
+    # (the replicated files as one run: a replica is what --parallel splits)
+    for f in scenarios/validation/selfish-*.json; do cases+=("$f --until 600000 --replications 1"); done
 fi
 
 # run NAME N ARGS...: one run's files under $dir/NAME.N.*
