@@ -204,7 +204,7 @@ static void test_regions_pareto_exact(void) {
                                 .n_regions = 2, .region_latency_us = matrix,
                                 .node_region = node_region});
     rng r[2];
-    for (int i = 0; i < 2; i++) rng_seed(&r[i], 11, ((uint64_t)3 << 32) + (uint64_t)i);
+    for (int i = 0; i < 2; i++) rng_seed(&r[i], 11, ((uint64_t)7 << 32) + (uint64_t)i); /* wire.c WIRE_LATENCY_STREAM */
     const int pair_of[4][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}};
     for (int i = 0; i < 200000; i++) {
         int from = pair_of[i % 4][0], to = pair_of[i % 4][1];
@@ -234,6 +234,39 @@ static void test_senders_draw_apart(void) {
     }
     wire_free(alone);
     wire_free(mixed);
+}
+
+/* Latency and loss draw from streams of their own (the issue's streams per
+ * purpose): the i-th message's latency is the same whatever the loss rate,
+ * lost or not, and which messages are lost does not depend on the latency
+ * model. One stream for both made a loss rate change shift every later
+ * latency. */
+static void test_loss_and_latency_apart(void) {
+    wire_desc d = {.n_nodes = 2, .seed = 11, .latency = LATENCY_UNIFORM, .latency_us = 1000,
+                   .latency_max_us = 900000};
+    wire *clean = make(&d);
+    d.loss = 0.3;
+    wire *lossy = make(&d);
+    d.latency = LATENCY_FIXED;
+    wire *fixed = make(&d);
+    int delivered = 0, lost = 0;
+    for (int i = 0; i < 1000; i++) {
+        int64_t a = -1, b = -1, c = -1;
+        CHECK_INT_EQ(wire_route(clean, 0, 1, 0, i, &a), WIRE_DELIVER);
+        wire_fate fb = wire_route(lossy, 0, 1, 0, i, &b);
+        wire_fate fc = wire_route(fixed, 0, 1, 0, i, &c);
+        CHECK_INT_EQ(fb, fc);
+        if (fb != WIRE_DELIVER) {
+            lost++;
+            continue;
+        }
+        delivered++;
+        CHECK_INT_EQ(b, a);
+    }
+    CHECK(lost > 200 && delivered > 600);
+    wire_free(clean);
+    wire_free(lossy);
+    wire_free(fixed);
 }
 
 /* The least delay: the smallest latency a draw can give plus processing,
@@ -423,7 +456,7 @@ static void test_isolation(void) {
 }
 
 static void test_cut_messages_draw_nothing(void) {
-    /* The draw order is: reachability (no draw), loss, latency. So sends
+    /* The draw order is: reachability (no draw), latency, loss. So sends
      * that a partition refuses leave the random sequence of the others
      * unchanged. */
     wire_desc d = {.n_nodes = 3, .seed = 77, .loss = 0.3, .latency = LATENCY_UNIFORM,
@@ -503,6 +536,7 @@ static const test_case cases[] = {
     TEST(test_regions_pareto),
     TEST(test_regions_pareto_exact),
     TEST(test_senders_draw_apart),
+    TEST(test_loss_and_latency_apart),
     TEST(test_min_delay),
     TEST(test_single_thread_same_results),
     TEST(test_isolation_repeated),

@@ -14,8 +14,11 @@
  *
  * wire_route decides in a fixed order, which keeps a seeded run
  * reproducible: (1) isolation of either end, (2) partition groups - neither
- * draws a random number; (3) loss, one draw only when loss > 0; (4) the
- * latency draw (none for FIXED). A lost message still occupied the sender's
+ * draws a random number; (3) the latency draw (none for FIXED), made for a
+ * lost message too; (4) loss, one draw only when loss > 0. Latency and loss
+ * come from two streams of the sender's, so the i-th message's latency is
+ * the same whatever the loss rate, and which messages are lost the same
+ * whatever the latency model. A lost message still occupied the sender's
  * upload (it was sent and vanished on the way); a cut one never left.
  *
  * Region latencies follow SimBlock's Network.getLatency: with the pair's
@@ -48,14 +51,16 @@
 #include "util/mem.h"
 #include "util/rng.h"
 
-/* A sender's draws (latency, loss) come from its own stream, WIRE_RNG_STREAM
- * + its id (node.h's streams sit at 1 << 32 and 2 << 32): a parallel run
- * makes them on several threads, in an order only each sender keeps. */
-#define WIRE_RNG_STREAM ((uint64_t)3 << 32)
+/* A sender's draws come from its own streams, one per purpose, + its id
+ * (node.h's streams sit at 1 << 32 to 6 << 32): a parallel run makes them
+ * on several threads, in an order only each sender keeps. */
+#define WIRE_LATENCY_STREAM ((uint64_t)7 << 32)
+#define WIRE_LOSS_STREAM ((uint64_t)8 << 32)
 #define WIRE_PARETO_OFFSET_US 5000 /* SimBlock's "mean - 5 ms" */
 
 typedef struct wire_node {
-    rng rng; /* this sender's draws */
+    rng latency_rng; /* this sender's latency draws */
+    rng loss_rng;    /* and whether its messages are lost */
     int64_t upload_free_us;
     int64_t upload_bps;
     int64_t download_bps;
@@ -148,7 +153,8 @@ wire *wire_new(const wire_desc *desc, cs_err *err) {
     w->nodes = xcalloc((size_t)desc->n_nodes, sizeof *w->nodes);
     for (int i = 0; i < desc->n_nodes; i++) {
         wire_node *n = &w->nodes[i];
-        rng_seed(&n->rng, desc->seed, WIRE_RNG_STREAM + (uint64_t)i);
+        rng_seed(&n->latency_rng, desc->seed, WIRE_LATENCY_STREAM + (uint64_t)i);
+        rng_seed(&n->loss_rng, desc->seed, WIRE_LOSS_STREAM + (uint64_t)i);
         n->upload_bps = desc->upload_bps ? desc->upload_bps[i] : 0;
         n->download_bps = desc->download_bps ? desc->download_bps[i] : 0;
         if (desc->latency == LATENCY_REGIONS && desc->node_region)
@@ -195,7 +201,7 @@ static int64_t wire__region_latency(rng *r, const wire_pair *p) {
 
 /* Latency of one message; caller holds the lock. */
 static int64_t wire__latency(wire *w, int from, int to) {
-    rng *r = &w->nodes[from].rng;
+    rng *r = &w->nodes[from].latency_rng;
     switch (w->latency) {
     case LATENCY_FIXED:
         return w->latency_us;
@@ -240,11 +246,12 @@ wire_fate wire_route_hold(wire *w, int from, int to, size_t size_bytes, int64_t 
     int64_t start_us = a->upload_free_us > now_us ? a->upload_free_us : now_us;
     int64_t sent_us = start_us + wire__transfer_us(a, &w->nodes[to], size_bytes);
     a->upload_free_us = sent_us;
-    if (w->loss > 0 && rng_unit(&a->rng) < w->loss) {
+    int64_t latency_us = wire__latency(w, from, to);
+    if (w->loss > 0 && rng_unit(&a->loss_rng) < w->loss) {
         fate = WIRE_DROP_LOSS;
         goto done;
     }
-    *arrive_us = sent_us + wire__latency(w, from, to) + w->processing_us;
+    *arrive_us = sent_us + latency_us + w->processing_us;
     if (hold_until_arrival) a->upload_free_us = *arrive_us;
 done:
     wire__unlock(w);

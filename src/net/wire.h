@@ -21,8 +21,9 @@
  *
  * Thread safety: every function takes the wire's mutex, unless the wire
  * was told that one thread calls it (wire_set_single_thread: the virtual
- * executor, one parallel run). Each sender draws its latency and loss from
- * its own rng stream and only the sender's own state changes on a send, so
+ * executor, one parallel run). Each sender draws its latency and its loss
+ * from two rng streams of its own (so a loss rate change moves no latency)
+ * and only the sender's own state changes on a send, so
  * senders on different threads touch disjoint state; in the threads
  * executor the draws still depend on thread timing (the virtual executors
  * are deterministic). */
