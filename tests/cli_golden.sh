@@ -12,10 +12,11 @@
 #
 # Shortened (the full runs take 20-50 s each; the golden test is about the
 # bytes, their own tests check the figures): the three selfish-mining points
-# stop at --until 600000 (1,000 of their 40,000 block intervals), the 6,000-
+# stop at --until 600000 (1,000 of their 20,000 block intervals), the 6,000-
 # and 10,000-node Bitcoin networks at --until 4000 (two blocks over the whole
-# network), stale-rate at --until 30000 (1,000 of its 10,000 blocks). Their
-# expect rules then fail (exit 1), and that exit code is part of the table.
+# network), stale-rate at --until 30000 (1,000 of its 10,000 blocks); the
+# replicated stale-rate and selfish files as one replica (--replications 1).
+# Their expect rules then fail (exit 1), and that exit code is part of the table.
 set -u
 bin="$1"
 mode="${2:-check}"
@@ -31,9 +32,9 @@ done
 cases+=("bitcoin-2015-small|scenarios/validation/bitcoin-2015-small.json"
         "bitcoin-2015-paper|scenarios/validation/bitcoin-2015-paper.json --until 4000"
         "bitcoin-2019-10k|scenarios/validation/bitcoin-2019-10k.json --until 4000"
-        "stale-rate|scenarios/validation/stale-rate.json --until 30000")
+        "stale-rate|scenarios/validation/stale-rate.json --until 30000 --replications 1")
 for f in scenarios/validation/selfish-*.json; do
-    cases+=("$(basename "$f" .json)|$f --until 600000")
+    cases+=("$(basename "$f" .json)|$f --until 600000 --replications 1")
 done
 
 got="$dir/hashes.txt"
