@@ -12,8 +12,9 @@
  * that fork rate to first order; the second-order gap (x/(1+x) against
  * 1 - exp(-x) for x = tau / T) is under 5% where the rate is under 10%.
  *
- * The sweep runs scenarios/validation/stale-rate.json (20 nodes, seeded)
- * at intervals of 30 to 480 s (stale rates of about 10% down to 0.7%),
+ * The sweep runs scenarios/validation/stale-rate.json (20 nodes, seeded;
+ * one run a point, the file's replications are chainsim --headless's, which
+ * judges x/(1+x) at 30 s) at intervals of 30 to 480 s (stale rates of about 10% down to 0.7%),
  * 40,000 blocks a judged point: each has 1,000 to 4,000 stale blocks, a
  * standard error of 1.5-3% of the rate, so 10% holds the noise and the
  * second-order gap with room to spare. The last point, below 1%, is shown
