@@ -13,6 +13,8 @@
 #                                  resolves the fork (12 s of playback)
 #   docs/img/plot-propagation.png  the propagation CDF of bitcoin-2015-small
 #                                  (600 nodes on the 2015 network), --plot
+#   docs/img/plot-sweep.png        a sweep's error bars: double-spend-rosenfeld-q10's
+#                                  gap to Rosenfeld against z, 10 replicas a point
 #
 # Every picture depends on the scenario and seed only, so running this
 # again changes a file only when the drawing or the simulation changed.
@@ -32,5 +34,9 @@ trap 'rm -rf "$tmp"' EXIT
 "$bin" --headless --quiet scenarios/validation/bitcoin-2015-small.json \
     --plot "$tmp" --plot-format png
 cp "$tmp/propagation_cdf.png" docs/img/plot-propagation.png
+
+"$bin" --headless --quiet scenarios/validation/double-spend-rosenfeld-q10.json \
+    --plot "$tmp" --plot-format png
+cp "$tmp/sweep_double_spend_rosenfeld_gap.png" docs/img/plot-sweep.png
 
 ls -l docs/img

@@ -21,6 +21,7 @@
 #include "sim/sim.h"
 #include "sweep/sweep.h"
 #include "sweep/sweep_mpi.h"
+#include "sweep/sweep_plot.h"
 #include "util/clock.h"
 #include "util/log.h"
 #ifdef CHAINSIM_HAVE_HTTP
@@ -530,11 +531,20 @@ static int run_view(const options *o) {
 
 /* A scenario with "sweep" runs once per point, and a replicated one once per
  * replica, in virtual time (sweep/sweep.h). */
+static bool sweep_plot(void *user, const sweep_plan *p, const scenario *points,
+                       const sweep_result *r, char *err, size_t err_len) {
+    const options *o = user;
+    char why[512];
+    if (sweep_plot_write(o->plot_dir, p, points, r, &o->plot, why, sizeof why)) return true;
+    snprintf(err, err_len, "--plot %s: %s", o->plot_dir, why);
+    return false;
+}
+
 static int run_sweep(const options *o, bool is_sweep) {
     if ((o->executor_set && o->executor != SIM_VIRTUAL) || o->trace_path || o->until_us ||
-        o->plot_dir || o->http_set || o->screenshot_path || o->record_path) {
+        o->http_set || o->screenshot_path || o->record_path) {
         fprintf(stderr, "chainsim: %s is %s: it runs in virtual time, without "
-                        "--executor threads, --http, --trace, --until, --plot, --screenshot or "
+                        "--executor threads, --http, --trace, --until, --screenshot or "
                         "--record\n",
                 o->scenario_path, is_sweep ? "a sweep" : "replicated");
         return EXIT_USAGE;
@@ -544,7 +554,9 @@ static int run_sweep(const options *o, bool is_sweep) {
                                        .json_path = o->report_path, .quiet = o->quiet,
                                        .replications = o->replications,
                                        .seed_set = o->seed_set, .seed = o->seed,
-                                       .progress = isatty(STDERR_FILENO) && !o->quiet});
+                                       .progress = isatty(STDERR_FILENO) && !o->quiet,
+                                       .after = o->plot_dir ? sweep_plot : NULL,
+                                       .after_user = (void *)o});
 }
 
 /* Under mpirun every rank must read the same scenario (on a cluster each

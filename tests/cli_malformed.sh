@@ -33,7 +33,7 @@ check bad-workers-frac 2 "chainsim: --workers: expected an integer 1..256, got '
 check bad-parallel 2 "chainsim: --parallel: expected an integer 1..256, got '257'" --headless --parallel 257
 check bad-http 2 "chainsim: --http: expected a port 0..65535, got '65536'" --headless --http 65536
 check bad-fps 2 "chainsim: --fps: expected an integer 1..50, got '0'" --fps 0 --record x.gif
-check sweep-threads 2 "chainsim: scenarios/sweeps/stale-vs-interval.json is a sweep: it runs in virtual time, without --executor threads, --http, --trace, --until, --plot, --screenshot or --record" --headless scenarios/sweeps/stale-vs-interval.json --executor threads
+check sweep-threads 2 "chainsim: scenarios/sweeps/stale-vs-interval.json is a sweep: it runs in virtual time, without --executor threads, --http, --trace, --until, --screenshot or --record" --headless scenarios/sweeps/stale-vs-interval.json --executor threads
 check two-files 2 "chainsim: unexpected argument 'b.json' (one scenario file at a time)" --headless a.json b.json
 rm -f /tmp/cli_err.$$
 echo "$pass passed, $fail failed"

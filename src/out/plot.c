@@ -42,18 +42,13 @@
 #define PLOT_KEY_LINE_PT 12.0
 #define PLOT_KEY_GAP_PT 7.0
 
-struct plot__fonts {
-    cairo_font_face_t *face[2]; /* PLOT__REGULAR, PLOT__BOLD */
-    char family[128];           /* the SVG's font-family */
-};
-
 /* ----------------------------------------------------------------- fonts */
 
 static cairo_user_data_key_t plot__ft_key;
 
 static void plot__ft_done(void *face) { FT_Done_Face(face); }
 
-static void plot__fonts_cleanup(plot__fonts *f) {
+void plot__fonts_cleanup(plot__fonts *f) {
     for (int i = 0; i < 2; i++)
         if (f->face[i]) cairo_font_face_destroy(f->face[i]);
 }
@@ -90,7 +85,7 @@ static cairo_font_face_t *plot__ft_face(const char *path, char *family, size_t f
  * weight), else DejaVu Sans and its bold from their files, else the same
  * names through fontconfig. Files first, because they do not depend on
  * what fontconfig is set up to match. */
-static bool plot__fonts_init(plot__fonts *f, const char *path, char *err, size_t err_len) {
+bool plot__fonts_init(plot__fonts *f, const char *path, char *err, size_t err_len) {
     memset(f, 0, sizeof *f);
     if (path) {
         f->face[PLOT__REGULAR] = plot__ft_face(path, f->family, sizeof f->family, err, err_len);
@@ -215,6 +210,7 @@ double plot__nice_ceil(double max) {
 static int plot__ticks(const plot__axis *a, double *t, int cap, double *step_out) {
     int n = 0;
     double eps = (a->hi - a->lo) * 1e-9;
+
     if (!a->log) {
         double step = plot__nice_step((a->hi - a->lo) / PLOT_TICKS);
         *step_out = step;
@@ -248,6 +244,7 @@ void plot__axes(plot__canvas *c, const plot__axis *x, const plot__axis *y) {
     const plot__rect *a = &c->area;
     double xt[64], yt[64], sx, sy;
     int nx = plot__ticks(x, xt, 64, &sx), ny = plot__ticks(y, yt, 64, &sy);
+    if (c->no_x_ticks) nx = 0;
     plot__pen grid = {PLOT__GRID, 0.4, PLOT__SOLID}, axis = {PLOT__AXIS, 0.6, PLOT__SOLID};
     plot__use_pen(c, &grid);
     for (int i = 0; i < nx; i++) {

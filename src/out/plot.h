@@ -70,4 +70,58 @@ bool plot_parse_formats(const char *list, unsigned *formats, char *err, size_t e
 bool plot_write_dir(const char *dir, sim *s, const metrics *m, const plot_options *o, char *err,
                     size_t err_len);
 
+/* ---- error bars: a metric against a swept parameter (plot_sweep.c) ----
+ *
+ * One chart per metric: x the swept parameter, y the metric; each point is
+ * the mean over its replicas (a filled dot) with its 95% interval as a
+ * vertical bar with caps, the means of a series joined by a thin line; a
+ * reference value (an expect rule's "reference") is a hollow red diamond
+ * PLOT_ERR_REF_DX_PT right of its point's bar, at the reference's height.
+ * With several series, series s of n is drawn PLOT_ERR_DODGE_PT x
+ * (s - (n - 1) / 2) right of its x, so that bars at one x stay apart.
+ *
+ * Axes, so a reader (and a test) can place any value:
+ *   x  numeric: from the smallest to the largest x, widened by 6% of the
+ *      span on each side (a span of 0: +-1); logarithmic when every x > 0
+ *      and the largest is at least 20 times the smallest (widened by 6%
+ *      of the span in log10). Not numeric (x_text only): the points'
+ *      x are 0, 1, 2, ... placed as a numeric axis of those, labelled by
+ *      their text.
+ *   y  from the lowest to the highest value drawn (interval ends, means,
+ *      references), widened by 8% of the span on each side, but not below
+ *      0 when no value is negative; a span of 0 widens by 10% of the value
+ *      (+-1 for 0). */
+#define PLOT_ERR_REF_DX_PT 4.5
+#define PLOT_ERR_MAX_SERIES 8
+#define PLOT_ERR_DODGE_PT 3.0
+
+typedef struct plot_err_point {
+    double x;              /* the parameter's value (numeric axes), else its index */
+    double mean, lo, hi;   /* lo, hi: the interval; NaN = none (n < 2) */
+    const double *refs;    /* references at this point, n_refs of them */
+    size_t n_refs;
+} plot_err_point;
+
+typedef struct plot_err_series {
+    const char *label;     /* the legend's text; NULL with one series */
+    const plot_err_point *pts;
+    size_t n;
+} plot_err_series;
+
+typedef struct plot_err_chart {
+    const char *name;      /* the file's name, without extension */
+    const char *title, *subtitle;
+    const char *x_label, *y_label;
+    bool x_numeric;        /* false: the x are indices labelled by x_text */
+    const char *const *x_text; /* the labels of the indices 0..n_x_text */
+    size_t n_x_text;
+    const plot_err_series *series; /* at most PLOT_ERR_MAX_SERIES */
+    size_t n_series;
+} plot_err_chart;
+
+/* Writes the chart into dir (which must exist) as o's formats (o NULL =
+ * defaults). Returns false with the reason in err. */
+bool plot_errorbars_write(const char *dir, const plot_err_chart *ch, const plot_options *o,
+                          char *err, size_t err_len);
+
 #endif

@@ -4,6 +4,7 @@
  *                  pens, axes, legends, notes, files; plot_write_dir
  *   plot_charts.c  the propagation CDF and blocks/forks over time
  *   plot_tree.c    the block tree
+ *   plot_sweep.c   a metric against a swept parameter, with error bars
  *
  * A chart is a function that draws on a canvas; plot__write_chart calls it
  * once per format onto a fresh surface of the same size in points
@@ -33,7 +34,14 @@ typedef struct plot__rect {
     double x, y, w, h;
 } plot__rect;
 
-typedef struct plot__fonts plot__fonts; /* plot.c: the regular and bold faces */
+typedef struct plot__fonts {    /* plot.c loads them */
+    cairo_font_face_t *face[2]; /* PLOT__REGULAR, PLOT__BOLD */
+    char family[128];           /* the SVG's font-family */
+} plot__fonts;
+/* Loads the faces (path NULL = DejaVu Sans); false with the reason in err.
+ * The caller owns f afterwards (plot__fonts_cleanup). */
+bool plot__fonts_init(plot__fonts *f, const char *path, char *err, size_t err_len);
+void plot__fonts_cleanup(plot__fonts *f);
 
 typedef struct plot__canvas {
     cairo_t *cr;
@@ -42,6 +50,7 @@ typedef struct plot__canvas {
     plot__rect area;          /* where the data goes */
     const plot__fonts *fonts;
     buf svg_text;             /* SVG pass: the <text> elements so far */
+    bool no_x_ticks;          /* plot__axes: the chart writes its own x values */
 } plot__canvas;
 
 /* Text: x is the anchor (anchor 0 = left end, 0.5 = centre, 1 = right end),

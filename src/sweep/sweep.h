@@ -242,6 +242,14 @@ typedef struct sweep_options {
     bool progress;         /* "runs done" on `err` as they finish (for a tty) */
     FILE *out;             /* the table; NULL = stdout */
     FILE *err;             /* messages; NULL = stderr */
+    /* Called once on the process that writes the files (rank 0), after the
+     * table and the files, with every run's row and the points' stats:
+     * the command line draws --plot's charts here (sweep_plot.h), which
+     * live in the plot face the engine does not link. False: sweep_main
+     * prints "chainsim: <err>" and exits SWEEP_EXIT_USAGE. NULL = none. */
+    bool (*after)(void *user, const sweep_plan *p, const scenario *points,
+                  const sweep_result *r, char *err, size_t err_len);
+    void *after_user;
 } sweep_options;
 
 /* Runs every (point, seed) of the plan; points[i] is point i's scenario

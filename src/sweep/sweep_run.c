@@ -261,6 +261,10 @@ int sweep_main(const char *path, const sweep_options *o) {
         }
         int wcode = lead ? sweep__write_files(&p, &r, o, err) : SWEEP_EXIT_OK;
         if (wcode != SWEEP_EXIT_OK) code = wcode;
+        if (lead && o->after && !o->after(o->after_user, &p, points, &r, message, sizeof message)) {
+            fprintf(err, "chainsim: %s\n", message);
+            code = SWEEP_EXIT_USAGE;
+        }
         sweep_result_cleanup(&r);
     }
     for (size_t i = 0; i < n_parsed; i++) scenario_cleanup(&points[i]);
