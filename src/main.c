@@ -531,15 +531,6 @@ static int run_view(const options *o) {
 
 /* A scenario with "sweep" runs once per point, and a replicated one once per
  * replica, in virtual time (sweep/sweep.h). */
-static bool sweep_plot(void *user, const sweep_plan *p, const scenario *points,
-                       const sweep_result *r, char *err, size_t err_len) {
-    const options *o = user;
-    char why[512];
-    if (sweep_plot_write(o->plot_dir, p, points, r, &o->plot, why, sizeof why)) return true;
-    snprintf(err, err_len, "--plot %s: %s", o->plot_dir, why);
-    return false;
-}
-
 static int run_sweep(const options *o, bool is_sweep) {
     if ((o->executor_set && o->executor != SIM_VIRTUAL) || o->trace_path || o->until_us ||
         o->http_set || o->screenshot_path || o->record_path) {
@@ -549,14 +540,18 @@ static int run_sweep(const options *o, bool is_sweep) {
                 o->scenario_path, is_sweep ? "a sweep" : "replicated");
         return EXIT_USAGE;
     }
-    return sweep_main(o->scenario_path,
+    sweep_plotter *pl = o->plot_dir ? sweep_plotter_new(o->plot_dir, &o->plot) : NULL;
+    int code = sweep_main(o->scenario_path,
                       &(sweep_options){.workers = o->workers, .csv_dir = o->csv_dir,
                                        .json_path = o->report_path, .quiet = o->quiet,
                                        .replications = o->replications,
                                        .seed_set = o->seed_set, .seed = o->seed,
                                        .progress = isatty(STDERR_FILENO) && !o->quiet,
-                                       .after = o->plot_dir ? sweep_plot : NULL,
-                                       .after_user = (void *)o});
+                                       .after = pl ? sweep_plotter_after : NULL,
+                                       .on_run = pl ? sweep_plotter_on_run : NULL,
+                                       .hook_user = pl});
+    sweep_plotter_free(pl);
+    return code;
 }
 
 /* Under mpirun every rank must read the same scenario (on a cluster each

@@ -5,8 +5,13 @@
  * reference diamond at the rule's reference, placed by plot.h's axis rule
  * (worked out here from the stats, not taken from the drawing code). Plus:
  * a metric undefined everywhere gets no chart, and the series of a second
- * axis are drawn in their own colour. */
+ * axis are drawn in their own colour. A replicated file's forks_over_time
+ * has a band exactly where its replicas differ: none when N replicas are
+ * the same run, and, when they differ, band colour between the interval's
+ * ends at every time the test's own copy of the replicas says they do, and
+ * none before the first block of any replica (all at 0). */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +20,7 @@
 #include <cairo.h>
 
 #include "check.h"
+#include "out/csv.h"
 #include "out/palette.h"
 #include "out/plot.h"
 #include "sweep/sweep_plot.h"
@@ -214,7 +220,212 @@ static void test_second_axis_is_a_series(void) {
     swept_cleanup(&w);
 }
 
+/* ------------------------------------------------------------ bands */
+
+#define BAND_MAX_RUNS 16
+typedef struct band_run {
+    sweep_plotter *pl;
+    csv_point *pts[BAND_MAX_RUNS]; /* the test's own copy of each replica's series */
+    size_t n[BAND_MAX_RUNS];
+} band_run;
+
+static void band_on_run(void *user, const sweep_plan *p, const sweep_row *row, const metrics *m) {
+    band_run *b = user;
+    sweep_plotter_on_run(b->pl, p, row, m);
+    b->pts[row->seed_index] = csv_timeseries(m, &b->n[row->seed_index]);
+}
+
+/* Runs a replicated file, charts it into dir, returns the plan's seeds. */
+static int band_chart(const char *json, band_run *b, char *dir) {
+    char text[2048], why[512];
+    snprintf(text, sizeof text, "%s", json);
+    for (char *c = text; *c; c++)
+        if (*c == '\'') *c = '"';
+    sweep_plan p;
+    scenario pt;
+    if (sweep_plan_parse(&p, "band.json", text, strlen(text), 0, why, sizeof why) != CS_OK ||
+        sweep_point_scenario(&pt, &p, 0, why, sizeof why) != CS_OK) {
+        fprintf(stderr, "  %s\n", why);
+        return 0;
+    }
+    snprintf(dir, 64, "/tmp/test_plot_band.XXXXXX");
+    if (!mkdtemp(dir)) abort();
+    plot_options o = {.formats = PLOT_PNG};
+    memset(b, 0, sizeof *b);
+    b->pl = sweep_plotter_new(dir, &o);
+    sweep_result r;
+    sweep_run(&r, &p, &pt, &(sweep_options){.workers = 2, .quiet = true, .on_run = band_on_run,
+                                            .hook_user = b});
+    bool ok = sweep_plotter_after(b->pl, &p, &pt, &r, why, sizeof why);
+    if (!ok) fprintf(stderr, "  %s\n", why);
+    int seeds = ok ? p.seeds : 0;
+    sweep_plotter_free(b->pl);
+    sweep_result_cleanup(&r);
+    scenario_cleanup(&pt);
+    sweep_plan_cleanup(&p);
+    return seeds;
+}
+
+static void band_cleanup(band_run *b, const char *dir) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/forks_over_time.png", dir);
+    unlink(path);
+    rmdir(dir);
+    for (int i = 0; i < BAND_MAX_RUNS; i++) free(b->pts[i]);
+}
+
+/* The band's colour: the series' colour at PLOT_BAND_ALPHA over white. */
+static uint32_t tint(uint32_t rgb) {
+    uint32_t out = 0;
+    for (int s = 0; s < 24; s += 8) {
+        double c = (double)(rgb >> s & 255);
+        out |= (uint32_t)lround(255 - PLOT_BAND_ALPHA * (255 - c)) << s;
+    }
+    return out;
+}
+
+/* A 4 x 4 block of band colour with its corner at (x, y): a line's
+ * anti-aliased edge is one pixel wide and never makes one. */
+static bool band_block(const image *im, int x, int y, uint32_t rgb) {
+    for (int dy = 0; dy < 4; dy++)
+        for (int dx = 0; dx < 4; dx++)
+            if (!near(pixel(im, x + dx, y + dy), rgb)) return false;
+    return true;
+}
+
+static long band_blocks(const image *im, int x0, int x1, uint32_t rgb) {
+    long n = 0;
+    for (int y = (int)px_of(PLOT_AREA_TOP_PT); y < (int)px_of(PLOT_AREA_TOP_PT + AREA_H) - 4; y++)
+        for (int x = x0; x <= x1; x++) n += band_block(im, x, y, rgb);
+    return n;
+}
+
+/* The value of replica r's count at time t (the step in force). */
+static double band_value(const band_run *b, int r, int64_t t_us) {
+    size_t i = 0;
+    while (i + 1 < b->n[r] && b->pts[r][i + 1].t_us <= t_us) i++;
+    return (double)b->pts[r][i].blocks_mined;
+}
+
+static void test_band_zero_when_replicas_agree(void) {
+    /* manual mining at fixed times on fixed links: every replica the same */
+    band_run b;
+    char dir[64];
+    int n = band_chart("{'name': 'same', 'nodes': [{'name': 'a'}, {'name': 'b'}, {'name': 'c'}],"
+                       " 'topology': 'mesh', 'links': {'latency_ms': 200},"
+                       " 'chain': {'difficulty': 8}, 'replications': 4,"
+                       " 'events': [{'at': 1, 'do': 'mine', 'node': 'a'},"
+                       "  {'at': 1, 'do': 'mine', 'node': 'c'}, {'at': 5, 'do': 'mine', 'node': 'b'}]}",
+                       &b, dir);
+    CHECK_INT_EQ(n, 4);
+    for (int r = 1; r < 4; r++) CHECK_INT_EQ(b.n[r], b.n[0]);
+    char path[512];
+    snprintf(path, sizeof path, "%s/forks_over_time.png", dir);
+    image im;
+    CHECK(load_png(&im, path));
+    int x0 = (int)px_of(PLOT_AREA_LEFT_PT), x1 = (int)px_of(PLOT_AREA_LEFT_PT + AREA_W) - 4;
+    CHECK_INT_EQ(band_blocks(&im, x0, x1, tint(palette_on_light(PALETTE_MAIN))), 0);
+    CHECK_INT_EQ(band_blocks(&im, x0, x1, tint(palette_on_light(PALETTE_STALE))), 0);
+    CHECK_INT_EQ(band_blocks(&im, x0, x1, tint(palette_on_light(PALETTE_BAD))), 0);
+    /* the mean line is there all the same */
+    int top, bottom;
+    CHECK(rows_of(&im, x1 - 10, x1 - 10, palette_on_light(PALETTE_MAIN), &top, &bottom));
+    cairo_surface_destroy(im.surf);
+    band_cleanup(&b, dir);
+}
+
+static void test_band_where_replicas_differ(void) {
+    /* one random miner for 300 s: the replicas' counts differ, nothing forks */
+    band_run b;
+    char dir[64];
+    int n = band_chart("{'name': 'differ', 'seed': 7, 'nodes': 1, 'mining': 'auto',"
+                       " 'chain': {'difficulty': 4, 'block_interval_s': 10}, 'duration_s': 300,"
+                       " 'replications': 8}",
+                       &b, dir);
+    CHECK_INT_EQ(n, 8);
+    char path[512];
+    snprintf(path, sizeof path, "%s/forks_over_time.png", dir);
+    image im;
+    CHECK(load_png(&im, path));
+    uint32_t band = tint(palette_on_light(PALETTE_MAIN));
+    int64_t end_us = 0, first_us = INT64_MAX;
+    for (int r = 0; r < 8; r++) {
+        CHECK(b.n[r] > 2);
+        if (b.pts[r][b.n[r] - 1].t_us > end_us) end_us = b.pts[r][b.n[r] - 1].t_us;
+        if (b.pts[r][1].t_us < first_us) first_us = b.pts[r][1].t_us;
+    }
+    /* the y axis: 0 to plot.h's nice number at or above the highest hi
+     * over every time a replica changes (a step of 1, 2 or 5 x 10^k near a
+     * fifth of it, the first multiple of the step at or above it; >= 5) */
+    double top_v = 0;
+    for (int q = 0; q < 8; q++)
+        for (size_t i = 0; i < b.n[q]; i++) {
+            double x[8];
+            for (int r = 0; r < 8; r++) x[r] = band_value(&b, r, b.pts[q][i].t_us);
+            sweep_stat st;
+            sweep_stat_of(x, 8, &st);
+            if (st.hi > top_v) top_v = st.hi;
+        }
+    double raw = top_v / 5, mag = pow(10, floor(log10(raw))), f = raw / mag;
+    double step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
+    double y_top = ceil(top_v / step - 1e-9) * step;
+    if (y_top < 5) y_top = 5;
+    int checked = 0;
+    /* before any replica's first block all are 0: no band there */
+    int x0 = (int)px_of(PLOT_AREA_LEFT_PT) + 2;
+    int x_first = (int)px_of(PLOT_AREA_LEFT_PT + (double)first_us / (double)end_us * AREA_W) - 6;
+    if (x_first > x0) CHECK_INT_EQ(band_blocks(&im, x0, x_first, band), 0);
+    /* at times away from any step: no band where the replicas agree, and
+     * where they differ band colour from hi down to lo */
+    for (int k = 4; k < 196; k++) {
+        int64_t t = end_us * k / 200;
+        bool near_step = false;
+        for (int r = 0; r < 8 && !near_step; r++)
+            for (size_t i = 0; i < b.n[r]; i++) {
+                int64_t d = b.pts[r][i].t_us - t;
+                if (d < 0) d = -d;
+                if (d < end_us / 200) near_step = true; /* 4.4 px */
+            }
+        /* nor on a vertical grid line (every 100 s): the band is drawn over it */
+        if (llabs((t + 50000000) % 100000000 - 50000000) < 2000000) near_step = true;
+        if (near_step) continue;
+        double x[8];
+        for (int r = 0; r < 8; r++) x[r] = band_value(&b, r, t);
+        sweep_stat st;
+        sweep_stat_of(x, 8, &st);
+        int cx = (int)lround(px_of(PLOT_AREA_LEFT_PT + (double)t / (double)end_us * AREA_W));
+        long blocks = band_blocks(&im, cx - 2, cx - 2, band);
+        if (st.sd == 0) {
+            CHECK_INT_EQ(blocks, 0);
+        } else {
+            /* an end on a horizontal grid line (every 10 blocks) blends
+             * with it: skip those */
+            double px_per_block = px_of(AREA_H) / y_top;
+            if (fabs(st.hi - 10 * round(st.hi / 10)) * px_per_block < 5 ||
+                fabs(st.lo - 10 * round(st.lo / 10)) * px_per_block < 5)
+                continue;
+            int top = im.h, bottom = -1; /* the rows of 4 x 4 band blocks */
+            for (int y = 0; y < im.h; y++)
+                if (band_block(&im, cx - 2, y, band)) {
+                    if (y < top) top = y;
+                    if (y + 3 > bottom) bottom = y + 3;
+                }
+            CHECK(bottom > top);
+            double y_hi = px_of(PLOT_AREA_TOP_PT + AREA_H - st.hi / y_top * AREA_H);
+            double y_lo = px_of(PLOT_AREA_TOP_PT + AREA_H - st.lo / y_top * AREA_H);
+            CHECK_DBL_NEAR(top, y_hi, 2);
+            CHECK_DBL_NEAR(bottom, y_lo, 2);
+            checked++;
+        }
+    }
+    CHECK(checked >= 5);
+    cairo_surface_destroy(im.surf);
+    band_cleanup(&b, dir);
+}
+
 static const test_case cases[] = {
+    TEST(test_band_zero_when_replicas_agree),
+    TEST(test_band_where_replicas_differ),
     TEST(test_bars_match_the_intervals),
     TEST(test_second_axis_is_a_series),
     {NULL, NULL},

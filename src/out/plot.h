@@ -124,4 +124,30 @@ typedef struct plot_err_chart {
 bool plot_errorbars_write(const char *dir, const plot_err_chart *ch, const plot_options *o,
                           char *err, size_t err_len);
 
+/* ---- bands: a replicated run's counts over time (plot_sweep.c) ----
+ *
+ * forks_over_time for N replicas of one scenario: blocks mined, stale
+ * blocks and forks so far, each as the mean over the replicas (a step
+ * line, the single run's pens) inside a band of its 95% confidence
+ * interval (mean +- t sd / sqrt(N), Student t): the band is a fill of the
+ * series' colour at PLOT_BAND_ALPHA over the paper, from lo to hi at every
+ * time, so it has no width where the replicas agree and is drawn exactly
+ * where they differ. Axes as the single run's chart (x from 0 to the
+ * longest replica's end, in s, minutes or hours; y from 0 to a nice number
+ * at or above the highest hi). */
+#define PLOT_BAND_ALPHA 0.28
+
+typedef struct plot_band_chart {
+    const char *name, *title, *subtitle;
+    const char *band_label;  /* the legend's word for the band */
+    const double *t_s;       /* n times, rising: each value holds from t_s[i] to t_s[i + 1] */
+    size_t n;
+    double end_s;            /* the x axis's end */
+    const double *mean[3], *lo[3], *hi[3]; /* mined, stale, forks: n values each */
+} plot_band_chart;
+
+/* Writes the chart into dir (which must exist); false with the reason. */
+bool plot_bands_write(const char *dir, const plot_band_chart *ch, const plot_options *o,
+                      char *err, size_t err_len);
+
 #endif

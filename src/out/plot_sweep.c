@@ -1,5 +1,6 @@
-/* plot_sweep.c - a metric against a swept parameter, with error bars (see
- * plot.h, "error bars").
+/* plot_sweep.c - a metric against a swept parameter, with error bars, and a
+ * replicated run's counts over time with bands (see plot.h, "error bars"
+ * and "bands").
  *
  * The chart gets plain numbers (means, interval ends, references), not a
  * sweep: out/ sits below sweep/, which turns its results into these
@@ -206,6 +207,82 @@ bool plot_errorbars_write(const char *dir, const plot_err_chart *ch, const plot_
     plot__fonts fonts;
     if (!plot__fonts_init(&fonts, opt.font_path, err, err_len)) return false;
     bool ok = plot__write_chart(dir, ch->name, PLOT_CHART_W_PT, PLOT_CHART_H_PT, err__draw, ch,
+                                &opt, &fonts, err, err_len);
+    plot__fonts_cleanup(&fonts);
+    return ok;
+}
+
+/* ------------------------------------------------------------- bands */
+
+static void band__draw(plot__canvas *c, const void *data) {
+    const plot_band_chart *ch = data;
+    cairo_t *cr = c->cr;
+    plot__heading(c, ch->title, ch->subtitle);
+    c->area = (plot__rect){PLOT_AREA_LEFT_PT, PLOT_AREA_TOP_PT,
+                           c->w - PLOT_AREA_LEFT_PT - PLOT_AREA_RIGHT_PT,
+                           c->h - PLOT_AREA_TOP_PT - PLOT_AREA_BOTTOM_PT};
+    double unit_s = 1;
+    const char *x_label = "sim time (s)";
+    if (ch->end_s > 3 * 3600) {
+        unit_s = 3600;
+        x_label = "sim time (hours)";
+    } else if (ch->end_s > 600) {
+        unit_s = 60;
+        x_label = "sim time (minutes)";
+    }
+    double top = 0;
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; i < ch->n; i++) {
+            if (isfinite(ch->hi[k][i]) && ch->hi[k][i] > top) top = ch->hi[k][i];
+            if (isfinite(ch->mean[k][i]) && ch->mean[k][i] > top) top = ch->mean[k][i];
+        }
+    double y_hi = plot__nice_ceil(top);
+    plot__axis x = {0, ch->end_s > 0 ? ch->end_s / unit_s : 1, false, x_label};
+    plot__axis y = {0, y_hi < 5 ? 5 : y_hi, false, "blocks so far"};
+    plot__axes(c, &x, &y);
+    const plot__pen pens[3] = {{palette_on_light(PALETTE_MAIN), 1.2, PLOT__SOLID},
+                               {palette_on_light(PALETTE_STALE), 1.2, PLOT__DASHED},
+                               {palette_on_light(PALETTE_BAD), 0.9, PLOT__DOTTED}};
+    const plot__key keys[4] = {{"mined", pens[0], false},
+                               {"stale", pens[1], false},
+                               {"forks", pens[2], false},
+                               {ch->band_label, {0xb8b8b8u, 1, PLOT__SOLID}, true}};
+    plot__legend(c, keys, 4, ERR_LEGEND_Y_PT);
+    plot__clip_area(c, 1.5);
+    for (int k = 0; k < 3; k++) { /* bands first, the lines over them */
+        uint32_t rgb = pens[k].rgb;
+        cairo_set_source_rgba(cr, (rgb >> 16 & 255) / 255.0, (rgb >> 8 & 255) / 255.0,
+                              (rgb & 255) / 255.0, PLOT_BAND_ALPHA);
+        for (size_t i = 0; i < ch->n; i++) {
+            double lo = ch->lo[k][i], hi = ch->hi[k][i];
+            if (!isfinite(lo) || !isfinite(hi) || !(hi > lo)) continue;
+            double x0 = plot__px(c, &x, ch->t_s[i] / unit_s);
+            double x1 = plot__px(c, &x, i + 1 < ch->n ? ch->t_s[i + 1] / unit_s : x.hi);
+            double y0 = plot__py(c, &y, hi), y1 = plot__py(c, &y, lo);
+            cairo_rectangle(cr, x0, y0, x1 - x0, y1 - y0);
+        }
+        cairo_fill(cr);
+    }
+    for (int k = 0; k < 3; k++) {
+        plot__use_pen(c, &pens[k]);
+        for (size_t i = 0; i < ch->n; i++) {
+            double px = plot__px(c, &x, ch->t_s[i] / unit_s), py = plot__py(c, &y, ch->mean[k][i]);
+            if (i == 0) cairo_move_to(cr, px, py);
+            else cairo_line_to(cr, px, py);
+            cairo_line_to(cr, plot__px(c, &x, i + 1 < ch->n ? ch->t_s[i + 1] / unit_s : x.hi), py);
+        }
+        cairo_stroke(cr);
+    }
+    plot__unclip(c);
+}
+
+bool plot_bands_write(const char *dir, const plot_band_chart *ch, const plot_options *o,
+                      char *err, size_t err_len) {
+    plot_options opt = o ? *o : (plot_options){0};
+    if (!opt.formats) opt.formats = PLOT_ALL_FORMATS;
+    plot__fonts fonts;
+    if (!plot__fonts_init(&fonts, opt.font_path, err, err_len)) return false;
+    bool ok = plot__write_chart(dir, ch->name, PLOT_CHART_W_PT, PLOT_CHART_H_PT, band__draw, ch,
                                 &opt, &fonts, err, err_len);
     plot__fonts_cleanup(&fonts);
     return ok;

@@ -229,6 +229,8 @@ double sweep_t_quantile(double p, int df);
 /* The stat of the finite values among x[0..n). */
 void sweep_stat_of(const double *x, size_t n, sweep_stat *out);
 
+struct metrics; /* out/metrics.h: a finished run's figures */
+
 typedef struct sweep_options {
     int workers;           /* threads running points; 0 = online CPUs (in an
                               MPI job, divided by the ranks on this machine);
@@ -249,7 +251,14 @@ typedef struct sweep_options {
      * prints "chainsim: <err>" and exits SWEEP_EXIT_USAGE. NULL = none. */
     bool (*after)(void *user, const sweep_plan *p, const scenario *points,
                   const sweep_result *r, char *err, size_t err_len);
-    void *after_user;
+    /* Called after each run this process makes, in the worker thread that
+     * made it, with its row (point, replica, seed and metrics filled) and
+     * its finished metrics (metrics_finish done; freed after the call):
+     * calls for distinct runs come concurrently, so the callee writes only
+     * what belongs to that run. NULL = none. */
+    void (*on_run)(void *user, const sweep_plan *p, const sweep_row *row,
+                   const struct metrics *m); /* out/metrics.h */
+    void *hook_user;       /* the `user` of after and on_run */
 } sweep_options;
 
 /* Runs every (point, seed) of the plan; points[i] is point i's scenario

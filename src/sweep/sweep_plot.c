@@ -1,9 +1,12 @@
-/* sweep_plot.c - a sweep's results as out/plot.h's error-bar charts (see
- * sweep_plot.h): the points' stats become plain numbers, one series per
- * combination of the axes other than x. */
+/* sweep_plot.c - a sweep's results as out/plot.h's error-bar charts, and a
+ * replicated run's series as its bands (see sweep_plot.h): the points'
+ * stats become plain numbers, one series per combination of the axes other
+ * than x; the replicas' time series become a mean and an interval at each
+ * time any replica changes. */
 #include "sweep/sweep_plot.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,4 +143,133 @@ bool sweep_plot_write(const char *dir, const sweep_plan *p, const scenario *poin
         drawn[m] = true;
     }
     return true;
+}
+
+/* ---- a replicated run: bands ------------------------------------------ */
+
+struct sweep_plotter {
+    const char *dir;
+    const plot_options *o;
+    pthread_mutex_t lock;  /* guards the allocation of runs */
+    csv_point **runs;      /* by run number; each written by its run's worker only */
+    size_t *n_pts;
+    size_t n_runs;
+};
+
+sweep_plotter *sweep_plotter_new(const char *dir, const plot_options *o) {
+    sweep_plotter *pl = xcalloc(1, sizeof *pl);
+    pl->dir = dir;
+    pl->o = o;
+    pthread_mutex_init(&pl->lock, NULL);
+    return pl;
+}
+
+void sweep_plotter_free(sweep_plotter *pl) {
+    if (!pl) return;
+    for (size_t i = 0; i < pl->n_runs; i++) free(pl->runs[i]);
+    free(pl->runs);
+    free(pl->n_pts);
+    pthread_mutex_destroy(&pl->lock);
+    free(pl);
+}
+
+void sweep_plotter_on_run(void *user, const sweep_plan *p, const sweep_row *row,
+                          const metrics *m) {
+    sweep_plotter *pl = user;
+    if (p->n_axes != 0 || p->seeds < 2) return; /* bands are for a replicated file */
+    pthread_mutex_lock(&pl->lock);
+    if (!pl->runs) {
+        pl->n_runs = sweep_plan_runs(p);
+        pl->runs = xcalloc(pl->n_runs, sizeof *pl->runs);
+        pl->n_pts = xcalloc(pl->n_runs, sizeof *pl->n_pts);
+    }
+    pthread_mutex_unlock(&pl->lock);
+    size_t j = row->point * (size_t)p->seeds + (size_t)row->seed_index;
+    pl->runs[j] = csv_timeseries(m, &pl->n_pts[j]);
+}
+
+static int sweep__cmp_i64(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static double sweep__count(const csv_point *q, int k) {
+    return (double)(k == 0 ? q->blocks_mined : k == 1 ? q->stale_blocks : q->forks);
+}
+
+static bool sweep__bands(const sweep_plotter *pl, const sweep_plan *p, char *err,
+                         size_t err_len) {
+    size_t n = pl->n_runs, total = 0;
+    int64_t end_us = 0;
+    for (size_t r = 0; r < n; r++) {
+        total += pl->n_pts[r];
+        if (pl->n_pts[r] && pl->runs[r][pl->n_pts[r] - 1].t_us > end_us)
+            end_us = pl->runs[r][pl->n_pts[r] - 1].t_us;
+    }
+    int64_t *t = xmalloc((total + 1) * sizeof *t);
+    size_t nt = 0;
+    for (size_t r = 0; r < n; r++)
+        for (size_t i = 0; i < pl->n_pts[r]; i++) t[nt++] = pl->runs[r][i].t_us;
+    qsort(t, nt, sizeof *t, sweep__cmp_i64);
+    size_t u = 0;
+    for (size_t i = 0; i < nt; i++)
+        if (u == 0 || t[i] != t[u - 1]) t[u++] = t[i];
+    if (u > SWEEP_PLOT_MAX_TIMES) {
+        u = SWEEP_PLOT_MAX_TIMES;
+        for (size_t i = 0; i < u; i++) t[i] = (int64_t)((double)end_us * (double)i / (double)u);
+    }
+    double *t_s = xmalloc((u + 1) * sizeof *t_s), *vals = xmalloc(9 * (u + 1) * sizeof *vals);
+    double *x = xmalloc(n * sizeof *x);
+    size_t *at = xcalloc(n, sizeof *at);
+    for (size_t i = 0; i < u; i++) {
+        t_s[i] = (double)t[i] / 1e6;
+        for (size_t r = 0; r < n; r++) /* the point in force at t[i] */
+            while (at[r] + 1 < pl->n_pts[r] && pl->runs[r][at[r] + 1].t_us <= t[i]) at[r]++;
+        for (int k = 0; k < 3; k++) {
+            for (size_t r = 0; r < n; r++)
+                x[r] = pl->n_pts[r] ? sweep__count(&pl->runs[r][at[r]], k) : NAN;
+            sweep_stat st;
+            sweep_stat_of(x, n, &st);
+            vals[(size_t)(3 * k) * u + i] = st.mean;
+            vals[(size_t)(3 * k + 1) * u + i] = st.sd == 0 ? st.mean : st.lo;
+            vals[(size_t)(3 * k + 2) * u + i] = st.sd == 0 ? st.mean : st.hi;
+        }
+    }
+    char sub[256], label[64];
+    snprintf(sub, sizeof sub, "%s: mean over %d replicas%s", p->name, p->seeds,
+             p->paired ? ", paired seeds" : "");
+    snprintf(label, sizeof label, "95%% CI (n=%d)", p->seeds);
+    plot_band_chart ch = {.name = "forks_over_time",
+                          .title = "Blocks, stale blocks and forks over time",
+                          .subtitle = sub, .band_label = label, .t_s = t_s, .n = u,
+                          .end_s = (double)end_us / 1e6};
+    for (int k = 0; k < 3; k++) {
+        ch.mean[k] = vals + (size_t)(3 * k) * u;
+        ch.lo[k] = vals + (size_t)(3 * k + 1) * u;
+        ch.hi[k] = vals + (size_t)(3 * k + 2) * u;
+    }
+    bool ok = plot_bands_write(pl->dir, &ch, pl->o, err, err_len);
+    free(at);
+    free(x);
+    free(vals);
+    free(t_s);
+    free(t);
+    return ok;
+}
+
+bool sweep_plotter_after(void *user, const sweep_plan *p, const scenario *points,
+                         const sweep_result *r, char *err, size_t err_len) {
+    sweep_plotter *pl = user;
+    char why[512] = "";
+    bool ok = sweep_plot_write(pl->dir, p, points, r, pl->o, why, sizeof why);
+    if (ok && p->n_axes == 0 && p->seeds > 1) {
+        bool all = pl->runs != NULL;
+        for (size_t i = 0; all && i < pl->n_runs; i++) all = pl->runs[i] != NULL;
+        if (!all)
+            fprintf(stderr, "chainsim: --plot %s: the replicas ran in other processes (mpirun): "
+                            "no band chart\n", pl->dir);
+        else ok = csv_mkdirs(pl->dir, why, sizeof why) && sweep__bands(pl, p, why, sizeof why);
+    }
+    if (!ok) snprintf(err, err_len, "--plot %s: %s", pl->dir, why);
+    return ok;
 }

@@ -94,6 +94,7 @@ static void sweep__run_one(sweep__pool *pool, size_t j) {
     }
     metrics_finish(m, sim_end_us(s));
     for (int i = 0; i < SWEEP_N_METRICS; i++) metrics_value(m, sweep_metric_name(i), &row->metric[i]);
+    if (pool->o->on_run) pool->o->on_run(pool->o->hook_user, p, row, m);
     expect_result *res = report_check(s, m, &row->n_failed);
     row->failed = sweep__failures(scn, res);
     row->rule_failed = xcalloc(scn->n_expects + 1, sizeof *row->rule_failed);
@@ -261,7 +262,7 @@ int sweep_main(const char *path, const sweep_options *o) {
         }
         int wcode = lead ? sweep__write_files(&p, &r, o, err) : SWEEP_EXIT_OK;
         if (wcode != SWEEP_EXIT_OK) code = wcode;
-        if (lead && o->after && !o->after(o->after_user, &p, points, &r, message, sizeof message)) {
+        if (lead && o->after && !o->after(o->hook_user, &p, points, &r, message, sizeof message)) {
             fprintf(err, "chainsim: %s\n", message);
             code = SWEEP_EXIT_USAGE;
         }
