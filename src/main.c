@@ -382,9 +382,9 @@ static int run_headless(const options *o, const scenario *scn) {
         fprintf(stderr, "chainsim: %s\n", err);
         return EXIT_USAGE;
     }
-    if (parallel > 1 && sim_workers(s) == 1)
-        fprintf(stderr, "chainsim: %s: links without latency leave no lookahead: running on one "
-                        "thread, not %d\n", scn->path, parallel);
+    if (sim_one_worker_why(s))
+        fprintf(stderr, "chainsim: %s: %s: running on one thread, not %d\n", scn->path,
+                sim_one_worker_why(s), parallel);
     log_info("%d worker thread(s), lookahead %lld us", sim_workers(s),
              (long long)sim_lookahead_us(s));
     metrics *m = metrics_attach(s);

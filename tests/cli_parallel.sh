@@ -76,6 +76,19 @@ grep -q "blocks *[1-9]" "$dir/zero.1.out" || bad "zero latency: no block mined"
     bad "zero latency: stderr does not say so: $(cat "$dir/zero.2.err")"
 [ -s "$dir/zero.1.err" ] && bad "zero latency at 1: stderr not empty" || ok
 
+# Download queues: a send changes its receiver, so workers could race on
+# it; one thread, one line on stderr saying why, same bytes.
+cat >"$dir/dlq.json" <<'JSON'
+{"name": "download-queue", "seed": 3, "nodes": 6, "topology": {"type": "mesh"},
+ "links": {"latency_ms": 20, "download_bps": 1000000, "download_queue": true},
+ "chain": {"block_interval_s": 2, "block_bytes": 50000}, "mining": "auto", "duration_s": 60}
+JSON
+run dlq 1 "$dir/dlq.json"
+run dlq 2 "$dir/dlq.json"
+same dlq 2
+[ "$(grep -c "download queues make every send touch its receiver: running on one thread, not 2" \
+      "$dir/dlq.2.err")" = 1 ] && ok || bad "download queue: stderr does not say so: $(cat "$dir/dlq.2.err")"
+
 # Bad values and the threads executor.
 for v in 0 257 x 1.5; do
     "$bin" --headless --quiet scenarios/three-nodes.json --parallel "$v" 2>"$dir/e"

@@ -89,6 +89,38 @@ static void test_upload_rules(void) {
     }
 }
 
+/* Validation (links.validation_ms, validation_ms_per_kb) is paid once per
+ * hop by the message that hands over the whole block, never by inv or
+ * getdata: a - b - c, 100 ms links, a 100,000-byte declared block, 40 ms +
+ * 0.5 ms/kB = 90 ms a hop on top of the three 100 ms trips. */
+static void test_validation_cost(void) {
+    static const char *const fmt =
+        "{'name': 'relay', 'nodes': [{'name': 'a'}, {'name': 'b'}, {'name': 'c'}],"
+        " 'topology': {'type': 'edges', 'edges': [['a', 'b'], ['b', 'c']]},"
+        " 'links': {'latency_ms': 100, 'validation_ms': 40, 'validation_ms_per_kb': 0.5},"
+        " 'chain': {'difficulty': 4, 'block_bytes': 100000}, 'relay': %s,"
+        " 'events': [{'at': 1, 'do': 'mine', 'node': 'a'}]}";
+    char json[1024];
+    relay_run r;
+    snprintf(json, sizeof json, fmt, "'inv'");
+    run_json(&r, json);
+    CHECK_INT_EQ(r.at_b_us, MS(1000 + 300 + 90));
+    CHECK_INT_EQ(r.at_c_us, MS(1000 + 2 * (300 + 90)));
+    fx_recorder_cleanup(&r.rec);
+    snprintf(json, sizeof json, fmt, "'push'");
+    run_json(&r, json);
+    CHECK_INT_EQ(r.at_b_us, MS(1000 + 100 + 90));
+    CHECK_INT_EQ(r.at_c_us, MS(1000 + 2 * (100 + 90)));
+    fx_recorder_cleanup(&r.rec);
+    /* A compact block that fails and is completed by a full block is
+     * validated once: five trips and 90 ms a hop, not 180. */
+    snprintf(json, sizeof json, fmt, "{'compact': {'failure_rate': 1}}");
+    run_json(&r, json);
+    CHECK_INT_EQ(r.at_b_us, MS(1000 + 500 + 90));
+    CHECK_INT_EQ(r.at_c_us, MS(1000 + 2 * (500 + 90)));
+    fx_recorder_cleanup(&r.rec);
+}
+
 static void test_push(void) {
     relay_run r;
     run_line(&r, "'push'", "");
@@ -212,6 +244,7 @@ static const test_case cases[] = {
     TEST(test_inv_getdata_block),
     TEST(test_push),
     TEST(test_upload_rules),
+    TEST(test_validation_cost),
     TEST(test_compact_after_inv),
     TEST(test_compact_always_failing),
     TEST(test_compact_pushed),

@@ -38,6 +38,51 @@ static void test_fixed_latency(void) {
     wire_free(NULL);
 }
 
+/* Two senders with unlimited uploads push 1 MB each at t = 0 to node 2,
+ * whose download takes 8 Mbit/s (one second a message), over 30 ms links.
+ * Without download_queue both arrive at 1.03 s, as if node 2 read both at
+ * full speed at once; with it the second waits for the first. */
+static void test_download_queue(void) {
+    const int64_t up[] = {0, 0, 0}, down[] = {0, 0, 8000000};
+    for (int queue = 0; queue < 2; queue++) {
+        wire *w = make(&(wire_desc){.n_nodes = 3, .latency_us = 30000, .processing_us = 2000,
+                                    .upload_bps = up, .download_bps = down,
+                                    .download_queue = queue});
+        CHECK(wire_shares_receivers(w) == (queue == 1));
+        int64_t a = 0, b = 0, later = 0, back = 0;
+        CHECK_INT_EQ(wire_route(w, 0, 2, 1000000, 0, &a), WIRE_DELIVER);
+        CHECK_INT_EQ(wire_route(w, 1, 2, 1000000, 0, &b), WIRE_DELIVER);
+        CHECK_INT_EQ(a, 1000000 + 30000 + 2000);
+        CHECK_INT_EQ(b, queue ? 2000000 + 30000 + 2000 : 1000000 + 30000 + 2000);
+        /* Once the download is idle again nothing waits: the plain rule. */
+        CHECK_INT_EQ(wire_route(w, 0, 2, 1000000, 5000000, &later), WIRE_DELIVER);
+        CHECK_INT_EQ(later, 6000000 + 30000 + 2000);
+        /* Only node 2's download queues: node 0 receives at once. */
+        CHECK_INT_EQ(wire_route(w, 2, 0, 1000, 5000000, &back), WIRE_DELIVER);
+        CHECK_INT_EQ(back, 5000000 + 30000 + 2000);
+        wire_free(w);
+    }
+}
+
+/* A message that reaches a download still busy with the tail of another
+ * waits only for that tail: 1 MB at 8 Mbit/s from node 0 at t = 0 keeps node
+ * 2 busy until 1.03 s; a 1 MB message from node 1 sent at t = 0.5 s begins
+ * to arrive at 0.53 s, is read from 1.03 s and is in at 2.03 s. One sent at
+ * t = 3 s finds the download idle and arrives at 4.03 s. */
+static void test_download_queue_tail(void) {
+    const int64_t up[] = {0, 0, 0}, down[] = {0, 0, 8000000};
+    wire *w = make(&(wire_desc){.n_nodes = 3, .latency_us = 30000, .upload_bps = up,
+                                .download_bps = down, .download_queue = true});
+    int64_t a = 0, b = 0, c = 0;
+    CHECK_INT_EQ(wire_route(w, 0, 2, 1000000, 0, &a), WIRE_DELIVER);
+    CHECK_INT_EQ(wire_route(w, 1, 2, 1000000, 500000, &b), WIRE_DELIVER);
+    CHECK_INT_EQ(wire_route(w, 1, 2, 1000000, 3000000, &c), WIRE_DELIVER);
+    CHECK_INT_EQ(a, 1030000);
+    CHECK_INT_EQ(b, 2030000);
+    CHECK_INT_EQ(c, 4030000);
+    wire_free(w);
+}
+
 static void test_bandwidth_queueing(void) {
     /* Node 0 uploads at 8 Mbit/s; node 1's download is unlimited: 1 MB
      * takes exactly one second, and the second message waits for the first. */
@@ -529,6 +574,8 @@ static void test_fate_names(void) {
 
 static const test_case cases[] = {
     TEST(test_fixed_latency),
+    TEST(test_download_queue),
+    TEST(test_download_queue_tail),
     TEST(test_bandwidth_queueing),
     TEST(test_upload_held_until_arrival),
     TEST(test_bandwidth_min_rule),

@@ -23,6 +23,7 @@
 #ifndef CHAINSIM_NET_MSG_H
 #define CHAINSIM_NET_MSG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,6 +67,14 @@ typedef struct msg {
     int64_t sent_us;
     int64_t deliver_us;  /* set by the executor */
     uint32_t size_bytes; /* on the wire, from msg_wire_size */
+    /* What the receiver validates before it may use the blocks (links.
+     * validation_ms, validation_ms_per_kb): the whole blocks the message
+     * carries (BLOCK, CMPCTBLOCK, BLOCKS, CHAIN) and their declared bytes;
+     * 0 for the rest and for a BLOCK that completes a compact block (that
+     * block was charged with its CMPCTBLOCK). Set by the sending node. */
+    uint32_t validate_blocks;
+    uint64_t validate_bytes;
+    bool compact_rest;   /* BLOCK answering GETBLOCKTXN */
     block *block;        /* INV/GETDATA of a block (by hash), BLOCK, GETBLOCKS (wanted) */
     tx *tx;              /* INV/GETDATA/TX of a transaction: one reference */
     block **blocks;      /* BLOCKS, CHAIN: lowest first; GETBLOCKS: locator */

@@ -62,6 +62,7 @@ typedef struct wire_node {
     rng latency_rng; /* this sender's latency draws */
     rng loss_rng;    /* and whether its messages are lost */
     int64_t upload_free_us;
+    int64_t download_free_us; /* download_queue only */
     int64_t upload_bps;
     int64_t download_bps;
     int region;
@@ -90,6 +91,7 @@ struct wire {
     int n_isolated;
     double loss;
     int64_t processing_us;
+    bool download_queue;
     int n_nodes;
     wire_node *nodes;
 };
@@ -143,6 +145,7 @@ wire *wire_new(const wire_desc *desc, cs_err *err) {
     w->latency_max_us = desc->latency_max_us;
     w->loss = desc->loss;
     w->processing_us = desc->processing_us;
+    w->download_queue = desc->download_queue;
     w->n_nodes = desc->n_nodes;
     if (desc->latency == LATENCY_REGIONS) {
         size_t cells = (size_t)desc->n_regions * (size_t)desc->n_regions;
@@ -251,12 +254,22 @@ wire_fate wire_route_hold(wire *w, int from, int to, size_t size_bytes, int64_t 
         fate = WIRE_DROP_LOSS;
         goto done;
     }
-    *arrive_us = sent_us + latency_us + w->processing_us;
+    int64_t received_us = sent_us + latency_us;
+    if (w->download_queue) {
+        wire_node *b = &w->nodes[to];
+        int64_t first_us = start_us + latency_us;
+        if (b->download_free_us > first_us) first_us = b->download_free_us;
+        received_us = first_us + (sent_us - start_us);
+        b->download_free_us = received_us;
+    }
+    *arrive_us = received_us + w->processing_us;
     if (hold_until_arrival) a->upload_free_us = *arrive_us;
 done:
     wire__unlock(w);
     return fate;
 }
+
+bool wire_shares_receivers(const wire *w) { return w->download_queue; }
 
 int64_t wire_min_delay_us(wire *w) {
     wire__lock(w);

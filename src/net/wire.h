@@ -11,6 +11,19 @@
  * or, for a message routed with hold_until_arrival (links.upload_rule
  * "simblock", block messages), upload_free[a] = arrive.
  *
+ * With download_queue (links.download_queue) the receiver takes one
+ * download at a time too: the bytes begin to reach b at start + latency,
+ * b reads them from then or from when its download is free, whichever is
+ * later, for as long as the transfer takes:
+ *
+ *   received = max(start + latency, download_free[b]) + transfer
+ *   download_free[b] = received
+ *   arrive   = received + processing
+ *
+ * which is the plain rule's arrival whenever b's download is idle. The
+ * receiver's state then changes on a send, so such runs are not split
+ * over the parallel executor's workers (wire_shares_receivers).
+ *
  * latency(a, b) is drawn per message: fixed, uniform in [min, max], or from a
  * region matrix (mean for the pair of regions, drawn around it from a Pareto
  * distribution as SimBlock does: see wire.c). A message is dropped when a and
@@ -26,7 +39,8 @@
  * and only the sender's own state changes on a send, so
  * senders on different threads touch disjoint state; in the threads
  * executor the draws still depend on thread timing (the virtual executors
- * are deterministic). */
+ * are deterministic). download_queue is the exception: a send also
+ * changes the receiver's download_free. */
 #ifndef CHAINSIM_NET_WIRE_H
 #define CHAINSIM_NET_WIRE_H
 
@@ -55,6 +69,7 @@ typedef struct wire_desc {
     const int64_t *download_bps;
     double loss;               /* probability in [0, 1) */
     int64_t processing_us;     /* per hop, added at the receiver */
+    bool download_queue;       /* receivers queue downloads too (see the top) */
 } wire_desc;
 
 /* A message's fate. The wire decides the first four; WIRE_DROP_CRASHED is
@@ -95,6 +110,9 @@ wire_fate wire_route_hold(wire *w, int from, int to, size_t size_bytes, int64_t 
  * new cost on a message's way (queues, validation) must keep it a lower
  * bound. */
 int64_t wire_min_delay_us(wire *w);
+/* True if a send changes the receiver's state too (download_queue), so two
+ * senders to one receiver must not run side by side. */
+bool wire_shares_receivers(const wire *w);
 /* At delivery: WIRE_DELIVER if a and b may still talk, else why not. */
 wire_fate wire_check(wire *w, int from, int to);
 

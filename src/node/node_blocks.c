@@ -334,8 +334,12 @@ void node__on_block_msg(node *n, msg *m) {
         break;
     case MSG_CMPCTBLOCK: node__on_compact(n, m); break;
     case MSG_GETBLOCKTXN:
-        if (node__can_send(n, m->block, m->from))
-            node__send_block_msg(n, m->from, MSG_BLOCK, m->block);
+        if (node__can_send(n, m->block, m->from)) {
+            msg *rest = msg_new(MSG_BLOCK);
+            rest->block = m->block;
+            rest->compact_rest = true;
+            node__send(n, m->from, rest);
+        }
         break;
     case MSG_BLOCK:
         node__accept_block(n, m->block, m->from);

@@ -48,6 +48,27 @@ uint64_t node__block_size(const node *n, const block *b) {
     return n->block_bytes > 0 ? (uint64_t)n->block_bytes : b->wire_bytes;
 }
 
+/* The whole blocks a message hands the receiver to validate (msg.h). */
+static void node__validate_load(const node *n, msg *m) {
+    m->validate_blocks = 0;
+    m->validate_bytes = 0;
+    switch (m->kind) {
+    case MSG_BLOCK:
+        if (m->compact_rest) return;
+        /* fallthrough */
+    case MSG_CMPCTBLOCK:
+        m->validate_blocks = 1;
+        m->validate_bytes = node__block_size(n, m->block);
+        return;
+    case MSG_BLOCKS:
+    case MSG_CHAIN:
+        m->validate_blocks = (uint32_t)m->n_blocks;
+        for (size_t i = 0; i < m->n_blocks; i++) m->validate_bytes += node__block_size(n, m->blocks[i]);
+        return;
+    default: return;
+    }
+}
+
 void node__send(node *n, int to, msg *m) {
     if (!node__hook_talks_to(n, to)) {
         msg_free(m);
@@ -57,6 +78,7 @@ void node__send(node *n, int to, msg *m) {
     m->to = to;
     m->sent_us = node__now(n);
     m->size_bytes = msg_wire_size(m);
+    node__validate_load(n, m);
     if (n->block_bytes > 0 || n->block_size) { /* declared sizes replace the real ones */
         uint64_t size = MSG_HEADER_BYTES;
         if (m->kind == MSG_BLOCK) size += node__block_size(n, m->block);

@@ -309,6 +309,14 @@ static const scn__field scn_links_fields[] = {
             "after a block it starts when the block arrives (latency + transfer), as in SimBlock"},
     {"processing_ms", SCN__MS, SCN__AT(scenario, processing_us),
      .def_doc = "0, or the preset's", .doc = "delay a receiver adds to every message"},
+    {"validation_ms", SCN__MS, SCN__AT(scenario, validation_us),
+     .doc = "delay a receiver adds per whole block a message carries (block, compact block, "
+            "blocks, chain), before it may use it"},
+    {"validation_ms_per_kb", SCN__NUMBER, SCN__AT(scenario, validation_ms_per_kb), .lo = 0,
+     .hi = 1000, .doc = "and per 1,000 bytes of those blocks' declared sizes"},
+    {"download_queue", SCN__BOOL, SCN__AT(scenario, download_queue),
+     .doc = "true: a receiver's download takes one message at a time, so a message whose bytes "
+            "reach a busy download waits (false: only the sender's upload queues, as in SimBlock)"},
 };
 const scn__schema scn__links_schema = SCN__SCHEMA(scn_links_fields);
 

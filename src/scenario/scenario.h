@@ -217,6 +217,9 @@ typedef struct scenario {
     int64_t upload_bps, download_bps; /* per node; 0 = unlimited */
     double loss;
     int64_t processing_us;
+    int64_t validation_us;        /* per whole block a message carries */
+    double validation_ms_per_kb;  /* and per 1,000 of its declared bytes */
+    bool download_queue;          /* a receiver downloads one message at a time */
     scn_upload_rule upload_rule;
     scn_network network;
 

@@ -4,6 +4,8 @@
  * calls sim__deliver then. What the wire says, which events are emitted and
  * when a message counts as dropped is written here once, so the executors
  * cannot disagree about it. */
+#include <math.h>
+
 #include "sim/sim_int.h"
 
 /* The block a message is about: the one it names or carries, else the
@@ -19,6 +21,15 @@ void sim__dropped(sim *s, const msg *m, wire_fate fate, int64_t now_us) {
                               .block = sim__msg_block(m), .tx = m->tx, .fate = fate});
 }
 
+/* The receiver's time to validate what the message carries (msg.h):
+ * links.validation_ms per whole block, validation_ms_per_kb per 1,000 of
+ * their declared bytes (ms per kB = us per byte). */
+static int64_t sim__validation_us(const sim *s, const msg *m) {
+    if (m->validate_blocks == 0) return 0;
+    return s->scn->validation_us * (int64_t)m->validate_blocks +
+           llround(s->scn->validation_ms_per_kb * (double)m->validate_bytes);
+}
+
 bool sim__route(sim *s, msg *m, int64_t now_us) {
     if (m->to >= s->n_nodes) {
         sim__send_remote(s, m);
@@ -30,6 +41,7 @@ bool sim__route(sim *s, msg *m, int64_t now_us) {
                 (m->kind == MSG_BLOCK || m->kind == MSG_CMPCTBLOCK || m->kind == MSG_BLOCKS ||
                  m->kind == MSG_CHAIN);
     wire_fate fate = wire_route_hold(s->wire, m->from, m->to, m->size_bytes, now_us, hold, &arrive);
+    if (fate == WIRE_DELIVER) arrive += sim__validation_us(s, m);
     if (sim__wants(s, EV_MSG_SENT))
         sim__emit(s, &(sim_event){.kind = EV_MSG_SENT, .t_us = now_us, .node = m->from,
                                   .peer = m->to, .msg = m->kind, .bytes = m->size_bytes,

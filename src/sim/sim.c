@@ -62,6 +62,7 @@ static wire *sim__make_wire(const scenario *scn, const netmodel *nm, uint64_t se
         .download_bps = nm->download_bps,
         .loss = scn->loss,
         .processing_us = scn->processing_us,
+        .download_queue = scn->download_queue,
     };
     cs_err e = CS_OK;
     wire *w = wire_new(&wd, &e);
@@ -165,6 +166,8 @@ int sim_workers(const sim *s) {
     return s->ops == &sim__parallel_ops ? sim__parallel_workers(s) : 1;
 }
 
+const char *sim_one_worker_why(const sim *s) { return s->one_worker_why; }
+
 static const sim__ops *sim__ops_of(sim_executor executor) {
     switch (executor) {
     case SIM_VIRTUAL: return &sim__virtual_ops;
@@ -195,9 +198,15 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
     s->wire = sim__make_wire(scn, &nm, s->seed, err, err_len);
     if (!s->wire) goto fail;
     s->lookahead_us = sim__lookahead(s);
-    /* Several workers need a lookahead: links without latency run on one. */
-    if (ops == &sim__virtual_ops && desc->parallel > 1 && s->lookahead_us > 0 && s->n_nodes > 1)
-        s->ops = ops = &sim__parallel_ops;
+    /* Several workers need a lookahead (links without latency run on one)
+     * and senders that touch only their own state (download queues make a
+     * send change the receiver). */
+    if (ops == &sim__virtual_ops && desc->parallel > 1 && s->n_nodes > 1) {
+        if (s->lookahead_us <= 0) s->one_worker_why = "links without latency leave no lookahead";
+        else if (wire_shares_receivers(s->wire))
+            s->one_worker_why = "download queues make every send touch its receiver";
+        else s->ops = ops = &sim__parallel_ops;
+    }
 
     chain_params params = scn->params;
     if (scn->genesis_classic) params.ledger = LEDGER_OPEN;

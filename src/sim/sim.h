@@ -188,6 +188,10 @@ int64_t sim_lookahead_us(const sim *s);
 /* Threads running the nodes of a virtual run: desc->parallel (at most one
  * per node) if the parallel executor runs it, else 1 (threads: 1). */
 int sim_workers(const sim *s);
+/* Why a run asked to go parallel runs on one worker ("links without
+ * latency leave no lookahead", ...); NULL if it was not asked or runs on
+ * several. */
+const char *sim_one_worker_why(const sim *s);
 
 /* How late the threads executor handed messages over, against the time
  * the wire said they were due (sim time; the virtual executor is never

@@ -109,6 +109,7 @@ struct sim {
     atomic_bool stop_reached;  /* a node reached the stop height */
     int64_t stop_at_us;        /* when (set before stop_reached, by the sink) */
     int64_t lookahead_us;      /* the least delay of any message in this run; 0: none */
+    const char *one_worker_why; /* --parallel asked for more, and why it runs on one */
     int64_t final_us;          /* set by the executor when the run ends */
 
     /* peers that live elsewhere (URLs), ids n_nodes, n_nodes + 1, ... */
