@@ -212,6 +212,44 @@ static void test_eclipse(void) {
     run_end(&r);
 }
 
+/* An observer (node o, relay false) on a mesh of 50 ms links, pushing
+ * blocks: it never mines, sends no block message, hears each block once
+ * (every peer pushes it) and first exactly one link after its mining. */
+static void test_observer(void) {
+    run r;
+    run_start(&r, "{'name': 'observer', 'seed': 3, 'nodes': [{'name': 'a'}, {'name': 'b'}, "
+                  "{'name': 'c'}, {'name': 'o', 'hash_power': 5}], "
+                  "'topology': 'mesh', 'links': {'latency_ms': 50}, 'relay': 'push', "
+                  "'chain': {'difficulty': 8, 'block_interval_s': 30}, 'mining': 'auto', "
+                  "'duration_s': 1200, "
+                  "'attackers': [{'strategy': 'observer', 'node': 'o', 'relay': false}]}");
+    const int o = 3;
+    CHECK_INT_EQ(node_get_strategy(sim_node(r.s, o)), NODE_OBSERVER);
+    CHECK_INT_EQ(fx_count(&r.rec, EV_MINED, o), 0);
+    size_t mined = 0, heard = 0, block_msgs = 0;
+    ptrset seen;
+    ptrset_init(&seen);
+    for (size_t i = 0; i < r.rec.n; i++) {
+        const sim_event *e = &r.rec.evs[i].ev;
+        if (e->kind == EV_MINED) mined++;
+        if (e->kind == EV_MSG_SENT && e->node == o && e->block) block_msgs++;
+        if (e->kind != EV_HEARD) continue;
+        CHECK_INT_EQ(e->node, o);
+        CHECK(ptrset_add(&seen, e->block)); /* once per block */
+        heard++;
+        for (size_t j = 0; j < i; j++) {
+            const sim_event *f = &r.rec.evs[j].ev;
+            if (f->kind == EV_MINED && f->block == e->block)
+                CHECK_INT_EQ(e->t_us - f->t_us, 50000);
+        }
+    }
+    ptrset_cleanup(&seen);
+    CHECK(mined >= 10);
+    CHECK_INT_EQ(heard, mined);
+    CHECK_INT_EQ(block_msgs, 0);
+    run_end(&r);
+}
+
 /* Churn: listed nodes alternate crash, restart, crash... and only they;
  * the same seed gives the same rhythm. */
 static void test_churn(void) {
@@ -251,6 +289,7 @@ static const test_case cases[] = {
     TEST(test_double_spend_without_funds),
     TEST(test_lies_rejected),
     TEST(test_eclipse),
+    TEST(test_observer),
     TEST(test_churn),
     {0},
 };

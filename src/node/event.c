@@ -24,6 +24,7 @@ const char *ev_kind_name(ev_kind k) {
     case EV_LINKS: return "links";
     case EV_ATTACKER: return "attacker";
     case EV_ATTACK: return "attack";
+    case EV_HEARD: return "heard";
     }
     return "?";
 }

@@ -40,6 +40,10 @@
  *   |                 |          |        |                | the rule's need),|
  *   |                 |          |        |                | released: lead   |
  *
+ *   | HEARD           | observer | from   | block          | msg: inv, block, |
+ *   |                 |          |        |                | cmpctblock or    |
+ *   |                 |          |        |                | blocks           |
+ *
  *   * peer = -1 when the transaction came from a user (command), not a peer.
  *
  * arrive_us: for MSG_SENT, when the wire will hand the message over (-1 if
@@ -47,6 +51,9 @@
  * peer, whose arrival the wire does not decide), so an observer can draw it
  * in flight; for MSG_DELIVERED, when it was due (the threads executor may
  * deliver a little late: t_us - arrive_us is the lag).
+ *
+ * HEARD comes once per block at an observer (node/attack/observer.c): the
+ * first message that named it, whatever its kind.
  *
  * ATTACKER comes once per attacker when the run starts (strategy is a
  * node_strategy, value its hash-power share); ATTACK when a double-spend
@@ -90,9 +97,10 @@ typedef enum ev_kind {
     EV_LINKS,
     EV_ATTACKER,
     EV_ATTACK,
+    EV_HEARD,
 } ev_kind;
 
-#define EV_KIND_COUNT (EV_ATTACK + 1)
+#define EV_KIND_COUNT (EV_HEARD + 1)
 
 typedef struct sim_event {
     ev_kind kind;

@@ -22,6 +22,7 @@ static const node__strategy *node__table(node_strategy s) {
     case NODE_INVALID_BLOCKS: return &node__invalid_blocks;
     case NODE_FAKE_CHAIN: return &node__fake_chain;
     case NODE_ECLIPSE: return &node__eclipse;
+    case NODE_OBSERVER: return &node__observer;
     }
     return NULL;
 }
@@ -34,6 +35,7 @@ const char *node_strategy_name(node_strategy s) {
     case NODE_INVALID_BLOCKS: return "invalid_blocks";
     case NODE_FAKE_CHAIN: return "fake_chain";
     case NODE_ECLIPSE: return "eclipse";
+    case NODE_OBSERVER: return "observer";
     }
     return "?";
 }
@@ -174,6 +176,7 @@ void node_receive(node *n, msg *m) {
     assert(m->kind != MSG_COMMAND);
     if (n->crashed) return; /* the executor drops these; this is the backstop */
     if (!node__hook_talks_to(n, m->from)) return;
+    node__hook_on_message(n, m);
     switch (m->kind) {
     case MSG_INV:
     case MSG_GETDATA:

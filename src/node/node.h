@@ -59,6 +59,7 @@ typedef struct node_attack_desc {
     int settle;               /* double_spend: public blocks between two rounds */
     int fake_length;          /* fake_chain */
     int victim;               /* eclipse: node id */
+    bool relay;               /* observer: shows blocks to its peers */
 } node_attack_desc;
 
 /* Churn: a node that leaves and comes back, up and down for exponential

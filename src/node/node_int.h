@@ -227,6 +227,8 @@ typedef struct node__strategy {
     /* A getchain or getblocks request: true if answered the strategy's own
      * way, false to answer honestly. */
     bool (*answer)(node *n, const msg *req);
+    /* A message from a peer it talks to, before the node handles it. */
+    void (*on_message)(node *n, const msg *m);
     /* TIMER_ATTACK or TIMER_RELEASE fired (the node is up). */
     void (*on_timer)(node *n, node_timer_kind kind, uint32_t token);
 } node__strategy;
@@ -259,6 +261,9 @@ static inline const block *node__hook_shown_tip(const node *n) {
 }
 static inline bool node__hook_answer(node *n, const msg *req) {
     return NODE__HAS_HOOK(n, answer) && n->strategy->answer(n, req);
+}
+static inline void node__hook_on_message(node *n, const msg *m) {
+    if (NODE__HAS_HOOK(n, on_message)) n->strategy->on_message(n, m);
 }
 static inline void node__hook_on_timer(node *n, node_timer_kind kind, uint32_t token) {
     if (NODE__HAS_HOOK(n, on_timer)) n->strategy->on_timer(n, kind, token);

@@ -36,7 +36,11 @@ typedef enum node_relay {
  *                 work on the genesis, announces the tip and answers every
  *                 chain request with them.
  *   eclipse       relays nothing to `victim` and nothing from it: with all
- *                 the victim's peers eclipse nodes, it is cut off. */
+ *                 the victim's peers eclipse nodes, it is cut off.
+ *   observer      not an attacker: a monitoring node that never mines,
+ *                 wired to `peers` more nodes, that notes the first
+ *                 announcement of each block (EV_HEARD); with relay false
+ *                 it shows no block to anyone. */
 typedef enum node_strategy {
     NODE_HONEST = 0,
     NODE_SELFISH,
@@ -44,6 +48,7 @@ typedef enum node_strategy {
     NODE_INVALID_BLOCKS,
     NODE_FAKE_CHAIN,
     NODE_ECLIPSE,
+    NODE_OBSERVER,
 } node_strategy;
 
 /* "honest", "selfish", "double_spend", ... (the scenario's names). */

@@ -114,6 +114,8 @@ typedef struct scn_attacker {
     int settle;              /* double_spend: blocks between rounds, default 6 */
     int fake_length;         /* fake_chain: default 50 */
     int victim;              /* eclipse */
+    int peers;               /* observer: more links, at random */
+    bool relay;              /* observer: shows blocks (default true) */
 } scn_attacker;
 
 /* Churn ("churn"): nodes leave and come back, up and down for exponential

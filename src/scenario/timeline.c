@@ -449,7 +449,8 @@ cs_err scn__read_expect(scn__ctx *c, const scn__field *f, const cJSON *obj, cons
 static const scn__choice scn_strategy_choices[] = {
     {"selfish", NODE_SELFISH},         {"double_spend", NODE_DOUBLE_SPEND},
     {"invalid_blocks", NODE_INVALID_BLOCKS}, {"fake_chain", NODE_FAKE_CHAIN},
-    {"eclipse", NODE_ECLIPSE},         {NULL, 0}};
+    {"eclipse", NODE_ECLIPSE},         {"observer", NODE_OBSERVER},
+    {NULL, 0}};
 
 static const scn__choice scn_release_choices[] = {{"longer", 0}, {"tie", 1}, {NULL, 0}};
 
@@ -511,7 +512,7 @@ static cs_err scn_read_eclipse_nodes(scn__ctx *c, const scn__field *f, const cJS
 }
 
 #define SCN_MINERS (SCN__BIT(NODE_SELFISH) | SCN__BIT(NODE_DOUBLE_SPEND) | SCN__BIT(NODE_INVALID_BLOCKS))
-#define SCN_ONE_NODE (SCN_MINERS | SCN__BIT(NODE_FAKE_CHAIN))
+#define SCN_ONE_NODE (SCN_MINERS | SCN__BIT(NODE_FAKE_CHAIN) | SCN__BIT(NODE_OBSERVER))
 #define SCN_DS_ONLY .in = SCN__BIT(NODE_DOUBLE_SPEND)
 
 static const scn__field scn_attacker_fields[] = {
@@ -548,6 +549,11 @@ static const scn__field scn_attacker_fields[] = {
      SCN_DS_ONLY, .doc = "attacks in one run, one after another: each round pays anew, so one run gives many samples"},
     {"settle", SCN__INT, SCN__AT(scn_attacker, settle), .lo = 0, .hi = 1000, .def = 6,
      SCN_DS_ONLY, .doc = "blocks the chain grows after a round ends before the next begins (the attacker mines honestly meanwhile)"},
+    {"peers", SCN__INT, SCN__AT(scn_attacker, peers), .lo = 0, .hi = 1000000,
+     .in = SCN__BIT(NODE_OBSERVER),
+     .doc = "links to this many more nodes, drawn at random (Decker & Wattenhofer 2013's monitor was connected to a large share of the network)"},
+    {"relay", SCN__BOOL, SCN__AT(scn_attacker, relay), .def = true, .in = SCN__BIT(NODE_OBSERVER),
+     .doc = "false: the observer shows no block to anyone (no inv, no block, no answer), so it does not speed up what it measures"},
     {"length", SCN__INT, SCN__AT(scn_attacker, fake_length), .lo = 1, .hi = 100000, .def = 50,
      .in = SCN__BIT(NODE_FAKE_CHAIN), .doc = "blocks of the fake chain"},
     {"merchant", SCN__ACCOUNT, SCN__AT(scn_attacker, merchant), SCN_DS_ONLY,

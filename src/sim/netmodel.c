@@ -19,7 +19,8 @@
 
 #include "util/mem.h"
 
-/* rng streams (sim.c uses 1 for traffic and 2 for the topology). */
+/* rng streams (sim.c uses 1 for traffic, 2 for the topology and 7 for
+ * the observers' links). */
 enum {
     NETMODEL_STREAM_REGIONS = 3,
     NETMODEL_STREAM_DEGREES = 4,

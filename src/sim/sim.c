@@ -130,6 +130,7 @@ static node_attack_desc sim__attack_desc(const scn_attacker *a) {
         .settle = a->settle,
         .fake_length = a->fake_length,
         .victim = a->victim,
+        .relay = a->relay,
     };
 }
 
@@ -159,6 +160,30 @@ static void sim__wire_eclipse(sim *s) {
         if (at->strategy != NODE_ECLIPSE) continue;
         node_add_peer(s->nodes[at->victim], at->node);
         node_add_peer(s->nodes[at->node], at->victim);
+    }
+}
+
+/* Observers: `peers` more links each, both ways, to nodes drawn at random
+ * among those it is not linked to yet (stream 7; none drawn without
+ * observers, so other runs keep their bytes). */
+static void sim__wire_observers(sim *s) {
+    const scenario *scn = s->scn;
+    rng r;
+    rng_seed(&r, s->seed, 7);
+    for (size_t a = 0; a < scn->n_attackers; a++) {
+        const scn_attacker *at = &scn->attackers[a];
+        if (at->strategy != NODE_OBSERVER) continue;
+        node *o = s->nodes[at->node];
+        const int *peers;
+        int free_nodes = s->n_nodes - 1 - (int)node_peer_list(o, &peers);
+        for (int k = 0; k < at->peers && free_nodes > 0;) {
+            int p = (int)rng_below(&r, (uint64_t)s->n_nodes);
+            if (p == at->node || node_has_peer(o, p)) continue;
+            node_add_peer(o, p);
+            node_add_peer(s->nodes[p], at->node);
+            free_nodes--;
+            k++;
+        }
     }
 }
 
@@ -217,7 +242,9 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
 
     s->hash_power = xmalloc((size_t)s->n_nodes * sizeof *s->hash_power);
     for (int i = 0; i < s->n_nodes; i++) {
-        s->hash_power[i] = nm.hash_power[i];
+        const scn_attacker *at = sim__attacker_of(scn, i);
+        /* An observer never mines: the others share the hash power. */
+        s->hash_power[i] = at && at->strategy == NODE_OBSERVER ? 0 : nm.hash_power[i];
         s->hash_power_total += nm.hash_power[i];
     }
     s->nodes = xcalloc((size_t)s->n_nodes, sizeof *s->nodes);
@@ -246,6 +273,7 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
     }
     if (!sim__link_topology(s, &nm, err, err_len)) goto fail;
     sim__wire_eclipse(s);
+    sim__wire_observers(s);
     s->profiles = xcalloc((size_t)s->n_nodes, sizeof *s->profiles);
     for (int i = 0; i < s->n_nodes; i++) {
         const int *peers;

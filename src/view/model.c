@@ -302,6 +302,7 @@ static void view__apply_event(view_model *m, const view_ev *ev) {
     case EV_MSG_SENT:
     case EV_MSG_DELIVERED:
     case EV_MSG_DROPPED:
+    case EV_HEARD:
     case EV_LINKS: break;
     }
 }

@@ -11,6 +11,7 @@
  *   invalid_blocks.c  node__invalid_blocks
  *   fake_chain.c      node__fake_chain
  *   eclipse.c         node__eclipse
+ *   observer.c        node__observer (not an attacker: it measures)
  *
  * To add a strategy: a value in node_strategy (node.h) and its name in
  * node_strategy_name, a file here with its table, the table in node.c's
@@ -47,6 +48,7 @@ extern const node__strategy node__double_spend;
 extern const node__strategy node__invalid_blocks;
 extern const node__strategy node__fake_chain;
 extern const node__strategy node__eclipse;
+extern const node__strategy node__observer;
 
 /* Makes the state of `table` (zeroed, table->state_size bytes) for the
  * attacker described by d, and sets n->strategy and n->attack. */
