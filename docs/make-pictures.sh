@@ -15,6 +15,8 @@
 #                                  (600 nodes on the 2015 network), --plot
 #   docs/img/plot-sweep.png        a sweep's error bars: double-spend-rosenfeld-q10's
 #                                  gap to Rosenfeld against z, 10 replicas a point
+#   docs/img/plot-bands.png        a replicated run's bands: bitcoin-2015-small-x10's
+#                                  blocks, stale blocks and forks, mean and 95% CI
 #
 # Every picture depends on the scenario and seed only, so running this
 # again changes a file only when the drawing or the simulation changed.
@@ -38,5 +40,9 @@ cp "$tmp/propagation_cdf.png" docs/img/plot-propagation.png
 "$bin" --headless --quiet scenarios/validation/double-spend-rosenfeld-q10.json \
     --plot "$tmp" --plot-format png
 cp "$tmp/sweep_double_spend_rosenfeld_gap.png" docs/img/plot-sweep.png
+
+"$bin" --headless --quiet scenarios/validation/bitcoin-2015-small-x10.json \
+    --plot "$tmp" --plot-format png
+cp "$tmp/forks_over_time.png" docs/img/plot-bands.png
 
 ls -l docs/img
