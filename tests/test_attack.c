@@ -250,6 +250,38 @@ static void test_observer(void) {
     run_end(&r);
 }
 
+/* An observer is no attacker and never mines: its configured hash power is
+ * not in the total (the others' shares sum to 1, so the block interval is
+ * the scenario's), a hash_power event for every node leaves it at 0, and
+ * the attacker metrics do not apply (nor does the summary list it). */
+static void test_observer_no_hash_power(void) {
+    run r;
+    run_start(&r, "{'name': 'observer', 'seed': 3, 'nodes': [{'name': 'a'}, {'name': 'b'}, "
+                  "{'name': 'c'}, {'name': 'o', 'hash_power': 5}], "
+                  "'topology': 'mesh', 'links': {'latency_ms': 50}, 'relay': 'push', "
+                  "'chain': {'difficulty': 8, 'block_interval_s': 30}, 'mining': 'auto', "
+                  "'duration_s': 1200, "
+                  "'events': [{'at': 600, 'do': 'hash_power', 'value': 2}], "
+                  "'attackers': [{'strategy': 'observer', 'node': 'o', 'relay': false}]}");
+    const int o = 3;
+    double others = 0;
+    for (int i = 0; i < 3; i++) others += sim_node_profile_of(r.s, i)->share;
+    CHECK_DBL_NEAR(others, 1.0, 1e-12);
+    CHECK_DBL_NEAR(sim_node_profile_of(r.s, o)->share, 0.0, 0);
+    node_snapshot snap;
+    node_snapshot_get(sim_node(r.s, o), &snap);
+    CHECK_DBL_NEAR(snap.share, 0.0, 0);
+    node_snapshot_release(&snap);
+    CHECK_INT_EQ(fx_count(&r.rec, EV_HASH_POWER, o), 0);
+    CHECK_INT_EQ(fx_count(&r.rec, EV_HASH_POWER, 0), 1);
+    CHECK_INT_EQ(fx_count(&r.rec, EV_MINED, o), 0);
+    double v = 0;
+    CHECK(metrics_value(r.m, "attacker_share", &v) && isnan(v));
+    CHECK(metrics_value(r.m, "attacker_revenue", &v) && isnan(v));
+    CHECK_INT_EQ(r.m->n_attackers, 0);
+    run_end(&r);
+}
+
 /* Churn: listed nodes alternate crash, restart, crash... and only they;
  * the same seed gives the same rhythm. */
 static void test_churn(void) {
@@ -290,6 +322,7 @@ static const test_case cases[] = {
     TEST(test_lies_rejected),
     TEST(test_eclipse),
     TEST(test_observer),
+    TEST(test_observer_no_hash_power),
     TEST(test_churn),
     {0},
 };

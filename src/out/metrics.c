@@ -254,6 +254,10 @@ void metrics_sink(void *user, const sim_event *ev) {
         }
         break;
     case EV_ATTACKER:
+        if (ev->strategy == NODE_OBSERVER) { /* it measures: no attacker */
+            m->n_observers++;
+            break;
+        }
         m->attacker[ev->node] = true;
         m->n_attackers++;
         m->attacker_share += ev->value;

@@ -115,7 +115,8 @@ typedef struct metrics {
     uint64_t sent_by_kind[MSG_KIND_COUNT];
     uint64_t dropped_by_fate[WIRE_FATE_COUNT]; /* by wire_fate ([WIRE_DELIVER] stays 0) */
     bool *attacker;                       /* per node: announced EV_ATTACKER */
-    int n_attackers, n_selfish, n_double_spenders;
+    int n_attackers, n_selfish, n_double_spenders; /* observers are none of them */
+    int n_observers;                      /* EV_ATTACKER of strategy observer */
     double attacker_share;                /* their hash-power share, summed */
     double selfish_share, selfish_gamma;  /* alpha and gamma of selfish mining */
     uint64_t double_spends_released;

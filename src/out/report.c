@@ -176,10 +176,16 @@ static void report__attackers(FILE *out, sim *s, const metrics *m) {
     if (m->n_attackers == 0) return;
     const scenario *scn = sim_scenario(s);
     fprintf(out, "  %-16s %d:", "attackers", m->n_attackers);
-    for (size_t i = 0; i < scn->n_attackers && i < 4; i++)
-        fprintf(out, "%s %s (%s)", i ? "," : "", scn->nodes[scn->attackers[i].node].name,
+    int listed = 0; /* observers are not attackers: the observer lines name them */
+    for (size_t i = 0; i < scn->n_attackers; i++) {
+        if (scn->attackers[i].strategy == NODE_OBSERVER) continue;
+        if (listed == 4) {
+            fprintf(out, ", ...");
+            break;
+        }
+        fprintf(out, "%s %s (%s)", listed++ ? "," : "", scn->nodes[scn->attackers[i].node].name,
                 node_strategy_name(scn->attackers[i].strategy));
-    if (scn->n_attackers > 4) fprintf(out, ", ...");
+    }
     fprintf(out, "; %.1f%% of the hash power, %.1f%% of the main chain\n",
             100 * m->attacker_share, 100 * m->attacker_revenue);
     if (m->n_selfish) {

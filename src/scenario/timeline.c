@@ -145,7 +145,7 @@ static const scn__field scn_event_fields[] = {
      .doc = "nodes in different groups cannot talk; unlisted nodes form one more group"},
     {"value", SCN__NUMBER, SCN__AT(scn_event, hash_power), .lo = 0, .hi = SCN_MAX_HASH_POWER,
      .in = SCN__BIT(SCN_HASH_POWER), .req = SCN__BIT(SCN_HASH_POWER),
-     .doc = "the new hash power; 0 never mines"},
+     .doc = "the new hash power; 0 never mines (an observer keeps 0)"},
     {NULL, SCN__RULE, .rule = scn_rule_links_change, .in = SCN__BIT(SCN_LINKS),
      .doc = "links needs loss or latency_ms"},
     {"loss", SCN__NUMBER, SCN__AT(scn_event, loss), .flags = SCN__HI_OPEN | SCN__SHOW_HI, .lo = 0,

@@ -243,9 +243,10 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
     s->hash_power = xmalloc((size_t)s->n_nodes * sizeof *s->hash_power);
     for (int i = 0; i < s->n_nodes; i++) {
         const scn_attacker *at = sim__attacker_of(scn, i);
-        /* An observer never mines: the others share the hash power. */
+        /* An observer never mines: the others share the hash power (its
+         * own is in neither its share nor the total). */
         s->hash_power[i] = at && at->strategy == NODE_OBSERVER ? 0 : nm.hash_power[i];
-        s->hash_power_total += nm.hash_power[i];
+        s->hash_power_total += s->hash_power[i];
     }
     s->nodes = xcalloc((size_t)s->n_nodes, sizeof *s->nodes);
     for (int i = 0; i < s->n_nodes; i++) {
@@ -435,6 +436,7 @@ void sim__apply_event(sim *s, const scn_event *ev) {
     case SCN_HASH_POWER: {
         int lo = ev->node >= 0 ? ev->node : 0, hi = ev->node >= 0 ? ev->node + 1 : s->n_nodes;
         for (int i = lo; i < hi; i++) {
+            if (node_get_strategy(s->nodes[i]) == NODE_OBSERVER) continue; /* never mines */
             s->hash_power[i] = ev->hash_power;
             cmd = node_cmd_new(CMD_SET_HASH_POWER);
             cmd->share = s->hash_power_total > 0 ? ev->hash_power / s->hash_power_total : 0;
