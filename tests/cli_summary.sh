@@ -134,4 +134,81 @@ for h, b in blocks.items():
     d = delays.get(h, [])
     assert b["tau_s"] is None if not d else math.isclose(b["tau_s"], sum(d) / len(d), rel_tol=1e-9), (b, d[:3])
 PY
+
+# An observer (Decker & Wattenhofer 2013, Gervais et al.): a line a - b - c
+# - d, the observer o linked to all four, only a mining, 50 ms links, blocks
+# pushed. Each block reaches o from a at +50 ms (its first announcement),
+# from b at +100, c +150, d +200: timed from the first, half of 4 peers at
+# 50 ms, all of them at 150 ms; from mining half at 100 ms; the later
+# announcements 50, 100, 150 ms after the first. The summary prints them
+# under the acceptance-based reach lines; the report, the CSV and the trace
+# carry the same; o is no attacker. Without observers the figures are null
+# (JSON) and empty (CSV), and there is no observer line.
+cat >"$dir/line.json" <<'JSON'
+{"name": "observer-line", "seed": 5, "nodes": [{"name": "a"},
+ {"name": "b", "hash_power": 0}, {"name": "c", "hash_power": 0},
+ {"name": "d", "hash_power": 0}, {"name": "o"}],
+ "topology": {"type": "edges", "edges": [["a", "b"], ["b", "c"], ["c", "d"],
+   ["o", "a"], ["o", "b"], ["o", "c"], ["o", "d"]]},
+ "links": {"latency_ms": 50}, "relay": "push",
+ "chain": {"difficulty": 8, "block_interval_s": 30}, "mining": "auto", "duration_s": 600,
+ "attackers": [{"strategy": "observer", "node": "o", "relay": false}]}
+JSON
+"$bin" --headless "$dir/line.json" --report "$dir/line.r.json" --trace "$dir/line.jsonl" \
+    --csv "$dir/line.csv" >"$dir/line.out" 2>"$dir/err"
+[ $? = 0 ] && ok || bad "observer-line should run: $(cat "$dir/err")"
+"$bin" --headless scenarios/busy-network.json --csv "$dir/bn.csv" >/dev/null 2>&1
+python3 - "$dir/line.out" "$dir/line.r.json" "$dir/line.jsonl" "$dir/line.csv/summary.csv" \
+    "$dir/bn.json" "$dir/bn.out" "$dir/bn.csv/summary.csv" <<'PY' && ok || bad "the observer's figures"
+import csv, json, re, sys
+out, r = open(sys.argv[1]).read(), json.load(open(sys.argv[2]))
+n = r["metrics"]["blocks_mined"]
+assert n >= 5, n
+lines = out.splitlines()
+i = next(k for k, l in enumerate(lines) if l.startswith("  reach 100%"))
+want = [
+    r"  observers +1: o; each peer's first announcement, timed from the block's first one",
+    r"  observer 50% +median 0\.050 s, p90 0\.050 s, max 0\.050 s \(N blocks\)",
+    r" +median 0\.100 s, p90 0\.100 s \(the same from mining\)",
+    r"  observer 90% +median 0\.150 s, p90 0\.150 s, max 0\.150 s \(N blocks\)",
+    r"  announcements +after the first: median 0\.100 s, p90 0\.150 s, mean 0\.100 s, "
+    r"max 0\.150 s \(3N\)",
+]
+for k, w in enumerate(want):
+    w = w.replace("3N", str(3 * n)).replace("N", str(n))
+    assert re.fullmatch(w, lines[i + 1 + k]), (w, lines[i + 1 + k])
+assert "attackers" not in out, out
+m = r["metrics"]
+for k, v in {"observer_reach50_median_s": 0.05, "observer_reach90_median_s": 0.15,
+             "observer_reach50_mined_median_s": 0.1, "observer_delay_median_s": 0.1,
+             "observer_delay_p90_s": 0.15, "observer_delay_mean_s": 0.1,
+             "reach50_median_s": 0.05}.items():
+    assert abs(m[k] - v) < 1e-12, (k, m[k])
+assert m["attacker_share"] is None and m["attacker_revenue"] is None, m
+ob = r["propagation"]["observer"]
+assert ob["observers"] == 1 and ob["reach50"]["blocks"] == n and ob["delay"]["announcements"] == 3 * n, ob
+assert abs(ob["reach50_from_mining"]["median_s"] - 0.1) < 1e-12, ob
+row = next(csv.DictReader(open(sys.argv[4])))
+assert abs(float(row["observer_reach90_median_s"]) - 0.15) < 1e-12, row
+# the trace: each block heard once from each of the 4 peers, a first, in order
+mined, heard = {}, {}
+for line in open(sys.argv[3]):
+    e = json.loads(line)
+    if e["ev"] == "mined":
+        mined[e["block"]] = (e["t_us"], e["node"])
+    if e["ev"] == "heard":
+        assert e["node"] == 4 and e["peers"] == 4 and e["msg"] == "block", e
+        heard.setdefault(e["block"], []).append((e["nth"], e["peer"], e["t_us"] - mined[e["block"]][0]))
+assert len(heard) == n, (len(heard), n)
+for b, h in heard.items():
+    assert h == [(1, 0, 50000), (2, 1, 100000), (3, 2, 150000), (4, 3, 200000)], (b, h)
+# no observer: null in JSON, empty in CSV, no observer line
+bm = json.load(open(sys.argv[5]))["metrics"]
+names = [k for k in m if k.startswith("observer_")]
+assert len(names) == 6 and all(bm[k] is None for k in names), bm
+assert "observer" not in json.load(open(sys.argv[5]))["propagation"]
+brow = next(csv.DictReader(open(sys.argv[7])))
+assert all(brow[k] == "" for k in names), brow
+assert "observer" not in open(sys.argv[6]).read()
+PY
 finish

@@ -226,27 +226,75 @@ static void test_observer(void) {
     const int o = 3;
     CHECK_INT_EQ(node_get_strategy(sim_node(r.s, o)), NODE_OBSERVER);
     CHECK_INT_EQ(fx_count(&r.rec, EV_MINED, o), 0);
+    /* Each of its 3 peers announces each block once: the miner 50 ms after
+     * mining it (k = 1), the two others 50 ms later (k = 2, 3). */
     size_t mined = 0, heard = 0, block_msgs = 0;
-    ptrset seen;
-    ptrset_init(&seen);
     for (size_t i = 0; i < r.rec.n; i++) {
         const sim_event *e = &r.rec.evs[i].ev;
         if (e->kind == EV_MINED) mined++;
         if (e->kind == EV_MSG_SENT && e->node == o && e->block) block_msgs++;
         if (e->kind != EV_HEARD) continue;
         CHECK_INT_EQ(e->node, o);
-        CHECK(ptrset_add(&seen, e->block)); /* once per block */
+        CHECK_DBL_NEAR(e->value2, 3, 0);
         heard++;
+        int k = 0;
         for (size_t j = 0; j < i; j++) {
             const sim_event *f = &r.rec.evs[j].ev;
-            if (f->kind == EV_MINED && f->block == e->block)
-                CHECK_INT_EQ(e->t_us - f->t_us, 50000);
+            if (f->kind == EV_MINED && f->block == e->block) {
+                CHECK_INT_EQ(e->t_us - f->t_us, f->node == e->peer ? 50000 : 100000);
+                if ((f->node == e->peer) != (e->value == 1))
+                    CHECK_FAIL_("peer %d announced #%" PRId64 " as k = %g (miner %d)", e->peer,
+                                e->block->index, e->value, f->node);
+            }
+            if (f->kind == EV_HEARD && f->block == e->block) {
+                k++;
+                if (f->peer == e->peer) CHECK_FAIL_("peer %d heard twice", e->peer);
+            }
         }
+        CHECK_DBL_NEAR(e->value, k + 1, 0);
     }
-    ptrset_cleanup(&seen);
     CHECK(mined >= 10);
-    CHECK_INT_EQ(heard, mined);
+    CHECK_INT_EQ(heard, 3 * mined);
     CHECK_INT_EQ(block_msgs, 0);
+    run_end(&r);
+}
+
+/* A line a - b - c - d, the observer linked to all four, only a mining,
+ * 50 ms links, blocks pushed: a block reaches the observer from a at +50
+ * ms (the first announcement), from b at +100, c +150, d +200. Timed from
+ * the first: half of 4 peers at 50 ms, 90% (all 4) at 150 ms; from mining
+ * half at 100 ms; delays 50, 100, 150 ms (median 100, p90 150, mean 100).
+ * Acceptance: 3 of the 5 nodes (a, b, the observer) hold it at 50 ms. */
+static void test_observer_delays(void) {
+    run r;
+    run_start(&r, "{'name': 'observer-line', 'seed': 5, 'nodes': [{'name': 'a'}, "
+                  "{'name': 'b', 'hash_power': 0}, {'name': 'c', 'hash_power': 0}, "
+                  "{'name': 'd', 'hash_power': 0}, {'name': 'o'}], "
+                  "'topology': {'type': 'edges', 'edges': [['a', 'b'], ['b', 'c'], ['c', 'd'], "
+                  "['o', 'a'], ['o', 'b'], ['o', 'c'], ['o', 'd']]}, "
+                  "'links': {'latency_ms': 50}, 'relay': 'push', "
+                  "'chain': {'difficulty': 8, 'block_interval_s': 30}, 'mining': 'auto', "
+                  "'duration_s': 600, "
+                  "'attackers': [{'strategy': 'observer', 'node': 'o', 'relay': false}]}");
+    CHECK(r.m->n_measured >= 5);
+    static const struct {
+        const char *name;
+        double want;
+    } want[] = {
+        {"observer_reach50_median_s", 0.05},  {"observer_reach90_median_s", 0.15},
+        {"observer_reach50_mined_median_s", 0.1}, {"observer_delay_median_s", 0.1},
+        {"observer_delay_p90_s", 0.15},       {"observer_delay_mean_s", 0.1},
+        {"reach50_median_s", 0.05},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        double v = -1;
+        CHECK(metrics_value(r.m, want[i].name, &v));
+        if (fabs(v - want[i].want) > 1e-12)
+            CHECK_FAIL_("%s = %.9g, expected %.9g", want[i].name, v, want[i].want);
+    }
+    CHECK_INT_EQ(r.m->obs90.n, r.m->n_measured); /* every block reached all 4 peers */
+    CHECK_INT_EQ(r.m->obs_delay.n, 3 * r.m->n_measured);
+    CHECK_DBL_NEAR(r.m->obs_delay.max, 0.15, 1e-12);
     run_end(&r);
 }
 
@@ -322,6 +370,7 @@ static const test_case cases[] = {
     TEST(test_lies_rejected),
     TEST(test_eclipse),
     TEST(test_observer),
+    TEST(test_observer_delays),
     TEST(test_observer_no_hash_power),
     TEST(test_churn),
     {0},

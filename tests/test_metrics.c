@@ -524,7 +524,9 @@ static void test_every_metric_name(void) {
     /* Figures of a chain that retargets: test_retarget.c checks them on
      * runs that do (this tree does not, see test_not_applicable). */
     static const char *const elsewhere[] = {
-        "retargets", "difficulty_final", "interval_first_window_s", "interval_last_window_s",
+        "observer_reach50_median_s", "observer_reach90_median_s", /* test_observers */
+        "observer_reach50_mined_median_s", "observer_delay_median_s", "observer_delay_p90_s",
+        "observer_delay_mean_s", "retargets", "difficulty_final", "interval_first_window_s", "interval_last_window_s",
         "attacker_rate_first_window", "attacker_rate_after_retarget", "attacker_profit_time_s",
         "selfish_profit_time_theory_s",
     };
@@ -546,6 +548,99 @@ static void test_every_metric_name(void) {
     double v = 0;
     CHECK(!metrics_value(m, "no_such_metric", &v));
     CHECK(!metric_name_known("no_such_metric"));
+    metrics_free(m);
+    bstore_free(t.s);
+}
+
+static void heard(metrics *m, double t, int observer, int peer, const block *b, int peers) {
+    feed(m, (sim_event){.kind = EV_HEARD, .t_us = US(t), .node = observer, .peer = peer,
+                        .block = b, .msg = MSG_INV, .value2 = peers});
+}
+
+/* Two observers, as Decker & Wattenhofer and Gervais et al. measured: each
+ * peer's first announcement, timed from the first one the observer got.
+ *   node 3 (4 peers), a2 (mined 1.0): 1.2 first, 1.3, 1.5, 2.0
+ *     reach50 (2 of 4) 0.1, reach90 (4 of 4) 0.8; from mining 0.2 + 0.1;
+ *     delays 0.1, 0.3, 0.8
+ *   node 3, a3 (mined 2.0): 2.1 first, 2.5: reach50 0.4, no reach90;
+ *     from mining 0.5; delay 0.4
+ *   node 4 (2 peers), a2: 1.1 first (1 of 2 is half: reach50 0), 1.4:
+ *     reach90 0.3; from mining 0.1; delay 0.3
+ *   b3 is never mined here: its announcement counts nowhere.
+ * reach50 {0.1, 0.4, 0}: median 0.1; reach90 {0.8, 0.3}: 0.55; from
+ * mining {0.3, 0.5, 0.1}: 0.3; delays {0.1, 0.3, 0.3, 0.4, 0.8}: median
+ * 0.3, p90 at rank 3.6: 0.4 + 0.6 x 0.4 = 0.64, mean 1.9 / 5 = 0.38.
+ * Observers are no attackers: attacker_share does not apply. With the
+ * window from 1.5 s only a3 counts. */
+static void observers_feed(metrics *m, const tree *t) {
+    for (int o = 3; o <= 4; o++)
+        feed(m, (sim_event){.kind = EV_ATTACKER, .node = o, .peer = -1,
+                            .strategy = NODE_OBSERVER});
+    mined(m, 1.0, 0, t->a2);
+    heard(m, 1.1, 4, 0, t->a2, 2);
+    heard(m, 1.2, 3, 0, t->a2, 4);
+    heard(m, 1.3, 3, 1, t->a2, 4);
+    heard(m, 1.4, 4, 1, t->a2, 2);
+    heard(m, 1.5, 3, 2, t->a2, 4);
+    heard(m, 1.6, 3, 0, t->b3, 4);
+    heard(m, 2.0, 3, 4, t->a2, 4);
+    mined(m, 2.0, 0, t->a3);
+    heard(m, 2.1, 3, 0, t->a3, 4);
+    heard(m, 2.5, 3, 1, t->a3, 4);
+}
+
+static void test_observers(void) {
+    tree t;
+    tree_build(&t);
+    metrics *m = metrics_new(5, t.g);
+    observers_feed(m, &t);
+    metrics_finish(m, US(4));
+    static const struct {
+        const char *name;
+        double want;
+    } want[] = {
+        {"observer_reach50_median_s", 0.1},  {"observer_reach90_median_s", 0.55},
+        {"observer_reach50_mined_median_s", 0.3}, {"observer_delay_median_s", 0.3},
+        {"observer_delay_p90_s", 0.64},      {"observer_delay_mean_s", 0.38},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        double v = -1;
+        CHECK(metrics_value(m, want[i].name, &v));
+        if (fabs(v - want[i].want) > EPS)
+            CHECK_FAIL_("%s = %.9g, expected %.9g", want[i].name, v, want[i].want);
+    }
+    CHECK_INT_EQ(m->n_observers, 2);
+    CHECK_INT_EQ(m->n_attackers, 0);
+    CHECK_INT_EQ(m->obs50.n, 3);
+    CHECK_INT_EQ(m->obs90.n, 2);
+    CHECK_INT_EQ(m->obs_delay.n, 5);
+    CHECK_DBL_NEAR(m->obs_delay.max, 0.8, EPS);
+    double v = 0;
+    CHECK(metrics_value(m, "attacker_share", &v) && isnan(v));
+    CHECK_STR_EQ(metrics_not_applicable(m, "attacker_share"), "no attackers");
+    metrics_free(m);
+
+    m = metrics_new(5, t.g);
+    metrics_set_window(m, US(1.5), 0);
+    observers_feed(m, &t);
+    metrics_finish(m, US(4));
+    CHECK(metrics_value(m, "observer_reach50_median_s", &v));
+    CHECK_DBL_NEAR(v, 0.4, EPS);
+    CHECK(metrics_value(m, "observer_delay_mean_s", &v));
+    CHECK_DBL_NEAR(v, 0.4, EPS);
+    CHECK(metrics_value(m, "observer_reach90_median_s", &v) && isnan(v));
+    CHECK_STR_EQ(metrics_not_applicable(m, "observer_reach90_median_s"),
+                 "no block was announced by 90% of an observer's peers");
+    metrics_free(m);
+
+    /* an observer that heard nothing: the figures do not apply, saying why */
+    m = metrics_new(5, t.g);
+    feed(m, (sim_event){.kind = EV_ATTACKER, .node = 3, .peer = -1, .strategy = NODE_OBSERVER});
+    metrics_finish(m, US(4));
+    CHECK_STR_EQ(metrics_not_applicable(m, "observer_reach50_median_s"),
+                 "no block was announced by half an observer's peers");
+    CHECK_STR_EQ(metrics_not_applicable(m, "observer_delay_p90_s"),
+                 "no block was announced by two of an observer's peers");
     metrics_free(m);
     bstore_free(t.s);
 }
@@ -668,6 +763,12 @@ static void test_not_applicable(void) {
         {"propagation_mean_s", "no block was accepted"},
         {"reach50_median_s", "no block reached half the nodes"},
         {"reach90_median_s", "no block reached 90% of the nodes"},
+        {"observer_reach50_median_s", "no observer"},
+        {"observer_reach90_median_s", "no observer"},
+        {"observer_reach50_mined_median_s", "no observer"},
+        {"observer_delay_median_s", "no observer"},
+        {"observer_delay_p90_s", "no observer"},
+        {"observer_delay_mean_s", "no observer"},
         {"retargets", "no retargeting (chain.retarget)"},
         {"interval_first_window_s", "no retargeting (chain.retarget)"},
         {"interval_last_window_s", "no retargeting (chain.retarget)"},
@@ -734,6 +835,7 @@ static const test_case cases[] = {
     TEST(test_selfish_revenue),
     TEST(test_every_metric_name),
     TEST(test_not_applicable),
+    TEST(test_observers),
     TEST(test_fork_history),
     TEST(test_measure_window),
     {0},

@@ -42,7 +42,11 @@
  *
  *   | HEARD           | observer | from   | block          | msg: inv, block, |
  *   |                 |          |        |                | cmpctblock or    |
- *   |                 |          |        |                | blocks           |
+ *   |                 |          |        |                | blocks; value k: |
+ *   |                 |          |        |                | the k-th peer to |
+ *   |                 |          |        |                | announce it (1 = |
+ *   |                 |          |        |                | first); value2:  |
+ *   |                 |          |        |                | observer's peers |
  *
  *   * peer = -1 when the transaction came from a user (command), not a peer.
  *
@@ -52,8 +56,14 @@
  * in flight; for MSG_DELIVERED, when it was due (the threads executor may
  * deliver a little late: t_us - arrive_us is the lag).
  *
- * HEARD comes once per block at an observer (node/attack/observer.c): the
- * first message that named it, whatever its kind.
+ * HEARD comes once per (block, peer) at an observer (node/attack/observer.c):
+ * the first message from that peer that named the block, whatever its kind
+ * - as Decker & Wattenhofer (2013) and Gervais et al. (2015) recorded each
+ * peer's first announcement. The one with k = 1 is the block's first
+ * announcement, which their delays are timed from; k / value2 is the share
+ * of the observer's peers that have announced it (out/metrics.h). In the
+ * trace: {"ev":"heard","node":o,"peer":p,"block":hash,"height":h,
+ * "msg":"inv","nth":k,"peers":n}.
  *
  * ATTACKER comes once per attacker when the run starts (strategy is a
  * node_strategy, value its hash-power share); ATTACK when a double-spend

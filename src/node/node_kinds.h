@@ -38,9 +38,10 @@ typedef enum node_relay {
  *   eclipse       relays nothing to `victim` and nothing from it: with all
  *                 the victim's peers eclipse nodes, it is cut off.
  *   observer      not an attacker: a monitoring node that never mines,
- *                 wired to `peers` more nodes, that notes the first
- *                 announcement of each block (EV_HEARD); with relay false
- *                 it shows no block to anyone. */
+ *                 wired to `peers` more nodes, that notes each peer's
+ *                 first announcement of each block (EV_HEARD); with relay
+ *                 false it shows no block to anyone. Not counted as an
+ *                 attacker, and never given hash power. */
 typedef enum node_strategy {
     NODE_HONEST = 0,
     NODE_SELFISH,

@@ -25,6 +25,7 @@ metrics *metrics_new(int n_nodes, const block *genesis) {
     hmap_init(&m->tip_count);
     hmap_init(&m->tip_block);
     hmap_init(&m->tx_submitted);
+    hmap_init(&m->obs_by_key);
     m->tip = xmalloc((size_t)n_nodes * sizeof *m->tip);
     m->down = xcalloc((size_t)n_nodes, sizeof *m->down);
     m->attacker = xcalloc((size_t)n_nodes, sizeof *m->attacker);
@@ -74,6 +75,10 @@ void metrics_free(metrics *m) {
     free(m->retarget.window_interval_s);
     free(m->retarget.window_difficulty);
     free(m->ds_rounds);
+    for (size_t i = 0; i < m->n_obs; i++) free(m->obs[i]);
+    free(m->obs);
+    hmap_cleanup(&m->obs_by_key);
+    free(m->obs_delays);
     free(m);
 }
 
@@ -134,6 +139,37 @@ static void metrics__accepted(metrics *m, const sim_event *ev) {
     if (st->t50_us < 0 && st->reached * 2 >= n) st->t50_us = dt;
     if (st->t90_us < 0 && st->reached * 10 >= n * 9) st->t90_us = dt;
     if (st->t100_us < 0 && st->reached >= n) st->t100_us = dt;
+}
+
+/* Peer ev->peer announced ev->block to observer ev->node for the first
+ * time (value2: the observer's peers then). Blocks mined outside the
+ * measurement window, or never seen mined, are not counted. */
+static void metrics__heard(metrics *m, const sim_event *ev) {
+    const block_stat *st = metrics__stat(m, ev->block);
+    if (!st || !metrics_measured(m, st)) return;
+    uint8_t key[sizeof(int32_t) + SHA256_LEN];
+    int32_t who = ev->node;
+    memcpy(key, &who, sizeof who);
+    memcpy(key + sizeof who, ev->block->hash, SHA256_LEN);
+    obs_stat *o = hmap_get(&m->obs_by_key, key, sizeof key);
+    if (!o) {
+        o = xmalloc(sizeof *o);
+        *o = (obs_stat){.b = ev->block, .observer = ev->node, .mined_us = st->mined_us,
+                        .first_us = ev->t_us, .t50_us = -1, .t90_us = -1};
+        memcpy(o->key, key, sizeof key);
+        hmap_put(&m->obs_by_key, o->key, sizeof o->key, o);
+        m->obs = xgrow(m->obs, &m->cap_obs, m->n_obs + 1, sizeof *m->obs);
+        m->obs[m->n_obs++] = o;
+    }
+    o->heard++;
+    int64_t dt = ev->t_us - o->first_us, peers = (int64_t)ev->value2;
+    if (o->t50_us < 0 && o->heard * 2 >= peers) o->t50_us = dt;
+    if (o->t90_us < 0 && o->heard * 10 >= peers * 9) o->t90_us = dt;
+    if (o->heard < 2) return; /* the first is what the others are timed from */
+    m->obs_delays = xgrow(m->obs_delays, &m->cap_obs_delays, m->n_obs_delays + 1,
+                          sizeof *m->obs_delays);
+    m->obs_delays[m->n_obs_delays++] = (double)dt / 1e6;
+    m->obs_delay_sum_us += dt;
 }
 
 static void metrics__tx_submitted(metrics *m, const sim_event *ev) {
@@ -222,6 +258,7 @@ void metrics_sink(void *user, const sim_event *ev) {
         break;
     case EV_MINED: metrics__mined(m, ev); break;
     case EV_BLOCK_ACCEPTED: metrics__accepted(m, ev); break;
+    case EV_HEARD: metrics__heard(m, ev); break;
     case EV_BLOCK_REJECTED:
         m->blocks_rejected++;
         m->rejected_by[ev->reason]++;
@@ -349,6 +386,29 @@ static percentiles metrics__prop(const metrics *m, size_t field_offset, double *
     return metrics_percentiles(scratch, n);
 }
 
+/* The observers' percentiles, over their (observer, block) records. */
+static void metrics__observers(metrics *m) {
+    double *v = xmalloc((m->n_obs + 1) * sizeof *v);
+    size_t n = 0;
+    for (size_t i = 0; i < m->n_obs; i++)
+        if (m->obs[i]->t50_us >= 0) v[n++] = (double)m->obs[i]->t50_us / 1e6;
+    m->obs50 = metrics_percentiles(v, n);
+    n = 0;
+    for (size_t i = 0; i < m->n_obs; i++)
+        if (m->obs[i]->t90_us >= 0) v[n++] = (double)m->obs[i]->t90_us / 1e6;
+    m->obs90 = metrics_percentiles(v, n);
+    n = 0;
+    for (size_t i = 0; i < m->n_obs; i++) {
+        const obs_stat *o = m->obs[i];
+        if (o->t50_us >= 0) v[n++] = (double)(o->first_us - o->mined_us + o->t50_us) / 1e6;
+    }
+    m->obs50_mined = metrics_percentiles(v, n);
+    free(v);
+    m->obs_delay_mean_s =
+        m->n_obs_delays ? (double)m->obs_delay_sum_us / 1e6 / (double)m->n_obs_delays : 0;
+    m->obs_delay = metrics_percentiles(m->obs_delays, m->n_obs_delays); /* sorts them */
+}
+
 static void metrics__confirmations(metrics *m) {
     double *lat = NULL;
     size_t n = 0, cap = 0;
@@ -427,6 +487,7 @@ void metrics_finish(metrics *m, int64_t end_us) {
     m->prop90 = metrics__prop(m, offsetof(block_stat, t90_us), scratch);
     m->prop100 = metrics__prop(m, offsetof(block_stat, t100_us), scratch);
     free(scratch);
+    metrics__observers(m);
     metrics__confirmations(m);
     for (int i = 0; i < m->n_nodes; i++) m->nodes_live += !m->down[i];
     m->mean_delay_s = m->delay_samples ? m->delay_sum_s / (double)m->delay_samples : 0;
@@ -511,6 +572,19 @@ static size_t metrics__entries(const metrics *m, metrics__entry *t) {
                   m->prop50.n ? NULL : "no block reached half the nodes");
     METRICS__PUT_("reach90_median_s", m->prop90.median,
                   m->prop90.n ? NULL : "no block reached 90% of the nodes");
+    const char *no_obs = m->n_observers ? NULL : "no observer";
+    const char *no_obs50 = no_obs ? no_obs : m->obs50.n ? NULL
+                                   : "no block was announced by half an observer's peers";
+    const char *no_delay = no_obs ? no_obs : m->obs_delay.n ? NULL
+                                   : "no block was announced by two of an observer's peers";
+    METRICS__PUT_("observer_reach50_median_s", m->obs50.median, no_obs50);
+    METRICS__PUT_("observer_reach90_median_s", m->obs90.median,
+                  no_obs ? no_obs : m->obs90.n ? NULL
+                                  : "no block was announced by 90% of an observer's peers");
+    METRICS__PUT_("observer_reach50_mined_median_s", m->obs50_mined.median, no_obs50);
+    METRICS__PUT_("observer_delay_median_s", m->obs_delay.median, no_delay);
+    METRICS__PUT_("observer_delay_p90_s", m->obs_delay.p90, no_delay);
+    METRICS__PUT_("observer_delay_mean_s", m->obs_delay_mean_s, no_delay);
     METRICS__PUT_("chains_rejected", (double)m->chains_rejected, NULL);
     METRICS__PUT_("nodes_live", (double)m->nodes_live, NULL);
     METRICS__PUT_("attacker_share", m->attacker_share, no_attackers);

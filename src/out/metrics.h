@@ -7,7 +7,16 @@
  * the tip most nodes hold) and derives stale blocks, forks, confirmation
  * latencies and percentiles. Percentiles interpolate linearly between ranks
  * (as numpy's default). Memory: one record per mined block plus a few words
- * per node; it does not grow with messages. */
+ * per node; it does not grow with messages.
+ *
+ * Observers (EV_HEARD) are measured as Decker & Wattenhofer (2013) and
+ * Gervais et al. (2015) measured the real network: per (observer, block),
+ * the time from the first announcement the observer got until 50% and 90%
+ * of its peers had announced the block (observer_reach50/90_median_s; the
+ * mining-time variant adds the time from mining to that first
+ * announcement), and the distribution of every later announcement's delay
+ * after the first (observer_delay_*). Memory: a record per (observer,
+ * block) and a double per announcement. */
 #ifndef CHAINSIM_OUT_METRICS_H
 #define CHAINSIM_OUT_METRICS_H
 
@@ -43,6 +52,20 @@ typedef struct ds_round {
     int outcome;
     int lead;
 } ds_round;
+
+/* One block as one observer (node/attack/observer.c) heard it announced:
+ * each peer's first announcement counts once (EV_HEARD), and the shares are
+ * of the observer's peers at that announcement (the event's value2). */
+typedef struct obs_stat {
+    uint8_t key[sizeof(int32_t) + SHA256_LEN]; /* observer id, block hash */
+    const block *b;
+    int observer;
+    int64_t mined_us;        /* the block's mining (its block_stat) */
+    int64_t first_us;        /* the first announcement it got */
+    int64_t heard;           /* peers that announced it */
+    int64_t t50_us, t90_us;  /* from first_us until that share of its peers
+                                had announced it; -1 = never */
+} obs_stat;
 
 typedef struct tips_point {
     int64_t t_us;
@@ -117,6 +140,12 @@ typedef struct metrics {
     bool *attacker;                       /* per node: announced EV_ATTACKER */
     int n_attackers, n_selfish, n_double_spenders; /* observers are none of them */
     int n_observers;                      /* EV_ATTACKER of strategy observer */
+    obs_stat **obs;                       /* (observer, block) records, in the */
+    size_t n_obs, cap_obs;                /* order of their first announcement */
+    hmap obs_by_key;                      /* obs_stat.key -> the record */
+    double *obs_delays;                   /* every later announcement's delay */
+    size_t n_obs_delays, cap_obs_delays;  /* from the first, seconds */
+    int64_t obs_delay_sum_us;
     double attacker_share;                /* their hash-power share, summed */
     double selfish_share, selfish_gamma;  /* alpha and gamma of selfish mining */
     uint64_t double_spends_released;
@@ -143,6 +172,11 @@ typedef struct metrics {
     uint64_t stale_blocks, forks, tx_confirmed, nodes_live; /* stale, forks: in the window */
     double stale_rate;
     percentiles prop50, prop90, prop100;  /* seconds, over blocks that got there */
+    percentiles obs50, obs90;             /* seconds from the first announcement, over
+                                             (observer, block) records that got there */
+    percentiles obs50_mined;              /* the same from the block's mining */
+    percentiles obs_delay;                /* over obs_delays; obs_delay_mean_s */
+    double obs_delay_mean_s;              /* their mean (0 without any) */
     percentiles confirm;                  /* seconds, user tx -> main-chain block */
     double convergence_time_s;            /* -1 if not converged */
     double mean_delay_s;                  /* tau: the stale rate theory predicts

@@ -109,6 +109,35 @@ static void report__prop_line(FILE *out, const char *label, const percentiles *p
                  p->median, p->p90, p->max, p->n);
 }
 
+/* The observers' figures (out/metrics.h), under the acceptance-based
+ * reach lines: the same shares as the papers measured them. */
+static void report__observers(FILE *out, sim *s, const metrics *m) {
+    if (m->n_observers == 0) return;
+    const scenario *scn = sim_scenario(s);
+    fprintf(out, "  %-16s %d:", "observers", m->n_observers);
+    int listed = 0;
+    for (size_t i = 0; i < scn->n_attackers; i++) {
+        if (scn->attackers[i].strategy != NODE_OBSERVER) continue;
+        if (listed == 4) {
+            fprintf(out, ", ...");
+            break;
+        }
+        fprintf(out, "%s %s", listed++ ? "," : "", scn->nodes[scn->attackers[i].node].name);
+    }
+    fprintf(out, "; each peer's first announcement, timed from the block's first one\n");
+    report__prop_line(out, "observer 50%", &m->obs50);
+    if (m->obs50_mined.n)
+        fprintf(out, "  %-16s median %.3f s, p90 %.3f s (the same from mining)\n", "",
+                m->obs50_mined.median, m->obs50_mined.p90);
+    report__prop_line(out, "observer 90%", &m->obs90);
+    if (m->obs_delay.n == 0) fprintf(out, "  %-16s none after the first\n", "announcements");
+    else
+        fprintf(out, "  %-16s after the first: median %.3f s, p90 %.3f s, mean %.3f s, max %.3f s"
+                     " (%zu)\n",
+                "announcements", m->obs_delay.median, m->obs_delay.p90, m->obs_delay_mean_s,
+                m->obs_delay.max, m->obs_delay.n);
+}
+
 /* The live nodes' tips, highest first, then by hash: the same order
  * whatever the map's (heap array, free()). */
 static const block **report__tips_sorted(sim *s, const metrics *m, size_t *n_out) {
@@ -311,6 +340,7 @@ void report_print(FILE *out, sim *s, const metrics *m, const expect_result *res,
     report__prop_line(out, "reach 50%", &m->prop50);
     report__prop_line(out, "reach 90%", &m->prop90);
     report__prop_line(out, "reach 100%", &m->prop100);
+    report__observers(out, s, m);
     report__tau(out, m);
     fprintf(out, "  %-16s %" PRIu64 " accepted, %" PRIu64 " rejected, %" PRIu64 " confirmed", "transactions",
             m->tx_accepted, m->tx_rejected, m->tx_confirmed);
@@ -524,6 +554,18 @@ cs_err report_write_json(const char *path, sim *s, const metrics *m, const expec
     cJSON_AddItemToObject(prop, "reach50", report__percentiles(&m->prop50));
     cJSON_AddItemToObject(prop, "reach90", report__percentiles(&m->prop90));
     cJSON_AddItemToObject(prop, "reach100", report__percentiles(&m->prop100));
+    if (m->n_observers) { /* as the observers measured it: from each block's first announcement */
+        cJSON *ob = cJSON_AddObjectToObject(prop, "observer");
+        cJSON_AddNumberToObject(ob, "observers", m->n_observers);
+        cJSON_AddItemToObject(ob, "reach50", report__percentiles(&m->obs50));
+        cJSON_AddItemToObject(ob, "reach90", report__percentiles(&m->obs90));
+        cJSON_AddItemToObject(ob, "reach50_from_mining", report__percentiles(&m->obs50_mined));
+        cJSON *d = report__percentiles(&m->obs_delay);
+        cJSON_DeleteItemFromObject(d, "blocks");
+        cJSON_AddNumberToObject(d, "announcements", (double)m->obs_delay.n);
+        if (m->obs_delay.n) cJSON_AddNumberToObject(d, "mean_s", m->obs_delay_mean_s);
+        cJSON_AddItemToObject(ob, "delay", d);
+    }
     cJSON *txo = cJSON_AddObjectToObject(root, "transactions");
     cJSON_AddNumberToObject(txo, "accepted", (double)m->tx_accepted);
     cJSON_AddNumberToObject(txo, "rejected", (double)m->tx_rejected);

@@ -81,6 +81,13 @@ void trace_sink(void *user, const sim_event *ev) {
         jsonw_key(&w, "share_ppm");
         jsonw_fixed(&w, ev->value * 1e6, 0);
         break;
+    case EV_HEARD:
+        jsonw_kstr(&w, "block", ev->block->hash_hex);
+        jsonw_kint(&w, "height", ev->block->index);
+        jsonw_kstr(&w, "msg", msg_kind_name(ev->msg));
+        jsonw_kint(&w, "nth", (int64_t)ev->value);
+        jsonw_kint(&w, "peers", (int64_t)ev->value2);
+        break;
     case EV_ATTACKER:
         jsonw_kstr(&w, "strategy", node_strategy_name((node_strategy)ev->strategy));
         break;

@@ -28,6 +28,12 @@
     X(distinct_tips, "distinct tips among live nodes at the end")                \
     X(reach50_median_s, "median over blocks of the time to reach half the nodes") \
     X(reach90_median_s, "median over blocks of the time to reach 90% of the nodes") \
+    X(observer_reach50_median_s, "median over (observer, block) of the time from the first announcement it got until half its peers announced the block") \
+    X(observer_reach90_median_s, "the same until 90% of its peers announced it") \
+    X(observer_reach50_mined_median_s, "observer_reach50 timed from the block's mining instead of its first announcement") \
+    X(observer_delay_median_s, "median over (observer, block, peer) of a peer's first announcement after the first one (the first excluded)") \
+    X(observer_delay_p90_s, "90th percentile of that")                         \
+    X(observer_delay_mean_s, "mean of that")                                   \
     X(chains_rejected, "chains refused by a resolve (counted per node)")        \
     X(nodes_live, "nodes up at the end")                                       \
     X(attacker_share, "attackers' share of the hash power")                   \
