@@ -151,7 +151,41 @@ static void test_lookahead_and_zero_latency(void) {
     scenario_cleanup(&scn);
 }
 
+/* sim_par_stats: what the windows ran adds up to the run's entries, the
+ * merge handed the sinks the workers' events, and the times nest. */
+static void test_parallel_stats(void) {
+    scenario scn;
+    char err[256];
+    CHECK_INT_EQ(scenario_parse(&scn, "par", busy_json, strlen(busy_json), err, sizeof err), CS_OK);
+    sim_par_stats ps;
+    sim *s = sim_new(&(sim_desc){.scn = &scn, .parallel = 1}, err, sizeof err);
+    CHECK(!sim_parallel_stats_get(s, &ps)); /* one worker: the sequential executor */
+    sim_free(s);
+    s = sim_new(&(sim_desc){.scn = &scn, .parallel = 3}, err, sizeof err);
+    digest d = {0xcbf29ce484222325ULL, 0, -1, -1};
+    sim_add_sink(s, digest_sink, &d);
+    sim_run(s);
+    CHECK(sim_parallel_stats_get(s, &ps));
+    uint64_t handled = sim_events_handled(s);
+    CHECK_INT_EQ(ps.workers, 3);
+    CHECK(ps.windows > 100 && ps.windows_shared <= ps.windows);
+    /* Outside windows only the run's own entries ran: the scenario's 3
+     * events, 360 traffic ticks (3/s over 120 s) and the end. */
+    CHECK(ps.entries <= handled && handled - ps.entries < 500);
+    CHECK(ps.entries_shared <= ps.entries && ps.entries_shared > 0);
+    /* 3 partitions of a random graph: many messages cross, not all. */
+    CHECK(ps.cross > 100 && ps.cross < ps.entries);
+    /* Every event but those of the own entries went through the merge. */
+    CHECK(ps.merged <= d.n && ps.merged > d.n * 9 / 10);
+    CHECK(ps.wall_s >= ps.serial_s && ps.serial_s >= ps.merge_s && ps.merge_s >= 0);
+    CHECK(ps.cpu_s[0] > 0 && ps.run_s[0] > 0);
+    CHECK(ps.serial_cpu_s >= ps.merge_cpu_s && ps.merge_cpu_s >= 0);
+    sim_free(s);
+    scenario_cleanup(&scn);
+}
+
 static const test_case cases[] = {
+    TEST(test_parallel_stats),
     TEST(test_same_events_any_workers),
     TEST(test_stop_winds_down_at_the_grid),
     TEST(test_lookahead_and_zero_latency),

@@ -62,6 +62,9 @@ typedef struct px_worker {
     size_t n_evs, cap_evs, ev_pos;
     pthread_t thread;
     uint_fast64_t seen;        /* the last window its thread ran */
+    /* sim_par_stats of its thread (worker 0's: the calling thread's) */
+    int64_t run_ns, wait_ns, cpu_ns;
+    uint64_t sleeps;
 } px_worker;
 
 typedef struct px {
@@ -87,6 +90,11 @@ typedef struct px {
     int64_t end;
     bool winding_now;
     bool threads_up;
+
+    /* sim_par_stats, kept by the calling thread */
+    uint64_t windows, windows_shared, entries, entries_shared, cross, merged;
+    int64_t wall_ns, window_ns, merge_ns;
+    int64_t window_cpu_ns, merge_cpu_ns; /* the calling thread's CPU in them */
 } px;
 
 /* The worker whose lane this thread is running now; NULL between windows
@@ -161,6 +169,7 @@ static void *px__thread(void *arg) {
     px_worker *w = arg;
     px *p = w->p;
     uint_fast64_t seen = w->seen;
+    int64_t cpu0 = clock_thread_cpu_ns(), t_idle = clock_now_ns();
     for (;;) {
         uint_fast64_t g;
         int spins = 0;
@@ -168,14 +177,22 @@ static void *px__thread(void *arg) {
                spins++ < PX_SPINS) {
         }
         if (g == seen) {
+            w->sleeps++;
             pthread_mutex_lock(&p->lock);
             while ((g = atomic_load_explicit(&p->gen, memory_order_acquire)) == seen)
                 pthread_cond_wait(&p->go, &p->lock);
             pthread_mutex_unlock(&p->lock);
         }
         seen = g;
-        if (atomic_load(&p->quit)) return NULL;
+        int64_t t_run = clock_now_ns();
+        w->wait_ns += t_run - t_idle;
+        if (atomic_load(&p->quit)) {
+            w->cpu_ns += clock_thread_cpu_ns() - cpu0;
+            return NULL;
+        }
         px__run_lane(w, p->end, p->winding_now);
+        t_idle = clock_now_ns();
+        w->run_ns += t_idle - t_run;
         if (atomic_fetch_sub_explicit(&p->pending, 1, memory_order_acq_rel) == 1) {
             pthread_mutex_lock(&p->lock);
             pthread_cond_signal(&p->idle);
@@ -189,6 +206,7 @@ static void px__flush_outboxes(px *p) {
     for (int i = 0; i < p->n; i++) {
         px_worker *w = &p->w[i];
         for (int j = 0; j < p->n; j++) {
+            p->cross += w->n_out[j];
             for (size_t k = 0; k < w->n_out[j]; k++) {
                 const heap_entry *e = &w->out[j][k];
                 evq_push(&p->w[j].lane.queue, e->t_us, e->seq, e->item, e->aux);
@@ -215,6 +233,7 @@ static void px__merge_events(px *p) {
         }
         if (!best) break;
         px_ev *x = &best->evs[best->ev_pos++];
+        p->merged++;
         sim__dispatch(p->s, &x->ev);
         tx_unref((tx *)x->ev.tx);
     }
@@ -232,15 +251,27 @@ static void px__start_threads(px *p) {
 
 /* Runs the window [.., end) on every worker that has work in it; one such
  * worker runs on the calling thread without waking anyone. */
+static uint64_t px__entries(const px *p) {
+    uint64_t n = 0;
+    for (int i = 0; i < p->n; i++) n += p->w[i].lane.events_handled;
+    return n;
+}
+
 static void px__window(px *p, int64_t end) {
+    int64_t t0 = clock_now_ns(), c0 = clock_thread_cpu_ns();
+    uint64_t e0 = px__entries(p);
     int busy = 0, last = -1;
     for (int i = 0; i < p->n; i++) {
         const heap_entry *top = evq_peek(&p->w[i].lane.queue);
         if (top && top->t_us < end) busy++, last = i;
     }
+    p->windows++;
+    int64_t t_run = t0;
     if (busy == 1) {
         px__run_lane(&p->w[last], end, p->wind.winding);
+        t_run = clock_now_ns();
     } else if (busy > 1) {
+        p->windows_shared++;
         if (!p->threads_up) px__start_threads(p);
         p->end = end;
         p->winding_now = p->wind.winding;
@@ -250,18 +281,30 @@ static void px__window(px *p, int64_t end) {
         pthread_cond_broadcast(&p->go);
         pthread_mutex_unlock(&p->lock);
         px__run_lane(&p->w[0], end, p->wind.winding);
+        t_run = clock_now_ns();
         int spins = 0;
         while (atomic_load_explicit(&p->pending, memory_order_acquire) > 0 && spins++ < PX_SPINS) {
         }
         if (atomic_load_explicit(&p->pending, memory_order_acquire) > 0) {
+            p->w[0].sleeps++;
             pthread_mutex_lock(&p->lock);
             while (atomic_load_explicit(&p->pending, memory_order_acquire) > 0)
                 pthread_cond_wait(&p->idle, &p->lock);
             pthread_mutex_unlock(&p->lock);
         }
     }
+    int64_t t_done = clock_now_ns(), c_done = clock_thread_cpu_ns();
+    p->window_cpu_ns += c_done - c0;
+    uint64_t ran = px__entries(p) - e0;
+    p->entries += ran;
+    if (busy > 1) p->entries_shared += ran;
+    p->w[0].run_ns += t_run - t0;
+    p->w[0].wait_ns += t_done - t_run;
+    p->window_ns += t_done - t0;
     px__flush_outboxes(p);
     px__merge_events(p);
+    p->merge_ns += clock_now_ns() - t_done;
+    p->merge_cpu_ns += clock_thread_cpu_ns() - c_done;
 }
 
 static bool px__accepts(const sim_desc *desc, char *err, size_t err_len) {
@@ -333,6 +376,25 @@ static void px__free(sim *s) {
 }
 
 int sim__parallel_workers(const sim *s) { return px__of(s)->n; }
+
+void sim__parallel_stats(const sim *s, sim_par_stats *out) {
+    const px *p = px__of(s);
+    *out = (sim_par_stats){.workers = p->n, .windows = p->windows,
+                           .windows_shared = p->windows_shared, .entries = p->entries,
+                           .entries_shared = p->entries_shared, .cross = p->cross,
+                           .merged = p->merged, .wall_s = (double)p->wall_ns / 1e9,
+                           .serial_s = (double)(p->wall_ns - p->window_ns) / 1e9,
+                           .merge_s = (double)p->merge_ns / 1e9,
+                           .serial_cpu_s = (double)(p->w[0].cpu_ns - p->window_cpu_ns) / 1e9,
+                           .merge_cpu_s = (double)p->merge_cpu_ns / 1e9};
+    for (int i = 0; i < p->n; i++) {
+        int k = i < SIM_PAR_STATS_WORKERS ? i : SIM_PAR_STATS_WORKERS - 1;
+        out->run_s[k] += (double)p->w[i].run_ns / 1e9;
+        out->wait_s[k] += (double)p->w[i].wait_ns / 1e9;
+        out->cpu_s[k] += (double)p->w[i].cpu_ns / 1e9;
+        out->sleeps[k] += p->w[i].sleeps;
+    }
+}
 
 static void px__command(sim *s, int node_id, node_cmd *cmd) {
     px *p = px__of(s);
@@ -411,7 +473,19 @@ static void px__set_clocks(px *p, int64_t t) {
     for (int i = 0; i < p->n; i++) p->w[i].lane.now_us = t;
 }
 
+static bool px__advance_(sim *s, int64_t until_us, uint64_t max_events);
+
+/* Counts the calling thread's wall and CPU time (sim_par_stats). */
 static bool px__advance(sim *s, int64_t until_us, uint64_t max_events) {
+    px *p = px__of(s);
+    int64_t t0 = clock_now_ns(), cpu0 = clock_thread_cpu_ns();
+    bool r = px__advance_(s, until_us, max_events);
+    p->wall_ns += clock_now_ns() - t0;
+    p->w[0].cpu_ns += clock_thread_cpu_ns() - cpu0;
+    return r;
+}
+
+static bool px__advance_(sim *s, int64_t until_us, uint64_t max_events) {
     px *p = px__of(s);
     if (!p->started) px__begin(p);
     if (p->done) return true;

@@ -552,3 +552,9 @@ bool sim_lateness_get(const sim *s, sim_lateness *out) {
     return s->ops->lateness && s->ops->lateness(s, out);
 }
 int64_t sim_lookahead_us(const sim *s) { return s->lookahead_us; }
+
+bool sim_parallel_stats_get(const sim *s, sim_par_stats *out) {
+    if (s->ops != &sim__parallel_ops) return false;
+    sim__parallel_stats(s, out);
+    return true;
+}

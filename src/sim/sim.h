@@ -193,6 +193,37 @@ int sim_workers(const sim *s);
  * several. */
 const char *sim_one_worker_why(const sim *s);
 
+/* Where a parallel virtual run's time went, for benchmarks (the per-phase
+ * figures in docs/benchmarks.md). A window is a stretch of virtual time
+ * the workers run side by side (exec_parallel.c); between windows the
+ * calling thread alone exchanges the outboxes, hands the window's events
+ * to the sinks in the sequential order (the merge) and runs the run's own
+ * entries: the serial section. Wall times are CLOCK_MONOTONIC, CPU times
+ * the thread's own; worker 0 is the calling thread. Counted from the first
+ * sim_run/sim_advance to the end of the run (or now). */
+#define SIM_PAR_STATS_WORKERS 8 /* workers past this are summed into the last */
+typedef struct sim_par_stats {
+    int workers;
+    uint64_t windows;        /* windows run */
+    uint64_t windows_shared; /* of them, with work for more than one worker */
+    uint64_t entries;        /* entries run inside windows (all workers) */
+    uint64_t entries_shared; /*   of them, in shared windows */
+    uint64_t cross;          /* messages to another worker's nodes (outboxes) */
+    uint64_t merged;         /* events the merge handed to the sinks */
+    double wall_s;           /* the calling thread inside sim_run/advance */
+    double serial_s;         /*   of it, outside windows (the serial section) */
+    double merge_s;          /*     of that, the merge */
+    double serial_cpu_s;     /* the calling thread's CPU time in the serial section */
+    double merge_cpu_s;      /*   of it, in the merge */
+    double run_s[SIM_PAR_STATS_WORKERS];  /* wall time running its partition */
+    double wait_s[SIM_PAR_STATS_WORKERS]; /* wall time waiting at the barrier */
+    double cpu_s[SIM_PAR_STATS_WORKERS];  /* the thread's CPU time */
+    uint64_t sleeps[SIM_PAR_STATS_WORKERS]; /* barrier waits that went to sleep */
+} sim_par_stats;
+/* Fills *out for a run on the parallel executor and returns true; false
+ * (nothing written) for any other. */
+bool sim_parallel_stats_get(const sim *s, sim_par_stats *out);
+
 /* How late the threads executor handed messages over, against the time
  * the wire said they were due (sim time; the virtual executor is never
  * late). Lateness adds to every hop, so its mean over the mean time a

@@ -81,6 +81,8 @@ extern const sim__ops sim__threads_ops;
 extern const sim__ops sim__parallel_ops;
 /* The parallel executor's number of workers. */
 int sim__parallel_workers(const sim *s);
+/* Its sim_parallel_stats_get. */
+void sim__parallel_stats(const sim *s, sim_par_stats *out);
 
 struct sim {
     sim_desc desc;

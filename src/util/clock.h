@@ -9,5 +9,9 @@
 
 /* Microseconds on CLOCK_MONOTONIC (any thread). */
 int64_t clock_now_us(void);
+/* Nanoseconds on CLOCK_MONOTONIC: for measuring short spans. */
+int64_t clock_now_ns(void);
+/* Nanoseconds of CPU time the calling thread has used (user + system). */
+int64_t clock_thread_cpu_ns(void);
 
 #endif

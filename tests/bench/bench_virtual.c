@@ -9,7 +9,8 @@
  *   parallel virtual executor, default 1: the same run, byte for byte)
  *   e.g. bench_virtual 1000x3000 10000x3000 100000x1000: the ledger's
  *   memory per block (docs/benchmarks.md); bench_virtual --parallel 2 10000
- *   against --parallel 1 10000: the parallel speed-up. */
+ *   against --parallel 1 10000: the parallel speed-up; with W > 1 two more
+ *   lines say where its time went (sim_par_stats, sim.h). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,26 @@ static int bench_one(int n_nodes, int n_blocks, int parallel) {
            n_nodes, n_blocks, sim_workers(s), (double)(t1 - t0) / 1e6, run_s, (double)sim_events_handled(s) / run_s / 1e6,
            m->msgs_sent, m->height, 100 * m->stale_rate, m->prop50.median,
            (double)ru.ru_maxrss / 1024.0);
+    sim_par_stats ps;
+    if (sim_parallel_stats_get(s, &ps)) {
+        /* Where the parallel run's time went (sim.h): the windows, the
+         * serial section, and each worker thread's wall and CPU time. */
+        printf("  windows %" PRIu64 " (%" PRIu64 " shared, %.0f entries each) | entries %" PRIu64
+               " (%.1f%% in shared windows) | cross %" PRIu64 " | merged %" PRIu64 "\n",
+               ps.windows, ps.windows_shared,
+               ps.windows ? (double)ps.entries / (double)ps.windows : 0.0, ps.entries,
+               ps.entries ? 100.0 * (double)ps.entries_shared / (double)ps.entries : 0.0,
+               ps.cross, ps.merged);
+        printf("  wall %.2f s: serial %.2f s (%.1f%%; merge %.2f s), its CPU %.2f s (merge %.2f s) |"
+               " per worker: run/wait/CPU s, sleeps:",
+               ps.wall_s, ps.serial_s, ps.wall_s > 0 ? 100 * ps.serial_s / ps.wall_s : 0.0,
+               ps.merge_s, ps.serial_cpu_s, ps.merge_cpu_s);
+        int k = ps.workers < SIM_PAR_STATS_WORKERS ? ps.workers : SIM_PAR_STATS_WORKERS;
+        for (int i = 0; i < k; i++)
+            printf(" [%d] %.2f/%.2f/%.2f %" PRIu64, i, ps.run_s[i], ps.wait_s[i], ps.cpu_s[i],
+                   ps.sleeps[i]);
+        printf("\n");
+    }
     fflush(stdout);
     metrics_free(m);
     sim_free(s);
