@@ -6,7 +6,7 @@
 
 /* Random pushes (near, far, same-time ties) interleaved with pops, on both
  * structures, comparing every popped entry. */
-static void run_against_heap(int64_t bucket_us, size_t n_buckets, uint64_t seed) {
+static void run_against_heap_(int64_t bucket_us, size_t n_buckets, uint64_t seed, bool peeks) {
     evq q;
     heap h;
     evq_init(&q, bucket_us, n_buckets);
@@ -26,6 +26,12 @@ static void run_against_heap(int64_t bucket_us, size_t n_buckets, uint64_t seed)
             }
             evq_push(&q, now + dt, h.next_seq, (void *)(uintptr_t)step, (uint64_t)step * 3);
             heap_push(&h, now + dt, (void *)(uintptr_t)step, (uint64_t)step * 3);
+        } else if (peeks && dice == 6) {
+            /* A peek moves the calendar to the next entry, past any gap;
+             * the next push may come before it (now + 0..2). */
+            const heap_entry *a = evq_peek(&q), *b = heap_peek(&h);
+            CHECK_INT_EQ(a != NULL, b != NULL);
+            if (a && b) CHECK_INT_EQ(a->seq, b->seq);
         } else {
             heap_entry a, b;
             bool got_q = evq_pop(&q, &a), got_h = heap_pop(&h, &b);
@@ -50,7 +56,34 @@ static void run_against_heap(int64_t bucket_us, size_t n_buckets, uint64_t seed)
     heap_cleanup(&h);
 }
 
+static void run_against_heap(int64_t bucket_us, size_t n_buckets, uint64_t seed) {
+    run_against_heap_(bucket_us, n_buckets, seed, false);
+}
+
 static void test_matches_heap_small_buckets(void) { run_against_heap(1000, 4096, 1); }
+/* Peeks between pushes: the calendar steps back for an earlier entry. */
+static void test_peeks_small_buckets(void) { run_against_heap_(1000, 4096, 8, true); }
+static void test_peeks_few_buckets(void) { run_against_heap_(1000, 8, 9, true); }
+
+/* A peek that jumped to a far entry, then an entry long before it. */
+static void test_peek_far_then_near(void) {
+    evq q;
+    evq_init(&q, 1000, 16);
+    evq_push(&q, 5000000000LL, 1, NULL, 1);
+    evq_push(&q, 5000000500LL, 2, NULL, 2);
+    evq_push(&q, 5000009000LL, 3, NULL, 3); /* within the horizon after the jump */
+    CHECK_INT_EQ(evq_peek(&q)->aux, 1);
+    evq_push(&q, 10, 4, NULL, 4);            /* the calendar steps back 5e9 us */
+    evq_push_many(&q, (heap_entry[]){{20, 6, NULL, 6}, {15, 5, NULL, 5}}, 2);
+    const uint64_t order[] = {4, 5, 6, 1, 2, 3};
+    heap_entry e;
+    for (int i = 0; i < 6; i++) {
+        CHECK(evq_pop(&q, &e));
+        CHECK_INT_EQ(e.aux, order[i]);
+    }
+    CHECK(!evq_pop(&q, &e));
+    evq_cleanup(&q);
+}
 static void test_matches_heap_one_bucket(void) { run_against_heap(1, 1, 2); }
 static void test_matches_heap_wide_buckets(void) { run_against_heap(1000000, 8, 3); }
 
@@ -104,7 +137,8 @@ static void test_ties_by_key(void) {
  * counting sort's path, and arrays larger than a bucket keeps, which go to
  * the spares), many of them at the very same time or at the span's edges,
  * while earlier bursts are being popped. */
-static void run_bursts(int64_t bucket_us, uint64_t seed) {
+static void run_bursts(int64_t bucket_us, uint64_t seed, bool batched) {
+    static heap_entry batch[3000];
     evq q;
     heap h;
     evq_init(&q, bucket_us, 64);
@@ -124,8 +158,22 @@ static void run_bursts(int64_t bucket_us, uint64_t seed) {
             default: t = base + (int64_t)rng_below(&r, (uint64_t)bucket_us); break;
             }
             if (t < now) t = now;
-            evq_push(&q, t, h.next_seq, NULL, (uint64_t)i);
+            if (batched) batch[i] = (heap_entry){t, h.next_seq, NULL, (uint64_t)i};
+            else evq_push(&q, t, h.next_seq, NULL, (uint64_t)i);
             heap_push(&h, t, NULL, (uint64_t)i);
+        }
+        if (batched) {
+            /* A peek first sorts the current bucket (as a lane's does
+             * before the window's messages from other partitions come),
+             * then the batch in an order that is not the pop order. */
+            evq_peek(&q);
+            for (size_t i = burst; i > 1; i--) {
+                size_t j = (size_t)rng_below(&r, i);
+                heap_entry x = batch[i - 1];
+                batch[i - 1] = batch[j];
+                batch[j] = x;
+            }
+            evq_push_many(&q, batch, burst);
         }
         size_t pops = (size_t)rng_below(&r, 4000);
         for (size_t i = 0; i < pops; i++) {
@@ -139,7 +187,8 @@ static void run_bursts(int64_t bucket_us, uint64_t seed) {
             now = a.t_us;
             if (i % 7 == 0) { /* into the bucket being popped: the late heap */
                 int64_t t = now + (int64_t)rng_below(&r, 3);
-                evq_push(&q, t, h.next_seq, NULL, 99);
+                if (batched) evq_push_many(&q, &(heap_entry){t, h.next_seq, NULL, 99}, 1);
+                else evq_push(&q, t, h.next_seq, NULL, 99);
                 heap_push(&h, t, NULL, 99);
             }
         }
@@ -155,17 +204,25 @@ static void run_bursts(int64_t bucket_us, uint64_t seed) {
     heap_cleanup(&h);
 }
 
-static void test_bursts_4000(void) { run_bursts(4000, 4); }
-static void test_bursts_narrow(void) { run_bursts(7, 5); }
+static void test_bursts_4000(void) { run_bursts(4000, 4, false); }
+static void test_bursts_narrow(void) { run_bursts(7, 5, false); }
+/* evq_push_many: the same pops as one push at a time. */
+static void test_batches_4000(void) { run_bursts(4000, 6, true); }
+static void test_batches_narrow(void) { run_bursts(7, 7, true); }
 
 static const test_case cases[] = {
     TEST(test_matches_heap_small_buckets),
     TEST(test_ties_by_key),
+    TEST(test_peeks_small_buckets),
+    TEST(test_peeks_few_buckets),
+    TEST(test_peek_far_then_near),
     TEST(test_matches_heap_one_bucket),
     TEST(test_matches_heap_wide_buckets),
     TEST(test_empty_and_far_jump),
     TEST(test_bursts_4000),
     TEST(test_bursts_narrow),
+    TEST(test_batches_4000),
+    TEST(test_batches_narrow),
     {0},
 };
 

@@ -36,6 +36,8 @@ void evq_cleanup(evq *q) {
     evq__free_chunks(q->free_chunks);
     free(q->buckets);
     free(q->run);
+    free(q->spare);
+    free(q->batch);
     heap_cleanup(&q->late);
     heap_cleanup(&q->far);
     *q = (evq){0};
@@ -74,7 +76,46 @@ static void evq__append(evq *q, evq_bucket *b, const heap_entry *e) {
     b->n++;
 }
 
+static void evq__place(evq *q, const heap_entry *e);
+
+/* Moves a bucket's entries to the far heap and empties it. */
+static void evq__bucket_to_far(evq *q, evq_bucket *b) {
+    if (!b->head) return;
+    for (const evq_chunk *c = b->head; c; c = c->next)
+        for (size_t i = 0; i < c->n; i++) evq__heap_put(&q->far, &c->v[i]);
+    q->in_buckets -= b->n;
+    b->tail->next = q->free_chunks;
+    q->free_chunks = b->head;
+    *b = (evq_bucket){0};
+}
+
+/* An entry comes before the current bucket: a peek moved the calendar on
+ * (past a gap, to the next entry it held) and someone else's entry comes
+ * in earlier (the parallel executor's messages from other partitions).
+ * The calendar steps back to t's bucket: the current bucket's entries go
+ * back into the ring as a bucket to be sorted again, and the buckets that
+ * fall past the shorter horizon into the far heap. */
+static void evq__rewind(evq *q, int64_t t_us) {
+    assert(t_us >= 0 && t_us < q->cur_start_us);
+    int64_t new_start = t_us / q->bucket_us * q->bucket_us;
+    uint64_t k = (uint64_t)((q->cur_start_us - new_start) / q->bucket_us);
+    size_t mask = q->n_buckets - 1;
+    if (k >= q->n_buckets) {
+        for (size_t i = 0; i < q->n_buckets; i++) evq__bucket_to_far(q, &q->buckets[i]);
+    } else {
+        for (uint64_t i = 1; i <= k; i++) evq__bucket_to_far(q, &q->buckets[(q->cur - i) & mask]);
+    }
+    q->cur = (q->cur - (size_t)(k & mask)) & mask;
+    q->cur_start_us = new_start;
+    /* The old current bucket: k >= 1 buckets on now, in the ring or far. */
+    for (size_t i = q->run_pos; i < q->run_len; i++) evq__place(q, &q->run[i]);
+    q->run_pos = q->run_len = 0;
+    heap_entry e;
+    while (heap_pop(&q->late, &e)) evq__place(q, &e);
+}
+
 static void evq__place(evq *q, const heap_entry *e) {
+    if (e->t_us < q->cur_start_us) evq__rewind(q, e->t_us);
     int64_t offset = e->t_us - q->cur_start_us;
     if (offset < q->bucket_us) {
         evq__heap_put(&q->late, e);
@@ -93,6 +134,46 @@ void evq_push(evq *q, int64_t t_us, uint64_t key, void *item, uint64_t aux) {
     heap_entry e = {t_us, key, item, aux};
     evq__place(q, &e);
     q->len++;
+}
+
+static int evq__cmp(const void *pa, const void *pb) {
+    const heap_entry *a = pa, *b = pb;
+    if (a->t_us != b->t_us) return a->t_us < b->t_us ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+void evq_push_many(evq *q, const heap_entry *v, size_t n) {
+    int64_t least = INT64_MAX;
+    for (size_t i = 0; i < n; i++)
+        if (v[i].t_us < least) least = v[i].t_us;
+    if (least < q->cur_start_us) evq__rewind(q, least);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].t_us - q->cur_start_us < q->bucket_us) {
+            q->batch = xgrow(q->batch, &q->batch_cap, k + 1, sizeof *q->batch);
+            q->batch[k++] = v[i];
+        } else {
+            evq__place(q, &v[i]);
+        }
+    }
+    q->len += n;
+    if (k == 0) return;
+    qsort(q->batch, k, sizeof *q->batch, evq__cmp);
+    /* Merge the run's rest and the batch into `spare`, which becomes the run. */
+    size_t left = q->run_len - q->run_pos, total = left + k;
+    if (q->spare_cap < total) q->spare = xgrow(q->spare, &q->spare_cap, total, sizeof *q->spare);
+    const heap_entry *a = q->run + q->run_pos, *a_end = a + left;
+    const heap_entry *b = q->batch, *b_end = b + k;
+    heap_entry *d = q->spare;
+    while (a < a_end && b < b_end) *d++ = evq__before(b, a) ? *b++ : *a++;
+    while (a < a_end) *d++ = *a++;
+    while (b < b_end) *d++ = *b++;
+    heap_entry *t = q->run;
+    size_t tc = q->run_cap;
+    q->run = q->spare, q->run_cap = q->spare_cap;
+    q->spare = t, q->spare_cap = tc;
+    q->run_pos = 0;
+    q->run_len = total;
 }
 
 static void evq__insertion_sort(heap_entry *v, size_t n) {

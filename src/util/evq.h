@@ -53,6 +53,10 @@ typedef struct evq {
     size_t in_buckets;       /* entries in buckets other than the current */
     heap_entry *run;         /* the current bucket, sorted; [run_pos, run_len) are left */
     size_t run_pos, run_len, run_cap;
+    heap_entry *spare;       /* evq_push_many: the merged run is built here, then swapped */
+    size_t spare_cap;
+    heap_entry *batch;       /* evq_push_many: its entries for the current bucket */
+    size_t batch_cap;
     heap late;               /* pushed into the current bucket after it was sorted */
     heap far;                /* entries past the last bucket */
     evq_chunk *free_chunks;  /* emptied chunks, linked through next */
@@ -67,6 +71,13 @@ void evq_cleanup(evq *q);
  * with tie-break `key` (stored as the entry's seq; the caller keeps keys
  * unique). */
 void evq_push(evq *q, int64_t t_us, uint64_t key, void *item, uint64_t aux);
+/* The same as evq_push of each of v[0..n) (seq as each one's key), in a
+ * batch: those that fall into the current bucket (which a peek may have
+ * sorted already) are sorted among themselves and merged into its run in
+ * one pass, instead of one by one into the late heap (log n and a cache
+ * miss or two each): the parallel executor queues a window's messages from
+ * other partitions this way, and a good share lands in the current bucket. */
+void evq_push_many(evq *q, const heap_entry *v, size_t n);
 /* Removes the earliest entry (ties: the smaller key first); false if empty. */
 bool evq_pop(evq *q, heap_entry *out);
 /* The earliest entry without removing it (NULL if empty); valid until the
