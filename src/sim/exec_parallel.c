@@ -15,8 +15,10 @@
  * sim__wind_at), or earlier at the run's next own entry. Inside it each
  * worker runs its lane's entries in (time, key) order as the sequential
  * run would, and nothing another worker does can reach it before E: a
- * message to another partition goes into an outbox and into that lane's
- * queue when the window ends.
+ * message to another partition goes into an outbox; between windows the
+ * calling thread hands each outbox to its receiver (a swap of buffers),
+ * and each worker queues what it got when the next window begins, side
+ * by side with the others (evq_push_many).
  *
  * Why the same bytes. A key says who made an entry and how many that node
  * made before (exec_lane.h); it never depends on interleaving, so each lane
@@ -39,6 +41,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sim/exec_lane.h"
 #include "util/clock.h"
@@ -52,12 +55,23 @@ typedef struct px_ev {
     sim_event ev;
 } px_ev;
 
+/* Entries for another worker's lane, made in one window. */
+typedef struct px_box {
+    heap_entry *v;
+    size_t n, cap;
+    int64_t min_t_us;          /* the earliest of them; INT64_MAX if none */
+} px_box;
+
+/* Each worker on cache lines of its own: they write their fields for every
+ * entry they run (aligned_alloc'd array). */
 typedef struct px_worker {
     struct px *p;
     int id;
     sim__lane lane;            /* the entries of nodes [lo, hi) */
-    heap_entry **out;          /* out[j]: entries for worker j's lane (not id) */
-    size_t *n_out, *cap_out;
+    px_box *out;               /* out[j]: made in this window for worker j's lane */
+    px_box *in;                /* in[i]: worker i's out[id] of the last window,
+                                  handed over between windows, emptied by this
+                                  worker at the start of the next */
     px_ev *evs;                /* this window's events, in order */
     size_t n_evs, cap_evs, ev_pos;
     pthread_t thread;
@@ -65,7 +79,7 @@ typedef struct px_worker {
     /* sim_par_stats of its thread (worker 0's: the calling thread's) */
     int64_t run_ns, wait_ns, cpu_ns;
     uint64_t sleeps;
-} px_worker;
+} __attribute__((aligned(64))) px_worker;
 
 typedef struct px {
     sim *s;
@@ -118,10 +132,18 @@ static void px__send(void *ctx, msg *m) {
         return;
     }
     /* Another partition: it arrives at or after the window's end. */
-    int j = to->id;
+    px_box *b = &me->out[to->id];
     heap_entry e = sim__lane_msg_entry(&me->lane, m);
-    me->out[j] = xgrow(me->out[j], &me->cap_out[j], me->n_out[j] + 1, sizeof **me->out);
-    me->out[j][me->n_out[j]++] = e;
+    b->v = xgrow(b->v, &b->cap, b->n + 1, sizeof *b->v);
+    b->v[b->n++] = e;
+    if (e.t_us < b->min_t_us) b->min_t_us = e.t_us;
+}
+
+/* Queues the entries of a box in a lane and empties it. */
+static void px__unbox(px_box *b, sim__lane *l) {
+    evq_push_many(&l->queue, b->v, b->n);
+    b->n = 0;
+    b->min_t_us = INT64_MAX;
 }
 
 static void px__set_timer(void *ctx, int node_id, int64_t at_us, node_timer_kind kind,
@@ -147,10 +169,12 @@ static bool px__defer(sim *s, const sim_event *ev) {
     return true;
 }
 
-/* Runs worker w's lane up to (not including) `end`. */
+/* Runs worker w's lane up to (not including) `end`, after queueing what
+ * the others sent it in the last window. */
 static void px__run_lane(px_worker *w, int64_t end, bool winding) {
     px__self = w;
     sim__lane *l = &w->lane;
+    for (int i = 0; i < w->p->n; i++) px__unbox(&w->in[i], l);
     const heap_entry *top;
     while ((top = evq_peek(&l->queue)) && top->t_us < end) {
         heap_entry e;
@@ -201,19 +225,39 @@ static void *px__thread(void *arg) {
     }
 }
 
-/* Moves every outbox into its lane (between windows). */
+/* Moves every outbox into its lane on this thread (between windows). */
 static void px__flush_outboxes(px *p) {
     for (int i = 0; i < p->n; i++) {
         px_worker *w = &p->w[i];
         for (int j = 0; j < p->n; j++) {
-            p->cross += w->n_out[j];
-            for (size_t k = 0; k < w->n_out[j]; k++) {
-                const heap_entry *e = &w->out[j][k];
-                evq_push(&p->w[j].lane.queue, e->t_us, e->seq, e->item, e->aux);
-            }
-            w->n_out[j] = 0;
+            p->cross += w->out[j].n;
+            px__unbox(&w->out[j], &p->w[j].lane);
+            px__unbox(&w->in[j], &w->lane);
         }
     }
+}
+
+/* Hands every outbox to its receiver (between windows): a swap of
+ * buffers, so that the receivers queue the entries themselves, side by
+ * side, when the next window begins. The inboxes are empty. */
+static void px__hand_over(px *p) {
+    for (int i = 0; i < p->n; i++) {
+        for (int j = 0; j < p->n; j++) {
+            px_box *o = &p->w[i].out[j], *in = &p->w[j].in[i];
+            p->cross += o->n;
+            px_box t = *in;
+            *in = *o;
+            *o = t;
+        }
+    }
+}
+
+/* The earliest entry in the outboxes for worker j (INT64_MAX: none). */
+static int64_t px__boxed_min(const px *p, int j) {
+    int64_t t = INT64_MAX;
+    for (int i = 0; i < p->n; i++)
+        if (p->w[i].out[j].min_t_us < t) t = p->w[i].out[j].min_t_us;
+    return t;
 }
 
 static bool px__ev_before(const px_ev *a, const px_ev *b) {
@@ -263,15 +307,17 @@ static void px__window(px *p, int64_t end) {
     int busy = 0, last = -1;
     for (int i = 0; i < p->n; i++) {
         const heap_entry *top = evq_peek(&p->w[i].lane.queue);
-        if (top && top->t_us < end) busy++, last = i;
+        if ((top && top->t_us < end) || px__boxed_min(p, i) < end) busy++, last = i;
     }
     p->windows++;
     int64_t t_run = t0;
-    if (busy == 1) {
-        px__run_lane(&p->w[last], end, p->wind.winding);
+    if (busy <= 1) {
+        px__flush_outboxes(p);
+        if (busy == 1) px__run_lane(&p->w[last], end, p->wind.winding);
         t_run = clock_now_ns();
     } else if (busy > 1) {
         p->windows_shared++;
+        px__hand_over(p);
         if (!p->threads_up) px__start_threads(p);
         p->end = end;
         p->winding_now = p->wind.winding;
@@ -301,7 +347,6 @@ static void px__window(px *p, int64_t end) {
     p->w[0].run_ns += t_run - t0;
     p->w[0].wait_ns += t_done - t_run;
     p->window_ns += t_done - t0;
-    px__flush_outboxes(p);
     px__merge_events(p);
     p->merge_ns += clock_now_ns() - t_done;
     p->merge_cpu_ns += clock_thread_cpu_ns() - c_done;
@@ -320,15 +365,17 @@ static void px__init(sim *s) {
     p->n = (s->n_nodes + p->chunk - 1) / p->chunk; /* no empty partition */
     p->made = xcalloc((size_t)s->n_nodes + 1, sizeof *p->made);
     sim__lane_init(&p->own, s, p->made);
-    p->w = xcalloc((size_t)p->n, sizeof *p->w);
+    p->w = aligned_alloc(_Alignof(px_worker), (size_t)p->n * sizeof *p->w);
+    if (!p->w) abort();
+    memset(p->w, 0, (size_t)p->n * sizeof *p->w);
     for (int i = 0; i < p->n; i++) {
         px_worker *w = &p->w[i];
         w->p = p;
         w->id = i;
         sim__lane_init(&w->lane, s, p->made);
         w->out = xcalloc((size_t)p->n, sizeof *w->out);
-        w->n_out = xcalloc((size_t)p->n, sizeof *w->n_out);
-        w->cap_out = xcalloc((size_t)p->n, sizeof *w->cap_out);
+        w->in = xcalloc((size_t)p->n, sizeof *w->in);
+        for (int j = 0; j < p->n; j++) w->out[j].min_t_us = w->in[j].min_t_us = INT64_MAX;
     }
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->go, NULL);
@@ -359,10 +406,9 @@ static void px__free(sim *s) {
         px_worker *w = &p->w[i];
         for (size_t k = 0; k < w->n_evs; k++) tx_unref((tx *)w->evs[k].ev.tx);
         sim__lane_cleanup(&w->lane);
-        for (int j = 0; j < p->n; j++) free(w->out[j]);
+        for (int j = 0; j < p->n; j++) free(w->out[j].v), free(w->in[j].v);
         free(w->out);
-        free(w->n_out);
-        free(w->cap_out);
+        free(w->in);
         free(w->evs);
     }
     sim__lane_cleanup(&p->own);
@@ -500,8 +546,17 @@ static bool px__advance_(sim *s, int64_t until_us, uint64_t max_events) {
             px__set_clocks(p, px__clock(p));
         }
     } else {
-        while ((i = px__earliest(p, &top)) != PX_NONE) {
-            int64_t w_us = top->t_us;
+        for (;;) {
+            /* The earliest entry: in a lane, or in an outbox of the last
+             * window (not yet queued; the run's own entries first at a tie). */
+            i = px__earliest(p, &top);
+            int64_t w_us = top ? top->t_us : INT64_MAX, boxed = INT64_MAX;
+            for (int j = 0; j < p->n; j++) {
+                int64_t b = px__boxed_min(p, j);
+                if (b < boxed) boxed = b;
+            }
+            if (boxed < w_us) w_us = boxed, i = 0;
+            if (i == PX_NONE) break;
             if (w_us > until_us) break;
             sim__wind_if_due(p->s, &p->wind, w_us);
             if (w_us > p->wind.drain_until) break;
@@ -530,6 +585,7 @@ static bool px__advance_(sim *s, int64_t until_us, uint64_t max_events) {
             }
         }
     }
+    px__flush_outboxes(p);
     if (px__earliest(p, &top) != PX_NONE) sim__wind_if_due(p->s, &p->wind, top->t_us);
     if (!top || top->t_us > p->wind.drain_until) {
         p->done = true;
