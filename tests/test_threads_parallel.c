@@ -177,6 +177,10 @@ static void test_parallel_stats(void) {
     CHECK(ps.cross > 100 && ps.cross < ps.entries);
     /* Every event but those of the own entries went through the merge. */
     CHECK(ps.merged <= d.n && ps.merged > d.n * 9 / 10);
+    /* Most windows' events reach the sinks during the next window (only
+     * those of windows before own entries or the stop merge at once). */
+    CHECK(ps.merged_behind <= ps.merged && ps.merged_behind > ps.merged / 2);
+    CHECK(ps.behind_s > 0 && ps.behind_cpu_s > 0);
     CHECK(ps.wall_s >= ps.serial_s && ps.serial_s >= ps.merge_s && ps.merge_s >= 0);
     CHECK(ps.cpu_s[0] > 0 && ps.run_s[0] > 0);
     CHECK(ps.serial_cpu_s >= ps.merge_cpu_s && ps.merge_cpu_s >= 0);

@@ -15,10 +15,14 @@
 #include "util/cond.h"
 #include "util/mem.h"
 
+bool sim__reaches_stop_height(const sim *s, const sim_event *ev) {
+    return ev->kind == EV_TIP_CHANGED && s->scn->stop_height > 0 &&
+           ev->block->index >= s->scn->stop_height;
+}
+
 static void sim__stop_height_sink(void *user, const sim_event *ev) {
     sim *s = user;
-    if (ev->kind == EV_TIP_CHANGED && s->scn->stop_height > 0 &&
-        ev->block->index >= s->scn->stop_height && !atomic_load(&s->stop_reached)) {
+    if (sim__reaches_stop_height(s, ev) && !atomic_load(&s->stop_reached)) {
         s->stop_at_us = ev->t_us;
         atomic_store(&s->stop_reached, true);
     }

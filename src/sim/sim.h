@@ -196,9 +196,11 @@ const char *sim_one_worker_why(const sim *s);
 /* Where a parallel virtual run's time went, for benchmarks (the per-phase
  * figures in docs/benchmarks.md). A window is a stretch of virtual time
  * the workers run side by side (exec_parallel.c); between windows the
- * calling thread alone exchanges the outboxes, hands the window's events
- * to the sinks in the sequential order (the merge) and runs the run's own
- * entries: the serial section. Wall times are CLOCK_MONOTONIC, CPU times
+ * calling thread alone exchanges the outboxes and runs the run's own
+ * entries: the serial section. A window's events reach the sinks in the
+ * sequential order (the merge) during the next window, merged by the first
+ * worker done with its lane (the merge behind), or in the serial section
+ * when something must see them first (exec_parallel.c). Wall times are CLOCK_MONOTONIC, CPU times
  * the thread's own; worker 0 is the calling thread. Counted from the first
  * sim_run/sim_advance to the end of the run (or now). */
 #define SIM_PAR_STATS_WORKERS 8 /* workers past this are summed into the last */
@@ -210,11 +212,14 @@ typedef struct sim_par_stats {
     uint64_t entries_shared; /*   of them, in shared windows */
     uint64_t cross;          /* messages to another worker's nodes (outboxes) */
     uint64_t merged;         /* events the merge handed to the sinks */
+    uint64_t merged_behind;  /*   of them, during the next window (merge behind) */
     double wall_s;           /* the calling thread inside sim_run/advance */
     double serial_s;         /*   of it, outside windows (the serial section) */
-    double merge_s;          /*     of that, the merge */
+    double merge_s;          /*     of that, the merge in the serial section */
     double serial_cpu_s;     /* the calling thread's CPU time in the serial section */
     double merge_cpu_s;      /*   of it, in the merge */
+    double behind_s;         /* the merge behind, summed over the workers that ran it (wall) */
+    double behind_cpu_s;     /*   and its CPU time */
     double run_s[SIM_PAR_STATS_WORKERS];  /* wall time running its partition */
     double wait_s[SIM_PAR_STATS_WORKERS]; /* wall time waiting at the barrier */
     double cpu_s[SIM_PAR_STATS_WORKERS];  /* the thread's CPU time */

@@ -164,6 +164,10 @@ static inline bool sim__past_end(const sim *s, int64_t t) {
 static inline int64_t sim__grid_after(const sim *s, int64_t t_us) {
     return (t_us / s->lookahead_us + 1) * s->lookahead_us;
 }
+/* Whether the event is one the stop height's sink stops the run at (a tip
+ * at or above the scenario's stop_height); the parallel executor merges a
+ * window holding one before the next window runs. */
+bool sim__reaches_stop_height(const sim *s, const sim_event *ev);
 /* When winding down begins, now that s->stop_reached is set: at once
  * (now_us) for the end of the run's time (at_once) or without lookahead;
  * for a stop height reached at stop_at_us, at the next multiple of the

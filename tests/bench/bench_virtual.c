@@ -69,10 +69,10 @@ static int bench_one(int n_nodes, int n_blocks, int parallel) {
                ps.windows ? (double)ps.entries / (double)ps.windows : 0.0, ps.entries,
                ps.entries ? 100.0 * (double)ps.entries_shared / (double)ps.entries : 0.0,
                ps.cross, ps.merged);
-        printf("  wall %.2f s: serial %.2f s (%.1f%%; merge %.2f s), its CPU %.2f s (merge %.2f s) |"
-               " per worker: run/wait/CPU s, sleeps:",
+        printf("  wall %.2f s: serial %.2f s (%.1f%%; merge %.2f s), its CPU %.2f s (merge %.2f s),"
+               " merge behind %.2f s (CPU %.2f s) | per worker: run/wait/CPU s, sleeps:",
                ps.wall_s, ps.serial_s, ps.wall_s > 0 ? 100 * ps.serial_s / ps.wall_s : 0.0,
-               ps.merge_s, ps.serial_cpu_s, ps.merge_cpu_s);
+               ps.merge_s, ps.serial_cpu_s, ps.merge_cpu_s, ps.behind_s, ps.behind_cpu_s);
         int k = ps.workers < SIM_PAR_STATS_WORKERS ? ps.workers : SIM_PAR_STATS_WORKERS;
         for (int i = 0; i < k; i++)
             printf(" [%d] %.2f/%.2f/%.2f %" PRIu64, i, ps.run_s[i], ps.wait_s[i], ps.cpu_s[i],
