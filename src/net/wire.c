@@ -315,6 +315,12 @@ static void wire__update_connected(wire *w) {
 
 void wire_set_single_thread(wire *w, bool single) { w->single_thread = single; }
 
+void wire_prefetch(const wire *w, int from, int to) {
+    __builtin_prefetch(&w->nodes[from]);
+    __builtin_prefetch((const char *)&w->nodes[from] + sizeof(wire_node) - 1);
+    __builtin_prefetch(&w->recv[to]);
+}
+
 int wire_node_region(const wire *w, int node) { return w->recv[node].region; }
 
 void wire_set_partition(wire *w, const int *group_of_node) {

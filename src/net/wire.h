@@ -130,6 +130,10 @@ void wire_set_partition(wire *w, const int *group_of_node);
 /* Cuts one node off from everyone (or reconnects it). */
 void wire_set_isolated(wire *w, int node, bool isolated);
 bool wire_is_isolated(wire *w, int node);
+/* A hint, no effect but speed: starts fetching into the cache what a send
+ * from `from` to `to` reads (the sender's own state, the receiver's
+ * download rate). Reads nothing; the sender's thread. */
+void wire_prefetch(const wire *w, int from, int to);
 /* A node's region (its row in the latency matrix); 0 without regions. Set
  * at creation, never changed: no lock needed. */
 int wire_node_region(const wire *w, int node);

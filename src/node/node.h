@@ -222,6 +222,13 @@ bool node_holds(const node *n, const block *b);
 size_t node_peer_list(const node *n, const int **peers);
 /* True while the node is crashed. Own thread (the executor delivering to it). */
 bool node_crashed(const node *n);
+/* Hints, no effect but speed: start fetching into the cache what a
+ * delivery to n reads first - node_prefetch the hot part of its struct,
+ * node_prefetch_peers (once that is in the cache) its peer list. An
+ * executor calls them for the receivers of the entries a few places ahead
+ * of the one it runs. Own thread. */
+void node_prefetch(const node *n);
+void node_prefetch_peers(const node *n);
 /* The counter of the ids of transactions the node makes. Own thread. */
 uint64_t node_tx_counter(const node *n);
 /* Before the run: the most transactions its mempool holds (0 = the

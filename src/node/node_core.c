@@ -160,6 +160,15 @@ size_t node_peer_list(const node *n, const int **peers) {
 }
 
 bool node_crashed(const node *n) { return n->crashed; }
+
+void node_prefetch(const node *n) {
+    for (size_t off = 0; off < NODE__HOT_BYTES; off += 64) __builtin_prefetch((const char *)n + off);
+}
+
+void node_prefetch_peers(const node *n) {
+    __builtin_prefetch(n->peers);
+    __builtin_prefetch((const char *)n->peers + 64);
+}
 uint64_t node_tx_counter(const node *n) { return n->tx_counter; }
 void node_set_mempool_max(node *n, size_t max) { n->mempool.max = max ? max : MEMPOOL_DEFAULT_MAX; }
 void node_set_tx_counter(node *n, uint64_t counter) { n->tx_counter = counter; }

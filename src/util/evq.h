@@ -84,5 +84,14 @@ bool evq_pop(evq *q, heap_entry *out);
  * next push or pop. */
 const heap_entry *evq_peek(evq *q);
 static inline size_t evq_len(const evq *q) { return q->len; }
+/* An entry likely to be popped soon: the k-th after the head of the
+ * current bucket's sorted run (k = 0: the head), or NULL past its end. A
+ * hint for prefetching, not the order: an entry of the late heap may come
+ * first, and the next bucket is not sorted yet. Valid until the next push
+ * or pop. */
+static inline const heap_entry *evq_ahead(const evq *q, size_t k) {
+    size_t i = q->run_pos + k;
+    return i < q->run_len ? &q->run[i] : NULL;
+}
 
 #endif

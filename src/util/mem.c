@@ -21,6 +21,14 @@ void *xcalloc(size_t count, size_t size) {
     return p;
 }
 
+void *xcalloc_aligned(size_t align, size_t size) {
+    size_t bytes = size ? (size + align - 1) / align * align : align;
+    void *p = aligned_alloc(align, bytes);
+    if (!p) mem__oom(bytes);
+    memset(p, 0, bytes);
+    return p;
+}
+
 void *xrealloc(void *ptr, size_t size) {
     void *p = realloc(ptr, size ? size : 1);
     if (!p) mem__oom(size);

@@ -11,6 +11,9 @@
 void *xmalloc(size_t size);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *ptr, size_t size);
+/* Zeroed, starting on a multiple of `align` (a power of two, at least
+ * sizeof(void *)); the size is rounded up to a multiple of it. free() frees it. */
+void *xcalloc_aligned(size_t align, size_t size);
 /* Grows an array to hold at least `need` elements of `elem_size` bytes,
  * doubling; updates *cap. Returns the (possibly moved) array. */
 void *xgrow(void *ptr, size_t *cap, size_t need, size_t elem_size);
