@@ -588,6 +588,48 @@ static void test_no_gossip_until_resolve(void) {
     scenario_cleanup(&scn);
 }
 
+/* Announcers beyond the room made for them: bob has one peer when he first
+ * hears of b, so its record has room for two announcers; alice, carol and
+ * dave announce it (dave's inv moves them to an array of their own), then
+ * bob gains carol, dave and eve as peers. He asks only alice (the first),
+ * and once he holds b tells only eve, the one peer that did not announce it. */
+static void test_announcers_beyond_peers(void) {
+    scenario scn;
+    fx_scenario(&scn,
+                "{'name': 'announcers', 'nodes': [{'name': 'alice'}, {'name': 'bob'}, {'name': 'carol'},"
+                "  {'name': 'dave'}, {'name': 'eve'}],"
+                " 'topology': 'none', 'links': {'latency_ms': 100}, 'chain': {'difficulty': 6},"
+                " 'duration_s': 1,"
+                " 'events': [{'at': 0, 'do': 'register', 'node': 'bob', 'peers': ['alice']}]}");
+    sim *s = fx_sim(&scn, SIM_VIRTUAL);
+    fx_recorder r;
+    fx_recorder_init(&r);
+    sim_add_sink(s, fx_record, &r);
+    CHECK_INT_EQ(sim_run(s), CS_OK);
+    node *bob = sim_node(s, 1);
+    CHECK_INT_EQ(bob->n_peers, 1);
+    block *b = fx_seal(sim_store(s), bob->chain.tip, "alice", DIFF, NULL, 0);
+    const int from[] = {0, 2, 3, 2, 0};
+    for (size_t i = 0; i < sizeof from / sizeof *from; i++) {
+        msg *m = msg_new(MSG_INV);
+        m->from = from[i];
+        m->to = 1;
+        m->block = b;
+        node_handle(bob, m);
+    }
+    CHECK_INT_EQ(fx_count_sent(&r, MSG_GETDATA, 1, 0), 1);
+    CHECK_INT_EQ(fx_count_sent(&r, MSG_GETDATA, 1, FX_ANY_NODE), 1);
+    for (int p = 2; p <= 4; p++) node_add_peer(bob, p);
+    fx_deliver_block(s, 1, 0, b);
+    CHECK(chain_has(&bob->chain, b));
+    CHECK_INT_EQ(fx_count_sent(&r, MSG_INV, 1, 4), 1);
+    CHECK_INT_EQ(fx_count_sent(&r, MSG_INV, 1, FX_ANY_NODE), 1);
+
+    sim_free(s);
+    fx_recorder_cleanup(&r);
+    scenario_cleanup(&scn);
+}
+
 static const test_case cases[] = {
     TEST(test_bad_pow_rejected),
     TEST(test_overspending_block_rejected),
@@ -600,6 +642,7 @@ static const test_case cases[] = {
     TEST(test_tx_refusals),
     TEST(test_register_is_one_way),
     TEST(test_no_gossip_until_resolve),
+    TEST(test_announcers_beyond_peers),
     {0},
 };
 
