@@ -40,9 +40,13 @@ const char *node_strategy_name(node_strategy s) {
     return "?";
 }
 
+size_t node_struct_size(void) { return (sizeof(node) + 63) / 64 * 64; }
+
 node *node_new(const node_desc *desc) {
     assert(desc->store && desc->env && desc->name);
-    node *n = xcalloc_aligned(64, sizeof *n); /* its hot part on whole cache lines */
+    node *n = desc->place ? desc->place : xcalloc_aligned(64, sizeof *n); /* hot part on whole lines */
+    assert(((uintptr_t)n & 63) == 0);
+    n->placed = desc->place != NULL;
     n->id = desc->id;
     n->name = xstrdup(desc->name);
     n->store = desc->store;
@@ -97,7 +101,7 @@ void node_free(node *n) {
     free(n->name);
     ledger_unref(n->snap.balances);
     pthread_mutex_destroy(&n->snap_lock);
-    free(n);
+    if (!n->placed) free(n);
 }
 
 node_strategy node_get_strategy(const node *n) {

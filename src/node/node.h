@@ -133,6 +133,10 @@ typedef struct node_desc {
                                 (msg_compact_payload of its transactions) */
     node_attack_desc attack; /* strategy NODE_HONEST (0) for honest nodes */
     node_churn churn;
+    void *place;             /* NULL: node_new allocates the node; else
+                                node_struct_size() zeroed bytes on a 64-byte
+                                boundary, the caller's (node_free leaves them):
+                                a run's nodes side by side in one mapping */
 } node_desc;
 
 /* What a node publishes for readers on other threads. */
@@ -156,6 +160,8 @@ typedef struct node node;
 
 /* A node holding only the genesis (the caller owns it: node_free). */
 node *node_new(const node_desc *desc);
+/* The bytes of a node, a multiple of 64 (for node_desc.place). */
+size_t node_struct_size(void);
 /* Answers what is still waiting ("the simulation ended") and frees n; NULL
  * is ignored. After the run: no thread may be running n. */
 void node_free(node *n);

@@ -119,6 +119,7 @@ struct node {
 
     pthread_mutex_t snap_lock; /* guards snap only */
     node_snapshot snap;
+    bool placed;             /* in memory node_desc.place lent: not freed */
 };
 _Static_assert(offsetof(struct node, requested) + sizeof(hmap) <= NODE__HOT_BYTES,
                "the hot fields of struct node fit in NODE__HOT_BYTES");

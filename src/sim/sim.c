@@ -253,6 +253,11 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
         s->hash_power_total += s->hash_power[i];
     }
     s->nodes = xcalloc((size_t)s->n_nodes, sizeof *s->nodes);
+    /* One mapping for the nodes (huge pages where the kernel gives them):
+     * a delivery goes to a random node, and at 100,000 nodes a node per
+     * 4 kB page missed the TLB on every one. */
+    s->node_mem_bytes = (size_t)s->n_nodes * node_struct_size();
+    s->node_mem = xmap(s->node_mem_bytes);
     for (int i = 0; i < s->n_nodes; i++) {
         node_desc nd = {
             .id = i,
@@ -271,6 +276,7 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
             .compact_push = scn->relay.compact_push,
             .compact_bytes = sim__compact_bytes(scn),
             .attack = sim__attack_desc(sim__attacker_of(scn, i)),
+            .place = (char *)s->node_mem + (size_t)i * node_struct_size(),
         };
         if (!scn->churn.node_churns || scn->churn.node_churns[i])
             nd.churn = (node_churn){scn->churn.mean_up_us, scn->churn.mean_down_us};
@@ -309,6 +315,7 @@ void sim_free(sim *s) {
     if (s->nodes)
         for (int i = 0; i < s->n_nodes; i++) node_free(s->nodes[i]);
     free(s->nodes);
+    xunmap(s->node_mem, s->node_mem_bytes);
     free(s->hash_power);
     free(s->profiles);
     bstore_free(s->store);

@@ -92,6 +92,8 @@ struct sim {
     uint64_t seed;
     int n_nodes;
     node **nodes;              /* node_new each, node_free in sim_free */
+    void *node_mem;            /* the nodes themselves, side by side (xmap) */
+    size_t node_mem_bytes;
     bstore *store;
     wire *wire;
     node_env env;              /* filled by ops->init */

@@ -1,8 +1,12 @@
+/* mem.c - see mem.h. _DEFAULT_SOURCE for MAP_ANONYMOUS and MADV_HUGEPAGE,
+ * here only. */
+#define _DEFAULT_SOURCE
 #include "util/mem.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static void mem__oom(size_t size) {
     fprintf(stderr, "chainsim: out of memory allocating %zu bytes\n", size);
@@ -27,6 +31,20 @@ void *xcalloc_aligned(size_t align, size_t size) {
     if (!p) mem__oom(bytes);
     memset(p, 0, bytes);
     return p;
+}
+
+void *xmap(size_t size) {
+    size_t bytes = size ? size : 1;
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) mem__oom(bytes);
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, bytes, MADV_HUGEPAGE); /* a hint: without it, small pages */
+#endif
+    return p;
+}
+
+void xunmap(void *p, size_t size) {
+    if (p) munmap(p, size ? size : 1);
 }
 
 void *xrealloc(void *ptr, size_t size) {
