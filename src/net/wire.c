@@ -321,6 +321,8 @@ void wire_prefetch(const wire *w, int from, int to) {
     __builtin_prefetch(&w->recv[to]);
 }
 
+void wire_prefetch_receiver(const wire *w, int to) { __builtin_prefetch(&w->recv[to]); }
+
 int wire_node_region(const wire *w, int node) { return w->recv[node].region; }
 
 void wire_set_partition(wire *w, const int *group_of_node) {

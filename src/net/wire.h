@@ -134,6 +134,8 @@ bool wire_is_isolated(wire *w, int node);
  * from `from` to `to` reads (the sender's own state, the receiver's
  * download rate). Reads nothing; the sender's thread. */
 void wire_prefetch(const wire *w, int from, int to);
+/* The same for the receiver's part alone. */
+void wire_prefetch_receiver(const wire *w, int to);
 /* A node's region (its row in the latency matrix); 0 without regions. Set
  * at creation, never changed: no lock needed. */
 int wire_node_region(const wire *w, int node);

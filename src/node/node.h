@@ -235,6 +235,9 @@ bool node_crashed(const node *n);
  * of the one it runs. Own thread. */
 void node_prefetch(const node *n);
 void node_prefetch_peers(const node *n);
+/* Once the hot part is in the cache: what the node keeps about block b,
+ * which an announcement of b will read (its record of a block it lacks). */
+void node_prefetch_block(const node *n, const block *b);
 /* The counter of the ids of transactions the node makes. Own thread. */
 uint64_t node_tx_counter(const node *n);
 /* Before the run: the most transactions its mempool holds (0 = the

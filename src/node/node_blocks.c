@@ -67,6 +67,11 @@ static node__wanted *node__wanted_get(const node *n, const block *b) {
     return hmap_get(&n->requested, &b, sizeof b);
 }
 
+void node_prefetch_block(const node *n, const block *b) {
+    const node__wanted *w = node__wanted_get(n, b);
+    if (w) __builtin_prefetch(w);
+}
+
 static void node__forget_block(node *n, const block *b) {
     node__wanted_free(hmap_del(&n->requested, &b, sizeof b));
 }

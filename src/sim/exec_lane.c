@@ -108,32 +108,41 @@ static inline int sim__entry_node(const heap_entry *e, int *from) {
  * read first: their receivers are random nodes, and at 100,000 nodes
  * (120 MB of node structs) each was a cache miss at every delivery. In
  * stages, as each address is read from the one before: SIM__AHEAD_MSG
- * entries ahead the queued msg (which names the receiver), SIM__AHEAD_SLOT
- * the receiver's slot in s->nodes, SIM__AHEAD_NODE the hot part of its
- * struct and of its wire state as a sender (it answers the sender or
- * relays), SIM__AHEAD_PEERS its peer list. Only the cache changes, never
- * the order or a value. */
-static void sim__lane_prefetch(const sim__lane *l) {
+ * entries ahead the queued msg (which names the receiver), SIM__AHEAD_NODE
+ * the hot part of the receiver's struct and of its wire state as a sender
+ * (it answers the sender or relays), SIM__AHEAD_PEERS its peer list and
+ * its record of the block an announcement names. Then, before a block is
+ * delivered, what relaying it sends to: each peer's wire state as a
+ * receiver. Only the cache changes, never the order or a value. */
+static void sim__lane_prefetch(const sim__lane *l, const heap_entry *cur) {
     const sim *s = l->s;
     const evq *q = &l->queue;
     const heap_entry *e = evq_ahead(q, SIM__AHEAD_MSG);
     if (e && e->item && sim__tag(e->aux) != TAG_BLOCK_INV) __builtin_prefetch(e->item);
     int id, from;
-    if ((e = evq_ahead(q, SIM__AHEAD_SLOT)) && (id = sim__entry_node(e, &from)) >= 0 &&
-        id < s->n_nodes)
-        __builtin_prefetch(&s->nodes[id]);
     if ((e = evq_ahead(q, SIM__AHEAD_NODE)) && (id = sim__entry_node(e, &from)) >= 0 &&
         id < s->n_nodes) {
-        node_prefetch(s->nodes[id]);
+        node_prefetch(sim__node(s, id));
         wire_prefetch(s->wire, id, from >= 0 && from < s->n_nodes ? from : id);
     }
     if ((e = evq_ahead(q, SIM__AHEAD_PEERS)) && (id = sim__entry_node(e, &from)) >= 0 &&
-        id < s->n_nodes)
-        node_prefetch_peers(s->nodes[id]);
+        id < s->n_nodes) {
+        const node *n = sim__node(s, id);
+        node_prefetch_peers(n);
+        if (sim__tag(e->aux) == TAG_BLOCK_INV) node_prefetch_block(n, e->item);
+    }
+    if (cur->item && sim__tag(cur->aux) != TAG_BLOCK_INV) {
+        const msg *m = cur->item;
+        if (m->kind == MSG_BLOCK && m->to >= 0 && m->to < s->n_nodes) {
+            const int *peers;
+            size_t n_peers = node_peer_list(sim__node(s, m->to), &peers);
+            for (size_t i = 0; i < n_peers; i++) wire_prefetch_receiver(s->wire, peers[i]);
+        }
+    }
 }
 
 void sim__lane_run_node(sim__lane *l, const heap_entry *e) {
-    sim__lane_prefetch(l);
+    sim__lane_prefetch(l, e);
     l->now_us = e->t_us;
     l->cur_t_us = e->t_us;
     l->cur_key = e->seq;

@@ -55,8 +55,7 @@ enum {
 #define SIM__MAX_NODES (1 << 24) /* node ids are 24 bits in an entry's aux */
 #define SIM__KEY_COUNT_BITS 39   /* 25 bits of origin + 1 above */
 /* How many entries ahead sim__lane_run_node prefetches what (exec_lane.c). */
-#define SIM__AHEAD_MSG 7
-#define SIM__AHEAD_SLOT 5
+#define SIM__AHEAD_MSG 5
 #define SIM__AHEAD_NODE 3
 #define SIM__AHEAD_PEERS 1
 

@@ -57,7 +57,7 @@ bool sim__route(sim *s, msg *m, int64_t now_us) {
 }
 
 bool sim__deliver(sim *s, msg *m, int64_t now_us) {
-    node *n = s->nodes[m->to];
+    node *n = sim__node(s, m->to);
     /* A link cut while the message was on it loses the message; one from
      * outside (a remote peer, a test) has no link here to check. */
     wire_fate fate = m->from < 0 || m->from >= s->n_nodes ? WIRE_DELIVER

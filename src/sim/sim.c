@@ -256,7 +256,8 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
     /* One mapping for the nodes (huge pages where the kernel gives them):
      * a delivery goes to a random node, and at 100,000 nodes a node per
      * 4 kB page missed the TLB on every one. */
-    s->node_mem_bytes = (size_t)s->n_nodes * node_struct_size();
+    s->node_size = node_struct_size();
+    s->node_mem_bytes = (size_t)s->n_nodes * s->node_size;
     s->node_mem = xmap(s->node_mem_bytes);
     for (int i = 0; i < s->n_nodes; i++) {
         node_desc nd = {
@@ -276,7 +277,7 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
             .compact_push = scn->relay.compact_push,
             .compact_bytes = sim__compact_bytes(scn),
             .attack = sim__attack_desc(sim__attacker_of(scn, i)),
-            .place = (char *)s->node_mem + (size_t)i * node_struct_size(),
+            .place = sim__node(s, i),
         };
         if (!scn->churn.node_churns || scn->churn.node_churns[i])
             nd.churn = (node_churn){scn->churn.mean_up_us, scn->churn.mean_down_us};
