@@ -53,22 +53,18 @@ node *node_new(const node_desc *desc) {
     n->params = bstore_params(desc->store);
     n->env = desc->env;
     rng_seed(&n->mine_rng, desc->seed, 1000 + (uint64_t)desc->id);
-    rng_seed(&n->nonce_rng, desc->seed, NODE_NONCE_STREAM + (uint64_t)desc->id);
-    rng_seed(&n->traffic_rng, desc->seed, NODE_TRAFFIC_STREAM + (uint64_t)desc->id);
+    n->seed = desc->seed;
     n->mining = desc->mining;
     n->share = desc->share;
     n->gossip = desc->gossip;
     n->traffic_max_amount = desc->traffic_max_amount > 0 ? desc->traffic_max_amount : 10;
     n->block_bytes = desc->block_bytes;
     n->block_size = desc->block_size;
-    rng_seed(&n->size_rng, desc->seed, NODE_SIZE_STREAM + (uint64_t)desc->id);
     n->relay = desc->relay;
     n->compact_failure_rate = desc->compact_failure_rate;
     n->compact_push = desc->compact_push;
     n->compact_bytes = desc->compact_bytes;
-    rng_seed(&n->relay_rng, desc->seed, NODE_RELAY_STREAM + (uint64_t)desc->id);
     n->churn = desc->churn;
-    rng_seed(&n->churn_rng, desc->seed, NODE_CHURN_STREAM + (uint64_t)desc->id);
     const node__strategy *table = node__table(desc->attack.strategy);
     if (table) node__attack_init(n, table, &desc->attack, desc->seed);
     chain_init(&n->chain, desc->store);
@@ -98,10 +94,26 @@ void node_free(node *n) {
     mempool_cleanup(&n->mempool);
     chain_cleanup(&n->chain);
     free(n->peers);
+    free(n->rngs);
     free(n->name);
     ledger_unref(n->snap.balances);
     pthread_mutex_destroy(&n->snap_lock);
     if (!n->placed) free(n);
+}
+
+rng *node__rng(node *n, node__rng_kind kind) {
+    static const uint64_t stream[NODE__N_RNGS] = {
+        [NODE__RNG_NONCE] = NODE_NONCE_STREAM, [NODE__RNG_TRAFFIC] = NODE_TRAFFIC_STREAM,
+        [NODE__RNG_SIZE] = NODE_SIZE_STREAM,   [NODE__RNG_RELAY] = NODE_RELAY_STREAM,
+        [NODE__RNG_CHURN] = NODE_CHURN_STREAM,
+    };
+    assert((unsigned)kind < NODE__N_RNGS);
+    if (!n->rngs) n->rngs = xmalloc(NODE__N_RNGS * sizeof *n->rngs);
+    if (!(n->rngs_seeded & (1u << kind))) {
+        rng_seed(&n->rngs[kind], n->seed, stream[kind] + (uint64_t)n->id);
+        n->rngs_seeded |= (uint8_t)(1u << kind);
+    }
+    return &n->rngs[kind];
 }
 
 node_strategy node_get_strategy(const node *n) {

@@ -40,7 +40,7 @@ void node__restart(node *n) {
 /* ---- churn --------------------------------------------------------------- */
 
 static void node__churn_schedule(node *n, int64_t mean_us) {
-    double delay = rng_exp(&n->churn_rng, (double)mean_us);
+    double delay = rng_exp(node__rng(n, NODE__RNG_CHURN), (double)mean_us);
     int64_t at = node__now(n) + (delay > 1e15 ? (int64_t)1e15 : (int64_t)delay + 1);
     n->env->set_timer(n->env->ctx, n->id, at, TIMER_CHURN, ++n->churn_token);
 }

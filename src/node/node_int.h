@@ -53,6 +53,7 @@ struct node {
     bool gossip;
     bool compact_push;
     bool snap_dirty;
+    uint8_t rngs_seeded;     /* bit k: rngs[k] seeded (node__rng) */
     const node_env *env;
     const struct node__strategy *strategy; /* the hooks; NULL for honest nodes (node_int.h) */
     chain chain;
@@ -72,16 +73,14 @@ struct node {
     bstore *store;
     const chain_params *params;
     rng mine_rng;            /* when it finds blocks: (seed, stream 1000 + id) */
-    rng nonce_rng;           /* where a search starts: (seed, NODE_NONCE_STREAM + id) */
-    rng traffic_rng;         /* random transactions: (seed, NODE_TRAFFIC_STREAM + id) */
-    node_mining mining;
+    uint64_t seed;           /* the run's: the streams node__rng seeds */
+    rng *rngs;               /* NODE__N_RNGS streams, made at the first draw of any
+                                (node__rng); NULL before */
     double share;
     int64_t traffic_max_amount;
-    rng size_rng;            /* block sizes: (seed, stream NODE_SIZE_STREAM + id) */
-    rng relay_rng;           /* compact failures: (seed, stream NODE_RELAY_STREAM + id) */
     node_churn churn;
-    rng churn_rng;           /* (seed, stream NODE_CHURN_STREAM + id) */
     uint32_t churn_token;
+    node_mining mining;
     struct node__attack *attack; /* the strategy's state; NULL for honest nodes (attack/attack.h) */
 
     mempool mempool;
@@ -138,6 +137,23 @@ _Static_assert(offsetof(struct node, requested) + sizeof(hmap) <= NODE__HOT_BYTE
 #define NODE_RACE_BATCH 4096
 
 static inline int64_t node__now(const node *n) { return n->env->now_us(n->env->ctx); }
+
+/* The node's rarely drawn streams: most nodes of a large run never draw from
+ * them (only the few that seal a block draw a nonce), so they are seeded at
+ * the first draw, (seed, the purpose's stream + id) as they would have been
+ * when the node was made: the same numbers, without 32 bytes a stream in
+ * every node. */
+typedef enum node__rng_kind {
+    NODE__RNG_NONCE,   /* where a search starts: NODE_NONCE_STREAM + id */
+    NODE__RNG_TRAFFIC, /* random transactions: NODE_TRAFFIC_STREAM + id */
+    NODE__RNG_SIZE,    /* block sizes: NODE_SIZE_STREAM + id */
+    NODE__RNG_RELAY,   /* compact failures: NODE_RELAY_STREAM + id */
+    NODE__RNG_CHURN,   /* churn: NODE_CHURN_STREAM + id */
+    NODE__N_RNGS
+} node__rng_kind;
+
+/* The stream, seeded if this is its first draw (node.c). */
+rng *node__rng(node *n, node__rng_kind kind);
 
 /* node_core.c */
 void node__emit(node *n, sim_event ev);

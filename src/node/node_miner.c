@@ -40,7 +40,7 @@
  * starts below 2^51 and may run 2^51 nonces (no difficulty needs that many). */
 #define NODE_NONCE_SPAN ((uint64_t)1 << 51)
 
-static uint64_t node__nonce_start(node *n) { return rng_u64(&n->nonce_rng) >> 13; }
+static uint64_t node__nonce_start(node *n) { return rng_u64(node__rng(n, NODE__RNG_NONCE)) >> 13; }
 
 /* The template for a block on `parent`: the reward (of `reward`), then
  * `extra`, then what the mempool offers if use_mempool. Returns false (with
@@ -104,7 +104,7 @@ block *node__seal(node *n, const block *parent, int64_t reward, tx *const *extra
  * to itself: the on_mined hook). */
 const block *node__mined(node *n, block *sealed) {
     /* Nobody else holds the block yet: its size can still be given. */
-    if (n->block_size) sealed->sim_bytes = dist_draw_size(n->block_size, &n->size_rng);
+    if (n->block_size) sealed->sim_bytes = dist_draw_size(n->block_size, node__rng(n, NODE__RNG_SIZE));
     block *b = bstore_intern(n->store, sealed);
     node__emit(n, (sim_event){.kind = EV_MINED, .peer = -1, .block = b});
     node__hook_on_mined(n, b);

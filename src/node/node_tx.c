@@ -67,16 +67,17 @@ void node__cmd_gen_tx(node *n, node_cmd *cmd) {
     cmd->reason = REJ_TX_OVERSPEND;
     size_t accounts = l ? ledger_count(l) : 0;
     if (accounts >= 2) {
+        rng *r = node__rng(n, NODE__RNG_TRAFFIC);
         for (int attempt = 0; attempt < 8; attempt++) {
-            size_t from_i = rng_below(&n->traffic_rng, accounts);
+            size_t from_i = rng_below(r, accounts);
             ledger_entry from = ledger_at(l, from_i);
             int64_t spendable = node__spendable(n, from);
             if (spendable <= 0) continue;
-            size_t to_i = rng_below(&n->traffic_rng, accounts - 1);
+            size_t to_i = rng_below(r, accounts - 1);
             if (to_i == from_i) to_i = accounts - 1;
             ledger_entry to = ledger_at(l, to_i);
             int64_t max = spendable < n->traffic_max_amount ? spendable : n->traffic_max_amount;
-            int64_t amount = 1 + (int64_t)rng_below(&n->traffic_rng, (uint64_t)max);
+            int64_t amount = 1 + (int64_t)rng_below(r, (uint64_t)max);
             char id[TX_ID_MAX + 1];
             node__make_id(n, id, sizeof id);
             reject why = REJ_NONE;
