@@ -69,10 +69,7 @@ node *node_new(const node_desc *desc) {
     if (table) node__attack_init(n, table, &desc->attack, desc->seed);
     chain_init(&n->chain, desc->store);
     mempool_init(&n->mempool, 0);
-    hmap_init(&n->orphans);
-    ptrset_init(&n->orphan_set);
     hmap_init(&n->requested);
-    hmap_init(&n->tx_requested);
     pthread_mutex_init(&n->snap_lock, NULL);
     n->snap_dirty = true;
     node_publish(n);
@@ -86,8 +83,6 @@ void node_free(node *n) {
     free(n->mine_queue);
     node__race_reset(n);
     node__clear_orphans(n);
-    hmap_cleanup(&n->orphans);
-    ptrset_cleanup(&n->orphan_set);
     node__clear_requests(n);
     node__clear_tx_requests(n);
     node__attack_free(n);
@@ -169,6 +164,12 @@ static void node__on_command(node *n, node_cmd *cmd) {
 }
 
 void node_start(node *n) {
+    /* The peers are registered by now, the list grown by doubling: give back
+     * the room beyond them (a peer added later grows it again). */
+    if (n->n_peers && n->cap_peers > n->n_peers) {
+        n->peers = xrealloc(n->peers, n->n_peers * sizeof *n->peers);
+        n->cap_peers = n->n_peers;
+    }
     node__hook_start(n);
     node__churn_start(n);
     node__mine_schedule(n);

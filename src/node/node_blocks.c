@@ -83,27 +83,37 @@ static bool node__announced_by(const node__wanted *w, int peer) {
 }
 
 void node__clear_orphans(node *n) {
+    node__orphanage *g = n->orphans;
+    if (!g) return;
     size_t pos = 0;
     const hmap_slot *slot;
-    while (hmap_next(&n->orphans, &pos, &slot)) {
+    while (hmap_next(&g->by_parent, &pos, &slot)) {
         node__orphans *o = slot->val;
         free(o->blocks);
         free(o->from);
         free(o);
     }
-    hmap_cleanup(&n->orphans);
-    ptrset_cleanup(&n->orphan_set);
+    hmap_cleanup(&g->by_parent);
+    ptrset_cleanup(&g->blocks);
+    free(g);
+    n->orphans = NULL;
     n->n_orphans = 0;
 }
 
+static bool node__is_orphan(const node *n, const block *b) {
+    return n->orphans && ptrset_has(&n->orphans->blocks, b);
+}
+
 static bool node__add_orphan(node *n, block *b, int from) {
-    if (ptrset_has(&n->orphan_set, b)) return false;
+    if (node__is_orphan(n, b)) return false;
     if (n->n_orphans >= NODE_MAX_ORPHANS) return false;
+    if (!n->orphans) n->orphans = xcalloc(1, sizeof *n->orphans); /* both empty */
+    node__orphanage *g = n->orphans;
     size_t klen = strlen(b->prev_hash);
-    node__orphans *o = hmap_get(&n->orphans, b->prev_hash, klen);
+    node__orphans *o = hmap_get(&g->by_parent, b->prev_hash, klen);
     if (!o) {
         o = xcalloc(1, sizeof *o);
-        hmap_put(&n->orphans, b->prev_hash, klen, o);
+        hmap_put(&g->by_parent, b->prev_hash, klen, o);
     }
     size_t cap = o->cap;
     o->blocks = xgrow(o->blocks, &o->cap, o->n + 1, sizeof *o->blocks);
@@ -111,7 +121,7 @@ static bool node__add_orphan(node *n, block *b, int from) {
     o->blocks[o->n] = b;
     o->from[o->n] = from;
     o->n++;
-    ptrset_add(&n->orphan_set, b);
+    ptrset_add(&g->blocks, b);
     n->n_orphans++;
     n->snap_dirty = true;
     return true;
@@ -121,9 +131,10 @@ static bool node__add_orphan(node *n, block *b, int from) {
  * map key points into the first orphan's prev_hash, so the entry goes before
  * anyone frees anything. */
 static node__orphans *node__take_orphans(node *n, const block *parent) {
-    node__orphans *o = hmap_del(&n->orphans, parent->hash_hex, BLOCK_HASH_HEX_LEN);
+    node__orphanage *g = n->orphans;
+    node__orphans *o = g ? hmap_del(&g->by_parent, parent->hash_hex, BLOCK_HASH_HEX_LEN) : NULL;
     if (!o) return NULL;
-    for (size_t i = 0; i < o->n; i++) ptrset_del(&n->orphan_set, o->blocks[i]);
+    for (size_t i = 0; i < o->n; i++) ptrset_del(&g->blocks, o->blocks[i]);
     n->n_orphans -= o->n;
     n->snap_dirty = true;
     return o;
@@ -318,7 +329,7 @@ static node__wanted *node__want(node *n, block *b, int from) {
 
 static void node__on_inv(node *n, const msg *m) {
     block *b = m->block;
-    if (chain_has(&n->chain, b) || ptrset_has(&n->orphan_set, b)) return;
+    if (chain_has(&n->chain, b) || node__is_orphan(n, b)) return;
     int64_t now = node__now(n);
     node__wanted *w = node__want(n, b, m->from);
     if (w->asked_us >= 0 && now - w->asked_us < NODE_REQUEST_TIMEOUT_US) return;
@@ -330,7 +341,7 @@ static void node__on_inv(node *n, const msg *m) {
  * its sender for the missing transactions. */
 static void node__on_compact(node *n, const msg *m) {
     block *b = m->block;
-    if (chain_has(&n->chain, b) || ptrset_has(&n->orphan_set, b)) return;
+    if (chain_has(&n->chain, b) || node__is_orphan(n, b)) return;
     int64_t now = node__now(n);
     node__wanted *w = node__want(n, b, m->from);
     if (w->full_asked_us >= 0 && now - w->full_asked_us < NODE_REQUEST_TIMEOUT_US) return;

@@ -33,6 +33,13 @@
 #include "util/hmap.h"
 #include "util/rng.h"
 
+/* A node's orphans: blocks held until their parent arrives. Most nodes of a
+ * large run never hold one, so this is made at the first (node_blocks.c). */
+typedef struct node__orphanage {
+    hmap by_parent;          /* prev_hash hex -> node__orphans (blocks awaiting that parent) */
+    ptrset blocks;           /* the same blocks, for "do I have it as an orphan?" */
+} node__orphanage;
+
 /* The node itself: only the files of src/node/ see its fields (node.h keeps
  * it opaque). Everything here is touched only on the node's own thread,
  * except snap (under snap_lock) and what the comments say otherwise. */
@@ -63,7 +70,7 @@ struct node {
     const dist_spec *block_size;  /* borrowed; NULL: no distribution */
     int64_t compact_bytes;
     double compact_failure_rate;
-    ptrset orphan_set;       /* the orphans' blocks, for "do I have it as an orphan?" */
+    node__orphanage *orphans; /* made at the first orphan (node_blocks.c); NULL before */
     size_t n_orphans;
     hmap requested;          /* block (by address) -> what we know of a block we lack
                                 (node_blocks.c) */
@@ -85,9 +92,8 @@ struct node {
 
     mempool mempool;
 
-    hmap orphans;            /* prev_hash hex -> node__orphans (blocks awaiting that parent);
-                                orphan_set above holds the same blocks */
-    hmap tx_requested;       /* tx id -> (intptr) time of getdata, us */
+    hmap *tx_requested;      /* tx id -> node__tx_request (node_tx.c); made at the first
+                                request, NULL before */
 
     uint32_t mine_token;     /* bumped to cancel pending mining timers */
     double mine_rel;         /* auto: the relative difficulty the timer was

@@ -102,27 +102,31 @@ typedef struct node__tx_request {
 static bool node__tx_wanted(node *n, const tx *t) {
     if (mempool_has(&n->mempool, t->id)) return false;
     size_t len = strlen(t->id);
-    node__tx_request *r = hmap_get(&n->tx_requested, t->id, len);
+    if (!n->tx_requested) n->tx_requested = xcalloc(1, sizeof *n->tx_requested); /* empty */
+    node__tx_request *r = hmap_get(n->tx_requested, t->id, len);
     int64_t now = node__now(n);
     if (r && now - r->asked_us < NODE_REQUEST_TIMEOUT_US) return false;
     if (!r) {
         r = xmalloc(sizeof *r + len + 1);
         memcpy(r->id, t->id, len + 1);
-        hmap_put(&n->tx_requested, r->id, len, r);
+        hmap_put(n->tx_requested, r->id, len, r);
     }
     r->asked_us = now;
     return true;
 }
 
 static void node__forget_request(node *n, const tx *t) {
-    free(hmap_del(&n->tx_requested, t->id, strlen(t->id)));
+    if (n->tx_requested) free(hmap_del(n->tx_requested, t->id, strlen(t->id)));
 }
 
 void node__clear_tx_requests(node *n) {
+    if (!n->tx_requested) return;
     size_t pos = 0;
     const hmap_slot *slot;
-    while (hmap_next(&n->tx_requested, &pos, &slot)) free(slot->val);
-    hmap_cleanup(&n->tx_requested);
+    while (hmap_next(n->tx_requested, &pos, &slot)) free(slot->val);
+    hmap_cleanup(n->tx_requested);
+    free(n->tx_requested);
+    n->tx_requested = NULL;
 }
 
 void node__on_tx_msg(node *n, msg *m) {
