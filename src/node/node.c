@@ -80,8 +80,8 @@ void node_free(node *n) {
     if (!n) return;
     node__resolve_abort(n, "the simulation ended");
     node_stop(n);
-    free(n->mine_queue);
-    node__race_reset(n);
+    node__mine_free(n);
+    free(n->resolve); /* nothing in it after node__resolve_abort */
     node__clear_orphans(n);
     node__clear_requests(n);
     node__clear_tx_requests(n);
@@ -239,7 +239,7 @@ bool node_timer_live(const node *n, node_timer_kind kind, uint32_t token) {
     switch (kind) {
     case TIMER_MINE:
     case TIMER_RACE: return token == n->mine_token;
-    case TIMER_RESOLVE: return n->resolve_token != 0 && token == n->resolve_token;
+    case TIMER_RESOLVE: return node__resolve_token(n) != 0 && token == node__resolve_token(n);
     case TIMER_ATTACK:
     case TIMER_RELEASE: return n->strategy != NULL;
     case TIMER_CHURN: break;

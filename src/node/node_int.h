@@ -98,25 +98,11 @@ struct node {
     uint32_t mine_token;     /* bumped to cancel pending mining timers */
     double mine_rel;         /* auto: the relative difficulty the timer was
                                 drawn for (chain/retarget.h) */
-    pow_job *race_job;       /* race mining: the template being ground */
-    tx **race_txs;           /*   its transactions (one reference each) */
-    size_t race_n_txs;
-    const block *race_tip;
-    uint64_t race_nonce;
-
-    /* Mining off the node's thread (env->post set; node_miner.c). */
-    pow_pool *pool;          /* made at the first such search */
-    node_cmd **mine_queue;   /* CMD_MINE waiting, the first one being searched for */
-    size_t n_mine_queue, cap_mine_queue;
-    uint32_t mine_search;    /* token of the search in progress; 0: none */
-    uint32_t mine_seq;       /* source of search tokens */
-    const block *mine_parent;/* the tip the search builds on */
-
-    uint32_t resolve_token;  /* the resolve in progress (0 = none) */
-    uint32_t resolve_seq;    /* source of resolve tokens */
-    size_t resolve_waiting;  /* chains still expected */
-    const block *resolve_start_tip;
-    node_cmd *resolve_cmd;   /* completed when the resolve ends */
+    /* Made at their first use, NULL before (node_miner.c, node_resolve.c):
+     * most nodes never race, mine off their thread nor resolve. */
+    struct node__race *race;       /* race mining: the template being ground */
+    struct node__offthread *off;   /* mining off the node's thread (env->post set) */
+    struct node__resolve *resolve; /* resolve conflicts */
 
     uint64_t tx_counter;     /* for ids of transactions the node makes */
     uint64_t blocks_rejected;
@@ -215,8 +201,12 @@ void node__mine_abort(node *n, node_cmd_status status, const char *error);
 void node__mine_timer(node *n, uint32_t token);
 void node__race_step(node *n, uint32_t token);
 void node__race_reset(node *n);
+/* At node_free, after node_stop: what mining left (race, off-thread queue). */
+void node__mine_free(node *n);
 
 /* node_resolve.c */
+/* The token of the resolve in progress (0: none). */
+uint32_t node__resolve_token(const node *n);
 void node__resolve_start(node *n, node_cmd *cmd);
 void node__on_chain_msg(node *n, msg *m);
 void node__resolve_timeout(node *n, uint32_t token);

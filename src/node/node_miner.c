@@ -120,6 +120,16 @@ const block *node__mine_now(node *n, const char **error) {
 
 /* ---- off the node's thread ---------------------------------------------- */
 
+/* Mining off the node's thread (env->post set), made at the first CMD_MINE. */
+typedef struct node__offthread {
+    pow_pool *pool;          /* NULL: no worker could start (or node_stop) */
+    node_cmd **mine_queue;   /* CMD_MINE waiting, the first one being searched for */
+    size_t n_mine_queue, cap_mine_queue;
+    uint32_t mine_search;    /* token of the search in progress; 0: none */
+    uint32_t mine_seq;       /* source of search tokens */
+    const block *mine_parent;/* the tip the search builds on */
+} node__offthread;
+
 /* What a search's done callback needs to report back. */
 typedef struct node__report {
     const node_env *env;
@@ -139,24 +149,25 @@ static void node__search_done(void *user, block *sealed, uint64_t tries) {
     free(r);
 }
 
-static node_cmd *node__mine_pop(node *n) {
-    assert(n->n_mine_queue > 0);
-    node_cmd *cmd = n->mine_queue[0];
-    memmove(n->mine_queue, n->mine_queue + 1, --n->n_mine_queue * sizeof *n->mine_queue);
+static node_cmd *node__mine_pop(node__offthread *o) {
+    assert(o->n_mine_queue > 0);
+    node_cmd *cmd = o->mine_queue[0];
+    memmove(o->mine_queue, o->mine_queue + 1, --o->n_mine_queue * sizeof *o->mine_queue);
     return cmd;
 }
 
 /* Starts (or starts again) the search for the first waiting command, on the
  * current tip; answers the commands that cannot be mined. */
 static void node__search_start(node *n) {
-    while (n->n_mine_queue > 0) {
+    node__offthread *o = n->off;
+    while (o->n_mine_queue > 0) {
         block_template t;
         tx **txs;
         const char *error = NULL;
         if (!node__template(n, n->chain.tip, n->params->reward, NULL, 0, true, &t, &txs, &error)) {
-            if (n->mine_search) pow_pool_cancel(n->pool);
-            n->mine_search = 0;
-            node_cmd *cmd = node__mine_pop(n);
+            if (o->mine_search) pow_pool_cancel(o->pool);
+            o->mine_search = 0;
+            node_cmd *cmd = node__mine_pop(o);
             cmd->error = error;
             node__complete(n, cmd);
             continue;
@@ -164,34 +175,37 @@ static void node__search_start(node *n) {
         pow_job *job = xmalloc(sizeof *job);
         pow_job_init(job, &t);
         node__template_free(txs, t.n_txs);
-        if (++n->mine_seq == 0) n->mine_seq = 1;
-        n->mine_search = n->mine_seq;
-        n->mine_parent = n->chain.tip;
+        if (++o->mine_seq == 0) o->mine_seq = 1;
+        o->mine_search = o->mine_seq;
+        o->mine_parent = n->chain.tip;
         node__report *r = xmalloc(sizeof *r);
-        *r = (node__report){.env = n->env, .node = n->id, .token = n->mine_search};
+        *r = (node__report){.env = n->env, .node = n->id, .token = o->mine_search};
         n->env->hold(n->env->ctx, +1);
-        pow_pool_start(n->pool, job, node__nonce_start(n), NODE_NONCE_SPAN, node__search_done, r);
+        pow_pool_start(o->pool, job, node__nonce_start(n), NODE_NONCE_SPAN, node__search_done, r);
         return;
     }
 }
 
 void node__cmd_mine(node *n, node_cmd *cmd) {
-    if (n->env->post && !n->pool) n->pool = pow_pool_new(0);
-    if (!n->pool) { /* one thread for everything (or no worker could start) */
+    if (n->env->post && !n->off) n->off = xcalloc(1, sizeof *n->off);
+    node__offthread *o = n->off;
+    if (o && !o->pool) o->pool = pow_pool_new(0);
+    if (!o || !o->pool) { /* one thread for everything (or no worker could start) */
         cmd->block = node__mine_now(n, &cmd->error);
         node__complete(n, cmd);
         return;
     }
-    n->mine_queue = xgrow(n->mine_queue, &n->cap_mine_queue, n->n_mine_queue + 1,
-                          sizeof *n->mine_queue);
-    n->mine_queue[n->n_mine_queue++] = cmd;
-    if (!n->mine_search) node__search_start(n);
+    o->mine_queue = xgrow(o->mine_queue, &o->cap_mine_queue, o->n_mine_queue + 1,
+                          sizeof *o->mine_queue);
+    o->mine_queue[o->n_mine_queue++] = cmd;
+    if (!o->mine_search) node__search_start(n);
 }
 
 void node__mine_sealed(node *n, node_cmd *report) {
-    if (report->token == 0 || report->token != n->mine_search) return; /* stale */
-    n->mine_search = 0;
-    node_cmd *cmd = node__mine_pop(n);
+    node__offthread *o = n->off;
+    if (!o || report->token == 0 || report->token != o->mine_search) return; /* stale */
+    o->mine_search = 0;
+    node_cmd *cmd = node__mine_pop(o);
     block *sealed = report->sealed;
     report->sealed = NULL;
     if (sealed) cmd->block = node__mined(n, sealed);
@@ -209,14 +223,17 @@ void node__mine_tip_changed(node *n) {
         n->mine_token++;
         node__mine_schedule(n);
     }
-    if (n->mine_search && n->mine_parent != n->chain.tip) node__search_start(n);
+    if (n->off && n->off->mine_search && n->off->mine_parent != n->chain.tip)
+        node__search_start(n);
 }
 
 void node__mine_abort(node *n, node_cmd_status status, const char *error) {
-    if (n->mine_search) pow_pool_cancel(n->pool);
-    n->mine_search = 0;
-    while (n->n_mine_queue > 0) {
-        node_cmd *cmd = node__mine_pop(n);
+    node__offthread *o = n->off;
+    if (!o) return;
+    if (o->mine_search) pow_pool_cancel(o->pool);
+    o->mine_search = 0;
+    while (o->n_mine_queue > 0) {
+        node_cmd *cmd = node__mine_pop(o);
         cmd->status = status;
         cmd->error = error;
         node__complete(n, cmd);
@@ -225,8 +242,16 @@ void node__mine_abort(node *n, node_cmd_status status, const char *error) {
 
 void node_stop(node *n) {
     node__mine_abort(n, CMD_STOPPED, node_cmd_strerror(CMD_STOPPED));
-    pow_pool_free(n->pool); /* joins the workers; a last report goes to the mailbox */
-    n->pool = NULL;
+    if (!n->off) return;
+    pow_pool_free(n->off->pool); /* joins the workers; a last report goes to the mailbox */
+    n->off->pool = NULL;
+}
+
+void node__mine_free(node *n) {
+    if (n->off) free(n->off->mine_queue);
+    free(n->off);
+    n->off = NULL;
+    node__race_reset(n);
 }
 
 /* ---- auto and race ------------------------------------------------------- */
@@ -254,36 +279,44 @@ void node__mine_timer(node *n, uint32_t token) {
     if (token == n->mine_token) node__mine_schedule(n);
 }
 
+/* Race mining's template, made when a step finds none, gone at a reset. */
+typedef struct node__race {
+    pow_job job;
+    tx **txs;                /* its transactions (one reference each) */
+    size_t n_txs;
+    const block *tip;        /* the tip it builds on */
+    uint64_t nonce;          /* the next to try */
+} node__race;
+
 void node__race_reset(node *n) {
-    if (!n->race_job) return;
-    pow_job_cleanup(n->race_job);
-    free(n->race_job);
-    node__template_free(n->race_txs, n->race_n_txs);
-    n->race_txs = NULL;
-    n->race_n_txs = 0;
-    n->race_job = NULL;
-    n->race_tip = NULL;
+    node__race *r = n->race;
+    if (!r) return;
+    pow_job_cleanup(&r->job);
+    node__template_free(r->txs, r->n_txs);
+    free(r);
+    n->race = NULL;
 }
 
 void node__race_step(node *n, uint32_t token) {
     if (token != n->mine_token || !n->env->mining_enabled(n->env->ctx)) return;
-    if (n->race_tip != n->chain.tip) node__race_reset(n);
-    if (!n->race_job) {
+    if (n->race && n->race->tip != n->chain.tip) node__race_reset(n);
+    if (!n->race) {
         block_template t;
         tx **txs;
         const char *error = NULL;
         if (!node__template(n, n->chain.tip, n->params->reward, NULL, 0, true, &t, &txs, &error))
             return;
-        n->race_job = xmalloc(sizeof *n->race_job);
-        pow_job_init(n->race_job, &t);
-        n->race_txs = txs;
-        n->race_n_txs = t.n_txs;
-        n->race_tip = n->chain.tip;
-        n->race_nonce = node__nonce_start(n);
+        node__race *r = xmalloc(sizeof *r);
+        pow_job_init(&r->job, &t);
+        r->txs = txs;
+        r->n_txs = t.n_txs;
+        r->tip = n->chain.tip;
+        r->nonce = node__nonce_start(n);
+        n->race = r;
     }
     uint64_t tries = 0;
-    block *sealed = pow_job_search(n->race_job, n->race_nonce, NODE_RACE_BATCH, &tries);
-    n->race_nonce += tries;
+    block *sealed = pow_job_search(&n->race->job, n->race->nonce, NODE_RACE_BATCH, &tries);
+    n->race->nonce += tries;
     if (sealed) {
         node__race_reset(n);
         node__mined(n, sealed);

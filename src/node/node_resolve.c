@@ -14,12 +14,24 @@
 #include "node/node_int.h"
 #include "util/mem.h"
 
+/* The resolve's state, made at the first (and kept: the tokens go on). */
+typedef struct node__resolve {
+    uint32_t token;          /* the resolve in progress (0 = none) */
+    uint32_t seq;            /* source of resolve tokens */
+    size_t waiting;          /* chains still expected */
+    const block *start_tip;
+    node_cmd *cmd;           /* completed when the resolve ends */
+} node__resolve;
+
+uint32_t node__resolve_token(const node *n) { return n->resolve ? n->resolve->token : 0; }
+
 static void node__resolve_finish(node *n) {
-    node_cmd *cmd = n->resolve_cmd;
-    bool replaced = n->chain.tip != n->resolve_start_tip;
-    n->resolve_cmd = NULL;
-    n->resolve_token = 0;
-    n->resolve_waiting = 0;
+    node__resolve *r = n->resolve;
+    node_cmd *cmd = r->cmd;
+    bool replaced = n->chain.tip != r->start_tip;
+    r->cmd = NULL;
+    r->token = 0;
+    r->waiting = 0;
     node__emit(n, (sim_event){.kind = EV_RESOLVED, .peer = -1, .block = n->chain.tip,
                               .value = replaced ? 1 : 0});
     if (cmd) {
@@ -30,10 +42,12 @@ static void node__resolve_finish(node *n) {
 }
 
 void node__resolve_abort(node *n, const char *error) {
-    node_cmd *cmd = n->resolve_cmd;
-    n->resolve_cmd = NULL;
-    n->resolve_token = 0;
-    n->resolve_waiting = 0;
+    node__resolve *r = n->resolve;
+    if (!r) return;
+    node_cmd *cmd = r->cmd;
+    r->cmd = NULL;
+    r->token = 0;
+    r->waiting = 0;
     if (cmd) {
         cmd->error = error;
         node__complete(n, cmd);
@@ -41,22 +55,24 @@ void node__resolve_abort(node *n, const char *error) {
 }
 
 void node__resolve_start(node *n, node_cmd *cmd) {
-    if (n->resolve_token) node__resolve_finish(n); /* a new request supersedes */
-    n->resolve_cmd = cmd;
-    n->resolve_start_tip = n->chain.tip;
-    n->resolve_token = ++n->resolve_seq ? n->resolve_seq : ++n->resolve_seq;
-    n->resolve_waiting = n->n_peers;
+    if (!n->resolve) n->resolve = xcalloc(1, sizeof *n->resolve);
+    node__resolve *r = n->resolve;
+    if (r->token) node__resolve_finish(n); /* a new request supersedes */
+    r->cmd = cmd;
+    r->start_tip = n->chain.tip;
+    r->token = ++r->seq ? r->seq : ++r->seq;
+    r->waiting = n->n_peers;
     if (n->n_peers == 0) {
         node__resolve_finish(n);
         return;
     }
     for (size_t i = 0; i < n->n_peers; i++) node__send(n, n->peers[i], msg_new(MSG_GETCHAIN));
     n->env->set_timer(n->env->ctx, n->id, node__now(n) + NODE_RESOLVE_TIMEOUT_US, TIMER_RESOLVE,
-                      n->resolve_token);
+                      r->token);
 }
 
 void node__resolve_timeout(node *n, uint32_t token) {
-    if (token == n->resolve_token && n->resolve_token) node__resolve_finish(n);
+    if (token == node__resolve_token(n) && token) node__resolve_finish(n);
 }
 
 /* Our active chain, genesis first. Held blocks are rooted and heights
@@ -105,7 +121,8 @@ void node__on_chain_msg(node *n, msg *m) {
         return;
     }
     node__adopt_chain(n, m);
-    if (n->resolve_token && n->resolve_waiting > 0 && node_has_peer(n, m->from)) {
-        if (--n->resolve_waiting == 0) node__resolve_finish(n);
+    node__resolve *r = n->resolve;
+    if (r && r->token && r->waiting > 0 && node_has_peer(n, m->from)) {
+        if (--r->waiting == 0) node__resolve_finish(n);
     }
 }
