@@ -451,8 +451,7 @@ static cmd_result submit(sim *s, int node_id, const char *from, const char *to, 
 }
 
 static int64_t pending_of(const node *n, const char *name) {
-    const int64_t *p = hmap_get(&n->mempool.pending_out, name, strlen(name));
-    return p ? *p : 0;
+    return mempool_pending(&n->mempool, name);
 }
 
 /* Every refusal: the reason in the command and in the event, and nothing

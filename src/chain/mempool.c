@@ -32,61 +32,71 @@ typedef struct mempool__out {
 void mempool_init(mempool *m, size_t max) {
     *m = (mempool){0};
     m->max = max ? max : MEMPOOL_DEFAULT_MAX;
-    hmap_init(&m->by_id);
-    hmap_init(&m->pending_out);
 }
 
 static void mempool__clear_pending(mempool *m) {
+    if (!m->maps) return;
+    hmap *out = &m->maps->pending_out;
     const hmap_slot *slot;
-    for (size_t i = 0; hmap_next(&m->pending_out, &i, &slot);) free(slot->val);
-    hmap_cleanup(&m->pending_out);
-    hmap_init(&m->pending_out);
+    for (size_t i = 0; hmap_next(out, &i, &slot);) free(slot->val);
+    hmap_cleanup(out);
+    hmap_init(out);
 }
 
 void mempool_clear(mempool *m) {
     for (size_t i = 0; i < m->n; i++) tx_unref(m->txs[i]);
     m->n = 0;
-    hmap_cleanup(&m->by_id);
-    hmap_init(&m->by_id);
+    if (m->maps) {
+        hmap_cleanup(&m->maps->by_id);
+        hmap_init(&m->maps->by_id);
+    }
     mempool__clear_pending(m);
 }
 
 void mempool_cleanup(mempool *m) {
     mempool_clear(m);
-    hmap_cleanup(&m->by_id);
-    hmap_cleanup(&m->pending_out);
+    if (m->maps) {
+        hmap_cleanup(&m->maps->by_id);
+        hmap_cleanup(&m->maps->pending_out);
+        free(m->maps);
+    }
     free(m->txs);
     *m = (mempool){0};
 }
 
-bool mempool_has(const mempool *m, const char *id) {
-    return hmap_get(&m->by_id, id, strlen(id)) != NULL;
+tx *mempool_get(const mempool *m, const char *id) {
+    return m->maps ? hmap_get(&m->maps->by_id, id, strlen(id)) : NULL;
 }
 
-static int64_t mempool__pending(const mempool *m, const char *sender) {
-    const mempool__out *o = hmap_get(&m->pending_out, sender, strlen(sender));
+bool mempool_has(const mempool *m, const char *id) { return mempool_get(m, id) != NULL; }
+
+int64_t mempool_pending(const mempool *m, const char *sender) {
+    if (!m->maps) return 0;
+    const mempool__out *o = hmap_get(&m->maps->pending_out, sender, strlen(sender));
     return o ? o->sum : 0;
 }
 
 /* Adds delta to the sender's pending sum, creating or dropping the entry. */
 static void mempool__pending_add(mempool *m, const char *sender, int64_t delta) {
     size_t len = strlen(sender);
-    mempool__out *o = hmap_get(&m->pending_out, sender, len);
+    hmap *out = &m->maps->pending_out; /* made with the sender's first tx (mempool__push) */
+    mempool__out *o = hmap_get(out, sender, len);
     if (!o) {
         o = xmalloc(sizeof *o + len + 1);
         o->sum = 0;
         memcpy(o->sender, sender, len + 1);
-        hmap_put(&m->pending_out, o->sender, len, o);
+        hmap_put(out, o->sender, len, o);
     }
     o->sum += delta;
-    if (o->sum == 0) free(hmap_del(&m->pending_out, sender, len));
+    if (o->sum == 0) free(hmap_del(out, sender, len));
 }
 
 /* Rewards create coins rather than move them: nothing is pending for "0". */
 static void mempool__push(mempool *m, tx *t) {
     m->txs = xgrow(m->txs, &m->cap, m->n + 1, sizeof *m->txs);
     m->txs[m->n++] = tx_ref(t);
-    hmap_put(&m->by_id, t->id, strlen(t->id), t);
+    if (!m->maps) m->maps = xcalloc(1, sizeof *m->maps); /* both maps empty */
+    hmap_put(&m->maps->by_id, t->id, strlen(t->id), t);
     if (!tx_is_reward(t)) mempool__pending_add(m, t->sender, t->amount);
 }
 
@@ -94,7 +104,7 @@ reject mempool_add(mempool *m, bstore *s, const block *tip, const chain_params *
                    tx *t) {
     assert(tip->ledger && "the tip is a valid block");
     if (mempool_has(m, t->id) || bstore_tx_in_branch(s, t->id, tip)) return REJ_TX_DUPLICATE;
-    reject r = ledger_check_tx(tip->ledger, p->ledger, t, mempool__pending(m, t->sender));
+    reject r = ledger_check_tx(tip->ledger, p->ledger, t, mempool_pending(m, t->sender));
     if (r != REJ_NONE) return r;
     /* A full pool refuses, and the submitter hears it: evicting the oldest
      * would drop a transaction whose submitter was told it will be mined. */
@@ -141,10 +151,11 @@ size_t mempool_select(const mempool *m, const block *tip, const chain_params *p,
 }
 
 void mempool_block_applied(mempool *m, const block *b) {
+    if (!m->maps) return; /* nothing was ever pooled */
     size_t removed = 0;
     for (size_t i = 0; i < b->n_txs; i++) {
         const char *id = b->txs[i]->id;
-        tx *t = hmap_del(&m->by_id, id, strlen(id));
+        tx *t = hmap_del(&m->maps->by_id, id, strlen(id));
         if (!t) continue;
         if (!tx_is_reward(t)) mempool__pending_add(m, t->sender, -t->amount);
         removed++;
@@ -154,7 +165,7 @@ void mempool_block_applied(mempool *m, const block *b) {
     size_t w = 0;
     for (size_t i = 0; i < m->n; i++) {
         tx *t = m->txs[i];
-        if (hmap_get(&m->by_id, t->id, strlen(t->id)) == t) m->txs[w++] = t;
+        if (hmap_get(&m->maps->by_id, t->id, strlen(t->id)) == t) m->txs[w++] = t;
         else tx_unref(t);
     }
     m->n = w;
@@ -175,13 +186,13 @@ size_t mempool_revalidate(mempool *m, bstore *s, const block *tip, const chain_p
     for (size_t i = 0; i < m->n; i++) {
         tx *t = m->txs[i];
         bool keep = !bstore_tx_in_branch(s, t->id, tip) &&
-                    ledger_check_tx(tip->ledger, p->ledger, t, mempool__pending(m, t->sender)) ==
+                    ledger_check_tx(tip->ledger, p->ledger, t, mempool_pending(m, t->sender)) ==
                         REJ_NONE;
         if (keep) {
             m->txs[w++] = t;
             if (!tx_is_reward(t)) mempool__pending_add(m, t->sender, t->amount);
         } else {
-            hmap_del(&m->by_id, t->id, strlen(t->id));
+            hmap_del(&m->maps->by_id, t->id, strlen(t->id));
             tx_unref(t);
         }
     }

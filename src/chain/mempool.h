@@ -24,15 +24,21 @@
 
 #define MEMPOOL_DEFAULT_MAX 100000
 
+/* The pool's maps, made at its first transaction: most nodes of a large run
+ * never pool one, and the two maps are most of the pool's size. */
+typedef struct mempool_maps {
+    hmap by_id;       /* id -> tx */
+    hmap pending_out; /* sender -> heap-allocated sum of the sender's pending
+                       * amounts; the value starts with that int64_t, so
+                       * readers may use it as an int64_t *; no entry at 0 */
+} mempool_maps;
+
 typedef struct mempool {
     tx **txs;         /* arrival order */
     size_t n;
     size_t cap;
     size_t max;       /* 0 = MEMPOOL_DEFAULT_MAX */
-    hmap by_id;       /* id -> tx */
-    hmap pending_out; /* sender -> heap-allocated sum of the sender's pending
-                       * amounts; the value starts with that int64_t, so
-                       * readers may use it as an int64_t *; no entry at 0 */
+    mempool_maps *maps; /* NULL until the first transaction (then n > 0 at least once) */
 } mempool;
 
 void mempool_init(mempool *m, size_t max);
@@ -48,6 +54,10 @@ void mempool_clear(mempool *m);
 reject mempool_add(mempool *m, bstore *s, const block *tip, const chain_params *p,
                    tx *t);
 bool mempool_has(const mempool *m, const char *id);
+/* The pooled transaction of that id (borrowed), or NULL. */
+tx *mempool_get(const mempool *m, const char *id);
+/* The sum of the sender's pending amounts (0: none). */
+int64_t mempool_pending(const mempool *m, const char *sender);
 
 /* Picks up to `max_txs` transactions for a new block on `tip`, in arrival
  * order, each valid at tip's ledger after the ones picked before it (so

@@ -345,7 +345,8 @@ static void node__on_compact(node *n, const msg *m) {
     int64_t now = node__now(n);
     node__wanted *w = node__want(n, b, m->from);
     if (w->full_asked_us >= 0 && now - w->full_asked_us < NODE_REQUEST_TIMEOUT_US) return;
-    if (n->compact_failure_rate > 0 && rng_unit(node__rng(n, NODE__RNG_RELAY)) < n->compact_failure_rate) {
+    if (n->compact_failure_rate > 0 &&
+        rng_unit(node__rng(n, NODE__RNG_RELAY)) < n->compact_failure_rate) {
         w->full_asked_us = now;
         node__send_block_msg(n, m->from, MSG_GETBLOCKTXN, b);
         return;

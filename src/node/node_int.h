@@ -61,6 +61,8 @@ struct node {
     bool compact_push;
     bool snap_dirty;
     uint8_t rngs_seeded;     /* bit k: rngs[k] seeded (node__rng) */
+    bool placed;             /* in memory node_desc.place lent: not freed (cold; here it
+                                fills a hole) */
     const node_env *env;
     const struct node__strategy *strategy; /* the hooks; NULL for honest nodes (node_int.h) */
     chain chain;
@@ -110,7 +112,6 @@ struct node {
 
     pthread_mutex_t snap_lock; /* guards snap only */
     node_snapshot snap;
-    bool placed;             /* in memory node_desc.place lent: not freed */
 };
 _Static_assert(offsetof(struct node, requested) + sizeof(hmap) <= NODE__HOT_BYTES,
                "the hot fields of struct node fit in NODE__HOT_BYTES");

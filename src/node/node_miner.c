@@ -104,7 +104,8 @@ block *node__seal(node *n, const block *parent, int64_t reward, tx *const *extra
  * to itself: the on_mined hook). */
 const block *node__mined(node *n, block *sealed) {
     /* Nobody else holds the block yet: its size can still be given. */
-    if (n->block_size) sealed->sim_bytes = dist_draw_size(n->block_size, node__rng(n, NODE__RNG_SIZE));
+    if (n->block_size)
+        sealed->sim_bytes = dist_draw_size(n->block_size, node__rng(n, NODE__RNG_SIZE));
     block *b = bstore_intern(n->store, sealed);
     node__emit(n, (sim_event){.kind = EV_MINED, .peer = -1, .block = b});
     node__hook_on_mined(n, b);

@@ -56,8 +56,7 @@ void node__cmd_add_tx(node *n, node_cmd *cmd) {
 }
 
 static int64_t node__spendable(const node *n, ledger_entry e) {
-    const int64_t *pending = hmap_get(&n->mempool.pending_out, e.name, strlen(e.name));
-    return e.balance - (pending ? *pending : 0);
+    return e.balance - mempool_pending(&n->mempool, e.name);
 }
 
 /* A random payment between accounts of the tip's ledger: a sender with coins
@@ -140,7 +139,7 @@ void node__on_tx_msg(node *n, msg *m) {
         }
         break;
     case MSG_GETDATA: {
-        tx *have = hmap_get(&n->mempool.by_id, t->id, strlen(t->id));
+        tx *have = mempool_get(&n->mempool, t->id);
         if (have) {
             msg *reply = msg_new(MSG_TX);
             reply->tx = tx_ref(have);
