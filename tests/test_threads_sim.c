@@ -3,13 +3,15 @@
  * under pause and speed changes, sim_stop from another thread, commands
  * completed through their done callback, and a busy run whose sinks must
  * see every cause before its effect (the node threads hold their events
- * back for a batch) and whose lateness figures must add up.
+ * back for a batch) and whose lateness figures must add up, and a run
+ * whose deliveries must fall on the wake-up grid, none before its due time.
  *
  * Runs under TSan in CI (the "threads" label). Timing is kept loose: sim
  * seconds are spaced so that a loaded machine has hundreds of milliseconds
  * of slack, and no assertion needs a deadline tighter than a second or two.
  * While threads run, nodes are read only through snapshots; their fields
  * only after the run has ended (every thread joined). */
+#include <math.h>
 #include <pthread.h>
 #include <time.h>
 
@@ -498,6 +500,65 @@ static void test_sinks_see_cause_first(void) {
     scenario_cleanup(&scn);
 }
 
+/* ---- the wake-up grid ---- */
+
+typedef struct timing {
+    long delivered, early;
+    int64_t worst_early_us;
+    double cos_sum, sin_sum; /* each delivery's phase on the grid */
+} timing;
+
+/* The grid of the run below in sim time: 4% of the 1,000 ms mean latency. */
+#define GRID_SIM_US 40000.0
+
+static void timing_sink(void *user, const sim_event *ev) {
+    timing *t = user;
+    if (ev->kind != EV_MSG_DELIVERED) return;
+    t->delivered++;
+    if (ev->t_us < ev->arrive_us) {
+        t->early++;
+        if (ev->arrive_us - ev->t_us > t->worst_early_us) t->worst_early_us = ev->arrive_us - ev->t_us;
+    }
+    double phase = 6.283185307179586 * fmod((double)ev->t_us, GRID_SIM_US) / GRID_SIM_US;
+    t->cos_sum += cos(phase);
+    t->sin_sum += sin(phase);
+}
+
+/* Links of 500-1,500 ms at speed 2: the node threads wake on a grid of
+ * 40 ms of sim time (20 ms of wall time), so a message waits for the
+ * first grid point at or after its due time and a thread takes everything
+ * due by then. None may be handed over before its due time (the sink sees
+ * each delivery's moment and the wire's due time), every one is counted
+ * in the lateness, and the deliveries fall on the grid: their phases
+ * modulo the step cluster (mean resultant length near 1; a thread waking
+ * at each message's own due time spreads them evenly, near 0). A wake-up
+ * a few ms late on a loaded machine still leaves it far above 0.5. */
+static void test_wakes_on_the_grid(void) {
+    scenario scn;
+    fx_scenario(&scn,
+                "{'name': 'grid', 'nodes': 12, 'topology': {'type': 'random', 'k': 3},"
+                " 'links': {'latency_ms': {'min': 500, 'max': 1500}},"
+                " 'chain': {'difficulty': 8, 'block_interval_s': 1,"
+                "  'genesis': {'balances': {'node0': 1000000, 'node1': 1000000}}},"
+                " 'mining': 'auto', 'traffic': {'tx_per_s': 20}, 'duration_s': 10}");
+    sim *s = threads_sim(&scn, 2);
+    timing t = {0};
+    sim_add_sink_filtered(s, timing_sink, &t, SIM_EVENT_BIT(EV_MSG_DELIVERED));
+    CHECK_INT_EQ(sim_run(s), CS_OK);
+    CHECK(t.delivered > 300);
+    CHECK_INT_EQ(t.early, 0);
+    CHECK_INT_EQ(t.worst_early_us, 0);
+    double r = t.delivered ? hypot(t.cos_sum, t.sin_sum) / (double)t.delivered : 0;
+    printf("  %ld deliveries, phase on the 40 ms grid: resultant length %.2f\n", t.delivered, r);
+    CHECK(r > 0.5);
+    sim_lateness late;
+    CHECK(sim_lateness_get(s, &late));
+    CHECK_INT_EQ((long)late.messages, t.delivered);
+    CHECK(late.p50_ms >= 0 && late.mean_ms >= 0);
+    sim_free(s);
+    scenario_cleanup(&scn);
+}
+
 static const test_case cases[] = {
     TEST(test_live_run_converges),
     TEST(test_pause_and_speed),
@@ -505,6 +566,7 @@ static const test_case cases[] = {
     TEST(test_commands_complete),
     TEST(test_command_after_stop_is_cancelled),
     TEST(test_sinks_see_cause_first),
+    TEST(test_wakes_on_the_grid),
     {0},
 };
 

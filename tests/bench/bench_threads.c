@@ -83,8 +83,10 @@ int main(int argc, char **argv) {
            (double)sim_end_us(s) / 1e6, (unsigned long long)c.blocks);
     printf("  cpu %.2f s = user %.2f s + system %.2f s (kernel share %.0f%%)\n", cpu, user, sys,
            cpu > 0 ? 100.0 * sys / cpu : 0.0);
-    printf("  context switches %.0f (%.2f per message delivered)\n", switches,
-           delivered ? switches / (double)delivered : 0.0);
+    printf("  context switches %.0f (%.2f per message delivered; voluntary %.2f, involuntary %.2f)\n",
+           switches, delivered ? switches / (double)delivered : 0.0,
+           delivered ? (double)ru.ru_nvcsw / (double)delivered : 0.0,
+           delivered ? (double)ru.ru_nivcsw / (double)delivered : 0.0);
     printf("  messages sent %llu, delivered %llu, dropped %llu | %.0f msgs/s (wall), %.0f per cpu s\n",
            sent, delivered, dropped, (double)delivered / wall, cpu > 0 ? (double)delivered / cpu : 0.0);
     sim_lateness late;
