@@ -79,6 +79,8 @@ typedef enum node_timer_kind {
 } node_timer_kind;
 
 /* What an executor provides. All calls come from the node's own thread. */
+struct pow_job; /* chain/pow.h */
+
 typedef struct node_env {
     void *ctx;
     int64_t (*now_us)(void *ctx);
@@ -100,6 +102,12 @@ typedef struct node_env {
      * so that the executor does not take the node for idle meanwhile. */
     void (*post)(void *ctx, int node, node_cmd *cmd);
     void (*hold)(void *ctx, int delta);
+    /* Optional: a nonce search that returns exactly what pow_job_search
+     * returns (the lowest valid nonce of the range, the same tries), done
+     * however the executor likes (the parallel one splits it over its idle
+     * workers). NULL: pow_job_search on the node's thread. */
+    struct block *(*search)(void *ctx, struct pow_job *job, uint64_t start, uint64_t count,
+                            uint64_t *tries);
 } node_env;
 
 /* A node's rng streams, one per purpose (its mining stream is 1000 + id), so

@@ -93,7 +93,10 @@ block *node__seal(node *n, const block *parent, int64_t reward, tx *const *extra
     pow_job job;
     pow_job_init(&job, &t);
     uint64_t tries = 0;
-    block *sealed = pow_job_search(&job, node__nonce_start(n), NODE_NONCE_SPAN, &tries);
+    block *sealed =
+        n->env->search
+            ? n->env->search(n->env->ctx, &job, node__nonce_start(n), NODE_NONCE_SPAN, &tries)
+            : pow_job_search(&job, node__nonce_start(n), NODE_NONCE_SPAN, &tries);
     pow_job_cleanup(&job);
     node__template_free(txs, t.n_txs);
     return sealed;

@@ -55,6 +55,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain/pow.h"
 #include "sim/exec_lane.h"
 #include "util/clock.h"
 #include "util/mem.h"
@@ -120,6 +121,15 @@ typedef struct px {
     int64_t end;
     bool winding_now;
     bool threads_up;
+    bool solo;                 /* a window only the calling thread runs */
+
+    /* A nonce search split over the workers (px__search): what the
+     * threads woken for it (task PX_SEARCH) search. */
+    int task;                  /* PX_WINDOW or PX_SEARCH, set before waking them */
+    pow_job *s_job;
+    uint64_t s_start, s_count;
+    atomic_uint_fast64_t s_next;  /* the next batch to take */
+    atomic_uint_fast64_t s_best;  /* the lowest valid nonce found (UINT64_MAX: none) */
     bool behind;               /* the last window's events are not merged yet */
     atomic_bool behind_free;   /* in a shared window: nobody has taken the
                                   merge behind yet (the first to finish its
@@ -127,6 +137,7 @@ typedef struct px {
 
     /* sim_par_stats, kept by the calling thread */
     uint64_t windows, windows_shared, entries, entries_shared, cross, merged, merged_behind;
+    uint64_t searches_split;
     int64_t wall_ns, window_ns, merge_ns;
     int64_t window_cpu_ns, merge_cpu_ns; /* the calling thread's CPU in them */
 } px;
@@ -208,6 +219,30 @@ static void px__run_lane(px_worker *w, int64_t end, bool winding) {
 
 static void px__take_behind(px_worker *w);
 
+enum { PX_WINDOW, PX_SEARCH };
+/* Nonces per batch of a split search: ~1 ms of hashing at 4 M tries/s. */
+#define PX_SEARCH_BATCH 4096
+
+/* Takes batches of the split search in increasing order until one starts
+ * past the lowest valid nonce found: every batch below it is searched to
+ * its end, so the lowest found is the lowest of the range, as one thread
+ * searching from the start would find. */
+static void px__search_share(px *p) {
+    const uint64_t end = p->s_start + p->s_count;
+    for (;;) {
+        uint64_t b = atomic_fetch_add_explicit(&p->s_next, 1, memory_order_relaxed);
+        uint64_t lo = p->s_start + b * PX_SEARCH_BATCH;
+        if (lo >= end || lo >= atomic_load_explicit(&p->s_best, memory_order_acquire)) return;
+        uint64_t n = end - lo < PX_SEARCH_BATCH ? end - lo : PX_SEARCH_BATCH, tries;
+        block *found = pow_job_search(p->s_job, lo, n, &tries);
+        if (!found) continue;
+        block_unref(found);
+        uint64_t nonce = lo + tries - 1, best = atomic_load(&p->s_best);
+        while (nonce < best && !atomic_compare_exchange_weak(&p->s_best, &best, nonce)) {
+        }
+    }
+}
+
 /* Spins a little before sleeping: a window often lasts microseconds. */
 #define PX_SPINS 2000
 
@@ -236,10 +271,14 @@ static void *px__thread(void *arg) {
             w->cpu_ns += clock_thread_cpu_ns() - cpu0;
             return NULL;
         }
-        px__run_lane(w, p->end, p->winding_now);
-        t_idle = clock_now_ns();
-        w->run_ns += t_idle - t_run;
-        px__take_behind(w);
+        if (p->task == PX_SEARCH) {
+            px__search_share(p);
+        } else {
+            px__run_lane(w, p->end, p->winding_now);
+            t_idle = clock_now_ns();
+            w->run_ns += t_idle - t_run;
+            px__take_behind(w);
+        }
         t_idle = clock_now_ns();
         if (atomic_fetch_sub_explicit(&p->pending, 1, memory_order_acq_rel) == 1) {
             pthread_mutex_lock(&p->lock);
@@ -361,6 +400,61 @@ static void px__start_threads(px *p) {
     }
 }
 
+/* Wakes the other threads for p->task. */
+static void px__wake(px *p) {
+    if (!p->threads_up) px__start_threads(p);
+    atomic_store_explicit(&p->pending, p->n - 1, memory_order_relaxed);
+    pthread_mutex_lock(&p->lock);
+    atomic_fetch_add_explicit(&p->gen, 1, memory_order_release);
+    pthread_cond_broadcast(&p->go);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* Waits until every other thread is done with p->task. */
+static void px__wait(px *p) {
+    int spins = 0;
+    while (atomic_load_explicit(&p->pending, memory_order_acquire) > 0 && spins++ < PX_SPINS) {
+    }
+    if (atomic_load_explicit(&p->pending, memory_order_acquire) > 0) {
+        p->w[0].sleeps++;
+        pthread_mutex_lock(&p->lock);
+        while (atomic_load_explicit(&p->pending, memory_order_acquire) > 0)
+            pthread_cond_wait(&p->idle, &p->lock);
+        pthread_mutex_unlock(&p->lock);
+    }
+}
+
+/* node_env.search: in a window only the calling thread runs (a block is
+ * sealed while the rest of the network is quiet, ~10% of a 10,000-node
+ * run, all of it on one thread), the other workers sleep: they search
+ * with it, in batches; the result is pow_job_search's, nonce and tries.
+ * Anywhere else the node searches alone. */
+static block *px__search(void *ctx, pow_job *job, uint64_t start, uint64_t count,
+                         uint64_t *tries) {
+    px *p = ctx;
+    if (!p->solo || p->n < 2 || count < 4 * PX_SEARCH_BATCH)
+        return pow_job_search(job, start, count, tries);
+    p->s_job = job;
+    p->s_start = start;
+    p->s_count = count;
+    atomic_store(&p->s_next, 0);
+    atomic_store(&p->s_best, UINT64_MAX);
+    p->task = PX_SEARCH;
+    p->searches_split++;
+    px__wake(p);
+    px__search_share(p);
+    px__wait(p);
+    p->task = PX_WINDOW;
+    uint64_t best = atomic_load(&p->s_best);
+    if (best == UINT64_MAX) {
+        *tries = count;
+        return NULL;
+    }
+    uint64_t one;
+    *tries = best - start + 1;
+    return pow_job_search(job, best, 1, &one);
+}
+
 /* Runs the window [.., end) on every worker that has work in it; one such
  * worker runs on the calling thread without waking anyone. */
 static uint64_t px__entries(const px *p) {
@@ -381,7 +475,9 @@ static void px__window(px *p, int64_t end) {
     int64_t t_run = t0, t_merged = t0;
     if (busy <= 1) {
         px__flush_outboxes(p);
+        p->solo = true;
         if (busy == 1) px__run_lane(&p->w[last], end, p->wind.winding);
+        p->solo = false;
         t_run = clock_now_ns();
         if (p->behind) {
             atomic_store_explicit(&p->behind_free, true, memory_order_relaxed);
@@ -392,29 +488,16 @@ static void px__window(px *p, int64_t end) {
     } else if (busy > 1) {
         p->windows_shared++;
         px__hand_over(p);
-        if (!p->threads_up) px__start_threads(p);
         p->end = end;
         p->winding_now = p->wind.winding;
         atomic_store_explicit(&p->behind_free, p->behind, memory_order_relaxed);
-        atomic_store_explicit(&p->pending, p->n - 1, memory_order_relaxed);
-        pthread_mutex_lock(&p->lock);
-        atomic_fetch_add_explicit(&p->gen, 1, memory_order_release);
-        pthread_cond_broadcast(&p->go);
-        pthread_mutex_unlock(&p->lock);
+        p->task = PX_WINDOW;
+        px__wake(p);
         px__run_lane(&p->w[0], end, p->wind.winding);
         t_run = clock_now_ns();
         px__take_behind(&p->w[0]); /* unless another worker finished first */
         t_merged = clock_now_ns();
-        int spins = 0;
-        while (atomic_load_explicit(&p->pending, memory_order_acquire) > 0 && spins++ < PX_SPINS) {
-        }
-        if (atomic_load_explicit(&p->pending, memory_order_acquire) > 0) {
-            p->w[0].sleeps++;
-            pthread_mutex_lock(&p->lock);
-            while (atomic_load_explicit(&p->pending, memory_order_acquire) > 0)
-                pthread_cond_wait(&p->idle, &p->lock);
-            pthread_mutex_unlock(&p->lock);
-        }
+        px__wait(p);
     }
     int64_t t_done = clock_now_ns(), c_done = clock_thread_cpu_ns();
     p->window_cpu_ns += c_done - c0;
@@ -468,7 +551,7 @@ static void px__init(sim *s) {
     s->exec = p;
     s->env = (node_env){.ctx = p, .now_us = px__now, .send = px__send,
                         .set_timer = px__set_timer, .emit = px__emit,
-                        .mining_enabled = px__mining_enabled};
+                        .mining_enabled = px__mining_enabled, .search = px__search};
 }
 
 static void px__stop_threads(px *p) {
@@ -515,7 +598,8 @@ void sim__parallel_stats(const sim *s, sim_par_stats *out) {
     *out = (sim_par_stats){.workers = p->n, .windows = p->windows,
                            .windows_shared = p->windows_shared, .entries = p->entries,
                            .entries_shared = p->entries_shared, .cross = p->cross,
-                           .merged = p->merged, .merged_behind = p->merged_behind, .wall_s = (double)p->wall_ns / 1e9,
+                           .merged = p->merged, .merged_behind = p->merged_behind,
+                           .searches_split = p->searches_split, .wall_s = (double)p->wall_ns / 1e9,
                            .serial_s = (double)(p->wall_ns - p->window_ns) / 1e9,
                            .merge_s = (double)p->merge_ns / 1e9,
 

@@ -213,6 +213,7 @@ typedef struct sim_par_stats {
     uint64_t cross;          /* messages to another worker's nodes (outboxes) */
     uint64_t merged;         /* events the merge handed to the sinks */
     uint64_t merged_behind;  /*   of them, during the next window (merge behind) */
+    uint64_t searches_split; /* nonce searches split over the workers (node_env.search) */
     double wall_s;           /* the calling thread inside sim_run/advance */
     double serial_s;         /*   of it, outside windows (the serial section) */
     double merge_s;          /*     of that, the merge in the serial section */
