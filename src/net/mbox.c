@@ -43,6 +43,8 @@ struct mbox {
     bool waiting;            /* the receiver sleeps in mbox_take, not yet woken ... */
     int64_t wait_until_us;   /* ... until then (-1: no deadline) */
     uint64_t wakeups;        /* sleeps a send ended */
+    uint64_t sleeps;         /* waits on `wake` */
+    uint64_t timeouts;       /*   of them, ended by the deadline */
 };
 
 mbox *mbox_new(void) {
@@ -107,11 +109,15 @@ msg *mbox_take(mbox *mb, int64_t deadline_us) {
            (deadline_us < 0 || clock_now_us() < deadline_us)) {
         mb->waiting = true;
         mb->wait_until_us = deadline_us;
+        mb->sleeps++;
         pthread_mutex_unlock(&mb->lock);
         bool timed_out = !sem_wait_until_us(&mb->wake, deadline_us);
         pthread_mutex_lock(&mb->lock);
         mb->waiting = false;
-        if (timed_out) break;
+        if (timed_out) {
+            mb->timeouts++;
+            break;
+        }
     }
     msg *batch = mb->head;
     mb->head = mb->tail = NULL;
@@ -141,6 +147,13 @@ uint64_t mbox_wakeups(mbox *mb) {
     uint64_t n = mb->wakeups;
     pthread_mutex_unlock(&mb->lock);
     return n;
+}
+
+mbox_counts mbox_counts_get(mbox *mb) {
+    pthread_mutex_lock(&mb->lock);
+    mbox_counts c = {mb->sleeps, mb->wakeups, mb->timeouts};
+    pthread_mutex_unlock(&mb->lock);
+    return c;
 }
 
 bool mbox_closed(mbox *mb) {

@@ -48,6 +48,12 @@ msg *mbox_take(mbox *mb, int64_t deadline_us);
 /* How many of the receiver's sleeps a send has ended (any thread): at most
  * one per sleep, however many messages came. */
 uint64_t mbox_wakeups(mbox *mb);
+/* The receiver's sleeps so far (mbox_take waits that blocked), how many of
+ * them a send ended (mbox_wakeups), and how many ended at their deadline. */
+typedef struct mbox_counts {
+    uint64_t sleeps, woken_by_send, timed_out;
+} mbox_counts;
+mbox_counts mbox_counts_get(mbox *mb);
 /* Makes a waiting (or the next) mbox_take return even with no message. */
 void mbox_wake(mbox *mb);
 /* Refuses further sends and wakes the receiver. */

@@ -95,6 +95,7 @@ typedef struct thr_node {
     int64_t wire_us;          /* sum of the wire times of messages sent */
     uint64_t wire_n;
     const void *slack_for;    /* the clock record the timer slack was set for */
+    uint64_t n_msgs, n_timers, n_empty; /* sim_thr_stats */
 } thr_node;
 
 /* The node thread running on this thread, if any. */
@@ -430,14 +431,21 @@ static void *thr__node_main(void *arg) {
             m->next = NULL;
             heap_push(&t->local, m->kind == MSG_COMMAND ? now : m->deliver_us, m, 0);
         }
-        for (int k = 0; k < THR_BATCH && !atomic_load(&x->stopping); k++) {
+        int k = 0;
+        for (; k < THR_BATCH && !atomic_load(&x->stopping); k++) {
             top = heap_peek(&t->local);
             if (!top || top->t_us > now) break;
             heap_entry e;
             heap_pop(&t->local, &e);
-            if (e.item) thr__deliver(t, e.item);
-            else node_timer(t->n, (node_timer_kind)(e.aux >> 32), (uint32_t)e.aux);
+            if (e.item) {
+                t->n_msgs++;
+                thr__deliver(t, e.item);
+            } else {
+                t->n_timers++;
+                node_timer(t->n, (node_timer_kind)(e.aux >> 32), (uint32_t)e.aux);
+            }
         }
+        if (k == 0) t->n_empty++;
     }
     node_stop(t->n);
     thr__flush(t);
@@ -668,6 +676,24 @@ static bool thr__lateness(const sim *s, sim_lateness *out) {
     return true;
 }
 
+/* Sums the node threads' counts; only once they are all joined. */
+static bool thr__stats(const sim *s, sim_thr_stats *out) {
+    const thr *x = thr__of(s);
+    if (!x->threads || !atomic_load(&((thr *)x)->finished)) return false;
+    *out = (sim_thr_stats){0};
+    for (int i = 0; i < s->n_nodes; i++) {
+        const thr_node *t = &x->threads[i];
+        mbox_counts c = mbox_counts_get(t->mb);
+        out->sleeps += c.sleeps;
+        out->woken_by_send += c.woken_by_send;
+        out->timed_out += c.timed_out;
+        out->empty_rounds += t->n_empty;
+        out->messages += t->n_msgs;
+        out->timers += t->n_timers;
+    }
+    return true;
+}
+
 const sim__ops sim__threads_ops = {
     .accepts = thr__accepts,
     .init = thr__init,
@@ -685,5 +711,6 @@ const sim__ops sim__threads_ops = {
     .finished = thr__finished,
     .events_handled = thr__events_handled,
     .lateness = thr__lateness,
+    .thr_stats = thr__stats,
     .concurrent = true,
 };

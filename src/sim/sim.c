@@ -565,6 +565,10 @@ bool sim_lateness_get(const sim *s, sim_lateness *out) {
 }
 int64_t sim_lookahead_us(const sim *s) { return s->lookahead_us; }
 
+bool sim_threads_stats_get(const sim *s, sim_thr_stats *out) {
+    return s->ops->thr_stats && s->ops->thr_stats(s, out);
+}
+
 bool sim_parallel_stats_get(const sim *s, sim_par_stats *out) {
     if (s->ops != &sim__parallel_ops) return false;
     sim__parallel_stats(s, out);

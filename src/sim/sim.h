@@ -230,6 +230,21 @@ typedef struct sim_par_stats {
  * (nothing written) for any other. */
 bool sim_parallel_stats_get(const sim *s, sim_par_stats *out);
 
+/* How often the threads executor's node threads slept and woke, for
+ * benchmarks and tests: a wake-up is a context switch and, on a virtual
+ * machine, tens of microseconds of system time (docs/benchmarks.md). */
+typedef struct sim_thr_stats {
+    uint64_t sleeps;        /* node threads' sleeps on their mailboxes */
+    uint64_t woken_by_send; /*   of them, ended by a send to the mailbox */
+    uint64_t timed_out;     /*   of them, ended at their deadline */
+    uint64_t empty_rounds;  /* rounds (take, handle what is due) that handled nothing */
+    uint64_t messages;      /* messages and commands handed to the nodes */
+    uint64_t timers;        /* timers run */
+} sim_thr_stats;
+/* Fills *out and returns true for a threads run that has finished; false
+ * (nothing written) for any other. */
+bool sim_threads_stats_get(const sim *s, sim_thr_stats *out);
+
 /* How late the threads executor handed messages over, against the time
  * the wire said they were due (sim time; the virtual executor is never
  * late). Lateness adds to every hop, so its mean over the mean time a

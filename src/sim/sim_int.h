@@ -68,6 +68,8 @@ typedef struct sim__ops {
     uint64_t (*events_handled)(const sim *s);
     /* sim_lateness_get; NULL for an executor that is never late. */
     bool (*lateness)(const sim *s, sim_lateness *out);
+    /* sim_threads_stats_get; NULL but for the threads executor. */
+    bool (*thr_stats)(const sim *s, sim_thr_stats *out);
     /* Takes an event emitted while nodes run on its workers, to be handed
      * to the sinks later in the order of the sequential run (true); false:
      * emit it now. NULL: always now. */

@@ -95,6 +95,12 @@ int main(int argc, char **argv) {
                " %.1f ms mean wire time%s\n",
                late.p50_ms, late.p99_ms, late.max_ms, late.mean_ms, 100 * late.share,
                late.wire_mean_ms, late.skewed ? " (skewed)" : "");
+    sim_thr_stats ts;
+    if (sim_threads_stats_get(s, &ts) && ts.messages)
+        printf("  node threads: %.3f sleeps per message (%" PRIu64 "; ended by a send %" PRIu64
+               ", at the deadline %" PRIu64 "), %" PRIu64 " empty rounds, %" PRIu64 " timers\n",
+               (double)ts.sleeps / (double)ts.messages, ts.sleeps, ts.woken_by_send, ts.timed_out,
+               ts.empty_rounds, ts.timers);
     printf("  lost: %lld %s | peak RSS %.1f MB\n", (long long)(sent - delivered - dropped),
            sent == delivered + dropped ? "(none)" : "(MESSAGES LOST)", (double)ru.ru_maxrss / 1024.0);
     sim_free(s);
