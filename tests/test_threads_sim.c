@@ -13,7 +13,14 @@
  * only after the run has ended (every thread joined). */
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <time.h>
+#if defined(__linux__) && defined(__has_include)
+#if __has_include(<sys/rseq.h>)
+#include <sys/rseq.h>
+#define HAVE_RSEQ 1
+#endif
+#endif
 
 #include "chain/ledger.h"
 #include "check.h"
@@ -559,6 +566,86 @@ static void test_wakes_on_the_grid(void) {
     scenario_cleanup(&scn);
 }
 
+/* ---- what a wake-up costs ---- */
+
+#ifdef HAVE_RSEQ
+/* The calling thread's rseq cpu_id: >= 0 while the kernel updates it on
+ * every switch (registered), < 0 otherwise. */
+static int rseq_cpu_id(void) {
+    if (__rseq_size == 0) return RSEQ_CPU_ID_UNINITIALIZED;
+    const struct rseq *area = (const struct rseq *)((char *)__builtin_thread_pointer() + __rseq_offset);
+    return (int)atomic_load_explicit((const _Atomic uint32_t *)&area->cpu_id, memory_order_relaxed);
+}
+
+typedef struct rseq_seen {
+    atomic_long registered, not_registered;
+} rseq_seen;
+
+/* Deliveries are handed to the sinks on the receiver's node thread. */
+static void rseq_sink(void *user, const sim_event *ev) {
+    rseq_seen *r = user;
+    (void)ev;
+    atomic_fetch_add(rseq_cpu_id() >= 0 ? &r->registered : &r->not_registered, 1);
+}
+#endif
+
+/* A node thread gives up the C library's rseq registration: with it the
+ * kernel writes the thread's CPU into user memory on the way back from
+ * every context switch (__rseq_handle_notify_resume: 9% of the kernel's
+ * time in bench_threads), and node threads switch on every wake-up. */
+static void test_node_threads_without_rseq(void) {
+#ifdef HAVE_RSEQ
+    if (rseq_cpu_id() < 0) {
+        printf("  (the C library did not register rseq here: nothing to check)\n");
+        return;
+    }
+    scenario scn;
+    fx_scenario(&scn,
+                "{'name': 'rseq', 'nodes': 6, 'topology': {'type': 'random', 'k': 2},"
+                " 'links': {'latency_ms': 20},"
+                " 'chain': {'difficulty': 6, 'block_interval_s': 0.5,"
+                "  'genesis': {'balances': {'node0': 1000000}}},"
+                " 'mining': 'auto', 'traffic': {'tx_per_s': 10}, 'duration_s': 2}");
+    sim *s = threads_sim(&scn, 4);
+    rseq_seen r = {0};
+    sim_add_sink_filtered(s, rseq_sink, &r, SIM_EVENT_BIT(EV_MSG_DELIVERED));
+    CHECK_INT_EQ(sim_run(s), CS_OK);
+    CHECK(atomic_load(&r.not_registered) > 10);
+    CHECK_INT_EQ(atomic_load(&r.registered), 0);
+    CHECK(rseq_cpu_id() >= 0); /* the caller's own is left alone */
+    sim_free(s);
+    scenario_cleanup(&scn);
+#else
+    printf("  (no rseq here)\n");
+#endif
+}
+
+/* sim_threads_stats_get: every sleep ended by a send, its deadline or a
+ * wake of the executor's own; every message handed over counted. */
+static void test_thread_stats_add_up(void) {
+    scenario scn;
+    fx_scenario(&scn,
+                "{'name': 'stats', 'nodes': 8, 'topology': {'type': 'random', 'k': 3},"
+                " 'links': {'latency_ms': {'min': 20, 'max': 60}},"
+                " 'chain': {'difficulty': 6, 'block_interval_s': 0.5,"
+                "  'genesis': {'balances': {'node0': 1000000}}},"
+                " 'mining': 'auto', 'traffic': {'tx_per_s': 20}, 'duration_s': 2}");
+    sim *s = threads_sim(&scn, 4);
+    sim_thr_stats st;
+    CHECK(!sim_threads_stats_get(s, &st)); /* not before the end */
+    timing t = {0};
+    sim_add_sink_filtered(s, timing_sink, &t, SIM_EVENT_BIT(EV_MSG_DELIVERED));
+    CHECK_INT_EQ(sim_run(s), CS_OK);
+    CHECK(sim_threads_stats_get(s, &st));
+    CHECK(t.delivered > 100);
+    CHECK((long)st.messages >= t.delivered); /* and the commands */
+    CHECK(st.sleeps > 0);
+    CHECK(st.woken_by_send + st.timed_out <= st.sleeps);
+    CHECK(st.empty_rounds <= st.sleeps + (uint64_t)scn.n_nodes);
+    sim_free(s);
+    scenario_cleanup(&scn);
+}
+
 static const test_case cases[] = {
     TEST(test_live_run_converges),
     TEST(test_pause_and_speed),
@@ -567,6 +654,8 @@ static const test_case cases[] = {
     TEST(test_command_after_stop_is_cancelled),
     TEST(test_sinks_see_cause_first),
     TEST(test_wakes_on_the_grid),
+    TEST(test_node_threads_without_rseq),
+    TEST(test_thread_stats_add_up),
     {0},
 };
 

@@ -47,6 +47,16 @@
  * finds more messages due: fewer wake-ups for the same messages, at a
  * lateness that stays a fraction of what the warning tolerates (5%).
  *
+ * No rseq. The C library registers every thread for restartable sequences
+ * (glibc 2.35 and later), and the kernel then writes the thread's CPU into
+ * that area on the way back to user space after every context switch
+ * (__rseq_handle_notify_resume: 9% of the kernel's time in bench_threads,
+ * whose node threads switch on every wake-up). glibc uses the area only
+ * for sched_getcpu, which falls back to the vDSO call when it is not
+ * registered; nothing on a node thread asks for it. So a node thread
+ * unregisters it as it starts (Linux; best effort: left as is if the
+ * kernel refuses).
+ *
  * Lateness. A message is handed over when its thread gets to it, after its
  * due time; each node thread counts how late (a histogram, its own) and
  * how long the messages it sent were on the wire, and sim_lateness_get
@@ -65,10 +75,20 @@
  * it ends the run, joins the node threads and closes their mailboxes, then
  * marks the run finished, so sim_finished is true only when no node thread
  * is left. Its state is private (struct thr, behind s->exec and env.ctx). */
+#define _DEFAULT_SOURCE /* syscall(2), for rseq (below), here only */
 #include <assert.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <unistd.h>
+#if defined(__linux__) && defined(__has_include)
+#if __has_include(<sys/rseq.h>)
+#include <sys/rseq.h>
+#include <sys/syscall.h>
+#define THR_HAVE_RSEQ 1
+#endif
+#endif
 
 #include "net/mbox.h"
 #include "sim/sim_int.h"
@@ -406,6 +426,20 @@ static void thr__set_slack(thr_node *t, const thr_clock *c) {
 #endif
 }
 
+/* Gives up this thread's rseq registration (see the top). */
+static void thr__drop_rseq(void) {
+#ifdef THR_HAVE_RSEQ
+    if (__rseq_size == 0) return; /* not registered (e.g. glibc.pthread.rseq=0) */
+    struct rseq *area = (struct rseq *)((char *)__builtin_thread_pointer() + __rseq_offset);
+    if ((int32_t)area->cpu_id < 0) return;
+    /* The length must be the registered one: __rseq_size is that up to
+     * glibc 2.39, the area's feature size (20) after, with 32 registered. */
+    if (syscall(SYS_rseq, area, __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) != 0 && errno == EINVAL &&
+        __rseq_size < 32)
+        (void)syscall(SYS_rseq, area, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG);
+#endif
+}
+
 static void *thr__node_main(void *arg) {
     thr_node *t = arg;
     thr *x = t->x;
@@ -413,6 +447,7 @@ static void *thr__node_main(void *arg) {
      * above what the process has. Best effort (a failure leaves it as is). */
     if (x->s->desc.node_nice > getpriority(PRIO_PROCESS, 0))
         (void)setpriority(PRIO_PROCESS, 0, x->s->desc.node_nice);
+    thr__drop_rseq();
     thr__self = t;
     sim__hold_events(&t->events);
     node_start(t->n);
