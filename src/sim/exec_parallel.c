@@ -51,6 +51,7 @@
  * Driven like the sequential executor; sim_step (one event at a time) runs
  * the lanes as one merged queue without windows. */
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,8 +244,34 @@ static void px__search_share(px *p) {
     }
 }
 
-/* Spins a little before sleeping: a window often lasts microseconds. */
-#define PX_SPINS 2000
+/* How long a waiting thread spins before it sleeps. A window often lasts
+ * microseconds, and on a virtual machine sleeping is dear: the wake-up of
+ * an idle vCPU cost ~100 us of system time here (1.8 s for 19,000 context
+ * switches in the 10,000-node run, 2026-12-03), against a whole window's
+ * work of ~200 us. After PX_SPIN_PAUSES pause instructions the spin calls
+ * sched_yield, so on a loaded machine it hands the core to whatever else
+ * can run (the worker it waits for, often) instead of burning it. */
+#define PX_SPIN_PAUSES 2000
+#define PX_SPIN_NS 400000
+
+static inline void px__relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/* One turn of a wait's spin; false once it has lasted PX_SPIN_NS (*t0 is
+ * when its yielding part began, 0 before). */
+static inline bool px__spin_on(int *spins, int64_t *t0) {
+    if (++*spins < PX_SPIN_PAUSES) {
+        px__relax();
+        return true;
+    }
+    sched_yield();
+    int64_t now = clock_now_ns();
+    if (!*t0) *t0 = now;
+    return now - *t0 < PX_SPIN_NS;
+}
 
 static void *px__thread(void *arg) {
     px_worker *w = arg;
@@ -254,8 +281,9 @@ static void *px__thread(void *arg) {
     for (;;) {
         uint_fast64_t g;
         int spins = 0;
+        int64_t t0 = 0;
         while ((g = atomic_load_explicit(&p->gen, memory_order_acquire)) == seen &&
-               spins++ < PX_SPINS) {
+               px__spin_on(&spins, &t0)) {
         }
         if (g == seen) {
             w->sleeps++;
@@ -378,17 +406,21 @@ static void px__leave_behind(px *p) {
     p->behind = true;
 }
 
+/* Merges the last window's events on w's thread, counted as its work. */
+static void px__merge_behind(px_worker *w) {
+    int64_t t0 = clock_now_ns(), c0 = clock_thread_cpu_ns();
+    px__merge(w->p, true);
+    w->behind_ns += clock_now_ns() - t0;
+    w->behind_cpu_ns += clock_thread_cpu_ns() - c0;
+}
+
 /* Runs the merge behind on this worker's thread if nobody has taken it:
  * called by each worker when its lane is done, so the first to finish
  * merges while the others still run (the sinks only read their events;
  * the barrier orders this before the window's end). */
 static void px__take_behind(px_worker *w) {
-    px *p = w->p;
-    if (!atomic_exchange_explicit(&p->behind_free, false, memory_order_acq_rel)) return;
-    int64_t t0 = clock_now_ns(), c0 = clock_thread_cpu_ns();
-    px__merge(p, true);
-    w->behind_ns += clock_now_ns() - t0;
-    w->behind_cpu_ns += clock_thread_cpu_ns() - c0;
+    if (atomic_exchange_explicit(&w->p->behind_free, false, memory_order_acq_rel))
+        px__merge_behind(w);
 }
 
 static void px__start_threads(px *p) {
@@ -413,7 +445,8 @@ static void px__wake(px *p) {
 /* Waits until every other thread is done with p->task. */
 static void px__wait(px *p) {
     int spins = 0;
-    while (atomic_load_explicit(&p->pending, memory_order_acquire) > 0 && spins++ < PX_SPINS) {
+    int64_t t0 = 0;
+    while (atomic_load_explicit(&p->pending, memory_order_acquire) > 0 && px__spin_on(&spins, &t0)) {
     }
     if (atomic_load_explicit(&p->pending, memory_order_acquire) > 0) {
         p->w[0].sleeps++;
@@ -432,7 +465,7 @@ static void px__wait(px *p) {
 static block *px__search(void *ctx, pow_job *job, uint64_t start, uint64_t count,
                          uint64_t *tries) {
     px *p = ctx;
-    if (!p->solo || p->n < 2 || count < 4 * PX_SEARCH_BATCH)
+    if (!p->solo || count < 4 * PX_SEARCH_BATCH)
         return pow_job_search(job, start, count, tries);
     p->s_job = job;
     p->s_start = start;
@@ -479,11 +512,7 @@ static void px__window(px *p, int64_t end) {
         if (busy == 1) px__run_lane(&p->w[last], end, p->wind.winding);
         p->solo = false;
         t_run = clock_now_ns();
-        if (p->behind) {
-            atomic_store_explicit(&p->behind_free, true, memory_order_relaxed);
-            px__take_behind(&p->w[0]);
-            p->behind = false;
-        }
+        if (p->behind) px__merge_behind(&p->w[0]); /* only this thread runs */
         t_merged = clock_now_ns();
     } else if (busy > 1) {
         p->windows_shared++;
