@@ -76,8 +76,8 @@ static void usage(FILE *out) {
           "  --executor KIND      virtual (default headless: deterministic virtual time)\n"
           "                       or threads (one thread per node, real time x speed)\n"
           "  --parallel N         the virtual executor on N worker threads, the same\n"
-          "                       output as on one (default 1: on 2 cores it is not\n"
-          "                       faster yet; links without latency: 1)\n"
+          "                       output as on one (default: every core for 5,000\n"
+          "                       nodes or more, else 1; links without latency: 1)\n"
           "  --seed N             override the scenario's seed\n"
           "  --speed X            threads executor: sim seconds per wall second\n"
           "                       (default: the scenario's \"speed\", else 1)\n"
@@ -355,15 +355,23 @@ static void show_progress(void *user, int64_t now_us, int64_t end_us) {
         fprintf(stderr, "\r  sim time %.0f s   ", (double)now_us / 1e6);
 }
 
-/* The virtual executor's threads: --parallel, else one. Not every CPU by
- * default: on the quiet 2-vCPU machine two workers ran the 10,000-node
- * benchmark 6% slower than one (docs/benchmarks.md, 2026-12-02), so the
- * parallel executor is opt-in until it pays for its windows. */
-static int parallel_workers(const options *o) { return o->parallel > 0 ? o->parallel : 1; }
+/* Below this many nodes a run keeps to one thread unless --parallel says
+ * otherwise: a window there holds too little work to pay for its barrier
+ * (docs/benchmarks.md, "Parallel virtual executor", the default). */
+#define PARALLEL_DEFAULT_NODES 5000
+
+/* The virtual executor's threads: --parallel, else every online core for a
+ * large run (the output is the same whatever the number), else one. */
+static int parallel_workers(const options *o, const scenario *scn) {
+    if (o->parallel > 0) return o->parallel;
+    if (scn->n_nodes < PARALLEL_DEFAULT_NODES || o->http_set) return 1;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores < 1 ? 1 : cores > 256 ? 256 : (int)cores;
+}
 
 static int run_headless(const options *o, const scenario *scn) {
     bool tty = isatty(STDERR_FILENO);
-    int parallel = parallel_workers(o);
+    int parallel = parallel_workers(o, scn); /* the virtual executor only */
     sim_desc desc = {
         .scn = scn,
         .executor = o->executor,
@@ -382,7 +390,7 @@ static int run_headless(const options *o, const scenario *scn) {
         fprintf(stderr, "chainsim: %s\n", err);
         return EXIT_USAGE;
     }
-    if (sim_one_worker_why(s))
+    if (sim_one_worker_why(s) && o->parallel > 1) /* asked for, not the default */
         fprintf(stderr, "chainsim: %s: %s: running on one thread, not %d\n", scn->path,
                 sim_one_worker_why(s), parallel);
     log_info("%d worker thread(s), lookahead %lld us", sim_workers(s),

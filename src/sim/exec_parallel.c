@@ -247,8 +247,8 @@ static void px__search_share(px *p) {
 /* How long a waiting thread spins before it sleeps. A window often lasts
  * microseconds, and on a virtual machine sleeping is dear: the wake-up of
  * an idle vCPU cost ~100 us of system time here (1.8 s for 19,000 context
- * switches in the 10,000-node run, 2026-12-03), against a whole window's
- * work of ~200 us. After PX_SPIN_PAUSES pause instructions the spin calls
+ * switches in the 10,000-node run, 2026-12-03), against ~0.3 ms of work
+ * per worker in one of its windows. After PX_SPIN_PAUSES pauses it calls
  * sched_yield, so on a loaded machine it hands the core to whatever else
  * can run (the worker it waits for, often) instead of burning it. */
 #define PX_SPIN_PAUSES 2000
