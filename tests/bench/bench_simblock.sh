@@ -30,6 +30,12 @@
 # medians, and the median of the run-by-run ratios with their range) and the
 # load average. On a shared machine quote the CPU ratios: wall time moves
 # with the load. Not a ctest test: it prints figures and checks nothing.
+#
+# CHAINSIM_OPTS (optional) adds options to every chainsim run, e.g.
+# CHAINSIM_OPTS="--parallel 2" to run chainsim's virtual executor on two
+# workers, as SimBlock's JVM uses the second core too (compare the wall-time
+# ratios then; CPU counts both workers). SIMBLOCK_JAVA_OPTS does the same for
+# the java command line.
 set -euo pipefail
 
 die() { echo "bench_simblock: $*" >&2; exit 2; }
@@ -126,8 +132,9 @@ time_fields() {
 
 run_chainsim() { # NET I -> "wall cpu rss block_transfers messages" on stdout
     local t=$WORK/cs-$1-$2
+    # shellcheck disable=SC2086 # CHAINSIM_OPTS is a list of chainsim options
     timeout "${BENCH_TIMEOUT:-1800}" /usr/bin/time -v -o "$t.time" \
-        "$BIN" --headless --quiet "$(net_scenario "$1")" --report "$t.json" ||
+        "$BIN" --headless --quiet ${CHAINSIM_OPTS:-} "$(net_scenario "$1")" --report "$t.json" ||
         die "chainsim failed on $(net_scenario "$1") (see $t.time)"
     local work
     work=$(python3 -c 'import json, sys
@@ -155,7 +162,7 @@ col() { awk -v c="$2" '{print $c}' "$1" | median; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 echo "bench_simblock: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load average $(loadavg)"
-echo "  chainsim: $BIN; SimBlock: $SIMBLOCK_DIR ($(java -version 2>&1 | head -1))"
+echo "  chainsim: $BIN${CHAINSIM_OPTS:+ $CHAINSIM_OPTS}; SimBlock: $SIMBLOCK_DIR ($(java -version 2>&1 | head -1))"
 LOAD_BEFORE=$(loadavg)
 for net in $NETS; do
     nodes=$(net_nodes "$net")
