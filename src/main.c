@@ -52,6 +52,7 @@ typedef struct options {
     plot_options plot;         /* --plot-format, --plot-log, --font */
     int workers;               /* --workers: sweep points run at once; 0 = CPUs */
     int parallel;              /* --parallel: virtual executor's threads; 0 = default */
+    bool ranks_partition;      /* --ranks-partition: one run's nodes over the MPI ranks */
     int replications;          /* --replications: replicas instead of the file's; 0 = its */
     bool quiet;
     bool http_set;             /* --http: serve every node over HTTP */
@@ -78,6 +79,9 @@ static void usage(FILE *out) {
           "  --parallel N         the virtual executor on N worker threads, the same\n"
           "                       output as on one (default: every core for 5,000\n"
           "                       nodes or more, else 1; links without latency: 1)\n"
+          "  --ranks-partition    under mpirun: split one run's nodes over the ranks,\n"
+          "                       the same output as one process (headless; scenarios\n"
+          "                       without transactions, attackers or churn)\n"
           "  --seed N             override the scenario's seed\n"
           "  --speed X            threads executor: sim seconds per wall second\n"
           "                       (default: the scenario's \"speed\", else 1)\n"
@@ -160,7 +164,7 @@ static int parse_options(options *o, int argc, char **argv) {
         {"font", required_argument, NULL, 'F'}, {"quit-after", required_argument, NULL, 'Q'},
         {"csv", required_argument, NULL, 'C'}, {"plot", required_argument, NULL, 'G'},
         {"plot-format", required_argument, NULL, 'g'}, {"plot-log", no_argument, NULL, 'l'},
-        {"workers", required_argument, NULL, 'W'}, {"parallel", required_argument, NULL, 'J'}, {"replications", required_argument, NULL, 'N'},
+        {"workers", required_argument, NULL, 'W'}, {"parallel", required_argument, NULL, 'J'}, {"ranks-partition", no_argument, NULL, 'K'}, {"replications", required_argument, NULL, 'N'},
         {"scenario-fields", no_argument, NULL, 'R'},
         {"record", required_argument, NULL, 'M'}, {"from", required_argument, NULL, 'f'},
         {"to", required_argument, NULL, 'T'}, {"fps", required_argument, NULL, 'p'},
@@ -171,6 +175,7 @@ static int parse_options(options *o, int argc, char **argv) {
     while ((c = getopt_long(argc, argv, ":hvq", longs, NULL)) != -1) {
         switch (c) {
         case 'H': o->headless = true; break;
+        case 'K': o->ranks_partition = true; break;
         case 'W':
             if (!parse_int_option("workers", optarg, 1, 256, "an integer", &o->workers))
                 return EXIT_USAGE;
@@ -335,6 +340,18 @@ static int parse_options(options *o, int argc, char **argv) {
                 o->http_set ? "--http" : "--executor threads");
         return EXIT_USAGE;
     }
+    if (o->ranks_partition) { /* one run to its end, printed by rank 0 */
+        const char *other = o->screenshot_path ? "--screenshot" : o->record_path ? "--record"
+                            : o->http_set ? "--http" : o->parallel > 1 ? "--parallel"
+                            : o->executor_set && o->executor == SIM_THREADS ? "--executor threads"
+                            : NULL;
+        if (other) {
+            fprintf(stderr, "chainsim: --ranks-partition runs the virtual executor headless: not with %s\n",
+                    other);
+            return EXIT_USAGE;
+        }
+        o->headless = true;
+    }
     if (o->http_set) { /* HTTP answers in real time: the threads executor */
         if (o->executor_set && o->executor != SIM_THREADS) {
             fprintf(stderr, "chainsim: --http needs --executor threads\n");
@@ -383,7 +400,11 @@ static int run_headless(const options *o, const scenario *scn) {
         .progress = tty && !o->quiet ? show_progress : NULL,
         .live = o->http_set,
         .parallel = parallel,
+        .ranks_partition = o->ranks_partition,
     };
+    /* Split over ranks, rank 0 writes the files (the others' output is
+     * silenced: sweep_mpi_start). */
+    bool writes = !o->ranks_partition || sweep_mpi_rank() == 0;
     char err[512];
     sim *s = sim_new(&desc, err, sizeof err);
     if (!s) {
@@ -397,7 +418,7 @@ static int run_headless(const options *o, const scenario *scn) {
              (long long)sim_lookahead_us(s));
     metrics *m = metrics_attach(s);
     trace tr = {0};
-    if (o->trace_path) {
+    if (o->trace_path && writes) {
         if (trace_open(&tr, o->trace_path) != CS_OK) {
             fprintf(stderr, "chainsim: --trace %s: %s\n", o->trace_path, strerror(errno));
             metrics_free(m);
@@ -448,15 +469,15 @@ static int run_headless(const options *o, const scenario *scn) {
     size_t n_failed = 0;
     expect_result *res = report_check(s, m, &n_failed);
     if (!o->quiet) report_print(stdout, s, m, res, wall_s);
-    if (o->report_path && report_write_json(o->report_path, s, m, res) != CS_OK) {
+    if (o->report_path && writes && report_write_json(o->report_path, s, m, res) != CS_OK) {
         fprintf(stderr, "chainsim: --report %s: %s\n", o->report_path, strerror(errno));
         code = EXIT_USAGE;
     }
-    if (o->csv_dir && !csv_write_dir(o->csv_dir, s, m, err, sizeof err)) {
+    if (o->csv_dir && writes && !csv_write_dir(o->csv_dir, s, m, err, sizeof err)) {
         fprintf(stderr, "chainsim: --csv %s: %s\n", o->csv_dir, err);
         code = EXIT_USAGE;
     }
-    if (o->plot_dir && !plot_write_dir(o->plot_dir, s, m, &o->plot, err, sizeof err)) {
+    if (o->plot_dir && writes && !plot_write_dir(o->plot_dir, s, m, &o->plot, err, sizeof err)) {
         fprintf(stderr, "chainsim: --plot %s: %s\n", o->plot_dir, err);
         code = EXIT_USAGE;
     }
@@ -600,6 +621,13 @@ static int run(int argc, char **argv) {
         return EXIT_USAGE;
     }
     int replicas = o.replications ? o.replications : scn.replications;
+    if ((scn.has_sweep || replicas > 1) && o.ranks_partition) {
+        fprintf(stderr, "chainsim: %s is %s: --ranks-partition splits one run over the ranks "
+                        "(a sweep's or replicas' runs spread over them without it)\n",
+                o.scenario_path, scn.has_sweep ? "a sweep" : "replicated");
+        scenario_cleanup(&scn);
+        return EXIT_USAGE;
+    }
     if (scn.has_sweep || replicas > 1) {
         bool is_sweep = scn.has_sweep;
         scenario_cleanup(&scn);
@@ -609,7 +637,7 @@ static int run(int argc, char **argv) {
         }
         return run_sweep(&o, is_sweep);
     }
-    if (sweep_mpi_size() > 1) { /* one run is not spread: rank 0 makes it alone */
+    if (sweep_mpi_size() > 1 && !o.ranks_partition) { /* one run is not spread: rank 0 makes it alone */
         if (sweep_mpi_rank() > 0) {
             scenario_cleanup(&scn);
             return EXIT_SUCCESS;

@@ -213,6 +213,13 @@ node_strategy node_get_strategy(const node *n);
 /* Copies the last published snapshot (takes a ledger reference). Any thread. */
 void node_snapshot_get(node *n, node_snapshot *out);
 void node_snapshot_release(node_snapshot *s);
+/* Makes `snap` the node's published snapshot, as if the node had published
+ * it (takes a reference on snap->balances; tip from this node's store).
+ * Only for a node that ran elsewhere: a run partitioned over MPI ranks
+ * hands rank 0 the final snapshots of the nodes other ranks ran, so that
+ * what reads snapshots after the run (report, CSV) reads theirs. After the
+ * run, on the thread that reads them. */
+void node_snapshot_adopt(node *n, const node_snapshot *snap);
 
 /* ---- reading a node from outside ------------------------------------------
  *

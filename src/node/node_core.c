@@ -142,6 +142,16 @@ void node_snapshot_get(node *n, node_snapshot *out) {
     pthread_mutex_unlock(&n->snap_lock);
 }
 
+void node_snapshot_adopt(node *n, const node_snapshot *snap) {
+    ledger *bal = snap->balances ? ledger_ref(snap->balances) : NULL;
+    pthread_mutex_lock(&n->snap_lock);
+    ledger *old = n->snap.balances;
+    n->snap = *snap;
+    n->snap.balances = bal;
+    pthread_mutex_unlock(&n->snap_lock);
+    ledger_unref(old);
+}
+
 void node_snapshot_release(node_snapshot *s) {
     ledger_unref(s->balances);
     s->balances = NULL;

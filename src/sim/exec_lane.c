@@ -170,6 +170,10 @@ void sim__lane_run_due(sim__lane *l, bool winding) {
 }
 
 void sim__lane_begin(sim__lane *own, sim__wind *w) {
+    sim__lane_begin_nodes(own, w, 0, own->s->n_nodes);
+}
+
+void sim__lane_begin_nodes(sim__lane *own, sim__wind *w, int lo, int hi) {
     sim *s = own->s;
     const scenario *scn = s->scn;
     *w = (sim__wind){.wind_at = INT64_MAX, .drain_until = INT64_MAX};
@@ -177,7 +181,7 @@ void sim__lane_begin(sim__lane *own, sim__wind *w) {
      * run calls sim_isolate from its thread; a parallel run's senders
      * touch only their own state, wire.h): it skips its mutex. */
     wire_set_single_thread(s->wire, true);
-    for (int i = 0; i < s->n_nodes; i++) node_start(s->nodes[i]);
+    for (int i = lo; i < hi; i++) node_start(s->nodes[i]);
     sim__lane_run_due(own, false);
     for (size_t i = 0; i < scn->n_events; i++)
         if (scn->events[i].at_us <= s->end_us)

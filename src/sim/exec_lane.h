@@ -126,6 +126,9 @@ void sim__lane_run_due(sim__lane *l, bool winding);
  * time, every node started (timers due at once run), the scenario's events,
  * the first traffic tick and the end queued; *w not winding. */
 void sim__lane_begin(sim__lane *own, sim__wind *w);
+/* The same, starting only nodes [lo, hi) (a run partitioned over MPI ranks
+ * starts the nodes of its own rank; the others are started elsewhere). */
+void sim__lane_begin_nodes(sim__lane *own, sim__wind *w, int lo, int hi);
 /* Runs one of the run's own entries (tag TAG_SCENARIO..TAG_END) in `own`
  * at its time, then the timers it made due; false (nothing done, the clock
  * kept) for traffic once winding down. */

@@ -208,6 +208,7 @@ static const sim__ops *sim__ops_of(sim_executor executor) {
 sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
     const scenario *scn = desc->scn;
     const sim__ops *ops = sim__ops_of(desc->executor);
+    if (desc->ranks_partition) ops = &sim__mpi_ops;
     if (!ops->accepts(desc, err, err_len)) return NULL;
     sim *s = xcalloc(1, sizeof *s);
     s->desc = *desc;
@@ -235,6 +236,12 @@ sim *sim_new(const sim_desc *desc, char *err, size_t err_len) {
         else if (wire_shares_receivers(s->wire))
             s->one_worker_why = "download queues make every send touch its receiver";
         else s->ops = ops = &sim__parallel_ops;
+    }
+    if (ops == &sim__mpi_ops && (s->lookahead_us <= 0 || wire_shares_receivers(s->wire))) {
+        snprintf(err, err_len, "%s: --ranks-partition: %s, so the nodes cannot be split over ranks",
+                 scn->path, s->lookahead_us <= 0 ? "links without latency leave no lookahead"
+                                                 : "download queues make every send touch its receiver");
+        goto fail;
     }
 
     chain_params params = scn->params;

@@ -60,6 +60,14 @@ typedef struct sim_desc {
      * than 1 and the links leave a lookahead (sim_lookahead_us > 0); the
      * output is the same whatever the number. 0 or 1: one thread. */
     int parallel;
+    /* virtual: the run's nodes split over the ranks of the MPI job this
+     * process is one of (consecutive ids, a part per rank; a process
+     * started alone is a job of one), with the parallel executor's windows
+     * and the sequential run's output on rank 0 (sim/exec_mpi.c). Refused,
+     * with the reason in sim_new's message, for what it does not carry
+     * across ranks yet: transactions, attackers, churn, download queues,
+     * links without latency; and in a build without MPI. */
+    bool ranks_partition;
     /* virtual: called about every 1/4 s of wall time while running */
     void (*progress)(void *user, int64_t now_us, int64_t end_us);
     void *progress_user;

@@ -9,6 +9,8 @@
  *   exec_parallel.c  the virtual executor on several threads: partitions
  *                    of nodes, windows of the lookahead, merged events
  *   exec_threads.c   one thread per node, the wall clock, the director
+ *   exec_mpi.c       the virtual executor over MPI ranks: a partition of
+ *                    nodes per rank, blocks and messages sent between them
  *
  * The executor interface. sim_new picks one sim__ops table from
  * desc->executor, once; nothing else asks which executor runs. Each
@@ -81,6 +83,7 @@ typedef struct sim__ops {
 extern const sim__ops sim__virtual_ops;
 extern const sim__ops sim__threads_ops;
 extern const sim__ops sim__parallel_ops;
+extern const sim__ops sim__mpi_ops;  /* exec_mpi.c, or exec_mpi_none.c (refuses) */
 /* The parallel executor's number of workers. */
 int sim__parallel_workers(const sim *s);
 /* Its sim_parallel_stats_get. */
