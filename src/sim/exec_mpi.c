@@ -477,19 +477,21 @@ static bool mx__accepts(const sim_desc *desc, char *err, size_t err_len) {
     const scenario *scn = desc->scn;
     if (!sim__virtual_ops.accepts(desc, err, err_len)) return false;
     char what[160] = "";
-    if (desc->executor != SIM_VIRTUAL) snprintf(what, sizeof what, "the threads executor");
-    else if (desc->live) snprintf(what, sizeof what, "a live run (--http)");
-    else if (scn->traffic.tx_per_s > 0) snprintf(what, sizeof what, "traffic (transactions)");
+    if (desc->executor != SIM_VIRTUAL || desc->live) {
+        snprintf(err, err_len, "%s: --ranks-partition runs the virtual executor, not %s",
+                 scn->path, desc->live ? "a live run (--http)" : "the threads executor");
+        return false;
+    }
+    if (scn->traffic.tx_per_s > 0) snprintf(what, sizeof what, "transactions (its traffic)");
     else if (scn->n_attackers) snprintf(what, sizeof what, "attackers");
     else if (scn->churn.mean_up_us > 0 || scn->churn.mean_down_us > 0)
         snprintf(what, sizeof what, "churn");
     for (size_t i = 0; !what[0] && i < scn->n_events; i++)
         if (scn->events[i].kind == SCN_TX)
-            snprintf(what, sizeof what, "events[%zu]: a transaction", i);
+            snprintf(what, sizeof what, "transactions (events[%zu] submits one)", i);
     if (!what[0]) return true;
-    snprintf(err, err_len, "%s: --ranks-partition: %s is not supported yet (a run split over "
-                           "MPI ranks carries blocks between them, not transactions, attackers "
-                           "or churn)", scn->path, what);
+    snprintf(err, err_len, "%s: --ranks-partition cannot split this run yet: it carries blocks "
+                           "between MPI ranks, not %s", scn->path, what);
     return false;
 }
 

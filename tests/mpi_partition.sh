@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# One run split over MPI ranks (--ranks-partition, sim/exec_mpi.c): under
+# `mpirun -np 2` (and 3) rank 0 prints and writes what the single process
+# does, byte for byte - the report, the trace, the CSV tables, the summary
+# (its wall-clock figure aside), stderr and the exit code - and so does
+# --parallel 2; the other ranks print nothing and exit with the same code.
+# Cases: the scaled-down 2015 Bitcoin network (600 nodes, stop height 31)
+# at seeds 1 and 2, partition-heal (hash power changed for every node at
+# once), and a 16-node run with every other kind of event, with compact
+# relay. Then the refusals, on every rank, with rank 0 saying why: a
+# scenario with transactions (traffic, a tx event), one with attackers,
+# links without latency, a replicated scenario, and --parallel with it.
+# Arguments: the chainsim binary, and "mpi" if it was built with MPI.
+# Exit 77 (ctest's skip) when mpirun is missing or the build has no MPI.
+source "$(dirname "$0")/shell_common.sh" "$1"
+bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")" # ranks start in other directories
+root="$(cd "$(dirname "$0")/.." && pwd)"
+if [ "${2:-}" != mpi ]; then
+    echo "SKIP: chainsim was built without MPI (CHAINSIM_MPI=OFF, or no MPI found)"
+    exit 77
+fi
+if ! command -v mpirun >/dev/null; then
+    echo "SKIP: no mpirun on PATH (Debian: apt-get install openmpi-bin libopenmpi-dev)"
+    exit 77
+fi
+# As in mpi_ranks.sh: root allowed, shared memory only, Open MPI's own
+# leaks suppressed under ASan.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
+export LSAN_OPTIONS="suppressions=$root/tests/lsan-mpi.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
+
+nowall() { sed -E 's/wall [0-9.]+ s\)$/wall)/' "$1"; }
+
+# single TAG ARGS...: one process; its files under $dir/TAG.*
+single() {
+    local tag=$1
+    shift
+    "$bin" --headless "$@" --report "$dir/$tag.report.json" --trace "$dir/$tag.trace.jsonl" \
+        --csv "$dir/$tag.csv" >"$dir/$tag.out.0" 2>"$dir/$tag.err.0"
+    echo $? >"$dir/$tag.rc.0"
+}
+# ranks TAG NP ARGS...: mpirun -np NP, every rank's stdout, stderr and exit
+# code into $dir/TAG.out.R, .err.R, .rc.R, bounded in time (the shell around
+# each rank exits 0: mpirun would kill the job at a rank's non-zero exit).
+ranks() {
+    local tag=$1 np=$2
+    shift 2
+    timeout 300 mpirun -np "$np" --oversubscribe -x T="$dir/$tag" sh -c \
+        '"$0" "$@" >"$T.out.$OMPI_COMM_WORLD_RANK" 2>"$T.err.$OMPI_COMM_WORLD_RANK";
+         echo $? >"$T.rc.$OMPI_COMM_WORLD_RANK"' \
+        "$bin" "$@" >"$dir/$tag.mpirun" 2>&1
+}
+# same NAME TAG NP: TAG's files (rank 0's) equal NAME.seq's; its other
+# ranks printed nothing and exited with the same code.
+same() {
+    local name=$1 tag=$2 np=$3 f r code
+    code=$(cat "$dir/$name.seq.rc.0")
+    for f in report.json trace.jsonl; do
+        cmp -s "$dir/$name.seq.$f" "$dir/$tag.$f" || { bad "$tag: $f differs"; return; }
+    done
+    cmp -s <(nowall "$dir/$name.seq.out.0") <(nowall "$dir/$tag.out.0") ||
+        { bad "$tag: the summary differs"; return; }
+    cmp -s "$dir/$name.seq.err.0" "$dir/$tag.err.0" ||
+        { bad "$tag: stderr differs: $(head -c 400 "$dir/$tag.err.0")"; return; }
+    diff -r "$dir/$name.seq.csv" "$dir/$tag.csv" >/dev/null || { bad "$tag: the CSV tables differ"; return; }
+    for ((r = 0; r < np; r++)); do
+        [ "$(cat "$dir/$tag.rc.$r" 2>/dev/null)" = "$code" ] ||
+            { bad "$tag: rank $r exited $(cat "$dir/$tag.rc.$r" 2>/dev/null), not $code"; return; }
+        if [ "$r" != 0 ] && { [ -s "$dir/$tag.out.$r" ] || [ -s "$dir/$tag.err.$r" ]; }; then
+            bad "$tag: rank $r printed something"
+            return
+        fi
+    done
+    ok
+}
+# check NAME NPS ARGS...: the single run, --parallel 2, and --ranks-partition
+# at each of NPS ranks ("2" or "2 3").
+check() {
+    local name=$1 nps=$2 np
+    shift 2
+    single "$name.seq" "$@"
+    [ -s "$dir/$name.seq.trace.jsonl" ] && grep -q "^chainsim: " "$dir/$name.seq.out.0" ||
+        bad "$name: the single run wrote no trace or no summary"
+    single "$name.par" "$@" --parallel 2
+    same "$name" "$name.par" 1
+    for np in $nps; do
+        ranks "$name.np$np" "$np" --headless "$@" --ranks-partition \
+            --report "$dir/$name.np$np.report.json" --trace "$dir/$name.np$np.trace.jsonl" \
+            --csv "$dir/$name.np$np.csv"
+        same "$name" "$name.np$np" "$np"
+    done
+    rm -rf "$dir/$name".*
+}
+
+# 1. block-only runs, byte for byte
+check btc-s1 "2 3" "$root/scenarios/validation/bitcoin-2015-small.json" --seed 1
+check btc-s2 2 "$root/scenarios/validation/bitcoin-2015-small.json" --seed 2
+check heal 2 "$root/scenarios/partition-heal.json"
+cat >"$dir/scn-events.json" <<'JSON'
+{"name": "mpi-events", "seed": 5, "nodes": 16, "topology": {"type": "random", "k": 3},
+ "links": {"latency_ms": 80}, "relay": {"compact": {"failure_rate": 0.3}},
+ "chain": {"difficulty": 8, "block_interval_s": 20, "block_bytes": 200000},
+ "mining": "auto", "duration_s": 900,
+ "events": [
+   {"at": 30, "do": "partition", "halves": true}, {"at": 200, "do": "heal"},
+   {"at": 250, "do": "crash", "node": 3}, {"at": 260, "do": "isolate", "node": 12},
+   {"at": 300, "do": "mine", "node": 9}, {"at": 300, "do": "mine", "node": 2},
+   {"at": 340, "do": "restart", "node": 3}, {"at": 350, "do": "reconnect", "node": 12},
+   {"at": 400, "do": "links", "latency_ms": 40, "loss": 0.05},
+   {"at": 450, "do": "resolve", "node": 14},
+   {"at": 460, "do": "register", "node": 1, "peers": [10, 11]},
+   {"at": 500, "do": "hash_power", "node": 10, "value": 5},
+   {"at": 700, "do": "hash_power", "value": 0}],
+ "expect": {"converged": true}}
+JSON
+check events "2 3" "$dir/scn-events.json"
+check events-s2 2 "$dir/scn-events.json" --seed 2
+
+# 2. refused, on every rank (exit 2), rank 0 saying why, the others silent
+# refused TAG MESSAGE ARGS...
+refused() {
+    local tag=$1 msg=$2
+    shift 2
+    ranks "$tag" 2 --headless --ranks-partition "$@"
+    [ "$(cat "$dir/$tag.rc.0" 2>/dev/null) $(cat "$dir/$tag.rc.1" 2>/dev/null)" = "2 2" ] ||
+        { bad "$tag: every rank should exit 2"; return; }
+    grep -qF -- "$msg" "$dir/$tag.err.0" || { bad "$tag: rank 0 should say '$msg': $(cat "$dir/$tag.err.0")"; return; }
+    [ ! -s "$dir/$tag.out.0" ] && [ ! -s "$dir/$tag.out.1" ] && [ ! -s "$dir/$tag.err.1" ] ||
+        { bad "$tag: printed more than the refusal"; return; }
+    ok
+}
+refused traffic "scenarios/busy-network.json: --ranks-partition cannot split this run yet: it carries blocks between MPI ranks, not transactions (its traffic)" \
+    "$root/scenarios/busy-network.json"
+refused tx-event "scenarios/fork-race.json: --ranks-partition cannot split this run yet: it carries blocks between MPI ranks, not transactions (events[0] submits one)" \
+    "$root/scenarios/fork-race.json"
+refused attackers "--ranks-partition cannot split this run yet: it carries blocks between MPI ranks, not attackers" \
+    "$root/scenarios/attacks/eclipse.json"
+cat >"$dir/zero.json" <<'JSON'
+{"name": "zero-latency", "seed": 3, "nodes": 6, "topology": {"type": "mesh"},
+ "links": {"latency_ms": 0}, "chain": {"block_interval_s": 2}, "mining": "auto", "duration_s": 60}
+JSON
+refused zero "zero.json: --ranks-partition: links without latency leave no lookahead, so the nodes cannot be split over ranks" \
+    "$dir/zero.json"
+refused replicated "--ranks-partition splits one run over the ranks" \
+    "$root/scenarios/validation/stale-rate-small-x.json"
+refused parallel "--ranks-partition runs the virtual executor headless: not with --parallel" \
+    "$root/scenarios/partition-heal.json" --parallel 2
+
+finish
