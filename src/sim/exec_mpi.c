@@ -18,8 +18,9 @@
  * entry of all ranks and E the next multiple of L (or the next own entry,
  * or the end of the drain), can run on every rank at once: nothing one
  * rank sends can arrive before E. Between windows the ranks exchange, in
- * one MPI_Alltoall of byte counts and one MPI_Alltoallv, the records each
- * made for each other rank:
+ * one MPI_Alltoall of 4,000-byte blocks (an MPI_Alltoallv after it for
+ * what does not fit: mx__exchange), the records each made for each other
+ * rank:
  *
  *   | 'B' | a block: its wire JSON (block_to_json) and sim_bytes, sent once |
  *   |     | per (block, rank), its unsent ancestors first; interned there   |
@@ -28,8 +29,9 @@
  *   | 'V' | to rank 0: an event, with the (time, key, sub) of its place      |
  *   | 'N' | to rank 0, after the run: a node's final snapshot (tip by hash)  |
  *
- * then one MPI_Allreduce (min) of the earliest queued entry and of the
- * earliest event reaching the stop height, which every rank then knows.
+ * ahead of them each block's header says the sender's earliest entry (in
+ * its lane or its outboxes) and earliest event reaching the stop height,
+ * so every rank knows the next window's start and the stop alike.
  *
  * Why the same bytes. Keys say who made an entry and how many that node
  * made before (exec_lane.h), so each rank's lane holds exactly the
@@ -98,9 +100,10 @@ typedef struct mx {
     buf *out;                  /* out[d]: records for rank d */
     ptrset *sent;              /* sent[d]: blocks rank d holds, as far as known here */
     mx_evs *evs;               /* rank 0: evs[r]: rank r's events to merge */
+    int64_t out_min;           /* the earliest entry put in an outbox since the exchange */
     int *scount, *sdisp, *rcount, *rdisp;
-    char *rbuf, *sbuf;
-    size_t rcap, scap;
+    char *rbuf, *sbuf, *joined;
+    size_t rcap, scap, jcap;
     uint64_t events_total;     /* every rank's entries run, after the run */
     uint64_t windows, exchanges, bytes_sent; /* for the log (-v) */
 } mx;
@@ -211,6 +214,7 @@ static void mx__put_entry(mx *p, int d, const heap_entry *e) {
         mx__ship(p, d, m->block);
         for (size_t i = 0; i < m->n_blocks; i++) mx__ship(p, d, m->blocks[i]);
     }
+    if (e->t_us < p->out_min) p->out_min = e->t_us;
     mx__put(o, "E", 1);
     MX_PUT(o, e->t_us);
     MX_PUT(o, e->seq);
@@ -382,37 +386,105 @@ static void mx__merge(mx *p) {
     for (int i = 0; i < p->size; i++) p->evs[i].n = p->evs[i].pos = 0;
 }
 
-/* Collective: every rank's records reach their ranks; rank 0 dispatches
- * the events they and its own make. */
-static void mx__exchange(mx *p) {
+/* What a rank tells each other rank at every exchange, ahead of the
+ * records: how many bytes it has for it, the earliest entry it still
+ * holds or sends (its lane's next, its outboxes'), the earliest event it
+ * saw reach the stop height, and whether any of its outboxes holds more
+ * than fits beside the header. */
+typedef struct mx_head {
+    int64_t len, next_t, stop_t, spill;
+} mx_head;
+/* Record bytes that travel with the header in the exchange's one
+ * MPI_Alltoall; the rest of a larger outbox (a block announced to
+ * thousands of peers) follows in an MPI_Alltoallv, only in the exchanges
+ * where some rank has more. */
+#define MX_INLINE 3968 /* a 4,000-byte block: under the 4 kB eager limit of Open MPI's shared memory */
+#define MX_BLOCK (sizeof(mx_head) + MX_INLINE)
+
+/* Collective: every rank's records reach their ranks (rank 0 dispatches
+ * the events they and its own make); g[0] becomes the earliest entry of
+ * every rank after it, g[1] the earliest event of any rank reaching the
+ * stop height since the last exchange. One MPI_Alltoall (and, when an
+ * outbox is over MX_INLINE bytes, one MPI_Alltoallv): on a machine whose
+ * cores are shared a collective costs a wake-up of the other ranks, which
+ * is most of a window's cost. */
+static void mx__exchange(mx *p, int64_t g[2]) {
+    const heap_entry *top = evq_peek(&p->lane.queue);
+    g[0] = top ? top->t_us : INT64_MAX;
+    if (p->out_min < g[0]) g[0] = p->out_min;
+    g[1] = p->stop_t;
+    p->out_min = INT64_MAX;
+    p->stop_t = INT64_MAX;
     if (p->size > 1) {
-        size_t total = 0;
+        size_t k = (size_t)p->size;
+        int64_t spill = 0;
+        for (int d = 0; d < p->size; d++)
+            if (p->out[d].len > MX_INLINE) spill = 1;
+        p->sbuf = xgrow(p->sbuf, &p->scap, k * MX_BLOCK, 1);
+        p->rbuf = xgrow(p->rbuf, &p->rcap, k * MX_BLOCK, 1);
         for (int d = 0; d < p->size; d++) {
-            if (p->out[d].len > INT_MAX) mx__fatal(p, "over 2 GB of records for one rank");
-            p->scount[d] = (int)p->out[d].len;
-            p->sdisp[d] = (int)total;
-            total += p->out[d].len;
+            mx_head h = {(int64_t)p->out[d].len, g[0], g[1], spill};
+            char *at = p->sbuf + (size_t)d * MX_BLOCK;
+            memcpy(at, &h, sizeof h);
+            size_t n = p->out[d].len < MX_INLINE ? p->out[d].len : MX_INLINE;
+            if (n) memcpy(at + sizeof h, p->out[d].data, n);
         }
-        if (total > INT_MAX) mx__fatal(p, "over 2 GB of records in one exchange");
+        MPI_Alltoall(p->sbuf, (int)MX_BLOCK, MPI_BYTE, p->rbuf, (int)MX_BLOCK, MPI_BYTE,
+                     MPI_COMM_WORLD);
         p->exchanges++;
-        p->bytes_sent += total;
-        p->sbuf = xgrow(p->sbuf, &p->scap, total + 1, 1);
+        bool more = false;
+        for (int r = 0; r < p->size; r++) {
+            mx_head h;
+            memcpy(&h, p->rbuf + (size_t)r * MX_BLOCK, sizeof h);
+            if (h.next_t < g[0]) g[0] = h.next_t;
+            if (h.stop_t < g[1]) g[1] = h.stop_t;
+            more |= h.spill != 0;
+            p->rcount[r] = h.len > MX_INLINE ? (int)(h.len - MX_INLINE) : 0;
+        }
+        char *rest = NULL;
+        if (more) { /* the same on every rank: every rank saw every spill flag */
+            size_t total = 0, rtotal = 0;
+            for (int d = 0; d < p->size; d++) {
+                size_t n = p->out[d].len > MX_INLINE ? p->out[d].len - MX_INLINE : 0;
+                if (n > INT_MAX || total + n > INT_MAX) mx__fatal(p, "over 2 GB of records in one exchange");
+                p->scount[d] = (int)n;
+                p->sdisp[d] = (int)total;
+                total += n;
+            }
+            for (int r = 0; r < p->size; r++) {
+                p->rdisp[r] = (int)rtotal;
+                rtotal += (size_t)p->rcount[r];
+            }
+            if (rtotal > INT_MAX) mx__fatal(p, "over 2 GB of records in one exchange");
+            char *send = xmalloc(total + 1);
+            for (int d = 0; d < p->size; d++)
+                if (p->scount[d]) memcpy(send + p->sdisp[d], p->out[d].data + MX_INLINE, (size_t)p->scount[d]);
+            rest = xmalloc(rtotal + 1);
+            MPI_Alltoallv(send, p->scount, p->sdisp, MPI_BYTE, rest, p->rcount, p->rdisp, MPI_BYTE,
+                          MPI_COMM_WORLD);
+            free(send);
+        }
         for (int d = 0; d < p->size; d++) {
-            if (p->out[d].len) memcpy(p->sbuf + p->sdisp[d], p->out[d].data, p->out[d].len);
+            p->bytes_sent += d == p->rank ? 0 : p->out[d].len;
             buf_reset(&p->out[d]);
         }
-        MPI_Alltoall(p->scount, 1, MPI_INT, p->rcount, 1, MPI_INT, MPI_COMM_WORLD);
-        size_t rtotal = 0;
         for (int r = 0; r < p->size; r++) {
-            p->rdisp[r] = (int)rtotal;
-            rtotal += (size_t)p->rcount[r];
+            if (r == p->rank) continue;
+            mx_head h;
+            const char *at = p->rbuf + (size_t)r * MX_BLOCK;
+            memcpy(&h, at, sizeof h);
+            if (!h.len) continue;
+            size_t len = (size_t)h.len;
+            if (len <= MX_INLINE) {
+                mx__read(p, r, at + sizeof h, len);
+                continue;
+            }
+            p->joined = xgrow(p->joined, &p->jcap, len, 1);
+            memcpy(p->joined, at + sizeof h, MX_INLINE);
+            memcpy(p->joined + MX_INLINE, rest + p->rdisp[r], len - MX_INLINE);
+            mx__read(p, r, p->joined, len);
         }
-        if (rtotal > INT_MAX) mx__fatal(p, "over 2 GB of records in one exchange");
-        p->rbuf = xgrow(p->rbuf, &p->rcap, rtotal + 1, 1);
-        MPI_Alltoallv(p->sbuf, p->scount, p->sdisp, MPI_BYTE, p->rbuf, p->rcount, p->rdisp,
-                      MPI_BYTE, MPI_COMM_WORLD);
-        for (int r = 0; r < p->size; r++)
-            if (r != p->rank && p->rcount[r]) mx__read(p, r, p->rbuf + p->rdisp[r], (size_t)p->rcount[r]);
+        free(rest);
     }
     if (p->rank == 0) mx__merge(p);
 }
@@ -515,6 +587,7 @@ static void mx__init(sim *s) {
     sim__lane_init(&p->lane, s, p->made);
     sim__lane_init(&p->own, s, p->made);
     p->stop_t = INT64_MAX;
+    p->out_min = INT64_MAX;
     p->out = xcalloc((size_t)p->size, sizeof *p->out);
     p->sent = xcalloc((size_t)p->size, sizeof *p->sent);
     p->evs = xcalloc((size_t)p->size, sizeof *p->evs);
@@ -548,6 +621,7 @@ static void mx__free(sim *s) {
     free(p->scount);
     free(p->sbuf);
     free(p->rbuf);
+    free(p->joined);
     free(p->made);
     free(p);
     s->exec = NULL;
@@ -618,7 +692,8 @@ static void mx__finish(mx *p) {
         MPI_Allreduce(MPI_IN_PLACE, &n, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
         if (p->rank != 0)
             for (int i = p->lo; i < p->hi; i++) mx__put_snapshot(p, i);
-        mx__exchange(p);
+        int64_t g[2];
+        mx__exchange(p, g);
     }
     s->final_us = t;
     log_info("rank %d of %d: nodes %d..%d, %llu entries run, %llu windows, %llu exchanges, "
@@ -637,11 +712,8 @@ static bool mx__advance(sim *s, int64_t until_us, uint64_t max_events) {
     if (!p->started) mx__begin(p);
     if (p->done) return true;
     for (;;) {
-        mx__exchange(p);
-        const heap_entry *top = evq_peek(&p->lane.queue);
-        int64_t g[2] = {top ? top->t_us : INT64_MAX, p->stop_t};
-        if (p->size > 1) MPI_Allreduce(MPI_IN_PLACE, g, 2, MPI_INT64_T, MPI_MIN, MPI_COMM_WORLD);
-        p->stop_t = INT64_MAX;
+        int64_t g[2];
+        mx__exchange(p, g);
         if (g[1] != INT64_MAX && !atomic_load(&s->stop_reached)) {
             s->stop_at_us = g[1]; /* as the stop height's sink sets it on rank 0 */
             atomic_store(&s->stop_reached, true);
