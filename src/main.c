@@ -77,7 +77,7 @@ static void usage(FILE *out) {
           "  --executor KIND      virtual (default headless: deterministic virtual time)\n"
           "                       or threads (one thread per node, real time x speed)\n"
           "  --parallel N         the virtual executor on N worker threads, the same\n"
-          "                       output as on one (default: every core for 5,000\n"
+          "                       output as on one (default: every core for 1,000\n"
           "                       nodes or more, else 1; links without latency: 1)\n"
           "  --ranks-partition    under mpirun: split one run's nodes over the ranks,\n"
           "                       the same output as one process (headless; scenarios\n"
@@ -373,9 +373,10 @@ static void show_progress(void *user, int64_t now_us, int64_t end_us) {
 }
 
 /* Below this many nodes a run keeps to one thread unless --parallel says
- * otherwise: a window there holds too little work to pay for its barrier
- * (docs/benchmarks.md, "Parallel virtual executor", the default). */
-#define PARALLEL_DEFAULT_NODES 5000
+ * otherwise: it ends in about a second either way, and a teaching run of a
+ * few nodes leaves the other cores free (docs/benchmarks.md, "Parallel
+ * virtual executor", the default). */
+#define PARALLEL_DEFAULT_NODES 1000
 
 /* The virtual executor's threads: --parallel, else every online core for a
  * large run (the output is the same whatever the number), else one. */

@@ -9,7 +9,7 @@
 # Then: links without latency leave no lookahead, so such a run stays on one
 # thread and says so on stderr, with the same bytes; --parallel takes 1..256
 # and is refused with the threads executor. Without --parallel a run of
-# 5,000 nodes or more takes every online core, a smaller one stays on one.
+# 1,000 nodes or more takes every online core, a smaller one stays on one.
 # Sweeps and replicated scenarios (validation/retarget-*, bitcoin-2015-small-x10)
 # run their runs on workers of their own (--workers) and are not here.
 source "$(dirname "$0")/shell_common.sh" "$1"
@@ -90,7 +90,7 @@ same dlq 2
 [ "$(grep -c "download queues make every send touch its receiver: running on one thread, not 2" \
       "$dir/dlq.2.err")" = 1 ] && ok || bad "download queue: stderr does not say so: $(cat "$dir/dlq.2.err")"
 
-# The default: every online core for 5,000 nodes or more, one below, and
+# The default: every online core for 1,000 nodes or more, one below, and
 # --parallel 1 keeps a large run on one thread.
 cores=$(nproc)
 workers() { "$bin" --headless -v "$@" 2>&1 | sed -n 's/^chainsim: info: \([0-9]*\) worker thread(s).*/\1/p'; }
@@ -100,6 +100,11 @@ workers() { "$bin" --headless -v "$@" 2>&1 | sed -n 's/^chainsim: info: \([0-9]*
     bad "10,000 nodes at --parallel 1: not one worker"
 [ "$(workers scenarios/validation/bitcoin-2015-small.json --until 20)" = 1 ] && ok ||
     bad "a small run by default: not one worker"
+for n in 999 1000; do # the edge
+    printf '{"name": "edge", "seed": 1, "nodes": %d, "topology": {"type": "random", "k": 8},\n "links": {"latency_ms": 50}, "mining": "auto", "duration_s": 10}\n' "$n" >"$dir/edge$n.json"
+done
+[ "$(workers "$dir/edge999.json")" = 1 ] && ok || bad "999 nodes by default: $(workers "$dir/edge999.json") workers"
+[ "$(workers "$dir/edge1000.json")" = "$cores" ] && ok || bad "1,000 nodes by default: $(workers "$dir/edge1000.json") workers"
 
 # Bad values and the threads executor.
 for v in 0 257 x 1.5; do

@@ -35,7 +35,7 @@
 # CHAINSIM_OPTS="--parallel 2" to run chainsim's virtual executor on two
 # workers, as SimBlock's JVM uses the second core too (compare the wall-time
 # ratios then; CPU counts both workers); both networks are large enough
-# (5,000 nodes or more) for chainsim to take every core by default, so
+# (1,000 nodes or more) for chainsim to take every core by default, so
 # CHAINSIM_OPTS="--parallel 1" runs it on one. SIMBLOCK_JAVA_OPTS does the
 # same for the java command line.
 set -euo pipefail
