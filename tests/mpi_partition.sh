@@ -13,22 +13,8 @@
 # Arguments: the chainsim binary, and "mpi" if it was built with MPI.
 # Exit 77 (ctest's skip) when mpirun is missing or the build has no MPI.
 source "$(dirname "$0")/shell_common.sh" "$1"
-bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")" # ranks start in other directories
+source "$(dirname "$0")/mpi_common.sh" "${2:-}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
-if [ "${2:-}" != mpi ]; then
-    echo "SKIP: chainsim was built without MPI (CHAINSIM_MPI=OFF, or no MPI found)"
-    exit 77
-fi
-if ! command -v mpirun >/dev/null; then
-    echo "SKIP: no mpirun on PATH (Debian: apt-get install openmpi-bin libopenmpi-dev)"
-    exit 77
-fi
-# As in mpi_ranks.sh: root allowed, shared memory only, Open MPI's own
-# leaks suppressed under ASan.
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
-export LSAN_OPTIONS="suppressions=$root/tests/lsan-mpi.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
 
 nowall() { sed -E 's/wall [0-9.]+ s\)$/wall)/' "$1"; }
 
