@@ -406,8 +406,11 @@ static void test_tx_confirmation(void) {
 static void test_message_counters(void) {
     bstore *s = new_store();
     metrics *m = metrics_new(2, bstore_genesis(s));
+    /* Sends come counted from the sim: an event of them is no second count. */
+    sim_sends c = {.msgs = 2, .bytes = 350};
+    c.by_kind[MSG_INV] = c.by_kind[MSG_BLOCK] = 1;
+    metrics_add_sends(m, &c);
     feed(m, (sim_event){.kind = EV_MSG_SENT, .node = 0, .peer = 1, .msg = MSG_INV, .bytes = 100});
-    feed(m, (sim_event){.kind = EV_MSG_SENT, .node = 1, .peer = 0, .msg = MSG_BLOCK, .bytes = 250});
     feed(m, (sim_event){.kind = EV_MSG_DELIVERED, .node = 1, .peer = 0, .msg = MSG_INV, .bytes = 100});
     feed(m, (sim_event){.kind = EV_MSG_DROPPED, .node = 1, .peer = 0, .fate = WIRE_DROP_LOSS});
     feed(m, (sim_event){.kind = EV_MSG_DROPPED, .node = 1, .peer = 0, .fate = WIRE_DROP_PARTITION});
@@ -415,10 +418,10 @@ static void test_message_counters(void) {
     feed(m, (sim_event){.kind = EV_BLOCK_REJECTED, .node = 1, .peer = 0, .reason = REJ_BLK_POW});
     feed(m, (sim_event){.kind = EV_CHAIN_REJECTED, .node = 1, .peer = 0, .reason = REJ_CHAIN_LINK});
     metrics_finish(m, 0);
-    CHECK_INT_EQ(m->msgs_sent, 2);
-    CHECK_INT_EQ(m->bytes_sent, 350);
-    CHECK_INT_EQ(m->sent_by_kind[MSG_INV], 1);
-    CHECK_INT_EQ(m->sent_by_kind[MSG_BLOCK], 1);
+    CHECK_INT_EQ(m->sent.msgs, 2);
+    CHECK_INT_EQ(m->sent.bytes, 350);
+    CHECK_INT_EQ(m->sent.by_kind[MSG_INV], 1);
+    CHECK_INT_EQ(m->sent.by_kind[MSG_BLOCK], 1);
     CHECK_INT_EQ(m->msgs_dropped, 3);
     CHECK_INT_EQ(m->dropped_by_fate[WIRE_DROP_CRASHED], 1);
     CHECK_INT_EQ(m->dropped_by_fate[WIRE_DELIVER], 0);
@@ -462,7 +465,9 @@ static void test_every_metric_name(void) {
     feed(m, (sim_event){.kind = EV_TX_ACCEPTED, .t_us = US(0.5), .node = 0, .peer = -1, .tx = t1});
     feed(m, (sim_event){.kind = EV_TX_REJECTED, .t_us = US(0.6), .node = 0, .peer = -1,
                         .reason = REJ_TX_AMOUNT});
-    feed(m, (sim_event){.kind = EV_MSG_SENT, .node = 0, .peer = 1, .msg = MSG_INV, .bytes = 61});
+    sim_sends one = {.msgs = 1, .bytes = 61};
+    one.by_kind[MSG_INV] = 1;
+    metrics_add_sends(m, &one);
     feed(m, (sim_event){.kind = EV_MSG_DROPPED, .node = 1, .peer = 0, .fate = WIRE_DROP_LOSS});
     feed(m, (sim_event){.kind = EV_BLOCK_REJECTED, .node = 1, .peer = 0, .reason = REJ_BLK_POW});
     /* Node 0, which mined the whole main chain, is a selfish miner with a

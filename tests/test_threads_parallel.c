@@ -32,6 +32,7 @@ typedef struct digest {
     uint64_t h, n;
     int64_t stop_us;  /* first tip at the stop height */
     int64_t last_mined_us;
+    sim_sends sent;   /* counted from the EV_MSG_SENT events */
 } digest;
 
 static void digest_sink(void *user, const sim_event *ev) {
@@ -42,6 +43,11 @@ static void digest_sink(void *user, const sim_event *ev) {
                           ev->tx ? (uint64_t)ev->tx->amount : 0};
     for (int i = 0; i < 10; i++) d->h = (d->h ^ parts[i]) * 0x100000001b3ULL;
     d->n++;
+    if (ev->kind == EV_MSG_SENT) {
+        d->sent.msgs++;
+        d->sent.bytes += ev->bytes;
+        d->sent.by_kind[ev->msg]++;
+    }
     if (ev->kind == EV_TIP_CHANGED && ev->block->index >= 12 && d->stop_us < 0)
         d->stop_us = ev->t_us;
     if (ev->kind == EV_MINED) d->last_mined_us = ev->t_us;
@@ -54,11 +60,12 @@ typedef struct outcome {
     uint64_t handled;
     int64_t end_us, lookahead_us;
     int workers;
+    sim_sends counted; /* sim_sends_get after the run */
 } outcome;
 
 static outcome run(const scenario *scn, int parallel, how h) {
     char err[256];
-    outcome o = {.d = {0xcbf29ce484222325ULL, 0, -1, -1}};
+    outcome o = {.d = {.h = 0xcbf29ce484222325ULL, .stop_us = -1, .last_mined_us = -1}};
     sim *s = sim_new(&(sim_desc){.scn = scn, .parallel = parallel}, err, sizeof err);
     if (!s) return o;
     sim_add_sink(s, digest_sink, &o.d);
@@ -72,6 +79,7 @@ static outcome run(const scenario *scn, int parallel, how h) {
         break;
     }
     o.handled = sim_events_handled(s);
+    sim_sends_get(s, &o.counted);
     o.end_us = sim_end_us(s);
     o.lookahead_us = sim_lookahead_us(s);
     o.workers = sim_workers(s);
@@ -79,7 +87,18 @@ static outcome run(const scenario *scn, int parallel, how h) {
     return o;
 }
 
+/* The sim's own count of sends is the events' count, kind by kind. */
+static void check_sends(const outcome *o) {
+    CHECK(o->counted.msgs > 0);
+    CHECK_INT_EQ(o->counted.msgs, o->d.sent.msgs);
+    CHECK_INT_EQ(o->counted.bytes, o->d.sent.bytes);
+    for (int k = 0; k < MSG_KIND_COUNT; k++)
+        CHECK_INT_EQ(o->counted.by_kind[k], o->d.sent.by_kind[k]);
+}
+
 static void check_same(const outcome *a, const outcome *b) {
+    check_sends(a);
+    check_sends(b);
     CHECK_INT_EQ(b->d.n, a->d.n);
     CHECK_INT_EQ(b->d.h, a->d.h);
     CHECK_INT_EQ(b->handled, a->handled);
@@ -93,6 +112,7 @@ static void test_same_events_any_workers(void) {
     outcome one = run(&scn, 1, WHOLE);
     CHECK_INT_EQ(one.workers, 1);
     CHECK(one.d.n > 5000);
+    CHECK(one.counted.msgs > 1000);
     /* 12 nodes: 5 asked give 4 partitions of 3; at most one per node. */
     const int asked[] = {2, 3, 5, 12, 40}, got[] = {2, 3, 4, 12, 12};
     for (size_t i = 0; i < sizeof asked / sizeof asked[0]; i++) {
@@ -130,7 +150,7 @@ static void test_split_search_same_blocks(void) {
         check_same(&one, &p);
     }
     sim *s = sim_new(&(sim_desc){.scn = &scn, .parallel = 2}, err, sizeof err);
-    digest d = {0xcbf29ce484222325ULL, 0, -1, -1};
+    digest d = {.h = 0xcbf29ce484222325ULL, .stop_us = -1, .last_mined_us = -1};
     sim_add_sink(s, digest_sink, &d);
     sim_run(s);
     sim_par_stats ps;
@@ -194,7 +214,7 @@ static void test_parallel_stats(void) {
     CHECK(!sim_parallel_stats_get(s, &ps)); /* one worker: the sequential executor */
     sim_free(s);
     s = sim_new(&(sim_desc){.scn = &scn, .parallel = 3}, err, sizeof err);
-    digest d = {0xcbf29ce484222325ULL, 0, -1, -1};
+    digest d = {.h = 0xcbf29ce484222325ULL, .stop_us = -1, .last_mined_us = -1};
     sim_add_sink(s, digest_sink, &d);
     sim_run(s);
     CHECK(sim_parallel_stats_get(s, &ps));

@@ -646,6 +646,37 @@ static void test_thread_stats_add_up(void) {
     scenario_cleanup(&scn);
 }
 
+static void count_sends(void *user, const sim_event *ev) {
+    sim_sends *c = user;
+    c->msgs++;
+    c->bytes += ev->bytes;
+    c->by_kind[ev->msg]++;
+}
+
+/* sim_sends_get: the node threads' counts, once they have ended, are the
+ * EV_MSG_SENT events the sinks saw, kind by kind. */
+static void test_sends_counted(void) {
+    scenario scn;
+    fx_scenario(&scn,
+                "{'name': 'sends', 'nodes': 8, 'topology': {'type': 'random', 'k': 3},"
+                " 'links': {'latency_ms': {'min': 20, 'max': 60}, 'loss': 0.05},"
+                " 'chain': {'difficulty': 6, 'block_interval_s': 0.5,"
+                "  'genesis': {'balances': {'node0': 1000000}}},"
+                " 'mining': 'auto', 'traffic': {'tx_per_s': 20}, 'duration_s': 2}");
+    sim *s = threads_sim(&scn, 4);
+    sim_sends seen = {0}, got;
+    sim_add_sink_filtered(s, count_sends, &seen, SIM_EVENT_BIT(EV_MSG_SENT));
+    CHECK_INT_EQ(sim_run(s), CS_OK);
+    sim_sends_get(s, &got);
+    CHECK(seen.msgs > 100);
+    CHECK(seen.by_kind[MSG_TX] > 0);
+    CHECK_INT_EQ(got.msgs, seen.msgs);
+    CHECK_INT_EQ(got.bytes, seen.bytes);
+    for (int k = 0; k < MSG_KIND_COUNT; k++) CHECK_INT_EQ(got.by_kind[k], seen.by_kind[k]);
+    sim_free(s);
+    scenario_cleanup(&scn);
+}
+
 static const test_case cases[] = {
     TEST(test_live_run_converges),
     TEST(test_pause_and_speed),
@@ -656,6 +687,7 @@ static const test_case cases[] = {
     TEST(test_wakes_on_the_grid),
     TEST(test_node_threads_without_rseq),
     TEST(test_thread_stats_add_up),
+    TEST(test_sends_counted),
     {0},
 };
 

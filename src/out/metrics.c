@@ -54,6 +54,7 @@ metrics *metrics_attach(sim *s) {
     if (scn->mining == NODE_MINING_AUTO) metrics_set_block_interval(m, scn->params.block_interval_us);
     metrics_set_retarget(m, scn->params.retarget_every);
     sim_add_sink_filtered(s, metrics_sink, m, METRICS_EVENTS);
+    m->sim = s;
     return m;
 }
 
@@ -246,11 +247,6 @@ void metrics_sink(void *user, const sim_event *ev) {
     metrics *m = user;
     if (m->forks_dirty && ev->t_us > m->forks_dirty_us) metrics__forks_eval(m);
     switch (ev->kind) {
-    case EV_MSG_SENT:
-        m->msgs_sent++;
-        m->bytes_sent += ev->bytes;
-        m->sent_by_kind[ev->msg]++;
-        break;
     case EV_MSG_DROPPED:
         m->msgs_dropped++;
         assert(ev->fate < WIRE_FATE_COUNT);
@@ -454,9 +450,20 @@ static void metrics__attack(metrics *m) {
         m->selfish_theory = metrics_selfish_revenue(m->selfish_share, m->selfish_gamma);
 }
 
+void metrics_add_sends(metrics *m, const sim_sends *c) {
+    m->sent.msgs += c->msgs;
+    m->sent.bytes += c->bytes;
+    for (int k = 0; k < MSG_KIND_COUNT; k++) m->sent.by_kind[k] += c->by_kind[k];
+}
+
 void metrics_finish(metrics *m, int64_t end_us) {
     if (m->finished) return;
     m->finished = true;
+    if (m->sim) {
+        sim_sends c;
+        sim_sends_get(m->sim, &c);
+        metrics_add_sends(m, &c);
+    }
     m->end_us = end_us;
     if (m->forks_dirty) metrics__forks_eval(m);
     m->main_tip = metrics__main_tip(m);
@@ -558,9 +565,9 @@ static size_t metrics__entries(const metrics *m, metrics__entry *t) {
     METRICS__PUT_("tx_accepted", (double)m->tx_accepted, NULL);
     METRICS__PUT_("tx_rejected", (double)m->tx_rejected, NULL);
     METRICS__PUT_("tx_confirmed", (double)m->tx_confirmed, NULL);
-    METRICS__PUT_("messages_sent", (double)m->msgs_sent, NULL);
+    METRICS__PUT_("messages_sent", (double)m->sent.msgs, NULL);
     METRICS__PUT_("messages_dropped", (double)m->msgs_dropped, NULL);
-    METRICS__PUT_("bytes_sent", (double)m->bytes_sent, NULL);
+    METRICS__PUT_("bytes_sent", (double)m->sent.bytes, NULL);
     METRICS__PUT_("propagation_median_s", m->prop100.median, no_full);
     METRICS__PUT_("propagation_p90_s", m->prop100.p90, no_full);
     METRICS__PUT_("propagation_mean_s", m->mean_delay_s,

@@ -102,6 +102,7 @@ typedef struct metrics_retarget {
 
 typedef struct metrics {
     int n_nodes;
+    const sim *sim;          /* metrics_attach's: where metrics_finish reads the sends */
     const block *genesis;
 
     block_stat *blocks;      /* mined blocks, in mining order */
@@ -134,8 +135,9 @@ typedef struct metrics {
     uint64_t tx_accepted, tx_rejected;
     uint64_t tx_rejected_by[REJ_COUNT];   /* user submissions, by reason */
     hmap tx_submitted;       /* id -> submit record (user transactions) */
-    uint64_t msgs_sent, msgs_dropped, bytes_sent;
-    uint64_t sent_by_kind[MSG_KIND_COUNT];
+    sim_sends sent;          /* every message sent: the sim's count, taken by
+                                metrics_finish (metrics_add_sends without a sim) */
+    uint64_t msgs_dropped;
     uint64_t dropped_by_fate[WIRE_FATE_COUNT]; /* by wire_fate ([WIRE_DELIVER] stays 0) */
     bool *attacker;                       /* per node: announced EV_ATTACKER */
     int n_attackers, n_selfish, n_double_spenders; /* observers are none of them */
@@ -189,8 +191,10 @@ typedef struct metrics {
 
 metrics *metrics_new(int n_nodes, const block *genesis);
 void metrics_free(metrics *m);
-/* The event sink: sim_add_sink_filtered(s, metrics_sink, m, METRICS_EVENTS). */
-#define METRICS_EVENTS (~(1u << EV_MSG_DELIVERED))
+/* The event sink: sim_add_sink_filtered(s, metrics_sink, m, METRICS_EVENTS).
+ * It takes no event per message: the sends are counted by the sim
+ * (sim_sends_get), deliveries are not counted at all. */
+#define METRICS_EVENTS (~(1u << EV_MSG_DELIVERED | 1u << EV_MSG_SENT))
 void metrics_sink(void *user, const sim_event *ev);
 /* The scenario's mean block interval T, so that the stale rate theory
  * predicts from the run's tau (1 - e^(-tau/T)) is a metric too. Without it
@@ -216,7 +220,11 @@ metrics *metrics_attach(sim *s);
 /* The chain's retarget window (chain_params.retarget_every; 0 = none), for
  * the retarget metrics. */
 void metrics_set_retarget(metrics *m, int64_t every);
-/* Derives the end-of-run figures; call once, after the run. */
+/* Adds sends to the message counts (metrics_finish adds the attached sim's
+ * itself; for metrics fed by hand, as the tests do). */
+void metrics_add_sends(metrics *m, const sim_sends *c);
+/* Derives the end-of-run figures; call once, after the run, while the sim
+ * metrics_attach tied it to still exists (its sends are read here). */
 void metrics_finish(metrics *m, int64_t end_us);
 /* A scalar by name (see metric_names.h); false if the name is unknown.
  * *out is NAN when the metric does not apply to this run (attacker figures

@@ -350,8 +350,8 @@ void report_print(FILE *out, sim *s, const metrics *m, const expect_result *res,
         if (m->tx_rejected_by[r])
             fprintf(out, "  %-16s   %" PRIu64 " x %s (%s)\n", "", m->tx_rejected_by[r],
                     reject_code((reject)r), reject_message((reject)r));
-    report__bytes((double)m->bytes_sent, bytes, sizeof bytes);
-    fprintf(out, "  %-16s %" PRIu64 " sent (%s), %" PRIu64 " dropped\n", "messages", m->msgs_sent,
+    report__bytes((double)m->sent.bytes, bytes, sizeof bytes);
+    fprintf(out, "  %-16s %" PRIu64 " sent (%s), %" PRIu64 " dropped\n", "messages", m->sent.msgs,
             bytes, m->msgs_dropped);
     report__lateness(out, s);
     report__agreement(out, s, m);
@@ -573,12 +573,12 @@ cs_err report_write_json(const char *path, sim *s, const metrics *m, const expec
     cJSON_AddNumberToObject(txo, "confirmed", (double)m->tx_confirmed);
     cJSON_AddItemToObject(txo, "confirmation_latency", report__percentiles(&m->confirm));
     cJSON *msgs = cJSON_AddObjectToObject(root, "messages");
-    cJSON_AddNumberToObject(msgs, "sent", (double)m->msgs_sent);
+    cJSON_AddNumberToObject(msgs, "sent", (double)m->sent.msgs);
     cJSON_AddNumberToObject(msgs, "dropped", (double)m->msgs_dropped);
-    cJSON_AddNumberToObject(msgs, "bytes", (double)m->bytes_sent);
+    cJSON_AddNumberToObject(msgs, "bytes", (double)m->sent.bytes);
     cJSON *kinds = cJSON_AddObjectToObject(msgs, "sent_by_kind");
     for (int k = 0; k < MSG_COMMAND; k++)
-        cJSON_AddNumberToObject(kinds, msg_kind_name((msg_kind)k), (double)m->sent_by_kind[k]);
+        cJSON_AddNumberToObject(kinds, msg_kind_name((msg_kind)k), (double)m->sent.by_kind[k]);
     sim_lateness late;
     if (sim_lateness_get(s, &late)) { /* threads only: the virtual executor is never late */
         cJSON *lo = cJSON_AddObjectToObject(root, "lateness");

@@ -78,6 +78,7 @@ typedef struct sim__lane {
     uint64_t cur_key;          /*   its place in the order */
     sim__due *due;             /* timers due at once, after the current entry */
     size_t n_due, cap_due;
+    sim_sends sends;           /* what this lane's entries sent */
 } sim__lane;
 
 /* Winding down, as both virtual executors keep it: the stop is known

@@ -105,6 +105,7 @@ typedef struct mx {
     char *rbuf, *sbuf, *joined;
     size_t rcap, scap, jcap;
     uint64_t events_total;     /* every rank's entries run, after the run */
+    sim_sends sends_total;     /* every rank's sends, after the run */
     uint64_t windows, exchanges, bytes_sent; /* for the log (-v) */
 } mx;
 
@@ -498,7 +499,8 @@ static int64_t mx__now(void *ctx) {
 
 static void mx__send(void *ctx, msg *m) {
     mx *p = ctx;
-    if (!sim__route(p->s, m, mx__now(p))) return;
+    sim__lane *from = p->in_window ? &p->lane : &p->own;
+    if (!sim__route(p->s, m, from->now_us, &from->sends)) return;
     int d = m->to / p->chunk;
     if (d == p->rank) {
         sim__lane_push_msg(&p->lane, m);
@@ -687,9 +689,14 @@ static void mx__finish(mx *p) {
     sim *s = p->s;
     int64_t t = p->lane.now_us > p->own.now_us ? p->lane.now_us : p->own.now_us;
     uint64_t n = p->lane.events_handled + (p->rank == 0 ? p->own.events_handled : 0);
+    sim_sends c = {0};
+    sim__sends_add(&c, &p->lane.sends);
+    sim__sends_add(&c, &p->own.sends);
     if (p->size > 1) {
         MPI_Allreduce(MPI_IN_PLACE, &t, 1, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD);
         MPI_Allreduce(MPI_IN_PLACE, &n, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+        MPI_Allreduce(MPI_IN_PLACE, &c, (int)(sizeof c / sizeof(uint64_t)), MPI_UINT64_T,
+                      MPI_SUM, MPI_COMM_WORLD);
         if (p->rank != 0)
             for (int i = p->lo; i < p->hi; i++) mx__put_snapshot(p, i);
         int64_t g[2];
@@ -702,6 +709,7 @@ static void mx__finish(mx *p) {
              (unsigned long long)p->windows, (unsigned long long)p->exchanges,
              (unsigned long long)p->bytes_sent);
     p->events_total = n;
+    p->sends_total = c;
     p->done = true;
 }
 
@@ -766,6 +774,18 @@ static uint64_t mx__events_handled(const sim *s) {
     return p->done ? p->events_total : p->lane.events_handled + p->own.events_handled;
 }
 
+_Static_assert(sizeof(sim_sends) % sizeof(uint64_t) == 0, "sim_sends is summed as uint64_t");
+
+static void mx__sends(const sim *s, sim_sends *out) {
+    const mx *p = mx__of(s);
+    if (p->done) {
+        sim__sends_add(out, &p->sends_total);
+        return;
+    }
+    sim__sends_add(out, &p->lane.sends);
+    sim__sends_add(out, &p->own.sends);
+}
+
 const sim__ops sim__mpi_ops = {
     .accepts = mx__accepts,
     .init = mx__init,
@@ -782,6 +802,7 @@ const sim__ops sim__mpi_ops = {
     .paused = mx__paused,
     .finished = mx__finished,
     .events_handled = mx__events_handled,
+    .sends = mx__sends,
     .defer = mx__defer,
     .concurrent = false,
 };

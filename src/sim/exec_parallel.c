@@ -157,7 +157,8 @@ static int64_t px__now(void *ctx) {
 static void px__send(void *ctx, msg *m) {
     px *p = ctx;
     px_worker *me = px__self;
-    if (!sim__route(p->s, m, px__now(p))) return;
+    sim__lane *from = me ? &me->lane : &p->own;
+    if (!sim__route(p->s, m, from->now_us, &from->sends)) return;
     px_worker *to = &p->w[px__part(p, m->to)];
     if (!me || me == to) {
         sim__lane_push_msg(&to->lane, m);
@@ -831,6 +832,12 @@ static double px__speed(const sim *s) { return px__of(s)->speed; }
 static bool px__paused(const sim *s) { return px__of(s)->paused; }
 static bool px__finished(const sim *s) { return px__of(s)->done; }
 
+static void px__sends(const sim *s, sim_sends *out) {
+    const px *p = px__of(s);
+    sim__sends_add(out, &p->own.sends);
+    for (int i = 0; i < p->n; i++) sim__sends_add(out, &p->w[i].lane.sends);
+}
+
 static uint64_t px__events_handled(const sim *s) {
     const px *p = px__of(s);
     uint64_t n = p->own.events_handled;
@@ -854,6 +861,7 @@ const sim__ops sim__parallel_ops = {
     .paused = px__paused,
     .finished = px__finished,
     .events_handled = px__events_handled,
+    .sends = px__sends,
     .defer = px__defer,
     .concurrent = false,
 };

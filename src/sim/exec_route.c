@@ -30,7 +30,10 @@ static int64_t sim__validation_us(const sim *s, const msg *m) {
            llround(s->scn->validation_ms_per_kb * (double)m->validate_bytes);
 }
 
-bool sim__route(sim *s, msg *m, int64_t now_us) {
+bool sim__route(sim *s, msg *m, int64_t now_us, sim_sends *count) {
+    count->msgs++;
+    count->bytes += m->size_bytes;
+    count->by_kind[m->kind]++;
     if (m->to >= s->n_nodes) {
         sim__send_remote(s, m);
         return false;

@@ -116,6 +116,7 @@ typedef struct thr_node {
     uint64_t wire_n;
     const void *slack_for;    /* the clock record the timer slack was set for */
     uint64_t n_msgs, n_timers, n_empty; /* sim_thr_stats */
+    sim_sends sends;          /* what this node's thread sent */
 } thr_node;
 
 /* The node thread running on this thread, if any. */
@@ -149,6 +150,8 @@ struct thr {
     _Atomic(thr_clock *) clock;
     pthread_mutex_t clock_lock; /* serialises clock changes; director sleeps on clock_cond */
     pthread_cond_t clock_cond;
+    pthread_mutex_t sends_lock; /* guards sends */
+    sim_sends sends;           /* sent on other threads than the nodes' */
 };
 
 enum { THR_BATCH = 256 };
@@ -252,7 +255,14 @@ static void thr__send(void *ctx, msg *m) {
     /* To another process: what led to it reaches the sinks first. */
     if (t && m->to >= x->s->n_nodes) thr__flush(t);
     int64_t now = thr__now_x(x);
-    if (!sim__route(x->s, m, now)) return;
+    if (!t) {
+        pthread_mutex_lock(&x->sends_lock);
+        bool routed = sim__route(x->s, m, now, &x->sends);
+        pthread_mutex_unlock(&x->sends_lock);
+        if (!routed) return;
+    } else if (!sim__route(x->s, m, now, &t->sends)) {
+        return;
+    }
     atomic_fetch_add(&x->in_flight, 1);
     if (!t) {
         thr__post_msg(x, m);
@@ -636,6 +646,7 @@ static void thr__init(sim *s) {
     x->grid_sim_us = (int64_t)(THR_GRID_SHARE * (double)thr__mean_latency_us(s->scn));
     pthread_mutex_init(&x->join_lock, NULL);
     pthread_mutex_init(&x->clock_lock, NULL);
+    pthread_mutex_init(&x->sends_lock, NULL);
     cond_init_monotonic(&x->clock_cond); /* the director's deadlines are monotonic */
     thr_clock *c = xcalloc(1, sizeof *c);
     c->speed = s->desc.speed > 0 ? s->desc.speed : 1.0;
@@ -667,6 +678,7 @@ static void thr__free(sim *s) {
     }
     pthread_mutex_destroy(&x->join_lock);
     pthread_mutex_destroy(&x->clock_lock);
+    pthread_mutex_destroy(&x->sends_lock);
     pthread_cond_destroy(&x->clock_cond);
     free(x);
     s->exec = NULL;
@@ -729,6 +741,16 @@ static bool thr__stats(const sim *s, sim_thr_stats *out) {
     return true;
 }
 
+/* The node threads' counts only once they are all joined. */
+static void thr__sends(const sim *s, sim_sends *out) {
+    thr *x = thr__of(s);
+    pthread_mutex_lock(&x->sends_lock);
+    sim__sends_add(out, &x->sends);
+    pthread_mutex_unlock(&x->sends_lock);
+    if (!x->threads || !atomic_load(&x->finished)) return;
+    for (int i = 0; i < s->n_nodes; i++) sim__sends_add(out, &x->threads[i].sends);
+}
+
 const sim__ops sim__threads_ops = {
     .accepts = thr__accepts,
     .init = thr__init,
@@ -747,5 +769,6 @@ const sim__ops sim__threads_ops = {
     .events_handled = thr__events_handled,
     .lateness = thr__lateness,
     .thr_stats = thr__stats,
+    .sends = thr__sends,
     .concurrent = true,
 };

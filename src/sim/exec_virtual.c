@@ -39,7 +39,7 @@ static int64_t vx__now(void *ctx) { return ((vx *)ctx)->lane.now_us; }
 
 static void vx__send(void *ctx, msg *m) {
     vx *v = ctx;
-    if (sim__route(v->s, m, v->lane.now_us)) sim__lane_push_msg(&v->lane, m);
+    if (sim__route(v->s, m, v->lane.now_us, &v->lane.sends)) sim__lane_push_msg(&v->lane, m);
 }
 
 static void vx__set_timer(void *ctx, int node_id, int64_t at_us, node_timer_kind kind,
@@ -179,6 +179,7 @@ static double vx__speed(const sim *s) { return vx__of(s)->speed; }
 static bool vx__paused(const sim *s) { return vx__of(s)->paused; }
 static bool vx__finished(const sim *s) { return vx__of(s)->done; }
 static uint64_t vx__events_handled(const sim *s) { return vx__of(s)->lane.events_handled; }
+static void vx__sends(const sim *s, sim_sends *out) { sim__sends_add(out, &vx__of(s)->lane.sends); }
 
 const sim__ops sim__virtual_ops = {
     .accepts = vx__accepts,
@@ -196,5 +197,6 @@ const sim__ops sim__virtual_ops = {
     .paused = vx__paused,
     .finished = vx__finished,
     .events_handled = vx__events_handled,
+    .sends = vx__sends,
     .concurrent = false,
 };

@@ -567,6 +567,17 @@ sim_executor sim_executor_kind(const sim *s) { return s->desc.executor; }
 int64_t sim_end_us(const sim *s) { return s->final_us; }
 uint64_t sim_events_handled(const sim *s) { return s->ops->events_handled(s); }
 
+void sim_sends_get(const sim *s, sim_sends *out) {
+    *out = (sim_sends){0};
+    s->ops->sends(s, out);
+}
+
+void sim__sends_add(sim_sends *to, const sim_sends *c) {
+    to->msgs += c->msgs;
+    to->bytes += c->bytes;
+    for (int k = 0; k < MSG_KIND_COUNT; k++) to->by_kind[k] += c->by_kind[k];
+}
+
 bool sim_lateness_get(const sim *s, sim_lateness *out) {
     return s->ops->lateness && s->ops->lateness(s, out);
 }

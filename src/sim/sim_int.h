@@ -68,6 +68,8 @@ typedef struct sim__ops {
     bool (*paused)(const sim *s);
     bool (*finished)(const sim *s);
     uint64_t (*events_handled)(const sim *s);
+    /* Adds the sends counted so far to *out (sim_sends_get). */
+    void (*sends)(const sim *s, sim_sends *out);
     /* sim_lateness_get; NULL for an executor that is never late. */
     bool (*lateness)(const sim *s, sim_lateness *out);
     /* sim_threads_stats_get; NULL but for the threads executor. */
@@ -188,12 +190,13 @@ bool sim__mining_enabled(const sim *s);
 
 /* ---- exec_route.c: a message's way, the same in every executor ---- */
 
-/* The first half of a send at sim time now_us. A message for a remote peer
- * goes to the remote transport; otherwise the wire decides its fate and
- * arrival time and EV_MSG_SENT is emitted; a dropped message is emitted
- * (EV_MSG_DROPPED) and freed. Returns true if the executor must now queue m
+/* The first half of a send at sim time now_us, counted in *count (the
+ * sending thread's: the executor's, its worker's or its lane's). A message
+ * for a remote peer goes to the remote transport; otherwise the wire
+ * decides its fate and arrival time and EV_MSG_SENT is emitted; a dropped
+ * message is emitted (EV_MSG_DROPPED) and freed. Returns true if the executor must now queue m
  * for m->deliver_us (then set); false if m is gone. */
-bool sim__route(sim *s, msg *m, int64_t now_us);
+bool sim__route(sim *s, msg *m, int64_t now_us, sim_sends *count);
 /* Emits EV_MSG_DROPPED for m at now_us with this fate (m stays the
  * caller's). */
 void sim__dropped(sim *s, const msg *m, wire_fate fate, int64_t now_us);
@@ -207,6 +210,8 @@ bool sim__deliver(sim *s, msg *m, int64_t now_us);
 static inline node *sim__node(const sim *s, int id) {
     return (node *)((char *)s->node_mem + (size_t)id * s->node_size);
 }
+/* to += c. */
+void sim__sends_add(sim_sends *to, const sim_sends *c);
 /* Hands a message for a remote peer to the remote transport (or drops it). */
 void sim__send_remote(sim *s, msg *m);
 

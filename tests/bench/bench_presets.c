@@ -80,8 +80,8 @@ static int run_sized(const char *preset, int n_nodes, int n_blocks, int workers,
     printf("%8d %6d %3d | %7.2f %8.2f %8.2f | %11" PRIu64 " %7.2f | %11" PRIu64
            " %7.3f | %8.1f %8.1f | %5.2f %5.2f%%\n",
            n_nodes, n_blocks, sim_workers(s), setup_s, run_s, run_cpu, events,
-           run_cpu > 0 ? (double)events / run_cpu / 1e6 : 0.0, m->msgs_sent,
-           m->msgs_sent ? run_cpu * 1e6 / (double)m->msgs_sent : 0.0,
+           run_cpu > 0 ? (double)events / run_cpu / 1e6 : 0.0, m->sent.msgs,
+           m->sent.msgs ? run_cpu * 1e6 / (double)m->sent.msgs : 0.0,
            (double)ru1.ru_maxrss / 1024.0, per_block_kb, m->prop50.median, 100 * m->stale_rate);
     fflush(stdout);
     run_fig fig = {.wall_s = run_s, .cpu_s = run_cpu};
@@ -121,8 +121,8 @@ static int run_file(const char *path) {
     printf("  wall      setup %.2f s + run %.2f s = %.2f s (%.2f s of CPU)\n", setup_s, run_s,
            setup_s + run_s, cpu_seconds(&ru));
     printf("  events    %" PRIu64 " handled, %.2f M/s; %" PRIu64 " messages, %.1f GB simulated\n",
-           sim_events_handled(s), (double)sim_events_handled(s) / run_s / 1e6, m->msgs_sent,
-           (double)m->bytes_sent / 1e9);
+           sim_events_handled(s), (double)sim_events_handled(s) / run_s / 1e6, m->sent.msgs,
+           (double)m->sent.bytes / 1e9);
     printf("  memory    peak RSS %.1f MB\n", (double)ru.ru_maxrss / 1024.0);
     /* Gervais et al. (CCS 2016) measured the 2015 network; the reference
      * figures only apply to the 2015 preset. */

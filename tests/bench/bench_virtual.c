@@ -57,7 +57,7 @@ static int bench_one(int n_nodes, int n_blocks, int parallel) {
     printf("%7d nodes x %5d blocks | %d thr | setup %6.2f s | run %6.2f s | %6.2f M events/s | %9" PRIu64
            " msgs | height %3" PRId64 " | stale %4.1f%% | prop50 %5.2f s | peak RSS %6.1f MB\n",
            n_nodes, n_blocks, sim_workers(s), (double)(t1 - t0) / 1e6, run_s, (double)sim_events_handled(s) / run_s / 1e6,
-           m->msgs_sent, m->height, 100 * m->stale_rate, m->prop50.median,
+           m->sent.msgs, m->height, 100 * m->stale_rate, m->prop50.median,
            (double)ru.ru_maxrss / 1024.0);
     sim_par_stats ps;
     if (sim_parallel_stats_get(s, &ps)) {
