@@ -379,10 +379,11 @@ static void show_progress(void *user, int64_t now_us, int64_t end_us) {
 #define PARALLEL_DEFAULT_NODES 1000
 
 /* The virtual executor's threads: --parallel, else every online core for a
- * large run (the output is the same whatever the number), else one. */
+ * large run (the output is the same whatever the number), else one. A run
+ * split over MPI ranks has one thread per rank (--parallel is refused). */
 static int parallel_workers(const options *o, const scenario *scn) {
     if (o->parallel > 0) return o->parallel;
-    if (scn->n_nodes < PARALLEL_DEFAULT_NODES || o->http_set) return 1;
+    if (scn->n_nodes < PARALLEL_DEFAULT_NODES || o->http_set || o->ranks_partition) return 1;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     return cores < 1 ? 1 : cores > 256 ? 256 : (int)cores;
 }

@@ -26,17 +26,7 @@ single() {
         --csv "$dir/$tag.csv" >"$dir/$tag.out.0" 2>"$dir/$tag.err.0"
     echo $? >"$dir/$tag.rc.0"
 }
-# ranks TAG NP ARGS...: mpirun -np NP, every rank's stdout, stderr and exit
-# code into $dir/TAG.out.R, .err.R, .rc.R, bounded in time (the shell around
-# each rank exits 0: mpirun would kill the job at a rank's non-zero exit).
-ranks() {
-    local tag=$1 np=$2
-    shift 2
-    timeout 300 mpirun -np "$np" --oversubscribe -x T="$dir/$tag" sh -c \
-        '"$0" "$@" >"$T.out.$OMPI_COMM_WORLD_RANK" 2>"$T.err.$OMPI_COMM_WORLD_RANK";
-         echo $? >"$T.rc.$OMPI_COMM_WORLD_RANK"' \
-        "$bin" "$@" >"$dir/$tag.mpirun" 2>&1
-}
+mpi_timeout=300 # the partitioned runs are longer
 # same NAME TAG NP: TAG's files (rank 0's) equal NAME.seq's; its other
 # ranks printed nothing and exited with the same code.
 same() {

@@ -12,19 +12,6 @@
 source "$(dirname "$0")/shell_common.sh" "$1"
 source "$(dirname "$0")/mpi_common.sh" "${2:-}"
 
-# ranks TAG NP ARGS...: every rank's stdout, stderr and exit code into
-# $dir/TAG.out.R, .err.R, .rc.R (R = its rank), bounded in time. The shell
-# around each rank exits 0: mpirun kills the whole job as soon as one
-# process exits non-zero, which would race the other ranks' .rc files
-# (mpirun's own exit code is checked without the shell, in 3).
-ranks() {
-    local tag=$1 np=$2
-    shift 2
-    timeout 120 mpirun -np "$np" --oversubscribe -x T="$dir/$tag" sh -c \
-        '"$0" "$@" >"$T.out.$OMPI_COMM_WORLD_RANK" 2>"$T.err.$OMPI_COMM_WORLD_RANK";
-         echo $? >"$T.rc.$OMPI_COMM_WORLD_RANK"' \
-        "$bin" "$@" >"$dir/$tag.mpirun" 2>&1
-}
 # same_as_single TAG NP CODE: rank 0 printed what the single run printed,
 # the others nothing, every rank exited CODE.
 same_as_single() {

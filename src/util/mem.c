@@ -53,7 +53,7 @@ void *xrealloc(void *ptr, size_t size) {
     return p;
 }
 
-void *xgrow(void *ptr, size_t *cap, size_t need, size_t elem_size) {
+void *xgrow_to(void *ptr, size_t *cap, size_t need, size_t elem_size) {
     if (need <= *cap) return ptr;
     size_t n = *cap ? *cap : 8;
     while (n < need) n *= 2;

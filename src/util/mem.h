@@ -21,8 +21,12 @@ void *xcalloc_aligned(size_t align, size_t size);
 void *xmap(size_t size);
 void xunmap(void *p, size_t size);
 /* Grows an array to hold at least `need` elements of `elem_size` bytes,
- * doubling; updates *cap. Returns the (possibly moved) array. */
-void *xgrow(void *ptr, size_t *cap, size_t need, size_t elem_size);
+ * doubling; updates *cap. Returns the (possibly moved) array. Inline for
+ * the case with room: the executors call it for each queued entry. */
+void *xgrow_to(void *ptr, size_t *cap, size_t need, size_t elem_size);
+static inline void *xgrow(void *ptr, size_t *cap, size_t need, size_t elem_size) {
+    return need <= *cap ? ptr : xgrow_to(ptr, cap, need, elem_size);
+}
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t len);
 
