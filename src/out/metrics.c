@@ -450,11 +450,7 @@ static void metrics__attack(metrics *m) {
         m->selfish_theory = metrics_selfish_revenue(m->selfish_share, m->selfish_gamma);
 }
 
-void metrics_add_sends(metrics *m, const sim_sends *c) {
-    m->sent.msgs += c->msgs;
-    m->sent.bytes += c->bytes;
-    for (int k = 0; k < MSG_KIND_COUNT; k++) m->sent.by_kind[k] += c->by_kind[k];
-}
+void metrics_add_sends(metrics *m, const sim_sends *c) { sim_sends_add(&m->sent, c); }
 
 void metrics_finish(metrics *m, int64_t end_us) {
     if (m->finished) return;

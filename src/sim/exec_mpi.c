@@ -690,8 +690,8 @@ static void mx__finish(mx *p) {
     int64_t t = p->lane.now_us > p->own.now_us ? p->lane.now_us : p->own.now_us;
     uint64_t n = p->lane.events_handled + (p->rank == 0 ? p->own.events_handled : 0);
     sim_sends c = {0};
-    sim__sends_add(&c, &p->lane.sends);
-    sim__sends_add(&c, &p->own.sends);
+    sim_sends_add(&c, &p->lane.sends);
+    sim_sends_add(&c, &p->own.sends);
     if (p->size > 1) {
         MPI_Allreduce(MPI_IN_PLACE, &t, 1, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD);
         MPI_Allreduce(MPI_IN_PLACE, &n, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
@@ -779,11 +779,11 @@ _Static_assert(sizeof(sim_sends) % sizeof(uint64_t) == 0, "sim_sends is summed a
 static void mx__sends(const sim *s, sim_sends *out) {
     const mx *p = mx__of(s);
     if (p->done) {
-        sim__sends_add(out, &p->sends_total);
+        sim_sends_add(out, &p->sends_total);
         return;
     }
-    sim__sends_add(out, &p->lane.sends);
-    sim__sends_add(out, &p->own.sends);
+    sim_sends_add(out, &p->lane.sends);
+    sim_sends_add(out, &p->own.sends);
 }
 
 const sim__ops sim__mpi_ops = {

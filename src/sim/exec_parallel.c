@@ -834,8 +834,8 @@ static bool px__finished(const sim *s) { return px__of(s)->done; }
 
 static void px__sends(const sim *s, sim_sends *out) {
     const px *p = px__of(s);
-    sim__sends_add(out, &p->own.sends);
-    for (int i = 0; i < p->n; i++) sim__sends_add(out, &p->w[i].lane.sends);
+    sim_sends_add(out, &p->own.sends);
+    for (int i = 0; i < p->n; i++) sim_sends_add(out, &p->w[i].lane.sends);
 }
 
 static uint64_t px__events_handled(const sim *s) {

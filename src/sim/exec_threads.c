@@ -255,14 +255,14 @@ static void thr__send(void *ctx, msg *m) {
     /* To another process: what led to it reaches the sinks first. */
     if (t && m->to >= x->s->n_nodes) thr__flush(t);
     int64_t now = thr__now_x(x);
+    sim_sends one = {0}; /* a send from another thread: added under the lock */
+    bool routed = sim__route(x->s, m, now, t ? &t->sends : &one);
     if (!t) {
         pthread_mutex_lock(&x->sends_lock);
-        bool routed = sim__route(x->s, m, now, &x->sends);
+        sim_sends_add(&x->sends, &one);
         pthread_mutex_unlock(&x->sends_lock);
-        if (!routed) return;
-    } else if (!sim__route(x->s, m, now, &t->sends)) {
-        return;
     }
+    if (!routed) return;
     atomic_fetch_add(&x->in_flight, 1);
     if (!t) {
         thr__post_msg(x, m);
@@ -745,10 +745,10 @@ static bool thr__stats(const sim *s, sim_thr_stats *out) {
 static void thr__sends(const sim *s, sim_sends *out) {
     thr *x = thr__of(s);
     pthread_mutex_lock(&x->sends_lock);
-    sim__sends_add(out, &x->sends);
+    sim_sends_add(out, &x->sends);
     pthread_mutex_unlock(&x->sends_lock);
     if (!x->threads || !atomic_load(&x->finished)) return;
-    for (int i = 0; i < s->n_nodes; i++) sim__sends_add(out, &x->threads[i].sends);
+    for (int i = 0; i < s->n_nodes; i++) sim_sends_add(out, &x->threads[i].sends);
 }
 
 const sim__ops sim__threads_ops = {

@@ -179,7 +179,7 @@ static double vx__speed(const sim *s) { return vx__of(s)->speed; }
 static bool vx__paused(const sim *s) { return vx__of(s)->paused; }
 static bool vx__finished(const sim *s) { return vx__of(s)->done; }
 static uint64_t vx__events_handled(const sim *s) { return vx__of(s)->lane.events_handled; }
-static void vx__sends(const sim *s, sim_sends *out) { sim__sends_add(out, &vx__of(s)->lane.sends); }
+static void vx__sends(const sim *s, sim_sends *out) { sim_sends_add(out, &vx__of(s)->lane.sends); }
 
 const sim__ops sim__virtual_ops = {
     .accepts = vx__accepts,

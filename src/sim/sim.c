@@ -572,7 +572,7 @@ void sim_sends_get(const sim *s, sim_sends *out) {
     s->ops->sends(s, out);
 }
 
-void sim__sends_add(sim_sends *to, const sim_sends *c) {
+void sim_sends_add(sim_sends *to, const sim_sends *c) {
     to->msgs += c->msgs;
     to->bytes += c->bytes;
     for (int k = 0; k < MSG_KIND_COUNT; k++) to->by_kind[k] += c->by_kind[k];

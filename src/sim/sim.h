@@ -203,6 +203,8 @@ typedef struct sim_sends {
  * run (a self-clocked run's node threads count their own until they end;
  * a run split over MPI ranks: every rank's once it has ended). */
 void sim_sends_get(const sim *s, sim_sends *out);
+/* to += c, field by field. */
+void sim_sends_add(sim_sends *to, const sim_sends *c);
 /* The least delay any message of this run can have (latency + processing,
  * over every link setting the scenario makes); 0 if some link has none. */
 int64_t sim_lookahead_us(const sim *s);

@@ -210,8 +210,6 @@ bool sim__deliver(sim *s, msg *m, int64_t now_us);
 static inline node *sim__node(const sim *s, int id) {
     return (node *)((char *)s->node_mem + (size_t)id * s->node_size);
 }
-/* to += c. */
-void sim__sends_add(sim_sends *to, const sim_sends *c);
 /* Hands a message for a remote peer to the remote transport (or drops it). */
 void sim__send_remote(sim *s, msg *m);
 
