@@ -677,6 +677,34 @@ static void test_sends_counted(void) {
     scenario_cleanup(&scn);
 }
 
+/* The drain waits for a node that found work to do before the wind-down:
+ * node1's mining timer fires about a millisecond in and its grind
+ * (difficulty 20: about 35 ms here, longer under a sanitizer) outlasts
+ * the run's 5 ms, while no message is in flight. The block it finds must
+ * still cross the link before the run stops: every message sent is handed
+ * over (the drain used to see an idle network, stop, and leave the
+ * block's inv unread in node0's mailbox, sent but never delivered). */
+static void test_drain_waits_for_a_grind(void) {
+    scenario scn;
+    fx_scenario(&scn,
+                "{'name': 'grind', 'nodes': 2, 'topology': {'type': 'mesh'},"
+                " 'links': {'latency_ms': 1},"
+                " 'chain': {'difficulty': 20, 'block_interval_s': 0.001},"
+                " 'mining': 'auto', 'duration_s': 0.005}");
+    sim *s = threads_sim(&scn, 1);
+    CHECK_INT_EQ(sim_run(s), CS_OK);
+    sim_sends sent;
+    sim_sends_get(s, &sent);
+    sim_lateness late;
+    CHECK(sim_lateness_get(s, &late));
+    CHECK(sent.msgs >= 1); /* the block announced */
+    CHECK_INT_EQ(late.messages, sent.msgs);
+    CHECK(fx_tip(s, 0)->index >= 1); /* and taken by node0 */
+    CHECK(fx_tip(s, 0) == fx_tip(s, 1));
+    sim_free(s);
+    scenario_cleanup(&scn);
+}
+
 static const test_case cases[] = {
     TEST(test_live_run_converges),
     TEST(test_pause_and_speed),
@@ -688,6 +716,7 @@ static const test_case cases[] = {
     TEST(test_node_threads_without_rseq),
     TEST(test_thread_stats_add_up),
     TEST(test_sends_counted),
+    TEST(test_drain_waits_for_a_grind),
     {0},
 };
 

@@ -69,7 +69,8 @@
  * messages in flight to drain, then stops the node threads.
  *
  * `in_flight` counts messages and commands sent but not yet handled or
- * dropped; zero means the network is quiet.
+ * dropped, timers being handled and selfish releases set (thr__timer);
+ * zero means the network is quiet.
  *
  * Self-clocked: once started the run goes on by itself; the director, when
  * it ends the run, joins the node threads and closes their mailboxes, then
@@ -280,10 +281,34 @@ static void thr__send(void *ctx, msg *m) {
     t->out_tail = m;
 }
 
+/* A selfish miner's release is a send already decided, only delayed: it
+ * counts as in flight from the moment it is set, so the drain waits for
+ * it as for a message on the wire (the virtual executor's drain runs it
+ * too). Other timers count only while handled (thr__timer): mining ones do
+ * nothing once winding down, and a resolve's timeout waits for peers that
+ * never answer (what they do answer is in flight already). */
+static bool thr__timer_pending_counts(node_timer_kind kind) { return kind == TIMER_RELEASE; }
+
 static void thr__set_timer(void *ctx, int node_id, int64_t at_us, node_timer_kind kind,
                            uint32_t token) {
     thr *x = ctx;
+    if (thr__timer_pending_counts(kind)) atomic_fetch_add(&x->in_flight, 1);
     heap_push(&x->threads[node_id].local, at_us, NULL, (uint64_t)kind << 32 | token);
+}
+
+/* Hands a due timer to its node, counted in flight while it runs, so the
+ * drain never ends during it. The count goes up before the node asks
+ * whether mining is on (both seq_cst, as the director's wind-down and its
+ * reads of in_flight): either the director sees this timer in flight and
+ * waits for what it sends, or the timer sees the wind-down and mines no
+ * block (a grind that began before the wind-down used to outlast a drain
+ * that saw the network idle, and its block's sends were never handed
+ * over). */
+static void thr__timer(thr_node *t, uint64_t aux) {
+    node_timer_kind kind = (node_timer_kind)(aux >> 32);
+    atomic_fetch_add(&t->x->in_flight, 1);
+    node_timer(t->n, kind, (uint32_t)aux);
+    atomic_fetch_sub(&t->x->in_flight, thr__timer_pending_counts(kind) ? 2 : 1);
 }
 
 static void thr__emit(void *ctx, const sim_event *ev) { sim__emit(((thr *)ctx)->s, ev); }
@@ -487,7 +512,7 @@ static void *thr__node_main(void *arg) {
                 thr__deliver(t, e.item);
             } else {
                 t->n_timers++;
-                node_timer(t->n, (node_timer_kind)(e.aux >> 32), (uint32_t)e.aux);
+                thr__timer(t, e.aux);
             }
         }
         if (k == 0) t->n_empty++;

@@ -46,9 +46,9 @@ static int64_t sim__lookahead(const sim *s) {
     return least > 0 ? least : 0;
 }
 
-bool sim__mining_enabled(const sim *s) {
-    return atomic_load_explicit(&((sim *)s)->mining_on, memory_order_relaxed);
-}
+/* seq_cst, as sim__wind_down's store: the threads executor's drain relies
+ * on it (thr__timer in exec_threads.c). A plain load on x86. */
+bool sim__mining_enabled(const sim *s) { return atomic_load(&((sim *)s)->mining_on); }
 
 static wire *sim__make_wire(const scenario *scn, const netmodel *nm, uint64_t seed, char *err,
                             size_t err_len) {
