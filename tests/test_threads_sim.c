@@ -699,8 +699,9 @@ static void test_drain_waits_for_a_grind(void) {
     CHECK(sim_lateness_get(s, &late));
     CHECK(sent.msgs >= 1); /* the block announced */
     CHECK_INT_EQ(late.messages, sent.msgs);
-    CHECK(fx_tip(s, 0)->index >= 1); /* and taken by node0 */
-    CHECK(fx_tip(s, 0) == fx_tip(s, 1));
+    /* node0 holds a block: node1's (or its own, if a slow machine let its
+     * timer fire in time too: then the tips may differ, one block each). */
+    CHECK(fx_tip(s, 0)->index >= 1 && fx_tip(s, 1)->index >= 1);
     sim_free(s);
     scenario_cleanup(&scn);
 }
