@@ -5,6 +5,8 @@
  * see every cause before its effect (the node threads hold their events
  * back for a batch) and whose lateness figures must add up, and a run
  * whose deliveries must fall on the wake-up grid, none before its due time.
+ * Runs whose drain must wait for work decided before the wind-down (a
+ * mining grind, a selfish release due after the end).
  *
  * Runs under TSan in CI (the "threads" label). Timing is kept loose: sim
  * seconds are spaced so that a loaded machine has hundreds of milliseconds
@@ -706,6 +708,52 @@ static void test_drain_waits_for_a_grind(void) {
     scenario_cleanup(&scn);
 }
 
+typedef struct from_to {
+    int from, to;
+    atomic_int delivered;
+} from_to;
+
+static void count_from_to(void *user, const sim_event *ev) {
+    from_to *c = user;
+    if (ev->node == c->to && ev->peer == c->from && ev->block) atomic_fetch_add(&c->delivered, 1);
+}
+
+/* The drain waits for a selfish miner's release that is due after the
+ * run's end, as the virtual executor's does: sm withholds its block (mined
+ * at 10 ms), h0's block of the same height reaches it at ~301 ms, and the
+ * tie race (gamma 0) sends sm's block to h0 only race_delay_s (500 ms)
+ * later, long after the run's 400 ms (auto mining is on, as a selfish
+ * miner needs, but a block every 10^6 s: only the scripted ones come).
+ * The release was decided before the wind-down, so h0 must get the block
+ * (without the release counted in flight from when it is set, the drain
+ * saw an idle network and stopped, and the block never left). */
+static void test_drain_waits_for_a_release(void) {
+    scenario scn;
+    fx_scenario(&scn,
+                "{'name': 'release', 'nodes': [{'name': 'sm'}, {'name': 'h0'}],"
+                " 'topology': 'mesh', 'links': {'latency_ms': 1},"
+                " 'chain': {'difficulty': 4, 'block_interval_s': 1000000}, 'mining': 'auto',"
+                " 'relay': 'push', 'duration_s': 0.4,"
+                " 'events': [{'at': 0.01, 'do': 'mine', 'node': 'sm'},"
+                "  {'at': 0.3, 'do': 'mine', 'node': 'h0'}],"
+                " 'attackers': [{'node': 'sm', 'strategy': 'selfish', 'gamma': 0,"
+                "  'race_delay_s': 0.5}]}");
+    sim *s = threads_sim(&scn, 1);
+    from_to c = {.from = 0, .to = 1};
+    sim_add_sink_filtered(s, count_from_to, &c, SIM_EVENT_BIT(EV_MSG_DELIVERED));
+    CHECK_INT_EQ(sim_run(s), CS_OK);
+    CHECK_INT_EQ(atomic_load(&c.delivered), 1); /* sm's block, pushed once */
+    sim_sends sent;
+    sim_sends_get(s, &sent);
+    sim_lateness late;
+    CHECK(sim_lateness_get(s, &late));
+    CHECK_INT_EQ(late.messages, sent.msgs);
+    CHECK_INT_EQ(fx_tip(s, 0)->index, 2); /* each keeps its own block of the tie */
+    CHECK_INT_EQ(fx_tip(s, 1)->index, 2);
+    sim_free(s);
+    scenario_cleanup(&scn);
+}
+
 static const test_case cases[] = {
     TEST(test_live_run_converges),
     TEST(test_pause_and_speed),
@@ -718,6 +766,7 @@ static const test_case cases[] = {
     TEST(test_thread_stats_add_up),
     TEST(test_sends_counted),
     TEST(test_drain_waits_for_a_grind),
+    TEST(test_drain_waits_for_a_release),
     {0},
 };
 
