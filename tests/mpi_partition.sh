@@ -6,10 +6,13 @@
 # --parallel 2; the other ranks print nothing and exit with the same code.
 # Cases: the scaled-down 2015 Bitcoin network (600 nodes, stop height 31)
 # at seeds 1 and 2, partition-heal (hash power changed for every node at
-# once), and a 16-node run with every other kind of event, with compact
-# relay. Then the refusals, on every rank, with rank 0 saying why: a
-# scenario with transactions (traffic, a tx event), one with attackers,
-# links without latency, a replicated scenario, and --parallel with it.
+# once), a 16-node run with every other kind of event, with compact
+# relay; then transactions crossing ranks: busy-network (traffic),
+# fork-race (a tx event) and a 24-node run with traffic, tx events (one
+# refused), compact relay (blocks rebuilt from mempools), a partition, a
+# crash and loss. Then the refusals, on every rank, with rank 0 saying
+# why: a scenario with attackers, links without latency, a replicated
+# scenario, and --parallel with it.
 # Arguments: the chainsim binary, and "mpi" if it was built with MPI.
 # Exit 77 (ctest's skip) when mpirun is missing or the build has no MPI.
 source "$(dirname "$0")/shell_common.sh" "$1"
@@ -93,7 +96,38 @@ JSON
 check events "2 3" "$dir/scn-events.json"
 check events-s2 2 "$dir/scn-events.json" --seed 2
 
-# 2. refused, on every rank (exit 2), rank 0 saying why, the others silent
+# 2. transactions cross ranks as their canonical JSON
+check busy "2 3" "$root/scenarios/busy-network.json"
+check fork-race 2 "$root/scenarios/fork-race.json"
+cat >"$dir/scn-tx.json" <<'JSON'
+{"name": "mpi-tx-compact", "seed": 7, "nodes": 24, "topology": {"type": "random", "k": 3},
+ "links": {"latency_ms": {"min": 30, "max": 200}, "upload_bps": 5000000},
+ "relay": {"compact": {"failure_rate": 0.2}},
+ "chain": {"difficulty": 8, "block_interval_s": 15,
+   "genesis": {"balances": {"node0": 500, "node1": 500, "node2": 500, "node13": 500, "node20": 500}}},
+ "mining": "auto", "traffic": {"tx_per_s": 3, "max_amount": 40}, "duration_s": 600,
+ "events": [
+   {"at": 5, "do": "tx", "node": "node0", "from": "node0", "to": "node23", "amount": 7},
+   {"at": 5, "do": "tx", "node": "node23", "from": "node23", "to": "node0", "amount": 9000},
+   {"at": 100, "do": "partition", "halves": true}, {"at": 200, "do": "heal"},
+   {"at": 250, "do": "crash", "node": 15}, {"at": 320, "do": "restart", "node": 15},
+   {"at": 400, "do": "links", "loss": 0.03}, {"at": 540, "do": "hash_power", "value": 0}]}
+JSON
+# The case means something only if a node of rank 1's half (12-23 at 2
+# ranks) accepts a transaction from a peer on rank 0's (0-11): the single
+# run's trace must show one, and the split runs' traces equal it.
+single tx-probe "$dir/scn-tx.json"
+if grep -qE '"ev": "tx_accepted", "node": (1[2-9]|2[0-3]), "peer": ([0-9]|1[01]),' "$dir/tx-probe.trace.jsonl" &&
+    grep -qF '"reason": "tx_unknown_sender"' "$dir/tx-probe.trace.jsonl"; then
+    ok
+else
+    bad "scn-tx: no transaction crosses the halves, or the tx event is not refused"
+fi
+rm -rf "$dir"/tx-probe.*
+check tx "2 3" "$dir/scn-tx.json"
+check tx-s2 2 "$dir/scn-tx.json" --seed 2
+
+# 3. refused, on every rank (exit 2), rank 0 saying why, the others silent
 # refused TAG MESSAGE ARGS...
 refused() {
     local tag=$1 msg=$2
@@ -106,11 +140,7 @@ refused() {
         { bad "$tag: printed more than the refusal"; return; }
     ok
 }
-refused traffic "scenarios/busy-network.json: --ranks-partition cannot split this run yet: it carries blocks between MPI ranks, not transactions (its traffic)" \
-    "$root/scenarios/busy-network.json"
-refused tx-event "scenarios/fork-race.json: --ranks-partition cannot split this run yet: it carries blocks between MPI ranks, not transactions (events[0] submits one)" \
-    "$root/scenarios/fork-race.json"
-refused attackers "--ranks-partition cannot split this run yet: it carries blocks between MPI ranks, not attackers" \
+refused attackers "--ranks-partition cannot split this run yet: it carries blocks and transactions between MPI ranks, not attackers" \
     "$root/scenarios/attacks/eclipse.json"
 cat >"$dir/zero.json" <<'JSON'
 {"name": "zero-latency", "seed": 3, "nodes": 6, "topology": {"type": "mesh"},

@@ -25,8 +25,10 @@
  *   | 'B' | a block: its wire JSON (block_to_json) and sim_bytes, sent once |
  *   |     | per (block, rank), its unsent ancestors first; interned there   |
  *   | 'E' | a queue entry for a node of that rank: (time, key, aux) and the  |
- *   |     | block of an announcement, or the message (blocks by hash)        |
+ *   |     | block of an announcement, or the message (blocks by hash, its    |
+ *   |     | transaction by value)                                            |
  *   | 'V' | to rank 0: an event, with the (time, key, sub) of its place      |
+ *   |     | (its blocks by hash, its transaction by value)                   |
  *   | 'N' | to rank 0, after the run: a node's final snapshot (tip by hash)  |
  *
  * ahead of them each block's header says the sender's earliest entry (in
@@ -46,13 +48,17 @@
  * stops with an error instead of guessing an order. Blocks are the same
  * objects for every derivation: a received block is parsed, checked
  * against its stated hash and interned, and the store derives its
- * verdict and ledger as on the rank that made it.
+ * verdict and ledger as on the rank that made it. A transaction travels
+ * as its canonical JSON (tx.h), every time: it is immutable and nodes and
+ * sinks know it by its id and fields, never by its address, so the copy
+ * the receiving rank parses (and checks byte for byte against what was
+ * sent) acts as the one object of the single process does; the message
+ * or event that carries it holds the copy's one reference.
  *
- * What does not cross yet, and is refused by mx__accepts: transactions
- * (traffic, tx events: a message or event with a tx would need the tx
- * shipped and its references counted), attackers (their own blocks and
- * rules), churn; and, in sim_new, links without lookahead or download
- * queues, as for the parallel executor. Driven by sim_run only. */
+ * What does not cross yet, and is refused by mx__accepts: attackers
+ * (their own blocks and rules), churn; and, in sim_new, links without
+ * lookahead or download queues, as for the parallel executor. Driven by
+ * sim_run only. */
 #include <mpi.h>
 #include <cjson/cJSON.h>
 #include <limits.h>
@@ -61,6 +67,7 @@
 #include <string.h>
 
 #include "chain/bstore.h"
+#include "chain/tx.h"
 #include "sim/exec_lane.h"
 #include "util/buf.h"
 #include "util/hmap.h"
@@ -202,6 +209,39 @@ static void mx__read_block(mx_rd *r) {
     ptrset_add(&r->p->sent[r->from], b);
 }
 
+/* A transaction (or none) by value: its canonical JSON. */
+static void mx__put_tx(const mx *p, buf *o, const tx *t) {
+    uint8_t has = t != NULL;
+    MX_PUT(o, has);
+    if (!t) return;
+    if (t->canon_len > UINT32_MAX) mx__fatal(p, "a transaction over 4 GB");
+    uint32_t len = (uint32_t)t->canon_len;
+    MX_PUT(o, len);
+    mx__put(o, t->canon, len);
+}
+
+/* The transaction mx__put_tx wrote, parsed back: a new tx with one
+ * reference (NULL for none). Its canonical bytes must be the sender's. */
+static tx *mx__get_tx(mx_rd *r) {
+    uint8_t has;
+    MX_GET(r, has);
+    if (!has) return NULL;
+    uint32_t len;
+    MX_GET(r, len);
+    if ((size_t)(r->end - r->at) < len) mx__fatal(r->p, "a transaction from another rank is cut short");
+    const char *json = r->at;
+    r->at += len;
+    cJSON *obj = cJSON_ParseWithLength(json, len);
+    reject why;
+    tx *t = obj ? tx_from_json(obj, bstore_params(r->p->s->store)->ledger, &why, NULL, 0) : NULL;
+    cJSON_Delete(obj);
+    if (!t || t->canon_len != len || memcmp(t->canon, json, len) != 0) {
+        tx_unref(t);
+        mx__fatal(r->p, "a transaction from another rank does not parse back to its bytes");
+    }
+    return t;
+}
+
 /* An entry for a node of rank d: its blocks first, then the entry. */
 static void mx__put_entry(mx *p, int d, const heap_entry *e) {
     buf *o = &p->out[d];
@@ -210,8 +250,7 @@ static void mx__put_entry(mx *p, int d, const heap_entry *e) {
     if (inv) {
         mx__ship(p, d, e->item);
     } else {
-        if (!m || m->tx || m->cmd)
-            mx__fatal(p, "a message carrying a transaction (or a command) would cross ranks");
+        if (!m || m->cmd) mx__fatal(p, "a command would cross ranks");
         mx__ship(p, d, m->block);
         for (size_t i = 0; i < m->n_blocks; i++) mx__ship(p, d, m->blocks[i]);
     }
@@ -239,6 +278,7 @@ static void mx__put_entry(mx *p, int d, const heap_entry *e) {
     mx__put_hash(o, m->block);
     MX_PUT(o, nb);
     for (size_t i = 0; i < m->n_blocks; i++) mx__put_hash(o, m->blocks[i]);
+    mx__put_tx(p, o, m->tx);
 }
 
 static void mx__read_entry(mx_rd *r) {
@@ -272,6 +312,7 @@ static void mx__read_entry(mx_rd *r) {
         m->n_blocks = (size_t)nb;
         m->blocks = nb ? xmalloc((size_t)nb * sizeof *m->blocks) : NULL;
         for (size_t i = 0; i < m->n_blocks; i++) m->blocks[i] = mx__get_hash(r);
+        m->tx = mx__get_tx(r); /* the message's reference */
         if (to < p->lo || to >= p->hi) mx__fatal(p, "a message came to the wrong rank");
         e.item = m;
     }
@@ -294,6 +335,7 @@ static void mx__put_event(mx *p, int64_t t, uint64_t key, uint64_t sub, const si
     MX_PUT(o, *ev);
     mx__put_hash(o, ev->block);
     mx__put_hash(o, ev->old_tip);
+    mx__put_tx(p, o, ev->tx);
 }
 
 static void mx__read_event(mx_rd *r) {
@@ -307,7 +349,7 @@ static void mx__read_event(mx_rd *r) {
     MX_GET(r, ev);
     ev.block = mx__get_hash(r);
     ev.old_tip = mx__get_hash(r);
-    ev.tx = NULL;
+    ev.tx = mx__get_tx(r); /* the kept event's reference, dropped after the merge */
     mx__ev_add(&p->evs[r->from], t, key, sub, &ev);
 }
 
@@ -382,7 +424,9 @@ static void mx__merge(mx *p) {
             best = l;
         }
         if (!best) break;
-        sim__dispatch(p->s, &best->v[best->pos++].ev);
+        const sim_event *ev = &best->v[best->pos++].ev;
+        sim__dispatch(p->s, ev);
+        tx_unref((tx *)ev->tx);
     }
     for (int i = 0; i < p->size; i++) p->evs[i].n = p->evs[i].pos = 0;
 }
@@ -538,10 +582,13 @@ static bool mx__defer(sim *s, const sim_event *ev) {
         t = p->own_t, key = p->own_key;
         sub = p->in_cmd ? 2 * p->cur_cmd + 1 : 2 * p->n_cmd;
     }
-    if (ev->tx) mx__fatal(p, "an event about a transaction (not carried across ranks yet)");
     if (sim__reaches_stop_height(s, ev) && ev->t_us < p->stop_t) p->stop_t = ev->t_us;
-    if (p->rank == 0) mx__ev_add(&p->evs[0], t, key, sub, ev);
-    else mx__put_event(p, t, key, sub, ev);
+    if (p->rank == 0) {
+        mx__ev_add(&p->evs[0], t, key, sub, ev);
+        if (ev->tx) tx_ref((tx *)ev->tx); /* the message that carries it may go first */
+    } else {
+        mx__put_event(p, t, key, sub, ev);
+    }
     return true;
 }
 
@@ -556,16 +603,12 @@ static bool mx__accepts(const sim_desc *desc, char *err, size_t err_len) {
                  scn->path, desc->live ? "a live run (--http)" : "the threads executor");
         return false;
     }
-    if (scn->traffic.tx_per_s > 0) snprintf(what, sizeof what, "transactions (its traffic)");
-    else if (scn->n_attackers) snprintf(what, sizeof what, "attackers");
+    if (scn->n_attackers) snprintf(what, sizeof what, "attackers");
     else if (scn->churn.mean_up_us > 0 || scn->churn.mean_down_us > 0)
         snprintf(what, sizeof what, "churn");
-    for (size_t i = 0; !what[0] && i < scn->n_events; i++)
-        if (scn->events[i].kind == SCN_TX)
-            snprintf(what, sizeof what, "transactions (events[%zu] submits one)", i);
     if (!what[0]) return true;
-    snprintf(err, err_len, "%s: --ranks-partition cannot split this run yet: it carries blocks "
-                           "between MPI ranks, not %s", scn->path, what);
+    snprintf(err, err_len, "%s: --ranks-partition cannot split this run yet: it carries blocks and "
+                           "transactions between MPI ranks, not %s", scn->path, what);
     return false;
 }
 
@@ -615,6 +658,7 @@ static void mx__free(sim *s) {
     for (int d = 0; d < p->size; d++) {
         buf_cleanup(&p->out[d]);
         ptrset_cleanup(&p->sent[d]);
+        for (size_t i = p->evs[d].pos; i < p->evs[d].n; i++) tx_unref((tx *)p->evs[d].v[i].ev.tx);
         free(p->evs[d].v);
     }
     free(p->out);
